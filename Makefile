@@ -1,0 +1,33 @@
+# One command each: `make run` serves the registry with demo data, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-sqlite test-postgres openapi bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/registry serve --demo
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does).
+test: install
+	TEST_DATABASE_URL= $(PY) -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL"; $(PY) -m pytest; fi
+
+openapi: install
+	$(PY) -m app.openapi > openapi/openapi.json
+
+bench: install
+	$(PY) bench/api.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

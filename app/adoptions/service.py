@@ -1,0 +1,130 @@
+"""Adoptions: an organisation's own record that it uses an initiative another organisation built."""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.adoptions.models import Adoption
+from app.adoptions.schemas import AdoptionCreate, AdoptionRead, AdoptionUpdate
+from app.auth.caller import Caller
+from app.changes import service as change_service
+from app.core.enums import AdoptionStatus, ChangeAction
+from app.core.models import utcnow
+from app.core.problems import Conflict, Forbidden, InvalidParameter, ValidationFailed
+from app.initiatives.models import Initiative
+from app.organisations import service as organisation_service
+
+ENTITY = "adoption"
+ACTIVE_STATUSES = (AdoptionStatus.considering, AdoptionStatus.piloting, AdoptionStatus.in_operation)
+
+
+def to_read(adoption: Adoption) -> AdoptionRead:
+    return AdoptionRead.model_validate(adoption, update={"organisation": adoption.organisation_code})
+
+
+def list_for_initiative(session: Session, initiative_id: uuid.UUID) -> list[Adoption]:
+    query = select(Adoption).where(Adoption.initiative_id == initiative_id).order_by(Adoption.organisation_code)
+    return list(session.exec(query))
+
+
+def get(session: Session, initiative_id: uuid.UUID, adoption_id: uuid.UUID) -> Adoption | None:
+    adoption = session.get(Adoption, adoption_id)
+    return adoption if adoption is not None and adoption.initiative_id == initiative_id else None
+
+
+def create(session: Session, initiative: Initiative, data: AdoptionCreate, caller: Caller) -> Adoption:
+    if not caller.may_write_for(data.organisation):
+        raise Forbidden(f"Only {data.organisation} itself may record that it adopts an initiative.")
+    _check_adopter(session, initiative, data.organisation)
+    _check_own_initiative(session, data.own_initiative_id, data.organisation)
+    if _find(session, data.organisation, initiative.id) is not None:
+        raise Conflict(f"{data.organisation} has already recorded an adoption of this initiative; update it instead.")
+    adoption = Adoption(initiative_id=initiative.id, organisation_code=data.organisation,
+                        **data.model_dump(exclude={"organisation"}))
+    session.add(adoption)
+    session.flush()
+    _record(session, adoption, ChangeAction.create, caller, {})
+    return adoption
+
+
+def update(session: Session, adoption: Adoption, data: AdoptionUpdate, caller: Caller) -> Adoption:
+    _check_caller_is_adopter(adoption, caller)
+    fields = data.model_dump(exclude_unset=True)
+    if fields.get("status", adoption.status) is None:
+        raise ValidationFailed("status cannot be cleared", [InvalidParameter(property="status", reason="required")])
+    _check_own_initiative(session, fields.get("own_initiative_id"), adoption.organisation_code)
+    before = to_read(adoption).model_dump(mode="json")
+    adoption.sqlmodel_update(fields)
+    after = to_read(adoption).model_dump(mode="json")
+    changes = change_service.diff(before, after, ignored={"updated_at"})
+    if changes:
+        adoption.updated_at = utcnow()
+        session.flush()
+        _record(session, adoption, ChangeAction.update, caller, changes)
+    return adoption
+
+
+def delete(session: Session, adoption: Adoption, caller: Caller) -> None:
+    """Withdraw an adoption statement. The change feed and history keep what it said."""
+    _check_caller_is_adopter(adoption, caller)
+    _record(session, adoption, ChangeAction.delete, caller, {})
+    session.delete(adoption)
+    session.flush()
+
+
+def counts_by_status(session: Session, initiative_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    ids = list(initiative_ids)
+    if not ids:
+        return {}
+    query = (
+        select(Adoption.initiative_id, Adoption.status, func.count())
+        .where(col(Adoption.initiative_id).in_(ids))
+        .group_by(Adoption.initiative_id, Adoption.status)
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for initiative_id, status, count in session.exec(query):
+        counts.setdefault(initiative_id, {})[status] = count
+    return counts
+
+
+def _find(session: Session, organisation_code: str, initiative_id: uuid.UUID) -> Adoption | None:
+    query = select(Adoption).where(Adoption.organisation_code == organisation_code,
+                                   Adoption.initiative_id == initiative_id)
+    return session.exec(query).first()
+
+
+def _check_adopter(session: Session, initiative: Initiative, organisation_code: str) -> None:
+    if organisation_service.get(session, organisation_code) is None:
+        raise ValidationFailed(f"No organisation has the code {organisation_code!r}.",
+                               [InvalidParameter(property="organisation", reason="unknown organisation code",
+                                                 value=organisation_code)])
+    if organisation_code == initiative.owner_code:
+        raise ValidationFailed("An organisation cannot adopt its own initiative.",
+                               [InvalidParameter(property="organisation", reason="is the initiative's owner",
+                                                 value=organisation_code)])
+
+
+def _check_own_initiative(session: Session, own_initiative_id: uuid.UUID | None, organisation_code: str) -> None:
+    if own_initiative_id is None:
+        return
+    own = session.get(Initiative, own_initiative_id)
+    if own is None or own.owner_code != organisation_code:
+        raise ValidationFailed(
+            "own_initiative_id must name an initiative the adopting organisation owns.",
+            [InvalidParameter(property="own_initiative_id", reason="not an initiative of the adopter",
+                              value=str(own_initiative_id))],
+        )
+
+
+def _check_caller_is_adopter(adoption: Adoption, caller: Caller) -> None:
+    if not caller.may_write_for(adoption.organisation_code):
+        raise Forbidden(f"Only {adoption.organisation_code}, the adopter, may change this adoption.")
+
+
+def _record(session: Session, adoption: Adoption, action: ChangeAction, caller: Caller, changes: dict) -> None:
+    change_service.record(
+        session, entity=ENTITY, entity_id=adoption.id, initiative_id=adoption.initiative_id, action=action,
+        caller=caller, snapshot=to_read(adoption).model_dump(mode="json"), changes=changes,
+    )

@@ -1,0 +1,25 @@
+"""Who is making a write: the admin, an organisation's key, or an importer."""
+
+import uuid
+from dataclasses import dataclass
+
+from app.core.enums import ActorKind
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor_kind: ActorKind
+    organisation_code: str | None = None
+    key_id: uuid.UUID | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        # Importers act on behalf of the registry itself, with the admin's reach.
+        return self.actor_kind in (ActorKind.admin, ActorKind.importer)
+
+    def may_write_for(self, organisation_code: str) -> bool:
+        return self.is_admin or self.organisation_code == organisation_code
+
+
+ADMIN = Caller(ActorKind.admin)
+IMPORTER = Caller(ActorKind.importer)

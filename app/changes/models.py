@@ -1,0 +1,30 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String
+from sqlmodel import Field, SQLModel
+
+from app.core.enums import ActorKind, ChangeAction
+from app.core.models import timestamp_field
+
+
+class Change(SQLModel, table=True):
+    """The audit trail and the change feed in one: every write, in commit order.
+
+    `snapshot` is the entity as it reads after the write, so a partner can mirror the
+    registry by replaying the feed; `changes` holds each changed field's old and new value.
+    """
+
+    sequence: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=16)
+    entity_id: uuid.UUID = Field(index=True)
+    initiative_id: uuid.UUID = Field(index=True)
+    action: ChangeAction = Field(sa_type=String(16))
+    version: int | None = None
+    occurred_at: datetime = timestamp_field()
+    actor_kind: ActorKind = Field(sa_type=String(16))
+    actor_key_id: uuid.UUID | None = None
+    actor_organisation_code: str | None = Field(default=None, max_length=32)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

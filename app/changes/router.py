@@ -1,0 +1,24 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.changes import service as change_service
+from app.changes.schemas import ChangePage, ChangeRead
+from app.core.db import SessionDep
+from app.core.problems import problems
+
+router = APIRouter(prefix="/api/v1/changes", tags=["change feed"])
+
+
+@router.get("", response_model=ChangePage, responses=problems(422))
+def list_changes(
+    request: Request,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="Return changes with a sequence number above this.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ChangePage:
+    """Every create, update and archive in commit order, to mirror the registry and resume after a crash."""
+    changes = change_service.list_changes(session, after=after, limit=limit)
+    last_sequence = changes[-1].sequence if changes else after
+    next_url = str(request.url.include_query_params(after=last_sequence)) if len(changes) == limit else None
+    return ChangePage(items=[ChangeRead.model_validate(c) for c in changes], next=next_url, last_sequence=last_sequence)

@@ -1,0 +1,68 @@
+"""Recording writes (audit trail and change feed) and reading them back."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.auth.caller import Caller
+from app.changes.models import Change
+from app.core.enums import ChangeAction
+
+# Any constant works; it names the lock that orders change-feed writes on PostgreSQL.
+FEED_LOCK_ID = 7_260_301
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], ignored: set[str]) -> dict[str, dict[str, Any]]:
+    """Each field whose value differs, as {"old": …, "new": …}."""
+    return {
+        field: {"old": before.get(field), "new": value}
+        for field, value in after.items()
+        if field not in ignored and before.get(field) != value
+    }
+
+
+def record(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: uuid.UUID,
+    initiative_id: uuid.UUID,
+    action: ChangeAction,
+    caller: Caller,
+    snapshot: dict[str, Any],
+    changes: dict[str, Any],
+    version: int | None = None,
+) -> Change:
+    _serialise_feed_writes(session)
+    change = Change(
+        entity=entity, entity_id=entity_id, initiative_id=initiative_id, action=action, version=version,
+        actor_kind=caller.actor_kind, actor_key_id=caller.key_id, actor_organisation_code=caller.organisation_code,
+        changes=changes, snapshot=snapshot,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _serialise_feed_writes(session: Session) -> None:
+    # On PostgreSQL two transactions could take sequences 7 and 8 and commit 8 first; a
+    # partner reading "after 6" would then see 8 and skip 7 for ever. Holding this lock until
+    # commit makes sequence order equal commit order. SQLite already has a single writer.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": FEED_LOCK_ID})
+
+
+def list_changes(session: Session, *, after: int, limit: int) -> list[Change]:
+    query = select(Change).where(col(Change.sequence) > after).order_by(col(Change.sequence)).limit(limit)
+    return list(session.exec(query))
+
+
+def history(session: Session, initiative_id: uuid.UUID) -> list[Change]:
+    query = select(Change).where(Change.initiative_id == initiative_id).order_by(col(Change.sequence))
+    return list(session.exec(query))
+
+
+def latest_sequence(session: Session) -> int:
+    return session.exec(select(Change.sequence).order_by(col(Change.sequence).desc()).limit(1)).first() or 0

@@ -1,0 +1,124 @@
+"""The `registry` command: serve, migrate, seed, load demo data, export, mint keys."""
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlmodel import Session
+
+from app.auth import service as auth_service
+from app.core import migrations
+from app.core.db import build_engine, session_scope
+from app.core.settings import get_settings
+from app.demo import loader as demo_loader
+from app.initiatives import export as initiative_export
+from app.organisations import seed as organisation_seed
+from app.organisations import service as organisation_service
+
+cli = typer.Typer(help="Registret för offentlig digitalisering: the shared registry's command line.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _engine():
+    return build_engine(get_settings().database_url)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema to the newest version."""
+    migrations.upgrade(get_settings().database_url)
+    console.print("[green]Database is at the newest schema.[/green]")
+
+
+@cli.command()
+def seed() -> None:
+    """Add or refresh the reference organisations (idempotent)."""
+    with session_scope(_engine()) as session:
+        report = organisation_seed.seed(session)
+    console.print(f"[green]{report.organisations} organisations and {report.memberships} memberships are in place.[/green]")
+
+
+@cli.command()
+def demo(
+    force: Annotated[bool, typer.Option(help="Load even when the registry already holds initiatives.")] = False,
+) -> None:
+    """Load the demo portfolio (Swedish example initiatives) into an empty registry."""
+    with session_scope(_engine()) as session:
+        loaded = demo_loader.load_demo(session, only_if_empty=not force)
+    console.print(f"Loaded {loaded} demo initiatives." if loaded else "The registry already has initiatives; nothing loaded.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    with_demo: Annotated[bool, typer.Option("--demo", help="Load the demo portfolio if the registry is empty.")] = False,
+) -> None:
+    """Migrate, seed if needed, and serve the registry."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    with session_scope(_engine()) as session:
+        _prepare(session, with_demo)
+    console.print(f"Serving on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
+                proxy_headers=True)
+
+
+def _prepare(session: Session, with_demo: bool) -> None:
+    if not organisation_seed.is_seeded(session):
+        organisation_seed.seed(session)
+    if with_demo:
+        demo_loader.load_demo(session, only_if_empty=True)
+
+
+@cli.command()
+def export(
+    output_format: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv.")] = ExportFormat.jsonl,
+    output: Annotated[Path | None, typer.Option(help="File to write; standard output when left out.")] = None,
+    include_archived: Annotated[bool, typer.Option(help="Include archived initiatives.")] = False,
+) -> None:
+    """Write every initiative as JSON lines or CSV."""
+    with session_scope(_engine(), write=False) as session:
+        if output is None:
+            count = _export(session, output_format, sys.stdout, include_archived)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as file:
+                count = _export(session, output_format, file, include_archived)
+    console.print(f"Exported {count} initiatives.")
+
+
+def _export(session: Session, output_format: ExportFormat, file: TextIO, include_archived: bool) -> int:
+    records = initiative_export.iter_records(session, include_archived=include_archived)
+    if output_format is ExportFormat.jsonl:
+        return initiative_export.write_jsonl(records, file)
+    return initiative_export.write_csv(records, file)
+
+
+@cli.command("create-key")
+def create_key(
+    org_code: Annotated[str, typer.Argument(help="The organisation's code, e.g. 2281.")],
+    label: Annotated[str | None, typer.Option(help="Who or what will use the key.")] = None,
+) -> None:
+    """Mint an API key for an organisation and print its secret (shown only once)."""
+    with session_scope(_engine()) as session:
+        if organisation_service.get(session, org_code) is None:
+            console.print(f"[red]No organisation has the code {org_code!r}. Run `registry seed` first?[/red]")
+            raise typer.Exit(2)
+        key, secret = auth_service.mint(session, org_code, label)
+    console.print(f"Key {key.id} for {org_code}. Store the secret now; it is not shown again:")
+    print(secret)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,63 @@
+"""The registry's fixed vocabularies. Values are API contract: add, never rename."""
+
+from enum import StrEnum
+
+
+class OrganisationKind(StrEnum):
+    municipality = "municipality"
+    region = "region"
+    municipal_federation = "municipal_federation"
+    company = "company"
+    agency = "agency"
+    other = "other"
+
+
+class InitiativeStatus(StrEnum):
+    idea = "idea"
+    planned = "planned"
+    pilot = "pilot"
+    implementation = "implementation"
+    in_operation = "in_operation"
+    scaled = "scaled"
+    discontinued = "discontinued"
+
+
+class Category(StrEnum):
+    welfare_technology = "welfare_technology"
+    e_service = "e_service"
+    automation = "automation"
+    data_and_ai = "data_and_ai"
+    infrastructure = "infrastructure"
+    education = "education"
+    health = "health"
+    administration = "administration"
+    citizen_dialogue = "citizen_dialogue"
+    other = "other"
+
+
+class ParticipantRole(StrEnum):
+    lead = "lead"
+    partner = "partner"
+    funder = "funder"
+    observer = "observer"
+
+
+class AdoptionStatus(StrEnum):
+    considering = "considering"
+    piloting = "piloting"
+    in_operation = "in_operation"
+    abandoned = "abandoned"
+
+
+class ChangeAction(StrEnum):
+    create = "create"
+    update = "update"
+    archive = "archive"
+    delete = "delete"
+
+
+class ActorKind(StrEnum):
+    admin = "admin"
+    organisation = "organisation"
+    importer = "importer"
+    system = "system"

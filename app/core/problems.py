@@ -1,0 +1,209 @@
+"""RFC 9457 problem details: one exception family, one renderer.
+
+Every error the API returns is a `Problem` subclass rendered as `application/problem+json`
+with `type`, `title`, `status`, `detail` and `instance`. The `type` is a relative URI that
+`/problems/{slug}` documents for people.
+"""
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class InvalidParameter(BaseModel):
+    property: str
+    reason: str
+    value: Any = None
+
+
+class ProblemDocument(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    invalid_parameters: list[InvalidParameter] | None = None
+
+
+class Problem(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+    headers: dict[str, str] | None = None
+
+    def __init__(self, detail: str | None = None, invalid_parameters: list[InvalidParameter] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.invalid_parameters = invalid_parameters
+
+    @classmethod
+    def type_uri(cls) -> str:
+        return f"/problems/{cls.slug}"
+
+    def document(self, instance: str | None) -> ProblemDocument:
+        return ProblemDocument(
+            type=self.type_uri(),
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            invalid_parameters=self.invalid_parameters,
+        )
+
+
+class BadRequest(Problem):
+    status, slug, title = 400, "bad-request", "The request is malformed"
+
+
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "A valid API key is required"
+    headers = {"WWW-Authenticate": 'Bearer realm="registry"'}
+
+
+class Forbidden(Problem):
+    status, slug, title = 403, "forbidden", "This key may not do that"
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "No such resource"
+
+
+class MethodNotAllowed(Problem):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed on this resource"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "The request conflicts with the current state"
+
+
+class PreconditionFailed(Problem):
+    status, slug, title = 412, "precondition-failed", "The resource has changed since you read it"
+
+
+class PayloadTooLarge(Problem):
+    status, slug, title = 413, "payload-too-large", "The request body is too large"
+
+
+class UnsupportedMediaType(Problem):
+    status, slug, title = 415, "unsupported-media-type", "The request body must be JSON"
+
+
+class ValidationFailed(Problem):
+    status, slug, title = 422, "validation-failed", "The request is not valid"
+
+
+class PreconditionRequired(Problem):
+    status, slug, title = 428, "precondition-required", "An If-Match header is required"
+
+
+class ServiceUnavailable(Problem):
+    status, slug, title = 503, "service-unavailable", "The database is unavailable; try again shortly"
+    headers = {"Retry-After": "5"}
+
+
+PROBLEM_CLASSES: tuple[type[Problem], ...] = (
+    BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PreconditionFailed,
+    PayloadTooLarge, UnsupportedMediaType, ValidationFailed, PreconditionRequired, ServiceUnavailable,
+    Problem,
+)
+STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry for a route: each listed status is a problem document."""
+    return {
+        status: {
+            "model": ProblemDocument,
+            "description": STATUS_PROBLEMS[status].title,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}},
+        }
+        for status in statuses
+    }
+
+
+def problem_response(problem: Problem, instance: str | None) -> JSONResponse:
+    return JSONResponse(
+        problem.document(instance).model_dump(mode="json", exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=problem.headers,
+    )
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> ValidationFailed:
+    parameters = [
+        InvalidParameter(property=_property_path(error["loc"]), reason=error["msg"], value=_jsonable(error.get("input")))
+        for error in errors
+    ]
+    names = ", ".join(dict.fromkeys(parameter.property for parameter in parameters))
+    return ValidationFailed(f"Invalid value for: {names}", invalid_parameters=parameters)
+
+
+def _property_path(location: tuple[Any, ...]) -> str:
+    # Drop FastAPI's "body"/"query" prefix: clients name the field, not where it came from.
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, dict)) and len(str(value)) <= 200:
+        return value
+    return None
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _handle_problem)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
+    app.add_exception_handler(OperationalError, _handle_database_unavailable)
+    app.add_exception_handler(DBAPIError, _handle_database_error)
+    app.add_exception_handler(Exception, _handle_unexpected)
+
+
+async def _handle_problem(request: Request, problem: Problem) -> JSONResponse:
+    return problem_response(problem, request.url.path)
+
+
+async def _handle_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    return problem_response(validation_problem(list(error.errors())), request.url.path)
+
+
+async def _handle_http_exception(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    problem_class = STATUS_PROBLEMS.get(error.status_code)
+    detail = str(error.detail) if error.detail else None
+    if problem_class is None:
+        document = ProblemDocument(type="about:blank", title=detail or "HTTP error", status=error.status_code,
+                                   instance=request.url.path)
+        return JSONResponse(document.model_dump(exclude_none=True), status_code=error.status_code,
+                            media_type=PROBLEM_MEDIA_TYPE)
+    return problem_response(problem_class(detail), request.url.path)
+
+
+async def _handle_database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
+    logger.warning("database unavailable: %s", error.orig)
+    return problem_response(ServiceUnavailable(), request.url.path)
+
+
+async def _handle_database_error(request: Request, error: DBAPIError) -> JSONResponse:
+    if error.connection_invalidated:
+        return await _handle_database_unavailable(request, error)
+    return await _handle_unexpected(request, error)
+
+
+async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem_response(Problem("The server failed to handle the request; it has been logged."), request.url.path)

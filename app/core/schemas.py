@@ -1,0 +1,18 @@
+"""Building blocks shared by the API's request and response schemas."""
+
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, StringConstraints
+from sqlmodel import SQLModel
+
+OrganisationCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
+]
+Money = Annotated[int, Field(ge=0, le=10**13, description="Whole Swedish kronor (SEK).")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class WriteSchema(SQLModel):
+    """A request body: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -1,0 +1,54 @@
+"""Service configuration, read from the environment only through `get_settings()`."""
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/registry.db"
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "admin", "password", "token"}
+MIN_SECRET_LENGTH = 16
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    # DATABASE_URL carries no prefix: it is the name every hosting platform already sets.
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "REGISTRY_DATABASE_URL"),
+    )
+    admin_token: SecretStr | None = None
+    log_level: str = "INFO"
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = 1_048_576
+    public_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        secret = value.get_secret_value()
+        if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters"
+            )
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,40 @@
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from app.core.db import SessionDep
+from app.core.problems import NotFound, PreconditionFailed, PreconditionRequired
+from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
+
+_ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+
+
+def existing_initiative(initiative_id: uuid.UUID, session: SessionDep) -> Initiative:
+    initiative = initiative_service.get(session, initiative_id)
+    if initiative is None:
+        raise NotFound(f"No initiative has the id {initiative_id}.")
+    return initiative
+
+
+InitiativeDep = Annotated[Initiative, Depends(existing_initiative)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(
+    if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3".')] = None,
+) -> int:
+    if not if_match:
+        raise PreconditionRequired("Send If-Match with the ETag from your last read, so no one else's change is lost.")
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag this service issued (they look like \"3\").")
+    return int(match.group(1))
+
+
+ExpectedVersionDep = Annotated[int, Depends(expected_version)]

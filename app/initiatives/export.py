@@ -1,0 +1,58 @@
+"""Initiatives as JSON lines or CSV, for `registry export` and the web's downloads."""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from sqlmodel import Session, col, select
+
+from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
+from app.initiatives.schemas import InitiativeRead
+
+BATCH_SIZE = 500
+CSV_COLUMNS = tuple(InitiativeRead.model_fields)
+
+
+def iter_records(session: Session, *, include_archived: bool = False) -> Iterator[dict[str, Any]]:
+    """Every initiative as its API representation, in id order, a batch at a time."""
+    last_id = None
+    while True:
+        query = select(Initiative.id).order_by(col(Initiative.id)).limit(BATCH_SIZE)
+        if not include_archived:
+            query = query.where(col(Initiative.is_archived).is_(False))
+        if last_id is not None:
+            query = query.where(col(Initiative.id) > last_id)
+        ids = list(session.exec(query))
+        if not ids:
+            return
+        for read in initiative_service.to_read(session, initiative_service.load(session, ids)):
+            yield read.model_dump(mode="json")
+        last_id = ids[-1]
+        session.expunge_all()
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:
+    count = 0
+    for count, record in enumerate(records, start=1):
+        file.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return count
+
+
+def write_csv(records: Iterable[dict[str, Any]], file: TextIO) -> int:
+    """One row per initiative; lists of words joined with "; ", nested values as JSON."""
+    writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for count, record in enumerate(records, start=1):
+        writer.writerow({name: _cell(record.get(name)) for name in CSV_COLUMNS})
+    return count
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "; ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

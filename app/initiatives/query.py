@@ -1,0 +1,126 @@
+"""The initiatives list: filters, full-text search, sorting and keyset pagination."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, or_, tuple_
+from sqlmodel import col, select
+
+from app.adoptions.models import Adoption
+from app.adoptions.service import ACTIVE_STATUSES
+from app.core.enums import Category, InitiativeStatus
+from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.text import prefix_upper_bound, stems
+from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm
+from app.organisations.models import Organisation
+
+Sort = Literal["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
+SORT_COLUMNS = {"updated_at": Initiative.updated_at, "created_at": Initiative.created_at, "title": Initiative.title}
+MAX_QUERY_TERMS = 10
+
+
+class InitiativeQuery(BaseModel):
+    """Filters for listing initiatives; all combine with AND, repeated values with OR."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: str | None = Field(default=None, max_length=32, description="Owner or participant code.")
+    county: str | None = Field(default=None, max_length=2, description="The owner's county code, e.g. 22.")
+    status: list[InitiativeStatus] = []
+    category: list[Category] = []
+    tag: list[str] = []
+    q: str | None = Field(
+        default=None, max_length=200,
+        description="Words to find in title, summary, description and tags; Swedish inflections match.",
+    )
+    updated_since: datetime | None = None
+    include_archived: bool = False
+    adopted_by: str | None = Field(default=None, max_length=32, description="Adopted (not abandoned) by this code.")
+    min_adopters: int | None = Field(default=None, ge=1, le=1000, description="At least this many active adopters.")
+    sort: Sort = "-updated_at"
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+
+
+def build_select(query: InitiativeQuery) -> Select:
+    statement = select(Initiative)
+    for condition in _conditions(query):
+        statement = statement.where(condition)
+    return _ordered_page(statement, query)
+
+
+def next_cursor(page: list[Initiative], query: InitiativeQuery) -> str | None:
+    if len(page) <= query.limit:
+        return None
+    last = page[query.limit - 1]
+    column = query.sort.lstrip("-")
+    return encode_cursor([getattr(last, column), str(last.id)])
+
+
+def _conditions(query: InitiativeQuery) -> list:
+    conditions = []
+    if not query.include_archived:
+        conditions.append(col(Initiative.is_archived).is_(False))
+    if query.organisation:
+        conditions.append(_involves(query.organisation))
+    if query.county:
+        owners_in_county = select(Organisation.code).where(Organisation.county_code == query.county)
+        conditions.append(col(Initiative.owner_code).in_(owners_in_county))
+    if query.status:
+        conditions.append(col(Initiative.status).in_(query.status))
+    if query.category:
+        conditions.append(col(Initiative.category).in_(query.category))
+    if query.tag:
+        tagged = select(InitiativeTag.initiative_id).where(col(InitiativeTag.tag).in_([t.lower() for t in query.tag]))
+        conditions.append(col(Initiative.id).in_(tagged))
+    if query.updated_since:
+        conditions.append(col(Initiative.updated_at) >= query.updated_since)
+    if query.adopted_by:
+        conditions.append(col(Initiative.id).in_(_active_adoptions().where(Adoption.organisation_code == query.adopted_by)))
+    if query.min_adopters:
+        popular = _active_adoptions().group_by(Adoption.initiative_id).having(func.count() >= query.min_adopters)
+        conditions.append(col(Initiative.id).in_(popular))
+    conditions.extend(_text_conditions(query.q))
+    return conditions
+
+
+def _involves(code: str):
+    participating = select(InitiativeParticipant.initiative_id).where(InitiativeParticipant.organisation_code == code)
+    return or_(Initiative.owner_code == code, col(Initiative.id).in_(participating))
+
+
+def _active_adoptions():
+    return select(Adoption.initiative_id).where(col(Adoption.status).in_(ACTIVE_STATUSES))
+
+
+def _text_conditions(q: str | None) -> list:
+    """Each word must match: its stem, or a longer word that starts with it (fall → fallprevention)."""
+    conditions = []
+    for term in list(dict.fromkeys(stems(q or "")))[:MAX_QUERY_TERMS]:
+        matching = select(InitiativeTerm.initiative_id).where(
+            col(InitiativeTerm.term) >= term, col(InitiativeTerm.term) < prefix_upper_bound(term)
+        )
+        conditions.append(col(Initiative.id).in_(matching))
+    return conditions
+
+
+def _ordered_page(statement: Select, query: InitiativeQuery) -> Select:
+    descending = query.sort.startswith("-")
+    column = SORT_COLUMNS[query.sort.lstrip("-")]
+    if query.cursor:
+        key = tuple_(column, Initiative.id)
+        after = _cursor_position(query)
+        statement = statement.where(key < after if descending else key > after)
+    order = [column.desc(), col(Initiative.id).desc()] if descending else [column, col(Initiative.id)]
+    return statement.order_by(*order).limit(query.limit + 1)
+
+
+def _cursor_position(query: InitiativeQuery) -> tuple:
+    value, last_id = decode_cursor(query.cursor, 2)
+    try:
+        sort_value = value if query.sort.lstrip("-") == "title" else datetime.fromisoformat(value)
+        return sort_value, uuid.UUID(last_id)
+    except (TypeError, ValueError) as error:
+        raise invalid_cursor(query.cursor) from error

@@ -1,0 +1,75 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.auth.dependencies import CallerDep
+from app.changes import service as change_service
+from app.changes.schemas import HistoryEntry, HistoryRead
+from app.core.db import SessionDep
+from app.core.problems import problems
+from app.initiatives import service as initiative_service
+from app.initiatives.dependencies import ExpectedVersionDep, InitiativeDep, etag
+from app.initiatives.query import InitiativeQuery
+from app.initiatives.schemas import InitiativeCreate, InitiativePage, InitiativeRead, InitiativeUpdate
+
+router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
+
+
+def page_of(request: Request, session, initiatives, cursor: str | None) -> InitiativePage:
+    next_url = str(request.url.include_query_params(cursor=cursor)) if cursor else None
+    return InitiativePage(items=initiative_service.to_read(session, initiatives), next=next_url)
+
+
+@router.get("", response_model=InitiativePage, responses=problems(422))
+def list_initiatives(request: Request, session: SessionDep, query: Annotated[InitiativeQuery, Query()]) -> InitiativePage:
+    """List initiatives, newest change first, with filters, full-text search and cursor pagination."""
+    initiatives, cursor = initiative_service.list_initiatives(session, query)
+    return page_of(request, session, initiatives, cursor)
+
+
+@router.post("", response_model=InitiativeRead, status_code=201, responses=problems(401, 403, 413, 415, 422))
+def create_initiative(
+    data: InitiativeCreate, request: Request, response: Response, session: SessionDep, caller: CallerDep
+) -> InitiativeRead:
+    """Register a new initiative owned by the key's organisation."""
+    initiative = initiative_service.create(session, data, caller)
+    response.headers["Location"] = str(request.url_for("get_initiative", initiative_id=initiative.id))
+    response.headers["ETag"] = etag(initiative.version)
+    return initiative_service.read_one(session, initiative)
+
+
+@router.get("/{initiative_id}", response_model=InitiativeRead, responses=problems(404, 422))
+def get_initiative(initiative: InitiativeDep, response: Response, session: SessionDep) -> InitiativeRead:
+    """One initiative, with its participants, status history and adoption counts."""
+    response.headers["ETag"] = etag(initiative.version)
+    return initiative_service.read_one(session, initiative)
+
+
+@router.patch(
+    "/{initiative_id}", response_model=InitiativeRead, responses=problems(401, 403, 404, 412, 413, 415, 422, 428)
+)
+def update_initiative(
+    initiative: InitiativeDep, data: InitiativeUpdate, version: ExpectedVersionDep, response: Response,
+    session: SessionDep, caller: CallerDep,
+) -> InitiativeRead:
+    """Change some fields. Needs `If-Match` with the ETag you read; a stale one gets 412."""
+    initiative = initiative_service.update(session, initiative, data, caller, version)
+    response.headers["ETag"] = etag(initiative.version)
+    return initiative_service.read_one(session, initiative)
+
+
+@router.delete("/{initiative_id}", status_code=204, responses=problems(401, 403, 404, 422))
+def archive_initiative(
+    initiative: InitiativeDep, session: SessionDep, caller: CallerDep,
+    reason: Annotated[str | None, Query(max_length=500, description="Why it is archived.")] = None,
+) -> Response:
+    """Archive an initiative. Nothing is deleted: it stays readable with `include_archived=true`."""
+    initiative_service.archive(session, initiative, reason, caller)
+    return Response(status_code=204)
+
+
+@router.get("/{initiative_id}/history", response_model=HistoryRead, responses=problems(404, 422))
+def initiative_history(initiative: InitiativeDep, session: SessionDep) -> HistoryRead:
+    """Every write to the initiative and its adoptions: who, when and what changed."""
+    changes = change_service.history(session, initiative.id)
+    return HistoryRead(items=[HistoryEntry.model_validate(change) for change in changes])

@@ -1,0 +1,158 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
+from sqlmodel import SQLModel
+
+from app.core.enums import AdoptionStatus, Category, InitiativeStatus, ParticipantRole
+from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
+Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+
+
+class BenefitEvidence(WriteSchema):
+    """One measured benefit (nyttorealisering): what was measured, before and after, and where it is published."""
+
+    metric: ShortText
+    baseline: float | None = None
+    result: float | None = None
+    unit: str | None = Field(default=None, max_length=50)
+    period: str | None = Field(default=None, max_length=100)
+    source_url: Url | None = None
+
+
+class Solution(WriteSchema):
+    name: ShortText
+    vendor: str | None = Field(default=None, max_length=200)
+    url: Url | None = None
+    repository_url: Url | None = None
+
+
+class Link(WriteSchema):
+    title: ShortText
+    url: Url
+
+
+class Contact(WriteSchema):
+    name: str | None = Field(default=None, max_length=200)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=50)
+
+
+class ParticipantWrite(WriteSchema):
+    organisation: OrganisationCode
+    role: ParticipantRole
+    contribution_sek: Money | None = None
+    steering_seats: int | None = Field(default=None, ge=0, le=100)
+
+
+class InitiativeFields(WriteSchema):
+    """Every writable field, all optional: PATCH sends only what changes."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
+    summary: str | None = Field(default=None, max_length=1000)
+    description: str | None = Field(default=None, max_length=20_000)
+    owner: OrganisationCode | None = None
+    participants: list[ParticipantWrite] | None = Field(default=None, max_length=100)
+    status: InitiativeStatus | None = None
+    status_date: date | None = Field(
+        default=None, description="When a new status took effect; defaults to today. Only with `status`."
+    )
+    category: Category | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=30)
+    start_date: date | None = None
+    end_date: date | None = None
+    budget_sek: Money | None = None
+    digital_share: float | None = Field(default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1.")
+    expected_benefit_sek_per_year: Money | None = None
+    realised_benefit_sek_per_year: Money | None = None
+    benefit_evidence: list[BenefitEvidence] | None = Field(default=None, max_length=50)
+    has_benefit_realisation_plan: bool | None = None
+    strategy_refs: list[ShortText] | None = Field(default=None, max_length=30)
+    solution: Solution | None = None
+    links: list[Link] | None = Field(default=None, max_length=50)
+    contact: Contact | None = None
+
+    @field_validator("participants")
+    @classmethod
+    def one_row_per_participant(cls, participants: list[ParticipantWrite] | None) -> list[ParticipantWrite] | None:
+        codes = [participant.organisation for participant in participants or []]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each organisation may appear only once among the participants")
+        return participants
+
+    @model_validator(mode="after")
+    def status_date_needs_status(self) -> Self:
+        if self.status_date is not None and self.status is None:
+            raise ValueError("status_date is only accepted together with status")
+        return self
+
+
+class InitiativeCreate(InitiativeFields):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    owner: OrganisationCode
+    category: Category
+    status: InitiativeStatus = InitiativeStatus.idea
+
+
+class InitiativeUpdate(InitiativeFields):
+    """Fields to change; fields left out keep their value, `null` clears an optional field."""
+
+
+class ParticipantRead(SQLModel):
+    organisation: str
+    role: ParticipantRole
+    contribution_sek: int | None
+    steering_seats: int | None
+
+
+class StatusChangeRead(SQLModel):
+    status: InitiativeStatus
+    changed_date: date
+
+
+class InitiativeRead(SQLModel):
+    id: uuid.UUID
+    title: str
+    summary: str | None
+    description: str | None
+    owner: str
+    owner_name: str
+    county_code: str | None
+    participants: list[ParticipantRead]
+    status: InitiativeStatus
+    status_history: list[StatusChangeRead]
+    category: Category
+    tags: list[str]
+    start_date: date | None
+    end_date: date | None
+    budget_sek: int | None
+    digital_share: float | None
+    expected_benefit_sek_per_year: int | None
+    realised_benefit_sek_per_year: int | None
+    benefit_evidence: list[BenefitEvidence]
+    has_benefit_realisation_plan: bool
+    strategy_refs: list[str]
+    solution: Solution | None
+    links: list[Link]
+    contact: Contact | None
+    source: str
+    external_id: str | None
+    is_withdrawn_at_source: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    is_archived: bool
+    archived_reason: str | None
+    adoption_counts: dict[AdoptionStatus, int] = Field(description="Adoptions recorded by other organisations, by status.")
+
+
+class InitiativePage(SQLModel):
+    items: list[InitiativeRead]
+    next: str | None = Field(description="URL of the next page, or null on the last page.")
+
+
+class ArchiveRequest(WriteSchema):
+    reason: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,312 @@
+"""Registering, changing, archiving and reading initiatives.
+
+Every write compares the incoming fields with the stored ones: an unchanged write bumps
+no version and records no change, which makes partner upserts and re-imports idempotent.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import delete, insert, update as sql_update
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from app.adoptions import service as adoption_service
+from app.auth.caller import Caller
+from app.changes import service as change_service
+from app.core.enums import AdoptionStatus, ChangeAction
+from app.core.models import utcnow
+from app.core.problems import Forbidden, InvalidParameter, PreconditionFailed, ValidationFailed
+from app.core.text import stems
+from app.initiatives.models import (
+    REGISTRY_SOURCE, Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange,
+)
+from app.initiatives.query import InitiativeQuery, build_select, next_cursor
+from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
+from app.organisations import service as organisation_service
+
+ENTITY = "initiative"
+WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
+SEARCHED_FIELDS = {"title", "summary", "description", "tags"}
+UNTRACKED_FIELDS = {"updated_at", "version"}
+
+
+def load(session: Session, ids: list[uuid.UUID]) -> list[Initiative]:
+    query = (
+        select(Initiative)
+        .where(col(Initiative.id).in_(ids))
+        .options(
+            selectinload(Initiative.participants),
+            selectinload(Initiative.tags),
+            selectinload(Initiative.status_history),
+        )
+    )
+    found = {initiative.id: initiative for initiative in session.exec(query)}
+    return [found[i] for i in ids if i in found]
+
+
+def get(session: Session, initiative_id: uuid.UUID) -> Initiative | None:
+    found = load(session, [initiative_id])
+    return found[0] if found else None
+
+
+def find_by_source(session: Session, source: str, external_id: str) -> Initiative | None:
+    query = select(Initiative.id).where(Initiative.source == source, Initiative.external_id == external_id)
+    initiative_id = session.exec(query).first()
+    return get(session, initiative_id) if initiative_id else None
+
+
+def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Initiative], str | None]:
+    rows = list(session.exec(build_select(query)))
+    cursor = next_cursor(rows, query)
+    return load(session, [row.id for row in rows[: query.limit]]), cursor
+
+
+def to_read(session: Session, initiatives: list[Initiative]) -> list[InitiativeRead]:
+    owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
+    counts = adoption_service.counts_by_status(session, (i.id for i in initiatives))
+    return [_read(initiative, owners[initiative.owner_code], counts.get(initiative.id, {})) for initiative in initiatives]
+
+
+def read_one(session: Session, initiative: Initiative) -> InitiativeRead:
+    return to_read(session, [initiative])[0]
+
+
+def create(session: Session, data: InitiativeCreate, caller: Caller) -> Initiative:
+    _check_may_write(caller, data.owner)
+    initiative = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title)
+    return _insert(session, initiative, data, caller)
+
+
+def update(
+    session: Session, initiative: Initiative, data: InitiativeFields, caller: Caller, expected_version: int
+) -> Initiative:
+    if expected_version != initiative.version:
+        raise PreconditionFailed(
+            f"You sent If-Match for version {expected_version}; the initiative is at version {initiative.version}. "
+            "Read it again, reapply your change and retry."
+        )
+    _check_may_write(caller, initiative.owner_code)
+    if data.owner is not None:
+        _check_may_write(caller, data.owner)
+    return _apply(session, initiative, data, set(data.model_fields_set), caller, from_source=False)
+
+
+def upsert_from_source(
+    session: Session, source: str, external_id: str, data: InitiativeCreate, caller: Caller
+) -> tuple[Initiative, bool]:
+    """Create or replace a partner's or importer's record; returns it and whether it was created.
+
+    The whole record is the source's, except fields people have since edited in the registry.
+    """
+    if source == REGISTRY_SOURCE:
+        raise ValidationFailed(f"The source name {REGISTRY_SOURCE!r} is reserved for initiatives registered here.",
+                               [InvalidParameter(property="source", reason="reserved", value=source)])
+    _check_may_write(caller, data.owner)
+    initiative = find_by_source(session, source, external_id)
+    if initiative is None:
+        fresh = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title,
+                           source=source, external_id=external_id)
+        return _insert(session, fresh, data, caller), True
+    _check_may_write(caller, initiative.owner_code)
+    source_fields = set(WRITABLE_FIELDS) - set(initiative.registry_edited_fields)
+    return _apply(session, initiative, data, source_fields, caller, from_source=True), False
+
+
+def archive(session: Session, initiative: Initiative, reason: str | None, caller: Caller) -> Initiative:
+    _check_may_write(caller, initiative.owner_code)
+    if initiative.is_archived:
+        return initiative
+    before = _snapshot(session, initiative)
+    _claim_next_version(session, initiative)
+    initiative.is_archived = True
+    initiative.archived_reason = reason
+    _record(session, initiative, ChangeAction.archive, caller, before)
+    return initiative
+
+
+def mark_withdrawn_at_source(session: Session, initiative: Initiative, caller: Caller) -> Initiative:
+    """The source no longer publishes this record: keep it, flag it, and tell the feed."""
+    if initiative.is_withdrawn_at_source:
+        return initiative
+    before = _snapshot(session, initiative)
+    _claim_next_version(session, initiative)
+    initiative.is_withdrawn_at_source = True
+    _record(session, initiative, ChangeAction.update, caller, before)
+    return initiative
+
+
+def _insert(session: Session, initiative: Initiative, data: InitiativeCreate, caller: Caller) -> Initiative:
+    _check_organisations_exist(session, data)
+    _check_dates(data.start_date, data.end_date)
+    initiative.participants, initiative.tags, initiative.status_history = [], [], []
+    _set_fields(initiative, _incoming(data, set(WRITABLE_FIELDS)), data.status_date)
+    session.add(initiative)
+    session.flush()
+    _index_terms(session, initiative)
+    _record(session, initiative, ChangeAction.create, caller, {})
+    return initiative
+
+
+def _apply(
+    session: Session, initiative: Initiative, data: InitiativeFields, fields: set[str], caller: Caller,
+    *, from_source: bool,
+) -> Initiative:
+    current = _writable_state(initiative)
+    changed = {name: value for name, value in _incoming(data, fields).items() if current[name] != value}
+    # A record its source publishes again is no longer withdrawn, even when nothing else changed.
+    reinstates = from_source and initiative.is_withdrawn_at_source
+    if not changed and not reinstates:
+        return initiative
+    _check_organisations_exist(session, data)
+    _check_dates(_merged(changed, current, "start_date"), _merged(changed, current, "end_date"))
+    before = _snapshot(session, initiative)
+    _claim_next_version(session, initiative)
+    _set_fields(initiative, changed, data.status_date)
+    initiative.is_withdrawn_at_source = initiative.is_withdrawn_at_source and not reinstates
+    if not from_source and initiative.source != REGISTRY_SOURCE:
+        initiative.registry_edited_fields = sorted(set(initiative.registry_edited_fields) | set(changed))
+    session.flush()
+    if SEARCHED_FIELDS & set(changed):
+        _index_terms(session, initiative)
+    _record(session, initiative, ChangeAction.update, caller, before)
+    return initiative
+
+
+def _incoming(data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
+    """The sent fields in stored form: JSON values, participants by code, tags sorted."""
+    dumped = data.model_dump(mode="json")
+    incoming = {name: dumped[name] for name in fields if name in WRITABLE_FIELDS}
+    if incoming.get("participants") is not None:
+        incoming["participants"] = sorted(incoming["participants"], key=lambda p: p["organisation"])
+    if "participants" in incoming and incoming["participants"] is None:
+        incoming["participants"] = []
+    if "tags" in incoming:
+        incoming["tags"] = sorted(set(incoming["tags"] or []))
+    for list_field in ("benefit_evidence", "strategy_refs", "links"):
+        if list_field in incoming and incoming[list_field] is None:
+            incoming[list_field] = []
+    return incoming
+
+
+def _writable_state(initiative: Initiative) -> dict[str, Any]:
+    state = {name: getattr(initiative, name) for name in WRITABLE_FIELDS if hasattr(Initiative, name)}
+    state["owner"] = initiative.owner_code
+    state["participants"] = [
+        {"organisation": p.organisation_code, "role": p.role, "contribution_sek": p.contribution_sek,
+         "steering_seats": p.steering_seats}
+        for p in sorted(initiative.participants, key=lambda p: p.organisation_code)
+    ]
+    state["tags"] = sorted(tag.tag for tag in initiative.tags)
+    return to_jsonable_python(state)
+
+
+def _set_fields(initiative: Initiative, values: dict[str, Any], status_date: date | None) -> None:
+    for name, value in values.items():
+        if name == "owner":
+            initiative.owner_code = value
+        elif name == "participants":
+            initiative.participants = [
+                InitiativeParticipant(organisation_code=p["organisation"], role=p["role"],
+                                      contribution_sek=p["contribution_sek"], steering_seats=p["steering_seats"])
+                for p in value
+            ]
+        elif name == "tags":
+            initiative.tags = [InitiativeTag(tag=tag) for tag in value]
+        elif name in ("start_date", "end_date"):
+            setattr(initiative, name, date.fromisoformat(value) if value else None)
+        else:
+            setattr(initiative, name, value)
+    if "status" in values:
+        initiative.status_history.append(StatusChange(status=values["status"], changed_date=status_date or date.today()))
+
+
+def _merged(changed: dict[str, Any], current: dict[str, Any], name: str) -> date | None:
+    value = changed.get(name, current[name])
+    return date.fromisoformat(value) if value else None
+
+
+def _check_may_write(caller: Caller, owner_code: str) -> None:
+    if not caller.may_write_for(owner_code):
+        raise Forbidden(f"This key belongs to {caller.organisation_code}; only {owner_code} may write this initiative.")
+
+
+def _check_organisations_exist(session: Session, data: InitiativeFields) -> None:
+    named = {"owner": data.owner} if data.owner else {}
+    for index, participant in enumerate(data.participants or []):
+        named[f"participants.{index}.organisation"] = participant.organisation
+    unknown = organisation_service.missing_codes(session, named.values())
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown organisation code: {', '.join(sorted(unknown))}.",
+            [InvalidParameter(property=prop, reason="unknown organisation code", value=code)
+             for prop, code in named.items() if code in unknown],
+        )
+
+
+def _check_dates(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise ValidationFailed(
+            "end_date is before start_date.",
+            [InvalidParameter(property="end_date", reason="must not be before start_date", value=end.isoformat())],
+        )
+
+
+def _claim_next_version(session: Session, initiative: Initiative) -> None:
+    """Compare-and-set the version in the database, so two writers that read the same version
+    cannot both succeed: the second one's UPDATE matches no row and gets 412."""
+    now = utcnow()
+    claimed = session.execute(
+        sql_update(Initiative)
+        .where(col(Initiative.id) == initiative.id, col(Initiative.version) == initiative.version)
+        .values(version=initiative.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise PreconditionFailed("Someone else changed the initiative at the same moment; read it again and retry.")
+    initiative.version += 1
+    initiative.updated_at = now
+
+
+def _index_terms(session: Session, initiative: Initiative) -> None:
+    text = " ".join(filter(None, [initiative.title, initiative.summary, initiative.description,
+                                  *(tag.tag for tag in initiative.tags)]))
+    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative.id))
+    terms = set(stems(text))
+    if terms:
+        session.execute(insert(InitiativeTerm), [{"term": term, "initiative_id": initiative.id} for term in terms])
+
+
+def _snapshot(session: Session, initiative: Initiative) -> dict[str, Any]:
+    return read_one(session, initiative).model_dump(mode="json", exclude={"adoption_counts"})
+
+
+def _record(session: Session, initiative: Initiative, action: ChangeAction, caller: Caller, before: dict) -> None:
+    session.flush()
+    after = _snapshot(session, initiative)
+    change_service.record(
+        session, entity=ENTITY, entity_id=initiative.id, initiative_id=initiative.id, action=action,
+        caller=caller, snapshot=after, version=initiative.version,
+        changes=change_service.diff(before, after, UNTRACKED_FIELDS) if before else {},
+    )
+
+
+def _read(initiative: Initiative, owner, adoption_counts: dict[str, int]) -> InitiativeRead:
+    return InitiativeRead.model_validate(
+        initiative,
+        update={
+            "owner": initiative.owner_code,
+            "owner_name": owner.name,
+            "county_code": owner.county_code,
+            "participants": [
+                {"organisation": p.organisation_code, "role": p.role, "contribution_sek": p.contribution_sek,
+                 "steering_seats": p.steering_seats}
+                for p in sorted(initiative.participants, key=lambda p: p.organisation_code)
+            ],
+            "tags": [tag.tag for tag in initiative.tags],
+            "status_history": initiative.status_history,
+            "adoption_counts": {status: adoption_counts.get(status, 0) for status in AdoptionStatus},
+        },
+    )

@@ -1,0 +1,65 @@
+"""The ASGI application: `app.main:app`."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.adoptions.router import router as adoptions_router
+from app.changes.router import router as changes_router
+from app.core.db import build_engine
+from app.core.middleware import RequestBodyGuard
+from app.core.problems import install_problem_handlers
+from app.core.settings import Settings, get_settings
+from app.initiatives.router import router as initiatives_router
+from app.meta.router import router as meta_router
+from app.organisations.router import router as organisations_router
+from app.sources.router import router as sources_router
+
+API_DESCRIPTION = """
+Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
+registry of Swedish municipalities', regions' and federations' digitalisation initiatives.
+
+Reads are public. Writes need `Authorization: Bearer <key>`: an organisation's key writes that
+organisation's initiatives, the admin key writes everything. Errors are RFC 9457
+`application/problem+json`; `/problems` lists every type.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level.upper())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Registret för offentlig digitalisering",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        license_info={"name": "Data: CC0 1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = build_engine(settings.database_url)
+    install_problem_handlers(app)
+    for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
+                   meta_router):
+        app.include_router(router)
+    app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type", "If-Match"], expose_headers=["ETag", "Location"])
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `app.main:app` is built on first access, not at import, so tests and tools can import
+    # this module without touching the configured database.
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

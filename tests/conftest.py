@@ -1,0 +1,152 @@
+"""Test fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+migrated once with Alembic, each test inside a transaction that is rolled back."""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import app.models  # noqa: F401  (every table on the metadata)
+from app.core import migrations
+from app.core.db import build_engine, get_session, session_scope
+from app.core.settings import Settings
+from app.main import create_app
+from app.organisations import seed as organisation_seed
+
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+
+
+def pytest_report_header() -> list[str]:
+    engine = build_engine(_database_url())
+    with engine.connect() as connection:
+        version = connection.dialect.server_version_info
+    engine.dispose()
+    return [f"database: {engine.dialect.name} {'.'.join(map(str, version or ()))} ({engine.url.render_as_string()})"]
+
+
+def _database_url() -> str:
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return url
+    return f"sqlite:///{Path(os.environ.get('TMPDIR', '/tmp')) / f'registry-test-{os.getpid()}.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return _database_url()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = build_engine(database_url)
+    _drop_everything(engine)
+    migrations.upgrade(database_url)
+    with session_scope(engine) as session:
+        organisation_seed.seed(session)
+    yield engine
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        Path(engine.url.database).unlink(missing_ok=True)
+
+
+def _drop_everything(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            SQLModel.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every write is rolled back when the test ends."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, admin_token=ADMIN_TOKEN)
+
+
+@pytest.fixture
+def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
+    application = create_app(settings)
+
+    def request_session() -> Iterator[Session]:
+        # As in production, one transaction per request: a savepoint here, so a failed
+        # request's writes roll back while the test's own transaction stays open.
+        with session.begin_nested():
+            yield session
+
+    application.dependency_overrides[get_session] = request_session
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[Engine]:
+    """For tests whose writes must really commit (live servers, concurrency): cleaned up after."""
+    yield engine
+    with engine.begin() as connection:
+        for table in ("change", "adoption", "api_key", "initiative_term", "initiative_tag", "initiative_participant",
+                      "status_change", "import_rejection", "import_run", "source_cache_entry", "initiative"):
+            connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(settings: Settings, committed: Engine) -> Iterator[str]:
+    """The real app served by uvicorn on 127.0.0.1, committing to the test database."""
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.config.port}"
+    _wait_until_up(base_url)
+    yield base_url
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _wait_until_up(base_url: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base_url}/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server at {base_url} did not start")
