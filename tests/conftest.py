@@ -13,7 +13,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -42,8 +43,24 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    return _database_url()
+def database_url() -> Iterator[str]:
+    url = make_url(_database_url())
+    if url.get_backend_name() != "postgresql":
+        yield url.render_as_string(hide_password=False)
+        return
+    # A database of this run's own, so runs in parallel (developers, CI) never share tables.
+    own = url.set(database=f"{url.database}_{os.getpid()}")
+    _run_outside_transaction(url, f'DROP DATABASE IF EXISTS "{own.database}"', f'CREATE DATABASE "{own.database}"')
+    yield own.render_as_string(hide_password=False)
+    _run_outside_transaction(url, f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+
+
+def _run_outside_transaction(url: URL, *statements: str) -> None:
+    maintenance = create_engine(url, isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    maintenance.dispose()
 
 
 @pytest.fixture(scope="session")

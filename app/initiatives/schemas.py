@@ -95,10 +95,26 @@ class InitiativeCreate(InitiativeFields):
     owner: OrganisationCode
     category: Category
     status: InitiativeStatus = InitiativeStatus.idea
+    participants: list[ParticipantWrite] = Field(default_factory=list, max_length=100)
+    tags: list[Tag] = Field(default_factory=list, max_length=30)
+    benefit_evidence: list[BenefitEvidence] = Field(default_factory=list, max_length=50)
+    has_benefit_realisation_plan: bool = False
+    strategy_refs: list[ShortText] = Field(default_factory=list, max_length=30)
+    links: list[Link] = Field(default_factory=list, max_length=50)
+
+
+REQUIRED_FIELDS = ("title", "owner", "category", "status")
 
 
 class InitiativeUpdate(InitiativeFields):
     """Fields to change; fields left out keep their value, `null` clears an optional field."""
+
+    @model_validator(mode="after")
+    def required_fields_stay_set(self) -> Self:
+        cleared = [name for name in REQUIRED_FIELDS if name in self.model_fields_set and getattr(self, name) is None]
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be cleared")
+        return self
 
 
 class ParticipantRead(SQLModel):

@@ -31,6 +31,7 @@ ENTITY = "initiative"
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
 SEARCHED_FIELDS = {"title", "summary", "description", "tags"}
 UNTRACKED_FIELDS = {"updated_at", "version"}
+LIST_FIELDS = {"participants", "tags", "benefit_evidence", "strategy_refs", "links"}
 
 
 def load(session: Session, ids: list[uuid.UUID]) -> list[Initiative]:
@@ -176,19 +177,20 @@ def _apply(
 
 
 def _incoming(data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
-    """The sent fields in stored form: JSON values, participants by code, tags sorted."""
+    """The sent fields in stored form: JSON values, `null` as the cleared value, lists in a canonical order."""
     dumped = data.model_dump(mode="json")
-    incoming = {name: dumped[name] for name in fields if name in WRITABLE_FIELDS}
-    if incoming.get("participants") is not None:
+    incoming = {name: _cleared(name, dumped[name]) for name in fields if name in WRITABLE_FIELDS}
+    if "participants" in incoming:
         incoming["participants"] = sorted(incoming["participants"], key=lambda p: p["organisation"])
-    if "participants" in incoming and incoming["participants"] is None:
-        incoming["participants"] = []
     if "tags" in incoming:
-        incoming["tags"] = sorted(set(incoming["tags"] or []))
-    for list_field in ("benefit_evidence", "strategy_refs", "links"):
-        if list_field in incoming and incoming[list_field] is None:
-            incoming[list_field] = []
+        incoming["tags"] = sorted(set(incoming["tags"]))
     return incoming
+
+
+def _cleared(name: str, value: Any) -> Any:
+    if value is not None:
+        return value
+    return False if name == "has_benefit_realisation_plan" else [] if name in LIST_FIELDS else None
 
 
 def _writable_state(initiative: Initiative) -> dict[str, Any]:

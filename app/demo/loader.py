@@ -1,0 +1,74 @@
+"""The demo portfolio: Swedish example initiatives, adoptions and yearly figures for an empty registry.
+
+`portfolio.json` names each initiative by a short `key` so that adoptions can refer to it.
+The key is the loader's own: it is stripped before the entry is validated as an `InitiativeCreate`.
+Everything goes through the services, as the API would; the services flush and the caller commits.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.adoptions import service as adoption_service
+from app.adoptions.schemas import AdoptionCreate
+from app.auth.caller import ADMIN
+from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
+from app.initiatives.schemas import InitiativeCreate
+from app.organisations import service as organisation_service
+from app.organisations.schemas import FiguresWrite
+
+PORTFOLIO = Path(__file__).resolve().parent / "portfolio.json"
+
+Entry = dict[str, Any]
+
+
+def load_demo(session: Session, *, only_if_empty: bool) -> int:
+    """Load the portfolio and return how many initiatives it created: 0 when skipped because
+    `only_if_empty` is set and the registry already holds an initiative."""
+    if only_if_empty and _has_initiatives(session):
+        return 0
+    portfolio = read_portfolio()
+    initiatives = _create_initiatives(session, portfolio["initiatives"])
+    _create_adoptions(session, portfolio["adoptions"], initiatives)
+    _record_figures(session, portfolio["figures"])
+    return len(initiatives)
+
+
+def read_portfolio() -> dict[str, list[Entry]]:
+    return json.loads(PORTFOLIO.read_text(encoding="utf-8"))
+
+
+def _has_initiatives(session: Session) -> bool:
+    return session.exec(select(Initiative.id).limit(1)).first() is not None
+
+
+def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, Initiative]:
+    """Create every initiative; returns them by key."""
+    created: dict[str, Initiative] = {}
+    for entry in entries:
+        fields = {name: value for name, value in entry.items() if name != "key"}
+        created[entry["key"]] = initiative_service.create(session, InitiativeCreate.model_validate(fields), ADMIN)
+    return created
+
+
+def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[str, Initiative]) -> None:
+    for entry in entries:
+        own_key = entry.get("own_initiative")
+        data = AdoptionCreate.model_validate({
+            "organisation": entry["organisation"],
+            "status": entry["status"],
+            "since_date": entry.get("since_date"),
+            "own_initiative_id": initiatives[own_key].id if own_key else None,
+            "note": entry.get("note"),
+        })
+        adoption_service.create(session, initiatives[entry["initiative"]], data, ADMIN)
+
+
+def _record_figures(session: Session, entries: list[Entry]) -> None:
+    for entry in entries:
+        fields = {name: value for name, value in entry.items() if name not in ("organisation", "year")}
+        organisation_service.record_figures(session, entry["organisation"], entry["year"],
+                                            FiguresWrite.model_validate(fields))
