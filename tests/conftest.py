@@ -3,9 +3,11 @@ migrated once with Alembic, each test inside a transaction that is rolled back."
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,9 +16,8 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlmodel import Session
 
 import app.models  # noqa: F401  (every table on the metadata)
 from app.core import migrations
@@ -37,22 +38,29 @@ def pytest_report_header() -> list[str]:
 
 
 def _database_url() -> str:
-    if url := os.environ.get("TEST_DATABASE_URL"):
-        return url
-    return f"sqlite:///{Path(os.environ.get('TMPDIR', '/tmp')) / f'registry-test-{os.getpid()}.db'}"
+    return os.environ.get("TEST_DATABASE_URL") or "sqlite://"
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+@contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    """An empty database of this run's own, so parallel runs (developers, CI) never share tables:
+    a new database beside TEST_DATABASE_URL's on PostgreSQL, a new file on SQLite."""
     url = make_url(_database_url())
     if url.get_backend_name() != "postgresql":
-        yield url.render_as_string(hide_password=False)
+        path = Path(tempfile.gettempdir()) / f"registry-{name}-{os.getpid()}.db"
+        _remove_sqlite_files(path)
+        yield f"sqlite:///{path}"
+        _remove_sqlite_files(path)
         return
-    # A database of this run's own, so runs in parallel (developers, CI) never share tables.
-    own = url.set(database=f"{url.database}_{os.getpid()}")
+    own = url.set(database=f"{url.database}_{name}_{os.getpid()}")
     _run_outside_transaction(url, f'DROP DATABASE IF EXISTS "{own.database}"', f'CREATE DATABASE "{own.database}"')
     yield own.render_as_string(hide_password=False)
     _run_outside_transaction(url, f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _run_outside_transaction(url: URL, *statements: str) -> None:
@@ -64,26 +72,19 @@ def _run_outside_transaction(url: URL, *statements: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_database("test") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     engine = build_engine(database_url)
-    _drop_everything(engine)
     migrations.upgrade(database_url)
     with session_scope(engine) as session:
         organisation_seed.seed(session)
     yield engine
     engine.dispose()
-    if engine.dialect.name == "sqlite":
-        Path(engine.url.database).unlink(missing_ok=True)
-
-
-def _drop_everything(engine: Engine) -> None:
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        else:
-            SQLModel.metadata.drop_all(connection)
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture

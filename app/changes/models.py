@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.core.enums import ActorKind, ChangeAction
@@ -16,7 +16,8 @@ class Change(SQLModel, table=True):
     registry by replaying the feed; `changes` holds each changed field's old and new value.
     """
 
-    sequence: int | None = Field(default=None, primary_key=True)
+    # 64-bit on PostgreSQL; SQLite's INTEGER primary key is already 64-bit (and must stay INTEGER to autoincrement).
+    sequence: int | None = Field(default=None, primary_key=True, sa_type=BigInteger().with_variant(Integer, "sqlite"))
     entity: str = Field(max_length=16)
     entity_id: uuid.UUID = Field(index=True)
     initiative_id: uuid.UUID = Field(index=True)

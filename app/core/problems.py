@@ -166,12 +166,41 @@ def _jsonable(value: Any) -> Any:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    _document_framework_problems(app)
     app.add_exception_handler(Problem, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(OperationalError, _handle_database_unavailable)
     app.add_exception_handler(DBAPIError, _handle_database_error)
     app.add_exception_handler(Exception, _handle_unexpected)
+
+
+def _document_framework_problems(app: FastAPI) -> None:
+    """Document the problems FastAPI itself produces: its 422 as our problem document (not its own
+    error schema), and 400 wherever a request body might not even decode."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for operation in (op for path in document["paths"].values() for op in path.values()):
+                responses = operation.setdefault("responses", {})
+                if "HTTPValidationError" in str(responses.get("422")):
+                    responses["422"] = _problem_response_doc(422)
+                if "requestBody" in operation:
+                    responses.setdefault("400", _problem_response_doc(400))
+            for name in ("HTTPValidationError", "ValidationError"):
+                document.get("components", {}).get("schemas", {}).pop(name, None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
+def _problem_response_doc(status: int) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/ProblemDocument"}
+    return {"description": STATUS_PROBLEMS[status].title,
+            "content": {"application/json": {"schema": schema}, PROBLEM_MEDIA_TYPE: {"schema": schema}}}
 
 
 async def _handle_problem(request: Request, problem: Problem) -> JSONResponse:

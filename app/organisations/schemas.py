@@ -4,7 +4,7 @@ from pydantic import Field
 from sqlmodel import SQLModel
 
 from app.core.enums import OrganisationKind
-from app.core.schemas import WriteSchema
+from app.core.schemas import Count, Money, WriteSchema
 
 
 class OrganisationRead(SQLModel):
@@ -22,14 +22,14 @@ class OrganisationPage(SQLModel):
 
 
 class FiguresBase(SQLModel):
-    population: int | None = Field(default=None, ge=0)
-    total_turnover_sek: int | None = Field(default=None, ge=0)
-    net_cost_sek: int | None = Field(default=None, ge=0)
-    datasets_held: int | None = Field(default=None, ge=0)
-    datasets_used: int | None = Field(default=None, ge=0)
-    kpi_set_size: int | None = Field(default=None, ge=0)
-    kpis_added: int | None = Field(default=None, ge=0)
-    kpis_retired: int | None = Field(default=None, ge=0)
+    population: Count | None = None
+    total_turnover_sek: Money | None = None
+    net_cost_sek: Money | None = None
+    datasets_held: Count | None = None
+    datasets_used: Count | None = None
+    kpi_set_size: Count | None = None
+    kpis_added: Count | None = None
+    kpis_retired: Count | None = None
 
 
 class FiguresWrite(FiguresBase, WriteSchema):

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table('change',
-    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('entity', sa.String(length=16), nullable=False),
     sa.Column('entity_id', sa.Uuid(), nullable=False),
     sa.Column('initiative_id', sa.Uuid(), nullable=False),
