@@ -45,7 +45,9 @@ class Initiative(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
     version: int = 1
-    is_archived: bool = Field(default=False, index=True)
+    # No index of its own: nearly every row is unarchived, and such an index lures SQLite's
+    # planner away from the (updated_at, id) index that serves the default listing order.
+    is_archived: bool = False
     archived_reason: str | None = Field(default=None, max_length=500)
 
     participants: list["InitiativeParticipant"] = Relationship(

@@ -5,6 +5,8 @@ no version and records no change, which makes partner upserts and re-imports ide
 """
 
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -26,6 +28,7 @@ from app.initiatives.models import (
 from app.initiatives.query import InitiativeQuery, build_select, next_cursor
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
 from app.organisations import service as organisation_service
+from app.organisations.models import Organisation
 
 ENTITY = "initiative"
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
@@ -34,17 +37,14 @@ UNTRACKED_FIELDS = {"updated_at", "version"}
 LIST_FIELDS = {"participants", "tags", "benefit_evidence", "strategy_refs", "links"}
 
 
-def load(session: Session, ids: list[uuid.UUID]) -> list[Initiative]:
-    query = (
-        select(Initiative)
-        .where(col(Initiative.id).in_(ids))
-        .options(
-            selectinload(Initiative.participants),
-            selectinload(Initiative.tags),
-            selectinload(Initiative.status_history),
-        )
+def with_relations(statement):
+    return statement.options(
+        selectinload(Initiative.participants), selectinload(Initiative.tags), selectinload(Initiative.status_history)
     )
-    found = {initiative.id: initiative for initiative in session.exec(query)}
+
+
+def load(session: Session, ids: list[uuid.UUID]) -> list[Initiative]:
+    found = {i.id: i for i in session.exec(with_relations(select(Initiative).where(col(Initiative.id).in_(ids))))}
     return [found[i] for i in ids if i in found]
 
 
@@ -61,14 +61,19 @@ def find_by_source(session: Session, source: str, external_id: str) -> Initiativ
 
 def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Initiative], str | None]:
     rows = list(session.exec(build_select(query)))
-    cursor = next_cursor(rows, query)
-    return load(session, [row.id for row in rows[: query.limit]]), cursor
+    return rows[: query.limit], next_cursor(rows, query)
 
 
 def to_read(session: Session, initiatives: list[Initiative]) -> list[InitiativeRead]:
+    """The API representation of a page of initiatives, in a fixed number of queries."""
+    ids = [initiative.id for initiative in initiatives]
     owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
-    counts = adoption_service.counts_by_status(session, (i.id for i in initiatives))
-    return [_read(initiative, owners[initiative.owner_code], counts.get(initiative.id, {})) for initiative in initiatives]
+    counts = adoption_service.counts_by_status(session, ids)
+    related = _related_rows(session, ids)
+    return [
+        _read(initiative, owners[initiative.owner_code], counts.get(initiative.id, {}), related[initiative.id])
+        for initiative in initiatives
+    ]
 
 
 def read_one(session: Session, initiative: Initiative) -> InitiativeRead:
@@ -295,20 +300,43 @@ def _record(session: Session, initiative: Initiative, action: ChangeAction, call
     )
 
 
-def _read(initiative: Initiative, owner, adoption_counts: dict[str, int]) -> InitiativeRead:
+@dataclass
+class _Related:
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    status_history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related]:
+    # Plain rows rather than ORM collections: several times cheaper for a page of 50 or 200.
+    related: dict[uuid.UUID, _Related] = defaultdict(_Related)
+    participants = select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code,
+                          InitiativeParticipant.role, InitiativeParticipant.contribution_sek,
+                          InitiativeParticipant.steering_seats)
+    for row in session.execute(participants.where(col(InitiativeParticipant.initiative_id).in_(ids))
+                               .order_by(InitiativeParticipant.organisation_code)):
+        related[row.initiative_id].participants.append(
+            {"organisation": row.organisation_code, "role": row.role, "contribution_sek": row.contribution_sek,
+             "steering_seats": row.steering_seats})
+    tags = select(InitiativeTag.initiative_id, InitiativeTag.tag).where(col(InitiativeTag.initiative_id).in_(ids))
+    for initiative_id, tag in session.execute(tags.order_by(InitiativeTag.tag)):
+        related[initiative_id].tags.append(tag)
+    history = select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
+    for row in session.execute(history.where(col(StatusChange.initiative_id).in_(ids)).order_by(StatusChange.id)):
+        related[row.initiative_id].status_history.append({"status": row.status, "changed_date": row.changed_date})
+    return related
+
+
+def _read(initiative: Initiative, owner: Organisation, adoption_counts: dict[str, int], related: _Related) -> InitiativeRead:
     return InitiativeRead.model_validate(
         initiative,
         update={
             "owner": initiative.owner_code,
             "owner_name": owner.name,
             "county_code": owner.county_code,
-            "participants": [
-                {"organisation": p.organisation_code, "role": p.role, "contribution_sek": p.contribution_sek,
-                 "steering_seats": p.steering_seats}
-                for p in sorted(initiative.participants, key=lambda p: p.organisation_code)
-            ],
-            "tags": [tag.tag for tag in initiative.tags],
-            "status_history": initiative.status_history,
+            "participants": related.participants,
+            "tags": related.tags,
+            "status_history": related.status_history,
             "adoption_counts": {status: adoption_counts.get(status, 0) for status in AdoptionStatus},
         },
     )

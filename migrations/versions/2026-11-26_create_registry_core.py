@@ -140,7 +140,6 @@ def upgrade() -> None:
     with op.batch_alter_table('initiative', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_initiative_category'), ['category'], unique=False)
         batch_op.create_index('ix_initiative_created_at_id', ['created_at', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_initiative_is_archived'), ['is_archived'], unique=False)
         batch_op.create_index(batch_op.f('ix_initiative_owner_code'), ['owner_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_initiative_status'), ['status'], unique=False)
         batch_op.create_index('ix_initiative_updated_at_id', ['updated_at', 'id'], unique=False)
