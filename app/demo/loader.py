@@ -25,10 +25,10 @@ PORTFOLIO = Path(__file__).resolve().parent / "portfolio.json"
 Entry = dict[str, Any]
 
 
-def load_demo(session: Session, *, only_if_empty: bool) -> int:
-    """Load the portfolio and return how many initiatives it created: 0 when skipped because
-    `only_if_empty` is set and the registry already holds an initiative."""
-    if only_if_empty and _has_initiatives(session):
+def load_demo(session: Session) -> int:
+    """Load the portfolio into an empty registry and return how many initiatives it created:
+    0 when the registry already holds an initiative, so demo rows never mix with real ones."""
+    if _has_initiatives(session):
         return 0
     portfolio = read_portfolio()
     initiatives = _create_initiatives(session, portfolio["initiatives"])

@@ -20,7 +20,7 @@ def portfolio() -> dict:
 def loaded(session: Session, portfolio: dict) -> dict[str, Initiative]:
     """Load the demo into the empty test registry; returns the stored initiatives by their portfolio key."""
     assert session.exec(select(Initiative)).first() is None, "the demo test needs an empty registry"
-    created = load_demo(session, only_if_empty=True)
+    created = load_demo(session)
     assert created == len(portfolio["initiatives"])
     by_title = {initiative.title: initiative for initiative in session.exec(select(Initiative))}
     return {entry["key"]: by_title[entry["title"]] for entry in portfolio["initiatives"]}
@@ -49,7 +49,7 @@ def test_each_status_took_effect_on_its_status_date(session, portfolio, loaded):
 
 
 def test_loading_again_into_a_filled_registry_creates_nothing(session, portfolio, loaded):
-    assert load_demo(session, only_if_empty=True) == 0
+    assert load_demo(session) == 0
     assert len(session.exec(select(Initiative)).all()) == len(portfolio["initiatives"])
     assert len(session.exec(select(Adoption)).all()) == len(portfolio["adoptions"])
 
