@@ -1,0 +1,38 @@
+"""Every setting is documented in README's tables, and placeholder secrets are refused."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from app.core.settings import Settings
+from importers.settings import ImporterSettings
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def environment_names(settings_class: type[BaseSettings]) -> list[str]:
+    prefix = settings_class.model_config.get("env_prefix", "")
+    names = []
+    for name, field in settings_class.model_fields.items():
+        alias = field.validation_alias
+        names.append(alias.choices[0] if alias is not None else f"{prefix}{name}".upper())
+    return names
+
+
+@pytest.mark.parametrize("name", environment_names(Settings) + environment_names(ImporterSettings))
+def test_every_setting_is_in_the_readme(name):
+    assert f"| `{name}` |" in README, f"{name} is not documented in README.md's settings tables"
+
+
+class TestAdminToken:
+    @pytest.mark.parametrize("token", ["changeme", "short-token"])
+    def test_placeholder_or_short_token_is_refused(self, token, monkeypatch):
+        monkeypatch.setenv("REGISTRY_ADMIN_TOKEN", token)
+        with pytest.raises(ValidationError, match="REGISTRY_ADMIN_TOKEN"):
+            Settings()
+
+    def test_cors_origins_are_comma_separated(self, monkeypatch):
+        monkeypatch.setenv("REGISTRY_CORS_ORIGINS", "https://a.example.se, https://b.example.se")
+        assert Settings().cors_origins == ["https://a.example.se", "https://b.example.se"]
