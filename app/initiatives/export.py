@@ -17,20 +17,16 @@ CSV_COLUMNS = tuple(InitiativeRead.model_fields)
 
 def iter_records(session: Session, *, include_archived: bool = False) -> Iterator[dict[str, Any]]:
     """Every initiative as its API representation, in id order, a batch at a time."""
-    last_id = None
-    while True:
-        query = select(Initiative.id).order_by(col(Initiative.id)).limit(BATCH_SIZE)
-        if not include_archived:
-            query = query.where(col(Initiative.is_archived).is_(False))
-        if last_id is not None:
-            query = query.where(col(Initiative.id) > last_id)
-        ids = list(session.exec(query))
-        if not ids:
-            return
-        for read in initiative_service.to_read(session, initiative_service.load(session, ids)):
+    query = select(Initiative).order_by(col(Initiative.id)).limit(BATCH_SIZE)
+    if not include_archived:
+        query = query.where(col(Initiative.is_archived).is_(False))
+    batch = list(session.exec(query))
+    while batch:
+        for read in initiative_service.to_read(session, batch):
             yield read.model_dump(mode="json")
-        last_id = ids[-1]
+        last_id = batch[-1].id
         session.expunge_all()
+        batch = list(session.exec(query.where(col(Initiative.id) > last_id)))
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:
