@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, func, or_, tuple_
-from sqlmodel import col, select
+from sqlalchemy import Select, exists, func, or_, tuple_
+from sqlmodel import Session, col, select
 
 from app.adoptions.models import Adoption
 from app.adoptions.service import ACTIVE_STATUSES
@@ -19,6 +19,7 @@ from app.organisations.models import Organisation
 Sort = Literal["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
 SORT_COLUMNS = {"updated_at": Initiative.updated_at, "created_at": Initiative.created_at, "title": Initiative.title}
 MAX_QUERY_TERMS = 10
+COMMON_TERM_MATCHES = 1_000
 
 
 class InitiativeQuery(BaseModel):
@@ -44,9 +45,11 @@ class InitiativeQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
 
 
-def build_select(query: InitiativeQuery) -> Select:
+def build_select(query: InitiativeQuery, common_terms: frozenset[str] = frozenset()) -> Select:
+    """The page's statement. Words in `common_terms` are matched row by row in listing order
+    (see `common_search_terms`); the others through the term index."""
     statement = select(Initiative)
-    for condition in _conditions(query):
+    for condition in _conditions(query, common_terms):
         statement = statement.where(condition)
     return _ordered_page(statement, query)
 
@@ -59,7 +62,22 @@ def next_cursor(page: list[Initiative], query: InitiativeQuery) -> str | None:
     return encode_cursor([getattr(last, column), str(last.id)])
 
 
-def _conditions(query: InitiativeQuery) -> list:
+def search_terms(q: str | None) -> list[str]:
+    return list(dict.fromkeys(stems(q or "")))[:MAX_QUERY_TERMS]
+
+
+def common_search_terms(session: Session, q: str | None) -> frozenset[str]:
+    """Query words that match so many initiatives that it is cheaper to walk the listing in
+    order and stop at the page's end than to collect every match and sort it."""
+    common = set()
+    for term in search_terms(q):
+        probe = select(InitiativeTerm.initiative_id).where(*_term_range(term)).limit(COMMON_TERM_MATCHES)
+        if session.scalar(select(func.count()).select_from(probe.subquery())) >= COMMON_TERM_MATCHES:
+            common.add(term)
+    return frozenset(common)
+
+
+def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list:
     conditions = []
     if not query.include_archived:
         conditions.append(col(Initiative.is_archived).is_(False))
@@ -82,7 +100,7 @@ def _conditions(query: InitiativeQuery) -> list:
     if query.min_adopters:
         popular = _active_adoptions().group_by(Adoption.initiative_id).having(func.count() >= query.min_adopters)
         conditions.append(col(Initiative.id).in_(popular))
-    conditions.extend(_text_conditions(query.q))
+    conditions.extend(_text_condition(term, term in common_terms) for term in search_terms(query.q))
     return conditions
 
 
@@ -95,15 +113,15 @@ def _active_adoptions():
     return select(Adoption.initiative_id).where(col(Adoption.status).in_(ACTIVE_STATUSES))
 
 
-def _text_conditions(q: str | None) -> list:
-    """Each word must match: its stem, or a longer word that starts with it (fall → fallprevention)."""
-    conditions = []
-    for term in list(dict.fromkeys(stems(q or "")))[:MAX_QUERY_TERMS]:
-        matching = select(InitiativeTerm.initiative_id).where(
-            col(InitiativeTerm.term) >= term, col(InitiativeTerm.term) < prefix_upper_bound(term)
-        )
-        conditions.append(col(Initiative.id).in_(matching))
-    return conditions
+def _text_condition(term: str, is_common: bool):
+    """The word's stem, or a longer word that starts with it (fall → fallprevention), must occur."""
+    if is_common:
+        return exists().where(col(InitiativeTerm.initiative_id) == Initiative.id, *_term_range(term))
+    return col(Initiative.id).in_(select(InitiativeTerm.initiative_id).where(*_term_range(term)))
+
+
+def _term_range(term: str) -> tuple:
+    return col(InitiativeTerm.term) >= term, col(InitiativeTerm.term) < prefix_upper_bound(term)
 
 
 def _ordered_page(statement: Select, query: InitiativeQuery) -> Select:

@@ -25,7 +25,7 @@ from app.core.text import stems
 from app.initiatives.models import (
     REGISTRY_SOURCE, Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange,
 )
-from app.initiatives.query import InitiativeQuery, build_select, next_cursor
+from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, next_cursor
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
@@ -60,7 +60,7 @@ def find_by_source(session: Session, source: str, external_id: str) -> Initiativ
 
 
 def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Initiative], str | None]:
-    rows = list(session.exec(build_select(query)))
+    rows = list(session.exec(build_select(query, common_search_terms(session, query.q))))
     return rows[: query.limit], next_cursor(rows, query)
 
 
