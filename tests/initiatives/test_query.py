@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+from app.initiatives import query as initiative_query
+
 from tests.factories import make_initiative
 
 
@@ -91,3 +93,14 @@ class TestPagination:
 
     def test_limit_above_200_is_422(self, client):
         assert client.get("/api/v1/initiatives", params={"limit": 201}).json()["invalid_parameters"][0]["property"] == "limit"
+
+
+class TestCommonWords:
+    def test_common_and_rare_word_strategies_find_the_same_page(self, client, session, monkeypatch):
+        matching = [make_initiative(session, title=f"Digital tillsyn {n}", tags=[]) for n in range(4)]
+        make_initiative(session, title="Bygglov", summary=None, tags=[])
+        rare = ids(client.get("/api/v1/initiatives", params={"q": "tillsyn", "limit": 3}))
+        monkeypatch.setattr(initiative_query, "COMMON_TERM_MATCHES", 2)
+        assert initiative_query.common_search_terms(session, "tillsyn") == {"tillsyn"}
+        common = ids(client.get("/api/v1/initiatives", params={"q": "tillsyn", "limit": 3}))
+        assert common == rare == [str(i.id) for i in reversed(matching)][:3]
