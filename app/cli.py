@@ -12,16 +12,18 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.core import migrations
-from app.core.db import build_engine, session_scope
+from app.core.db import build_engine, refresh_planner_statistics, session_scope
 from app.core.settings import get_settings
 from app.demo import loader as demo_loader
 from app.initiatives import export as initiative_export
 from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
+from importers.cli import import_cli
 
 cli = typer.Typer(help="Registret för offentlig digitalisering: the shared registry's command line.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 console = Console(stderr=True)
+cli.add_typer(import_cli, name="import")
 
 
 class ExportFormat(StrEnum):
@@ -49,12 +51,10 @@ def seed() -> None:
 
 
 @cli.command()
-def demo(
-    force: Annotated[bool, typer.Option(help="Load even when the registry already holds initiatives.")] = False,
-) -> None:
+def demo() -> None:
     """Load the demo portfolio (Swedish example initiatives) into an empty registry."""
     with session_scope(_engine()) as session:
-        loaded = demo_loader.load_demo(session, only_if_empty=not force)
+        loaded = demo_loader.load_demo(session)
     console.print(f"Loaded {loaded} demo initiatives." if loaded else "The registry already has initiatives; nothing loaded.")
 
 
@@ -68,8 +68,11 @@ def serve(
     """Migrate, seed if needed, and serve the registry."""
     settings = get_settings()
     migrations.upgrade(settings.database_url)
-    with session_scope(_engine()) as session:
+    engine = _engine()
+    with session_scope(engine) as session:
         _prepare(session, with_demo)
+    refresh_planner_statistics(engine)
+    engine.dispose()
     console.print(f"Serving on http://{host}:{port} (API docs at /docs)")
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
                 proxy_headers=True)
@@ -79,7 +82,7 @@ def _prepare(session: Session, with_demo: bool) -> None:
     if not organisation_seed.is_seeded(session):
         organisation_seed.seed(session)
     if with_demo:
-        demo_loader.load_demo(session, only_if_empty=True)
+        demo_loader.load_demo(session)
 
 
 @cli.command()
@@ -122,3 +125,7 @@ def create_key(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -5,17 +5,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from app.adoptions.router import router as adoptions_router
+from app.analytics.router import router as analytics_router
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
 from app.core.problems import install_problem_handlers
 from app.core.settings import Settings, get_settings
+from app.imports.router import router as imports_router
 from app.initiatives.router import router as initiatives_router
 from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
+from app.web.router import STATIC_DIR, router as web_router
 
 API_DESCRIPTION = """
 Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
@@ -29,7 +33,9 @@ organisation's initiatives, the admin key writes everything. Errors are RFC 9457
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("app", "importers"):
+        logging.getLogger(name).setLevel(settings.log_level.upper())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -47,8 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = build_engine(settings.database_url)
     install_problem_handlers(app)
     for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
-                   meta_router):
+                   analytics_router, imports_router, meta_router, web_router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "REGISTRY_DATABASE_URL"),
     )
     admin_token: SecretStr | None = None
+    session_secret: SecretStr | None = None  # signs the web's session cookie; derived from admin_token when unset
     log_level: str = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = 1_048_576

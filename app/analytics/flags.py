@@ -1,0 +1,64 @@
+"""Flags: what to look at in an initiative before more money goes into it.
+
+- `no_benefit_realisation`: neither a benefit-realisation plan nor an expected benefit in SEK.
+- `no_solution`: past the idea stage, yet no solution (system, product or vendor) is named.
+- `decoupled_from_strategy`: no strategy or steering document is referred to.
+- `pilot_of_proven`: a pilot of something another organisation already runs with realised
+  benefit, i.e. an initiative of a different owner, in operation or scaled with a realised
+  benefit above 0, overlapping the pilot with a score of at least `overlap.SAME_WORK_SCORE`.
+
+Discontinued initiatives carry no flags: no more money is going into them.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from app.core.enums import InitiativeStatus
+
+
+class FlagKind(StrEnum):
+    no_benefit_realisation = "no_benefit_realisation"
+    no_solution = "no_solution"
+    decoupled_from_strategy = "decoupled_from_strategy"
+    pilot_of_proven = "pilot_of_proven"
+
+
+EXPLANATIONS = {
+    FlagKind.no_benefit_realisation: "Neither a benefit-realisation plan nor an expected benefit in SEK is recorded.",
+    FlagKind.no_solution: "The initiative is past the idea stage, but no solution, product or vendor is named.",
+    FlagKind.decoupled_from_strategy: "The initiative refers to no strategy or steering document.",
+    FlagKind.pilot_of_proven: "A pilot of something another organisation already runs with realised benefit.",
+}
+
+
+@dataclass(frozen=True)
+class FlagFacts:
+    status: InitiativeStatus
+    has_benefit_realisation_plan: bool
+    expected_benefit_sek_per_year: int | None
+    solution: dict[str, Any] | None
+    strategy_refs: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Flag:
+    flag: FlagKind
+    proven_initiative_id: str | None = None
+
+
+def flags(facts: FlagFacts, proven_match: str | None) -> list[Flag]:
+    """The flags that apply, in `FlagKind` order; `proven_match` is the best proven overlap, if any."""
+    if facts.status == InitiativeStatus.discontinued:
+        return []
+    found = []
+    if not facts.has_benefit_realisation_plan and not facts.expected_benefit_sek_per_year:
+        found.append(Flag(FlagKind.no_benefit_realisation))
+    if facts.status != InitiativeStatus.idea and not facts.solution:
+        found.append(Flag(FlagKind.no_solution))
+    if not facts.strategy_refs:
+        found.append(Flag(FlagKind.decoupled_from_strategy))
+    if facts.status == InitiativeStatus.pilot and proven_match is not None:
+        found.append(Flag(FlagKind.pilot_of_proven, proven_initiative_id=proven_match))
+    return found

@@ -1,0 +1,56 @@
+"""Numbers, money and times as a Swedish reader expects them: "1 200 000 kr", "12,5 %", local time."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NBSP = "\u00a0"
+MISSING = "–"
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """Digits grouped by thousands with a non-breaking space, decimal comma (Swedish convention)."""
+    if value is None:
+        return MISSING
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def measure(value: float | None) -> str:
+    """A measured quantity with only the decimals it needs: 100, 36,5, 0,25."""
+    if value is None:
+        return MISSING
+    text = number(value, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def sek(value: int | None) -> str:
+    return MISSING if value is None else f"{number(value)}{NBSP}kr"
+
+
+def compact_sek(value: int | None) -> str:
+    """Large sums shortened for charts: 12,5 mnkr, 3,1 mdkr."""
+    if value is None:
+        return MISSING
+    for size, suffix in ((1_000_000_000, "mdkr"), (1_000_000, "mnkr"), (1_000, "tkr")):
+        if abs(value) >= size:
+            return f"{number(value / size, 1)}{NBSP}{suffix}"
+    return sek(value)
+
+
+def percent(share: float | None, decimals: int = 1) -> str:
+    return MISSING if share is None else f"{number(share * 100, decimals)}{NBSP}%"
+
+
+def day(value: date | str | None) -> str:
+    if value is None:
+        return MISSING
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def moment(value: datetime | None) -> str:
+    """A stored UTC time as Swedish local time, e.g. 2026-11-26 14:03."""
+    if value is None:
+        return MISSING
+    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return aware.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

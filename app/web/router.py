@@ -1,0 +1,326 @@
+"""The public web pages, in Swedish: thin routes over the same services as the JSON API."""
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from pydantic import ValidationError
+
+from app.adoptions import service as adoption_service
+from app.analytics import overlap, service as analytics_service
+from app.analytics.schemas import CandidateQuery, ClusterQuery, SimilarQuery
+from app.auth import service as auth_service
+from app.changes import service as change_service
+from app.core.db import SessionDep
+from app.core.problems import PreconditionFailed, ValidationFailed
+from app.initiatives import export, service as initiative_service
+from app.initiatives.query import InitiativeQuery
+from app.organisations import service as organisation_service
+from app.web import forms, labels, listing, views
+from app.web.templating import Page, PageDep
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+STATIC_DIR = Path(__file__).parent / "static"
+CsrfField = Annotated[str | None, Form()]
+TOP_ON_START = 5
+CLUSTERS_PER_PAGE = 20
+CANDIDATES_SHOWN = 50
+PORTFOLIO_SHOWN = 200
+DOWNLOADS = {"csv": ("text/csv; charset=utf-8", export.write_csv), "jsonl": ("application/x-ndjson", export.write_jsonl)}
+
+
+@router.get("/")
+def start(page: PageDep, session: SessionDep) -> HTMLResponse:
+    """The national picture."""
+    counts = listing.facets(session, InitiativeQuery())
+    clusters = analytics_service.list_clusters(session, ClusterQuery(limit=TOP_ON_START)).items
+    candidates, _ = analytics_service.list_candidates(session, CandidateQuery(limit=TOP_ON_START))
+    return page.render(
+        "start.html", facets=counts, status_bars=views.status_bars(counts.status),
+        category_bars=views.category_bars(counts.category), clusters=clusters,
+        cluster_bars=views.cluster_bars(clusters), candidates=candidates,
+        candidate_bars=views.candidate_bars(candidates),
+    )
+
+
+@router.get("/initiativ")
+def initiatives(page: PageDep, session: SessionDep) -> HTMLResponse:
+    """Search and filter initiatives, with facet counts and pagination."""
+    query = listing.query_from_params(page.request.query_params)
+    try:
+        found, cursor = initiative_service.list_initiatives(session, query)
+    except ValidationFailed:
+        return page.redirect("/initiativ?" + listing.query_string(query))
+    return page.render(
+        "initiatives.html", query=query, items=initiative_service.to_read(session, found), cursor=cursor,
+        facets=listing.facets(session, query), organisation_names=_names(session, query.organisation),
+        query_string=listing.query_string, sorts=listing.SORTS,
+    )
+
+
+@router.get("/initiativ.{extension}", response_class=StreamingResponse)
+def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> StreamingResponse:
+    """Every initiative the list's query matches, as CSV or JSON Lines."""
+    if extension not in DOWNLOADS:
+        return page.not_found("Det finns bara nedladdningar som CSV (.csv) och JSON Lines (.jsonl).")
+    media_type, write = DOWNLOADS[extension]
+    query = listing.query_from_params(page.request.query_params)
+    # The request's transaction ends when this function returns, so the whole result is
+    # written out now (to disk beyond a few megabytes) and only the sending happens later.
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")
+    write(listing.records(session, query), spool)
+    spool.seek(0)
+    headers = {"Content-Disposition": f'attachment; filename="initiativ.{extension}"'}
+    return StreamingResponse(_chunks(spool), media_type=media_type, headers=headers)
+
+
+def _chunks(spool) -> Iterator[str]:
+    with spool:
+        while chunk := spool.read(64 * 1024):
+            yield chunk
+
+
+@router.get("/initiativ/nytt")
+def new_initiative(page: PageDep) -> HTMLResponse:
+    """The form for registering an initiative."""
+    if page.caller is None:
+        return _to_sign_in(page, "/initiativ/nytt")
+    return _form(page, forms.empty_values(page.caller.organisation_code), {}, initiative=None)
+
+
+@router.post("/initiativ/nytt")
+async def create_initiative(page: PageDep, session: SessionDep, csrf: CsrfField = None) -> HTMLResponse:
+    """Register an initiative with the API's validation."""
+    if page.caller is None:
+        return _to_sign_in(page, "/initiativ/nytt")
+    if not page.web.is_valid_csrf(csrf):
+        return _csrf_failed(page)
+    values = forms.values_from_form(await page.request.form())
+    if not page.caller.is_admin:
+        values["owner"] = page.caller.organisation_code
+    try:
+        data = forms.read_create(values)
+        with session.begin_nested():
+            initiative = initiative_service.create(session, data, page.caller)
+    except ValidationError as error:
+        return _form(page, values, forms.errors_from_validation(error), initiative=None)
+    except ValidationFailed as problem:
+        return _form(page, values, forms.errors_from_service(problem.invalid_parameters, problem.detail), initiative=None)
+    page.web.flash("Initiativet är registrerat. Tack!")
+    return page.redirect(f"/initiativ/{initiative.id}")
+
+
+@router.get("/initiativ/{initiative_id}")
+def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """Everything about one initiative."""
+    found = _initiative(session, initiative_id)
+    if found is None:
+        return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök bland initiativen.")
+    read = initiative_service.read_one(session, found)
+    adoptions = adoption_service.list_for_initiative(session, found.id)
+    history = change_service.history(session, found.id)
+    names = organisation_service.names_by_code(session, [
+        read.owner, *(p.organisation for p in read.participants), *(a.organisation_code for a in adoptions),
+        *(change.actor_organisation_code for change in history if change.actor_organisation_code),
+    ])
+    return page.render(
+        "initiative.html", initiative=read, adoptions=adoptions, history=history, names=names,
+        may_edit=page.caller is not None and page.caller.may_write_for(read.owner),
+        flags=analytics_service.initiative_flags(session, found.id),
+        # The analytics' own "same work" threshold, so this list agrees with the clusters and flags.
+        overlaps=analytics_service.list_similar(session, found.id, SimilarQuery(min_score=overlap.SAME_WORK_SCORE)),
+    )
+
+
+@router.get("/initiativ/{initiative_id}/andra")
+def edit_initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """The form for changing an initiative, carrying the version it was loaded at."""
+    found = _initiative(session, initiative_id)
+    if found is None:
+        return page.not_found("Det finns inget initiativ med den adressen.")
+    if page.caller is None:
+        return _to_sign_in(page, f"/initiativ/{found.id}/andra")
+    read = initiative_service.read_one(session, found)
+    if not page.caller.may_write_for(read.owner):
+        return _forbidden(page, read.owner_name)
+    return _form(page, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
+
+
+@router.post("/initiativ/{initiative_id}/andra")
+async def update_initiative(
+    initiative_id: str, page: PageDep, session: SessionDep,
+    version: Annotated[int, Form()], csrf: CsrfField = None,
+) -> HTMLResponse:
+    """Save a change; refused when the initiative changed after the form was loaded."""
+    found = _initiative(session, initiative_id)
+    if found is None:
+        return page.not_found("Det finns inget initiativ med den adressen.")
+    if page.caller is None:
+        return _to_sign_in(page, f"/initiativ/{found.id}/andra")
+    if not page.web.is_valid_csrf(csrf):
+        return _csrf_failed(page)
+    read = initiative_service.read_one(session, found)
+    if not page.caller.may_write_for(read.owner):
+        return _forbidden(page, read.owner_name)
+    values = forms.values_from_form(await page.request.form())
+    if version != read.version:
+        return _stale(page, values, read, version)
+    try:
+        data = forms.read_update(values, forms.values_from_initiative(read), may_change_owner=page.caller.is_admin)
+        with session.begin_nested():
+            initiative_service.update(session, found, data, page.caller, version)
+    except ValidationError as error:
+        return _form(page, values, forms.errors_from_validation(error), initiative=read, version=version)
+    except ValidationFailed as problem:
+        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
+        return _form(page, values, errors, initiative=read, version=version)
+    except PreconditionFailed:
+        return _stale(page, values, initiative_service.read_one(session, found), version)
+    page.web.flash("Ändringarna är sparade." if found.version != version else "Inget ändrades: formuläret var oförändrat.")
+    return page.redirect(f"/initiativ/{found.id}")
+
+
+@router.get("/organisation")
+def organisations(page: PageDep, session: SessionDep, q: str = "", county: str = "") -> HTMLResponse:
+    """Find an organisation by name or county, with how many initiatives each owns."""
+    county = county if county in labels.COUNTY_NAMES else ""
+    found = organisation_service.list_organisations(session, county=county or None, q=q.strip()[:100] or None)
+    counts = listing.owned_counts(session)
+    return page.render("organisations.html", organisations=found, counts=counts, q=q.strip()[:100], county=county)
+
+
+@router.get("/organisation/{code}")
+def organisation(code: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """An organisation's portfolio."""
+    found = organisation_service.get(session, code)
+    if found is None:
+        return page.not_found(f"Det finns ingen organisation med koden {code} i registret.")
+    involved, more = initiative_service.list_initiatives(
+        session, InitiativeQuery(organisation=found.code, limit=PORTFOLIO_SHOWN, sort="title")
+    )
+    portfolio = analytics_service.portfolio(session, found)
+    candidates, _ = analytics_service.list_candidates(
+        session, CandidateQuery(for_organisation=found.code, limit=CANDIDATES_SHOWN)
+    )
+    return page.render(
+        "organisation.html", organisation=found, initiatives=initiative_service.to_read(session, involved),
+        has_more=more is not None,
+        portfolio=portfolio, flags_by_id={item.id: item.flags for item in portfolio.initiatives},
+        flag_bars=views.flag_bars(portfolio.flags), candidates=candidates,
+        candidate_bars=views.candidate_bars(candidates),
+        kpis=views.kpi_series(analytics_service.kpi_reports(session, found, date.today()).items),
+    )
+
+
+@router.get("/dubbelarbete")
+def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
+    """Duplication clusters across organisations, by county and category."""
+    params = page.request.query_params
+    county = params.get("county") if params.get("county") in labels.COUNTY_NAMES else None
+    category = params.get("category") if params.get("category") in listing.CATEGORY_VALUES else None
+    query = ClusterQuery(county=county, category=category, limit=CLUSTERS_PER_PAGE,
+                         cursor=(params.get("cursor") or "")[:500] or None)
+    first_page = urlencode({name: value for name, value in (("county", county), ("category", category)) if value})
+    try:
+        clusters = analytics_service.list_clusters(session, query)
+    except ValidationFailed:
+        return page.redirect(f"/dubbelarbete?{first_page}")
+    return page.render(
+        "duplication.html", clusters=clusters, query=query, first_page=first_page,
+        bars=views.cluster_bars(clusters.items[:10]), cluster_label=views.cluster_label,
+    )
+
+
+@router.get("/om")
+def about(page: PageDep) -> HTMLResponse:
+    """What the registry is, its licence and its API."""
+    return page.render("about.html", public_url=page.request.app.state.settings.public_url.rstrip("/"))
+
+
+@router.get("/logga-in")
+def sign_in_form(page: PageDep, next: str = "/initiativ/nytt") -> HTMLResponse:
+    """Sign in with the organisation's API key."""
+    return page.render("sign_in.html", next=_local(next), error=None)
+
+
+@router.post("/logga-in")
+def sign_in(
+    page: PageDep, session: SessionDep, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+    csrf: CsrfField = None,
+) -> HTMLResponse:
+    """Check the key and start a session; the key itself is not kept."""
+    if not page.web.is_enabled:
+        return page.render("sign_in.html", status_code=503, next=_local(next), error=None)
+    if not page.web.is_valid_csrf(csrf):
+        return _csrf_failed(page)
+    admin_token = page.request.app.state.settings.admin_token
+    caller = auth_service.authenticate(session, key.strip(), admin_token.get_secret_value() if admin_token else None)
+    if caller is None:
+        error = "Nyckeln är okänd eller har återkallats. Kontrollera att du har kopierat hela nyckeln." if key.strip() \
+            else "Fyll i organisationens nyckel."
+        return page.render("sign_in.html", status_code=422, next=_local(next), error=error)
+    page.web.sign_in(caller, page.request.app.state.settings)
+    page.web.flash("Du är inloggad.")
+    return page.redirect(_local(next))
+
+
+@router.post("/logga-ut")
+def sign_out(page: PageDep, csrf: CsrfField = None) -> RedirectResponse:
+    """End the session."""
+    if page.web.is_valid_csrf(csrf):
+        page.web.sign_out()
+        page.web.flash("Du är utloggad.")
+    return page.redirect("/")
+
+
+def _initiative(session: SessionDep, initiative_id: str):
+    try:
+        return initiative_service.get(session, uuid.UUID(initiative_id))
+    except ValueError:
+        return None
+
+
+def _names(session: SessionDep, code: str | None) -> dict:
+    return organisation_service.names_by_code(session, [code] if code else [])
+
+
+def _local(target: str) -> str:
+    """Only this site's own paths, so the sign-in form cannot send anyone elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _form(page: Page, values: dict[str, str], errors: dict[str, str], *, initiative, version: int | None = None,
+          stale: bool = False) -> HTMLResponse:
+    status_code = 409 if stale else 422 if errors else 200
+    return page.render("initiative_form.html", status_code=status_code, values=values, errors=errors,
+                       initiative=initiative, version=version, stale=stale, form_labels=forms.FORM_LABELS)
+
+
+def _stale(page: Page, values: dict[str, str], current, version: int) -> HTMLResponse:
+    return _form(page, values, {}, initiative=current, version=version, stale=True)
+
+
+def _to_sign_in(page: Page, target: str) -> RedirectResponse:
+    page.web.flash("Logga in med din organisations nyckel för att registrera eller ändra initiativ.")
+    return page.redirect(f"/logga-in?next={target}")
+
+
+def _forbidden(page: Page, owner_name: str) -> HTMLResponse:
+    return page.render(
+        "error.html", status_code=403, heading="Du kan inte ändra det här initiativet",
+        message=f"Initiativet ägs av {owner_name}. Bara den organisationen (eller registrets administratör) kan ändra det.",
+    )
+
+
+def _csrf_failed(page: Page) -> HTMLResponse:
+    return page.render(
+        "error.html", status_code=403, heading="Formuläret har gått ut",
+        message="Formuläret kunde inte skickas eftersom sessionen har gått ut eller formuläret kom från en annan sida. "
+                "Gå tillbaka, ladda om sidan och försök igen.",
+    )

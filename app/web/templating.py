@@ -1,0 +1,86 @@
+"""Jinja2 templates with the Swedish formatting filters, and the per-request page helper."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from app.auth.caller import Caller
+from app.core.db import SessionDep
+from app.organisations import service as organisation_service
+from app.web import charts, formatting, labels
+from app.web.websession import WebSession, WebSessionDep, save_session, signed_in_caller
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters.update(
+    sek=formatting.sek, measure=formatting.measure, compact_sek=formatting.compact_sek, number=formatting.number, percent=formatting.percent,
+    day=formatting.day, moment=formatting.moment, status_label=labels.status_label,
+    category_label=labels.category_label, field_label=labels.field_label, input_label=labels.input_label,
+    county_name=labels.county_name,
+)
+templates.env.globals.update(
+    labels=labels, charts=charts, formatting=formatting,
+)
+
+
+# No scripts at all, nothing from other hosts, no framing: the pages need none of it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@dataclass
+class Page:
+    """What every page needs: the request, the web session and who is signed in."""
+
+    request: Request
+    web: WebSession
+    caller: Caller | None
+    caller_name: str | None
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context |= {"page": self, "flash": self.web.pop_flash()}
+        response = templates.TemplateResponse(self.request, template, context, status_code=status_code)
+        return self._finish(response)
+
+    def redirect(self, url: str) -> RedirectResponse:
+        return self._finish(RedirectResponse(url, status_code=303))
+
+    def not_found(self, what: str) -> HTMLResponse:
+        return self.render("error.html", status_code=404, heading="Sidan finns inte", message=what)
+
+    def csrf_token(self) -> str:
+        return self.web.csrf_token()
+
+    def _finish(self, response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        if self.web.data:
+            # A page with a sign-in or a form token is personal: no shared cache may keep it.
+            response.headers["Cache-Control"] = "no-store"
+        save_session(self.request, self.web, response)
+        return response
+
+
+def current_page(request: Request, session: SessionDep, web: WebSessionDep) -> Page:
+    caller = signed_in_caller(session, web, request.app.state.settings)
+    if caller is None and ("key_id" in web.data or "admin" in web.data):
+        web.sign_out()  # the key was revoked or the admin token rotated: forget the stale sign-in
+    return Page(request=request, web=web, caller=caller, caller_name=_caller_name(session, caller))
+
+
+def _caller_name(session, caller: Caller | None) -> str | None:
+    if caller is None:
+        return None
+    if caller.organisation_code is None:
+        return "registrets administratör"
+    organisation = organisation_service.get(session, caller.organisation_code)
+    return organisation.name if organisation else caller.organisation_code
+
+
+PageDep = Annotated[Page, Depends(current_page)]

@@ -1,0 +1,105 @@
+"""Chart data for the pages: counts, sums and KPIs turned into labelled bars and series."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from app.core.enums import Category, InitiativeStatus
+from app.web import formatting, labels
+from app.web.charts import Bar
+
+
+def status_bars(counts: dict[str, int]) -> list[Bar]:
+    """One bar per status, in the order an initiative moves through them."""
+    return [
+        Bar(labels.status_label(status), counts.get(status, 0), "/initiativ?" + urlencode({"status": status.value}))
+        for status in InitiativeStatus
+    ]
+
+
+def category_bars(counts: dict[str, int]) -> list[Bar]:
+    """One bar per category, the most common first."""
+    bars = [
+        Bar(labels.category_label(category), counts.get(category, 0),
+            "/initiativ?" + urlencode({"category": category.value}))
+        for category in Category
+    ]
+    return sorted(bars, key=lambda bar: -(bar.value or 0))
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """One KPI over the years, ready for a column chart and a table."""
+
+    key: str
+    name: str
+    definition: str
+    points: list[tuple[str, float | None]]
+    missing_inputs: list[str]
+
+    @property
+    def has_values(self) -> bool:
+        return any(value is not None for _, value in self.points)
+
+    @property
+    def latest(self) -> tuple[str, float | None] | None:
+        return self.points[-1] if self.points else None
+
+    def value_text(self, value: float | None) -> str:
+        return kpi_value_text(self.key, value)
+
+    def short_text(self, value: float | None) -> str:
+        """For a column's label: the value without its unit words, so it fits above the column."""
+        return formatting.number(value, 2) if self.key == "productivity" else kpi_value_text(self.key, value)
+
+
+def kpi_value_text(key: str, value: float | None) -> str:
+    """A KPI value in its own unit: shares as percent, money in kronor, productivity per month."""
+    if value is None:
+        return "saknas"
+    if key in labels.PERCENT_KPIS:
+        return formatting.percent(value)
+    if key in labels.MONEY_KPIS:
+        return formatting.compact_sek(round(value))
+    return f"{formatting.number(value, 2)} per månad"
+
+
+def kpi_series(reports: list) -> list[KpiSeries]:
+    """The seven KPIs, each with its value per reported year (oldest first) and what the latest year lacks;
+    nothing at all when no year has figures."""
+    if not reports:
+        return []
+    by_key: dict[str, list[tuple[str, float | None]]] = {key: [] for key in labels.KPI_LABELS}
+    missing: dict[str, list[str]] = {key: [] for key in labels.KPI_LABELS}
+    for report in reports:
+        for kpi in report.kpis:
+            if kpi.key in by_key:
+                by_key[kpi.key].append((str(report.year), kpi.value))
+                missing[kpi.key] = list(kpi.missing_inputs)
+    return [
+        KpiSeries(key, *labels.KPI_LABELS[key], points=by_key[key], missing_inputs=missing[key])
+        for key in labels.KPI_LABELS
+    ]
+
+
+def cluster_bars(clusters: list) -> list[Bar]:
+    """Duplication clusters by the budget spent on them in parallel."""
+    return [Bar(cluster_label(cluster), cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}")
+            for cluster in clusters]
+
+
+def cluster_label(cluster) -> str:
+    """A cluster named by its shared words, or else by its first member's title."""
+    if cluster.label_terms:
+        return ", ".join(cluster.label_terms[:3])
+    return cluster.members[0].title if cluster.members else "Kluster"
+
+
+def candidate_bars(candidates: list) -> list[Bar]:
+    """Proven initiatives by what not adopting them costs each month."""
+    return [Bar(f"{c.initiative.title} ({c.initiative.owner_name})", c.monthly_opportunity_cost_sek,
+                f"/initiativ/{c.initiative.id}") for c in candidates]
+
+
+def flag_bars(summaries: list) -> list[Bar]:
+    """Spend per flag in an organisation's portfolio."""
+    return [Bar(labels.FLAG_LABELS.get(s.flag, s.flag), s.budget_sek, None) for s in summaries]

@@ -1,0 +1,111 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.analytics.kpis import (
+    KPI_KEYS, Figures, KpiInputs, PortfolioItem, compute_kpis, development_spend_sek, months_counted, ran_during,
+    ratio,
+)
+from app.core.enums import InitiativeStatus
+
+OPERATING = InitiativeStatus.in_operation
+PILOT = InitiativeStatus.pilot
+
+
+def kpi(inputs: KpiInputs, key: str):
+    return next(value for value in compute_kpis(inputs) if value.key == key)
+
+
+class TestRanDuring:
+    @pytest.mark.parametrize(("start", "end", "registered", "expected"), [
+        (date(2024, 3, 1), None, date(2024, 3, 1), True),
+        (date(2025, 1, 1), None, date(2024, 3, 1), False),
+        (date(2020, 1, 1), date(2023, 12, 31), date(2020, 1, 1), False),
+        (date(2020, 1, 1), date(2024, 1, 1), date(2020, 1, 1), True),
+        (None, None, date(2024, 12, 31), True),
+        (None, None, date(2025, 1, 1), False),
+    ])
+    def test_started_by_year_end_and_not_ended_before_it_began(self, start, end, registered, expected):
+        assert ran_during(2024, start, end, registered) is expected
+
+
+class TestMonthsCounted:
+    def test_whole_past_year_and_months_begun_this_year(self):
+        assert months_counted(2024, date(2026, 3, 5)) == 12
+        assert months_counted(2026, date(2026, 3, 5)) == 3
+
+
+class TestRatio:
+    def test_divides_and_rounds(self):
+        assert ratio("k", 1.0, 3.0, ()).value == 0.333333
+
+    def test_names_missing_inputs(self):
+        found = ratio("k", None, 4.0, (("a", None), ("b", 4.0)))
+        assert (found.value, found.missing_inputs) == (None, ("a",))
+
+    def test_zero_denominator_names_the_denominator(self):
+        found = ratio("k", 2.0, 0.0, (("a", 2.0), ("b", 0.0)))
+        assert (found.value, found.missing_inputs) == (None, ("b",))
+
+
+class TestDevelopmentSpend:
+    def test_sums_known_budgets_unknown_when_none(self):
+        assert development_spend_sek([PortfolioItem(PILOT, 100), PortfolioItem(PILOT), PortfolioItem(PILOT, 50)]) == 150
+        assert development_spend_sek([PortfolioItem(PILOT)]) is None
+
+
+PORTFOLIO = [
+    PortfolioItem(OPERATING, budget_sek=600, digital_share=0.5),
+    PortfolioItem(InitiativeStatus.scaled, budget_sek=200, digital_share=1.0),
+    PortfolioItem(InitiativeStatus.scaled, budget_sek=999),
+    PortfolioItem(PILOT, budget_sek=201, digital_share=1.0),
+    PortfolioItem(PILOT),
+]
+
+
+class TestComputeKpis:
+    def test_seven_kpis_in_definition_order(self):
+        assert tuple(value.key for value in compute_kpis(KpiInputs(Figures()))) == KPI_KEYS
+        assert len(KPI_KEYS) == 7
+
+    def test_development_intensity_is_spend_over_turnover(self):
+        found = kpi(KpiInputs(Figures(total_turnover_sek=20_000), PORTFOLIO), "development_intensity")
+        assert (found.value, found.numerator, found.denominator) == (0.1, 2000, 20_000)
+
+    def test_development_effect_is_the_operating_share_of_spend(self):
+        assert kpi(KpiInputs(Figures(), PORTFOLIO), "development_effect").value == round(1799 / 2000, 6)
+
+    def test_digitalisation_weighs_digital_share_over_operating_initiatives_stating_both(self):
+        assert kpi(KpiInputs(Figures(), PORTFOLIO), "digitalisation").value == round(500 / 800, 6)
+
+    def test_productivity_is_services_put_into_operation_per_month(self):
+        assert kpi(KpiInputs(Figures(), services_put_into_operation=3, months=6), "productivity").value == 0.5
+
+    def test_data_utilisation_and_kpi_turnover(self):
+        figures = Figures(datasets_held=40, datasets_used=30, kpi_set_size=50, kpis_added=4, kpis_retired=6)
+        inputs = KpiInputs(figures)
+        assert (kpi(inputs, "data_utilisation").value, kpi(inputs, "kpi_turnover").value) == (0.75, 0.2)
+
+    def test_opportunity_cost_is_the_given_sum(self):
+        assert kpi(KpiInputs(Figures(), opportunity_cost_sek=1200), "opportunity_cost").value == 1200
+
+    def test_missing_inputs_are_named_never_zero(self):
+        found = {value.key: value for value in compute_kpis(KpiInputs(
+            Figures(kpis_added=1), [PortfolioItem(PILOT)], opportunity_cost_missing=("population",)))}
+        assert found["development_intensity"].missing_inputs == ("development_spend_sek", "total_turnover_sek")
+        assert found["development_effect"].missing_inputs == ("development_spend_sek",)
+        assert found["digitalisation"].missing_inputs == ("digital_share",)
+        assert found["data_utilisation"].missing_inputs == ("datasets_used", "datasets_held")
+        assert found["kpi_turnover"].missing_inputs == ("kpis_retired", "kpi_set_size")
+        assert found["opportunity_cost"].missing_inputs == ("population",)
+        assert all(found[key].value is None for key in KPI_KEYS if key != "productivity")
+
+    def test_productivity_is_known_even_with_nothing_in_operation(self):
+        assert kpi(KpiInputs(Figures()), "productivity").value == 0
+
+
+class TestKpiDocumentation:
+    def test_the_prose_page_explains_every_kpi(self):
+        page = (Path(__file__).resolve().parents[2] / "docs" / "analytics" / "kpis.md").read_text(encoding="utf-8")
+        assert [key for key in KPI_KEYS if f"`{key}`" not in page] == []

@@ -1,0 +1,57 @@
+import pytest
+
+from app.analytics.scaling import OpportunityCost, is_proven, opportunity_cost, peer_kind, served_population
+from app.core.enums import InitiativeStatus, OrganisationKind
+
+POPULATIONS = {"2281": 100_000, "2262": 18_000, "0180": 1_000_000}
+BY_COUNTY = {"22": ["2281", "2262", "2260"]}
+MEMBERS = {"itsam": ["2281", "0180", "9999"]}
+
+
+class TestIsProven:
+    @pytest.mark.parametrize(("status", "benefit", "expected"), [
+        (InitiativeStatus.in_operation, 1, True), (InitiativeStatus.scaled, 5_000, True),
+        (InitiativeStatus.in_operation, 0, False), (InitiativeStatus.scaled, None, False),
+        (InitiativeStatus.pilot, 5_000, False),
+    ])
+    def test_in_operation_or_scaled_with_realised_benefit(self, status, benefit, expected):
+        assert is_proven(status, benefit) is expected
+
+
+class TestPeerKind:
+    def test_regions_take_regions_and_municipalities_everyone_elses(self):
+        assert peer_kind(OrganisationKind.region) == OrganisationKind.region
+        for kind in (OrganisationKind.municipality, OrganisationKind.municipal_federation, OrganisationKind.company):
+            assert peer_kind(kind) == OrganisationKind.municipality
+
+
+class TestServedPopulation:
+    def test_own_population_first(self):
+        found = served_population("2281", OrganisationKind.municipality, "22", POPULATIONS, BY_COUNTY, MEMBERS)
+        assert found == 100_000
+
+    def test_region_serves_its_county_known_municipalities(self):
+        assert served_population("22", OrganisationKind.region, "22", POPULATIONS, BY_COUNTY, MEMBERS) == 118_000
+
+    def test_federation_serves_its_members(self):
+        assert served_population("itsam", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY,
+                                 MEMBERS) == 1_100_000
+
+    def test_unknown_without_any_known_figure(self):
+        assert served_population("gr", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY,
+                                 MEMBERS) is None
+        assert served_population("2260", OrganisationKind.municipality, "22", POPULATIONS, BY_COUNTY, MEMBERS) is None
+
+
+class TestOpportunityCost:
+    def test_benefit_scaled_by_population_per_year_and_month(self):
+        assert opportunity_cost(1_200_000, 100_000, 50_000) == OpportunityCost(600_000, 50_000, ())
+
+    def test_rounded_to_whole_kronor(self):
+        assert opportunity_cost(1_000, 3, 1) == OpportunityCost(333, 28, ())
+
+    @pytest.mark.parametrize(("there", "here", "missing"), [
+        (None, 5, ("owner_population",)), (5, None, ("population",)), (0, 0, ("population", "owner_population")),
+    ])
+    def test_unknown_naming_the_missing_population(self, there, here, missing):
+        assert opportunity_cost(1_000, there, here) == OpportunityCost(None, None, missing)

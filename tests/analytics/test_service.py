@@ -1,0 +1,332 @@
+from datetime import date
+
+import pytest
+
+from app.adoptions import service as adoption_service
+from app.adoptions.schemas import AdoptionCreate
+from app.analytics import service as analytics_service
+from app.analytics.corpus import CORPUS
+from app.analytics.schemas import CandidateQuery, ClusterQuery, OverlapQuery, SimilarQuery
+from app.auth.caller import ADMIN
+from app.core.pagination import encode_cursor
+from app.core.problems import ValidationFailed
+from app.initiatives import service as initiative_service
+from app.initiatives.schemas import InitiativeUpdate
+from app.organisations import service as organisation_service
+from app.organisations.schemas import FiguresWrite
+from tests.factories import make_initiative
+
+# Populations in the reference data (SCB, 31 December 2023).
+SUNDSVALL, STOCKHOLM, SWEDEN = 99_213, 988_943, 10_551_707
+NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
+NIGHT_AGAIN = "Nattillsyn via kamera i hemtjänsten"
+SIGNING = "Elektronisk signering av avtal och beslut"
+
+
+def make(session, title: str, owner: str, **overrides):
+    fields = {"summary": None, "tags": [], "budget_sek": None, **overrides}
+    return make_initiative(session, title=title, owner=owner, **fields)
+
+
+def adopt(session, initiative, organisation: str, status: str = "in_operation") -> None:
+    adoption_service.create(session, initiative, AdoptionCreate(organisation=organisation, status=status), ADMIN)
+
+
+def pair_titles(items) -> list[tuple[str, str]]:
+    return [tuple(sorted(brief.title for brief in item.initiatives)) for item in items]
+
+
+class TestListOverlaps:
+    def test_alike_initiatives_of_different_owners_are_listed_with_their_reasons(self, session):
+        make(session, NIGHT, "2281", tags=["nattillsyn"])
+        make(session, NIGHT_AGAIN, "0180", tags=["nattillsyn"])
+        make(session, SIGNING, "1480")
+        items, cursor = analytics_service.list_overlaps(session, OverlapQuery())
+        assert pair_titles(items) == [tuple(sorted((NIGHT, NIGHT_AGAIN)))] and cursor is None
+        item = items[0]
+        assert item.shared_tags == ["nattillsyn"] and "kamer" in item.shared_terms
+        assert {brief.owner_name for brief in item.initiatives} == {"Sundsvall", "Stockholm"}
+        assert not item.is_coordinated and not item.has_same_solution
+
+    def test_archived_initiatives_and_own_pairs_are_left_out(self, session):
+        make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "2281")
+        archived = make(session, NIGHT, "0180")
+        initiative_service.archive(session, archived, "Ersatt", ADMIN)
+        assert analytics_service.list_overlaps(session, OverlapQuery())[0] == []
+
+    def test_a_change_of_text_is_seen_at_once(self, session):
+        make(session, NIGHT, "2281")
+        other = make(session, SIGNING, "0180")
+        assert analytics_service.list_overlaps(session, OverlapQuery())[0] == []
+        initiative_service.update(session, other, InitiativeUpdate(title=NIGHT_AGAIN), ADMIN, other.version)
+        assert pair_titles(analytics_service.list_overlaps(session, OverlapQuery())[0]) == [
+            tuple(sorted((NIGHT, NIGHT_AGAIN)))]
+
+    def test_filters_by_organisation_county_and_category(self, session):
+        make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "2262")  # Timrå, also in county 22
+        make(session, NIGHT, "0180", category="health")
+
+        def titles_for(**filters):
+            items, _ = analytics_service.list_overlaps(session, OverlapQuery(**filters))
+            return sorted({brief.owner for item in items for brief in item.initiatives})
+
+        assert titles_for() == ["0180", "2262", "2281"]
+        assert titles_for(county="22") == ["2262", "2281"]
+        assert titles_for(organisation="0180") == ["0180", "2262", "2281"]
+        assert len(analytics_service.list_overlaps(session, OverlapQuery(organisation="0180"))[0]) == 2
+        assert len(analytics_service.list_overlaps(session, OverlapQuery(category="health"))[0]) == 2
+        assert titles_for(category="education") == []
+
+    def test_coordinated_pairs_are_flagged_and_can_be_left_out(self, session):
+        original = make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "0180")
+        adopt(session, original, "0180", "piloting")
+        items, _ = analytics_service.list_overlaps(session, OverlapQuery())
+        assert [item.is_coordinated for item in items] == [True]
+        assert analytics_service.list_overlaps(session, OverlapQuery(include_coordinated=False))[0] == []
+
+    def test_same_named_solution_is_flagged(self, session):
+        make(session, NIGHT, "2281", solution={"name": "Tillsynskamera"})
+        make(session, NIGHT_AGAIN, "0180", solution={"name": "tillsynskamera"})
+        assert analytics_service.list_overlaps(session, OverlapQuery())[0][0].has_same_solution
+
+    def test_pages_cover_every_pair_once(self, session):
+        for owner in ("2281", "0180", "1480", "0580"):
+            make(session, NIGHT, owner)
+        seen, cursor, pages = [], None, 0
+        while True:
+            items, cursor = analytics_service.list_overlaps(session, OverlapQuery(limit=4, cursor=cursor))
+            seen += [tuple(brief.id for brief in item.initiatives) for item in items]
+            pages += 1
+            if cursor is None:
+                break
+        assert pages == 2 and len(seen) == len(set(seen)) == 6
+
+    @pytest.mark.parametrize("values", [["x", "a", "b"], [10**320, "a", "b"], [0.5, 1, "b"]])
+    def test_cursor_of_the_wrong_shape_is_a_validation_problem(self, session, values):
+        make(session, NIGHT, "2281")
+        with pytest.raises(ValidationFailed):
+            analytics_service.list_overlaps(session, OverlapQuery(cursor=encode_cursor(values)))
+
+
+class TestListSimilar:
+    def test_other_owners_best_first(self, session):
+        target = make(session, NIGHT, "2281", tags=["kamera"])
+        make(session, NIGHT_AGAIN, "0180", tags=["kamera"])
+        make(session, NIGHT, "1480", tags=["kamera"])
+        make(session, NIGHT, "2281")
+        make(session, SIGNING, "0580")
+        found = analytics_service.list_similar(session, target.id, SimilarQuery())
+        assert [item.initiative.owner for item in found] == ["1480", "0180"]
+        assert found[0].score == 1.0 and found[0].shared_tags == ["kamera"]
+
+    def test_limit_keeps_the_best(self, session):
+        target = make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "0180")
+        make(session, NIGHT, "1480")
+        found = analytics_service.list_similar(session, target.id, SimilarQuery(limit=1))
+        assert [item.initiative.owner for item in found] == ["1480"]
+
+
+class TestCorpusCache:
+    def test_reused_until_the_registry_changes(self, session):
+        make(session, NIGHT, "2281")
+        first = CORPUS.get(session)
+        assert CORPUS.get(session) is first
+        make(session, NIGHT_AGAIN, "0180")
+        rebuilt = CORPUS.get(session)
+        assert rebuilt is not first and len(rebuilt.index.keys) == len(first.index.keys) + 1
+
+    def test_a_new_adoption_refreshes_the_coordination(self, session):
+        original = make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "0180")
+        assert not analytics_service.list_overlaps(session, OverlapQuery())[0][0].is_coordinated
+        adopt(session, original, "0180")
+        assert analytics_service.list_overlaps(session, OverlapQuery())[0][0].is_coordinated
+
+
+def proven(session, title: str, owner: str, benefit: int = 1_000_000, **overrides):
+    return make(session, title, owner, status="in_operation", realised_benefit_sek_per_year=benefit, **overrides)
+
+
+class TestListClusters:
+    def test_groups_same_work_across_organisations_by_combined_budget(self, session):
+        make(session, NIGHT, "2281", budget_sek=100)
+        make(session, NIGHT_AGAIN, "0180", budget_sek=200)
+        make(session, NIGHT, "1480", budget_sek=None)
+        make(session, SIGNING, "2281", budget_sek=5_000)
+        make(session, SIGNING, "0580", budget_sek=1_000)
+        page = analytics_service.list_clusters(session, ClusterQuery())
+        assert [item.combined_budget_sek for item in page.items] == [6_000, 300]
+        assert (page.total_count, page.total_budget_sek, page.next) == (2, 6_300, None)
+        night = page.items[1]
+        assert night.organisation_count == 3 and [m.owner for m in night.members] == ["0180", "2281", "1480"]
+        assert "nattillsyn" in " ".join(night.label_terms) or "kamer" in night.label_terms
+        assert night.id == min(member.id for member in night.members)
+
+    def test_filters_by_county_and_category(self, session):
+        make(session, NIGHT, "2281")
+        make(session, NIGHT, "2262")
+        make(session, NIGHT, "0180", category="health")
+        in_county = analytics_service.list_clusters(session, ClusterQuery(county="22")).items
+        assert [sorted(m.owner for m in item.members) for item in in_county] == [["2262", "2281"]]
+        in_health = analytics_service.list_clusters(session, ClusterQuery(category="health")).items
+        assert in_health == []
+
+    def test_pages_of_groups(self, session):
+        for title in (NIGHT, SIGNING, "Gemensam e-arkivlösning för kommunerna"):
+            make(session, title, "2281")
+            make(session, title, "0180")
+        first = analytics_service.list_clusters(session, ClusterQuery(limit=2))
+        rest = analytics_service.list_clusters(session, ClusterQuery(limit=2, cursor=first.next))
+        ids = [item.id for item in first.items + rest.items]
+        assert len(first.items) == 2 and len(rest.items) == 1 and rest.next is None and len(set(ids)) == 3
+
+
+class TestFlags:
+    def test_pilot_of_something_proven_elsewhere_points_to_it(self, session):
+        pilot = make(session, NIGHT, "2281", status="pilot", strategy_refs=["Strategi"], solution={"name": "Kamera"},
+                     has_benefit_realisation_plan=True)
+        elsewhere = proven(session, NIGHT_AGAIN, "0180")
+        found = analytics_service.initiative_flags(session, pilot.id)
+        assert [(flag.flag, flag.proven_initiative_id) for flag in found] == [("pilot_of_proven", elsewhere.id)]
+
+    def test_a_pilot_of_something_unproven_is_not_flagged_so(self, session):
+        pilot = make(session, NIGHT, "2281", status="pilot")
+        make(session, NIGHT_AGAIN, "0180", status="in_operation")  # no realised benefit
+        assert "pilot_of_proven" not in [flag.flag for flag in analytics_service.initiative_flags(session, pilot.id)]
+
+    def test_portfolio_lists_live_initiatives_with_flags_and_sums_them(self, session):
+        make(session, "Bra grundat", "2281", status="implementation", strategy_refs=["Strategi"],
+             solution={"name": "System"}, has_benefit_realisation_plan=True, budget_sek=1_000)
+        make(session, "Löst förankrat", "2281", status="planned", budget_sek=300)
+        make(session, "Utan budget", "2281", status="idea", strategy_refs=["Strategi"])
+        initiative_service.archive(session, make(session, "Arkiverat", "2281", budget_sek=9_999), None, ADMIN)
+        read = analytics_service.portfolio(session, organisation_service.get(session, "2281"))
+        assert (read.initiative_count, read.total_budget_sek) == (3, 1_300)
+        assert [item.title for item in read.initiatives] == ["Bra grundat", "Löst förankrat", "Utan budget"]
+        assert [(s.flag, s.count, s.budget_sek) for s in read.flags] == [
+            ("no_benefit_realisation", 2, 300), ("no_solution", 1, 300), ("decoupled_from_strategy", 1, 300)]
+
+
+class TestListCandidates:
+    def test_for_an_organisation_benefit_scales_by_population(self, session):
+        elsewhere = proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000)
+        items, cursor = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        assert [item.initiative.id for item in items] == [elsewhere.id] and cursor is None
+        item = items[0]
+        expected = 1_200_000 * SUNDSVALL / STOCKHOLM
+        assert item.estimated_annual_benefit_sek == round(expected)
+        assert item.monthly_opportunity_cost_sek == round(expected / 12)
+        assert (item.lacking_count, item.missing, item.own_related_initiative_id) == (1, [], None)
+
+    def test_names_the_organisations_own_related_initiative(self, session):
+        proven(session, NIGHT_AGAIN, "0180")
+        own = make(session, NIGHT, "2281", status="pilot")
+        items, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        assert items[0].own_related_initiative_id == own.id
+
+    def test_what_it_has_is_no_candidate(self, session):
+        adopted = proven(session, "Antaget", "0180")
+        adopt(session, adopted, "2281", "abandoned")
+        proven(session, "Deltar", "0180", participants=[{"organisation": "2281", "role": "partner"}])
+        proven(session, "Eget", "2281")
+        proven(session, "Förbundets", "itsam")  # Sundsvall is not a member: a candidate
+        make(session, "Inte beprövat", "0180", status="in_operation")
+        make(session, "Pilot", "0180", status="pilot", realised_benefit_sek_per_year=5)
+        items, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        assert [item.initiative.title for item in items] == ["Förbundets"]
+        members_have_it, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="0509"))
+        assert "Förbundets" not in [item.initiative.title for item in members_have_it]
+
+    def test_nationally_the_cost_sums_over_every_municipality_lacking_it(self, session):
+        proven(session, NIGHT_AGAIN, "0180", benefit=1_000_000)
+        items, _ = analytics_service.list_candidates(session, CandidateQuery())
+        assert items[0].lacking_count == 289
+        assert items[0].estimated_annual_benefit_sek == round(1_000_000 * (SWEDEN - STOCKHOLM) / STOCKHOLM)
+
+    def test_regions_initiatives_are_for_regions(self, session):
+        proven(session, NIGHT_AGAIN, "22", benefit=1_000_000)
+        items, _ = analytics_service.list_candidates(session, CandidateQuery())
+        assert items[0].lacking_count == 20
+        assert analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))[0] == []
+
+    def test_most_costly_first_and_paged(self, session):
+        for benefit in (100_000, 300_000, 200_000):
+            proven(session, f"Nytta {benefit}", "0180", benefit=benefit)
+        first, cursor = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281", limit=2))
+        rest, end = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281", cursor=cursor))
+        assert [item.initiative.title for item in first + rest] == ["Nytta 300000", "Nytta 200000", "Nytta 100000"]
+        assert end is None
+
+    def test_unknown_organisation_is_a_validation_problem(self, session):
+        with pytest.raises(ValidationFailed) as raised:
+            analytics_service.list_candidates(session, CandidateQuery(for_organisation="9999"))
+        assert raised.value.invalid_parameters[0].property == "for_organisation"
+
+
+def record(session, code: str, year: int, **figures) -> None:
+    organisation_service.record_figures(session, code, year, FiguresWrite(**figures))
+
+
+def kpi(report, key: str):
+    return next(value for value in report.kpis if value.key == key)
+
+
+class TestKpiReports:
+    def test_one_report_per_year_with_figures(self, session):
+        record(session, "2281", 2025, total_turnover_sek=10_000, datasets_held=10, datasets_used=4)
+        make(session, "Pågår", "2281", budget_sek=1_000, digital_share=0.5, start_date=date(2024, 1, 1),
+             status="in_operation", status_date=date(2025, 3, 1))
+        make(session, "Avslutat", "2281", budget_sek=9_000, start_date=date(2020, 1, 1), end_date=date(2024, 6, 30))
+        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 2, 1))
+        assert [report.year for report in read.items] == [2023, 2025]  # 2023: the reference population
+        report = read.items[1]
+        assert kpi(report, "development_intensity").value == 0.1
+        assert kpi(report, "development_effect").value == 1.0 and kpi(report, "digitalisation").value == 0.5
+        assert kpi(report, "productivity").value == round(1 / 12, 6)
+        assert kpi(report, "data_utilisation").value == 0.4
+        assert kpi(report, "kpi_turnover").missing_inputs == ["kpis_added", "kpis_retired", "kpi_set_size"]
+
+    def test_productivity_counts_only_the_first_entry_into_operation_in_this_year(self, session):
+        record(session, "2281", 2026, kpi_set_size=1)
+        first = make(session, "Tidigt", "2281", status="in_operation", status_date=date(2025, 5, 1))
+        initiative_service.update(session, first, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)),
+                                  ADMIN, first.version)
+        make(session, "Nytt", "2281", status="scaled", status_date=date(2026, 2, 1))
+        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 4, 9))
+        productivity = kpi(read.items[-1], "productivity")
+        assert (productivity.numerator, productivity.denominator) == (1, 4)
+
+    def test_opportunity_cost_sums_what_it_lacks(self, session):
+        proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000)
+        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 2, 1))
+        assert kpi(read.items[0], "opportunity_cost").value == round(1_200_000 * SUNDSVALL / STOCKHOLM)
+
+    def test_without_a_population_the_opportunity_cost_is_missing(self, session):
+        record(session, "sambruk", 2025, datasets_held=1)  # an association without known members
+        read = analytics_service.kpi_reports(session, organisation_service.get(session, "sambruk"), date(2026, 2, 1))
+        cost = kpi(read.items[0], "opportunity_cost")
+        assert (cost.value, cost.missing_inputs) == (None, ["population"])
+
+    def test_no_figures_no_reports(self, session):
+        read = analytics_service.kpi_reports(session, organisation_service.get(session, "gr"), date(2026, 2, 1))
+        assert read.items == []
+
+
+class TestListOverlapsEdges:
+    def test_organisation_that_owns_nothing_has_no_overlaps(self, session):
+        make(session, NIGHT, "2281")
+        make(session, NIGHT, "0180")
+        assert analytics_service.list_overlaps(session, OverlapQuery(organisation="1480"))[0] == []
+
+    def test_cursor_past_an_initiative_archived_since_still_resumes_in_order(self, session):
+        for owner in ("2281", "0180", "1480"):
+            make(session, NIGHT, owner)
+        first, cursor = analytics_service.list_overlaps(session, OverlapQuery(limit=1))
+        gone = first[0].initiatives[0].id
+        initiative_service.archive(session, initiative_service.get(session, gone), None, ADMIN)
+        rest, _ = analytics_service.list_overlaps(session, OverlapQuery(limit=5, cursor=cursor))
+        assert len(rest) == 1 and gone not in {brief.id for brief in rest[0].initiatives}

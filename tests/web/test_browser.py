@@ -1,0 +1,206 @@
+"""End to end in Debian's headless Chromium against the app served on 127.0.0.1.
+
+Each scenario creates its own committed data, uses the pages as a visitor would (typing,
+clicking, submitting) and checks what the page shows. Screenshots of every page, at a
+desktop and a phone width, are written to tests/artifacts/ for people to look at.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from app.auth import service as auth_service
+from app.core.db import session_scope
+from tests.factories import make_initiative
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FALL_TEXT = "Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor minskar."
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str):
+    context = browser.new_context(base_url=live_server, viewport=VIEWPORTS["desktop"], locale="sv-SE")
+    outside = []
+    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
+                  if not route.request.url.startswith(live_server) else route.continue_())
+    tab = context.new_page()
+    yield tab
+    context.close()
+    assert outside == [], f"the page requested other hosts: {outside}"
+
+
+def shown(locator) -> str:
+    """Visible text with non-breaking spaces (used in sums: 1 200 000 kr) as plain ones."""
+    return locator.inner_text().replace("\u00a0", " ")
+
+
+def screenshot(tab, name: str) -> None:
+    """The page at both widths; at phone width nothing may be wider than the screen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width_name, viewport in VIEWPORTS.items():
+        tab.set_viewport_size(viewport)
+        tab.screenshot(path=ARTIFACTS / f"{name}-{width_name}.png", full_page=True)
+        if width_name == "phone":
+            overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} is {overflow}px wider than a phone screen"
+    tab.set_viewport_size(VIEWPORTS["desktop"])
+
+
+@pytest.fixture
+def portfolio(committed: Engine) -> dict[str, str]:
+    with session_scope(committed) as session:
+        fall = make_initiative(
+            session, title="Fallprevention med sensorer i särskilt boende", owner="2281", status="in_operation",
+            category="welfare_technology", tags=["fallprevention", "sensorer"], budget_sek=2_400_000,
+            summary=FALL_TEXT, realised_benefit_sek_per_year=1_800_000,
+            benefit_evidence=[{"metric": "Fallolyckor", "baseline": 100, "result": 36, "unit": "per år"}],
+        )
+        pilot = make_initiative(
+            session, title="Pilot: sensorer mot fallolyckor på äldreboenden", owner="1480", status="pilot",
+            category="welfare_technology", tags=["fallprevention", "sensorer"], budget_sek=900_000,
+            summary=FALL_TEXT,
+        )
+        bygglov = make_initiative(session, title="E-tjänst för bygglov", owner="1480", category="e_service",
+                                  status="planned", tags=["bygglov"], summary="Ansök om bygglov digitalt.")
+        _key, secret = auth_service.mint(session, "2281")
+    return {"fall": str(fall.id), "pilot": str(pilot.id), "bygglov": str(bygglov.id), "key": secret}
+
+
+class TestPages:
+    def test_each_page_opens_and_reads_in_swedish(self, page, portfolio):
+        for name, path, heading in (
+            ("start", "/", "Vem gör vad i offentlig digitalisering?"),
+            ("initiativ", "/initiativ", "Initiativ"),
+            ("initiativ-detalj", f"/initiativ/{portfolio['fall']}", "Fallprevention med sensorer i särskilt boende"),
+            ("organisation", "/organisation/1480", "Göteborg"),
+            ("organisationer", "/organisation?county=22", "Organisationer"),
+            ("dubbelarbete", "/dubbelarbete", "Dubbelarbete"),
+            ("om", "/om", "Om registret"),
+            ("logga-in", "/logga-in", "Logga in"),
+        ):
+            response = page.goto(path)
+            assert response.status == 200, path
+            assert page.locator("html").get_attribute("lang") == "sv"
+            assert page.locator("h1").first.inner_text() == heading
+            screenshot(page, name)
+
+    def test_the_skip_link_is_the_first_stop_for_the_keyboard(self, page, portfolio):
+        page.goto("/")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused == "Hoppa till innehållet"
+        assert page.locator(".skip-link").is_visible()
+
+
+class TestSearch:
+    def test_search_from_the_start_page_and_open_an_initiative(self, page, portfolio):
+        page.goto("/")
+        page.get_by_label("Sök bland initiativen").fill("bygglov")
+        page.get_by_role("button", name="Sök").click()
+        page.wait_for_url("**/initiativ?q=bygglov")
+        results = page.locator(".results")
+        assert "1 initiativ" in results.locator("h2").inner_text()
+        assert "E-tjänst för bygglov" in results.inner_text()
+        assert "Fallprevention" not in results.inner_text()
+        screenshot(page, "sokresultat")
+        results.get_by_role("link", name="E-tjänst för bygglov").click()
+        assert page.locator("h1").inner_text() == "E-tjänst för bygglov"
+        assert "Göteborg" in page.locator(".page-head").inner_text()
+
+    def test_filters_are_kept_in_the_url(self, page, portfolio):
+        page.goto("/initiativ")
+        page.get_by_label("välfärdsteknik").check()
+        page.get_by_label("Status").first  # the legend names the group; the boxes are named by status
+        page.get_by_label("pilot", exact=False).first.check()
+        page.get_by_role("button", name="Visa initiativ").click()
+        assert "category=welfare_technology" in page.url and "status=pilot" in page.url
+        text = page.locator(".results").inner_text()
+        assert "Pilot: sensorer mot fallolyckor" in text and "Fallprevention med sensorer" not in text
+
+
+class TestOverlaps:
+    def test_follow_an_overlap_from_a_pilot_to_the_proven_solution(self, page, portfolio):
+        page.goto(f"/initiativ/{portfolio['pilot']}")
+        flags = page.locator("section[aria-labelledby='flaggor']")
+        assert "Pilot av beprövad lösning" in flags.inner_text()
+        overlaps = page.locator("section[aria-labelledby='samma-sak']")
+        assert "Sundsvall" in overlaps.inner_text() and "båda handlar om" in overlaps.inner_text()
+        overlaps.get_by_role("link", name="Fallprevention med sensorer i särskilt boende").click()
+        assert page.locator("h1").inner_text() == "Fallprevention med sensorer i särskilt boende"
+        back = page.locator("section[aria-labelledby='samma-sak']")
+        assert "Pilot: sensorer mot fallolyckor på äldreboenden" in back.inner_text()
+
+    def test_duplication_is_filtered_by_county(self, page, portfolio):
+        page.goto("/dubbelarbete")
+        assert "Fallprevention med sensorer" in page.locator("main").inner_text()
+        page.get_by_label("Län").select_option(label="Västernorrlands län")
+        page.get_by_role("button", name="Visa").click()
+        assert "county=22" in page.url
+        assert "Inget dubbelarbete hittades med de här filtren" in page.locator("main").inner_text()
+
+
+class TestRegister:
+    def test_sign_in_then_submit_bad_and_then_good_input(self, page, portfolio):
+        page.goto("/initiativ/nytt")
+        assert page.locator("h1").inner_text() == "Logga in"
+        page.get_by_label("Organisationens nyckel").fill("reg_fel-nyckel")
+        page.get_by_role("button", name="Logga in").click()
+        assert "Nyckeln är okänd" in page.locator(".error-summary").inner_text()
+        page.get_by_label("Organisationens nyckel").fill(portfolio["key"])
+        page.get_by_role("button", name="Logga in").click()
+        assert page.locator("h1").inner_text() == "Registrera ett initiativ"
+        assert "Inloggad: Sundsvall" in page.locator("header").inner_text()
+        screenshot(page, "formular")
+
+        page.get_by_label("Titel").fill("AI")
+        page.get_by_label("Budget (kr)").fill("en miljon")
+        page.get_by_role("button", name="Registrera initiativet").click()
+        summary = page.locator(".error-summary")
+        assert "Rätta felen nedan" in summary.inner_text()
+        assert "Skriv minst 3 tecken." in page.locator("#title-fel").inner_text()
+        assert "hela kronor" in page.locator("#budget_sek-fel").inner_text()
+        screenshot(page, "formular-fel")
+
+        page.get_by_label("Titel").fill("AI-stöd för handläggning av försörjningsstöd")
+        page.get_by_label("Budget (kr)").fill("1 500 000")
+        page.get_by_label("Kategori").select_option(label="data och AI")
+        page.get_by_label("Nyckelord").fill("försörjningsstöd, ai")
+        page.get_by_role("button", name="Registrera initiativet").click()
+        assert "Initiativet är registrerat" in page.locator(".flash").inner_text()
+        assert page.locator("h1").inner_text() == "AI-stöd för handläggning av försörjningsstöd"
+        facts = shown(page.locator(".facts"))
+        assert "1 500 000 kr" in facts and "data och AI" in facts
+
+    def test_edit_shows_the_stored_values_and_saves_a_change(self, page, portfolio):
+        page.goto("/logga-in")
+        page.get_by_label("Organisationens nyckel").fill(portfolio["key"])
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(f"/initiativ/{portfolio['fall']}")
+        page.get_by_role("link", name="Ändra initiativet").click()
+        assert page.get_by_label("Titel").input_value() == "Fallprevention med sensorer i särskilt boende"
+        page.get_by_label("Realiserad nytta per år (kr)").fill("2 000 000")
+        page.get_by_role("button", name="Spara ändringarna").click()
+        assert "Ändringarna är sparade" in page.locator(".flash").inner_text()
+        assert "2 000 000 kr" in shown(page.locator(".facts"))
+        assert "realiserad nytta per år" in page.locator(".history").inner_text()
