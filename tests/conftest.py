@@ -136,8 +136,11 @@ def committed(engine: Engine) -> Iterator[Engine]:
     yield engine
     with engine.begin() as connection:
         for table in ("change", "adoption", "api_key", "initiative_term", "initiative_tag", "initiative_participant",
-                      "status_change", "import_rejection", "import_run", "source_cache_entry", "initiative"):
+                      "status_change", "import_rejection", "import_run", "source_cache_entry", "initiative",
+                      "organisation_year"):
             connection.execute(text(f'DELETE FROM "{table}"'))
+    with session_scope(engine) as session:
+        organisation_seed.seed(session)  # puts back the reference populations
 
 
 def _free_port() -> int:

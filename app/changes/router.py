@@ -17,7 +17,7 @@ def list_changes(
     after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Return changes with a sequence number above this.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ChangePage:
-    """Every create, update and archive in commit order, to mirror the registry and resume after a crash."""
+    """Every write to initiatives and adoptions in commit order, to mirror the registry and resume after a crash."""
     changes = change_service.list_changes(session, after=after, limit=limit)
     last_sequence = changes[-1].sequence if changes else after
     next_url = str(request.url.include_query_params(after=last_sequence)) if len(changes) == limit else None

@@ -1,10 +1,9 @@
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-from app.core.problems import PROBLEM_CLASSES, NotFound, problems
+from app.core.problems import PROBLEM_CLASSES, NotFound, ServiceUnavailable, problems
 
 router = APIRouter(tags=["health"])
 
@@ -14,15 +13,15 @@ class Health(SQLModel):
     database: str
 
 
-@router.get("/health", response_model=Health, responses={503: {"model": Health, "description": "Database down"}})
-def health(request: Request) -> JSONResponse:
-    """Liveness and database status, for load balancers and monitoring."""
+@router.get("/health", response_model=Health, responses=problems(503))
+def health(request: Request) -> Health:
+    """Liveness and database status, for load balancers and monitoring (503 when the database is unreachable)."""
     try:
         with request.app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        return JSONResponse(Health(status="degraded", database="unavailable").model_dump(), status_code=503)
-    return JSONResponse(Health(status="ok", database="ok").model_dump())
+    except SQLAlchemyError as error:
+        raise ServiceUnavailable("The database does not answer.") from error
+    return Health(status="ok", database="ok")
 
 
 class ProblemType(SQLModel):
