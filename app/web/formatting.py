@@ -42,10 +42,8 @@ def percent(share: float | None, decimals: int = 1) -> str:
     return MISSING if share is None else f"{number(share * 100, decimals)}{NBSP}%"
 
 
-def day(value: date | str | None) -> str:
-    if value is None:
-        return MISSING
-    return value if isinstance(value, str) else value.isoformat()
+def day(value: date | None) -> str:
+    return MISSING if value is None else value.isoformat()
 
 
 def moment(value: datetime | None) -> str:

@@ -30,9 +30,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 CsrfField = Annotated[str | None, Form()]
 TOP_ON_START = 5
 CLUSTERS_PER_PAGE = 20
+MEMBERS_SHOWN = 12  # per cluster: a national cluster can have hundreds of members
 CANDIDATES_SHOWN = 50
 PORTFOLIO_SHOWN = 200
-DOWNLOADS = {"csv": ("text/csv; charset=utf-8", export.write_csv), "jsonl": ("application/x-ndjson", export.write_jsonl)}
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", export.write_csv),
+    "jsonl": ("application/x-ndjson", export.write_jsonl),
+}
 
 
 @router.get("/")
@@ -111,7 +115,8 @@ async def create_initiative(page: PageDep, session: SessionDep, csrf: CsrfField 
     except ValidationError as error:
         return _form(page, values, forms.errors_from_validation(error), initiative=None)
     except ValidationFailed as problem:
-        return _form(page, values, forms.errors_from_service(problem.invalid_parameters, problem.detail), initiative=None)
+        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
+        return _form(page, values, errors, initiative=None)
     page.web.flash("Initiativet är registrerat. Tack!")
     return page.redirect(f"/initiativ/{initiative.id}")
 
@@ -121,7 +126,7 @@ def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLRe
     """Everything about one initiative."""
     found = _initiative(session, initiative_id)
     if found is None:
-        return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök bland initiativen.")
+        return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök.")
     read = initiative_service.read_one(session, found)
     adoptions = adoption_service.list_for_initiative(session, found.id)
     history = change_service.history(session, found.id)
@@ -132,7 +137,6 @@ def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLRe
     return page.render(
         "initiative.html", initiative=read, adoptions=adoptions, history=history, names=names,
         may_edit=page.caller is not None and page.caller.may_write_for(read.owner),
-        flags=analytics_service.initiative_flags(session, found.id),
         # The analytics' own "same work" threshold, so this list agrees with the clusters and flags.
         overlaps=analytics_service.list_similar(session, found.id, SimilarQuery(min_score=overlap.SAME_WORK_SCORE)),
     )
@@ -182,7 +186,8 @@ async def update_initiative(
         return _form(page, values, errors, initiative=read, version=version)
     except PreconditionFailed:
         return _stale(page, values, initiative_service.read_one(session, found), version)
-    page.web.flash("Ändringarna är sparade." if found.version != version else "Inget ändrades: formuläret var oförändrat.")
+    is_changed = found.version != version
+    page.web.flash("Ändringarna är sparade." if is_changed else "Inget ändrades: formuläret var oförändrat.")
     return page.redirect(f"/initiativ/{found.id}")
 
 
@@ -233,7 +238,7 @@ def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
         return page.redirect(f"/dubbelarbete?{first_page}")
     return page.render(
         "duplication.html", clusters=clusters, query=query, first_page=first_page,
-        bars=views.cluster_bars(clusters.items[:10]), cluster_label=views.cluster_label,
+        bars=views.cluster_bars(clusters.items[:10]), cluster_label=views.cluster_label, members_shown=MEMBERS_SHOWN,
     )
 
 
@@ -314,7 +319,8 @@ def _to_sign_in(page: Page, target: str) -> RedirectResponse:
 def _forbidden(page: Page, owner_name: str) -> HTMLResponse:
     return page.render(
         "error.html", status_code=403, heading="Du kan inte ändra det här initiativet",
-        message=f"Initiativet ägs av {owner_name}. Bara den organisationen (eller registrets administratör) kan ändra det.",
+        message=f"Initiativet ägs av {owner_name}. "
+                "Bara den organisationen (eller registrets administratör) kan ändra det.",
     )
 
 

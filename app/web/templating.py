@@ -16,7 +16,8 @@ from app.web.websession import WebSession, WebSessionDep, save_session, signed_i
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(
-    sek=formatting.sek, measure=formatting.measure, compact_sek=formatting.compact_sek, number=formatting.number, percent=formatting.percent,
+    sek=formatting.sek, measure=formatting.measure, compact_sek=formatting.compact_sek, number=formatting.number,
+    percent=formatting.percent,
     day=formatting.day, moment=formatting.moment, status_label=labels.status_label,
     category_label=labels.category_label, field_label=labels.field_label, input_label=labels.input_label,
     county_name=labels.county_name,

@@ -88,9 +88,14 @@ def cluster_bars(clusters: list) -> list[Bar]:
 
 
 def cluster_label(cluster) -> str:
-    """A cluster named by its shared words, or else by its first member's title."""
-    if cluster.label_terms:
-        return ", ".join(cluster.label_terms[:3])
+    """A cluster named by its first three shared words (a stem already shown inside a fuller word,
+    such as "sensor" after "sensorer", is skipped), or else by its first member's title."""
+    shown: list[str] = []
+    for term in cluster.label_terms:
+        if len(shown) < 3 and not any(word.startswith(term) for word in shown):
+            shown.append(term)
+    if shown:
+        return ", ".join(shown)
     return cluster.members[0].title if cluster.members else "Kluster"
 
 

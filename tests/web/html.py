@@ -7,6 +7,7 @@ import html5lib
 
 FIELD_TAGS = ("input", "select", "textarea")
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+PAGE_BUDGET_BYTES = 300 * 1024
 
 
 def parse(markup: str) -> ET.Element:
@@ -58,3 +59,15 @@ def table_rows(document: ET.Element) -> list[list[str]]:
     """Each body row of every table as its cells' text."""
     return [[text(cell) for cell in row if cell.tag in ("td", "th")]
             for body in document.iter("tbody") for row in body.iter("tr")]
+
+
+def check_page(response) -> str:
+    """Every page: HTML, Swedish, well-formed, labelled form fields, within the size budget."""
+    assert response.headers["content-type"].startswith("text/html")
+    document = parse(response.text)
+    assert document.get("lang") == "sv"
+    assert unlabelled_fields(document) == []
+    assert len(response.content) < PAGE_BUDGET_BYTES
+    loaded = [e.get("src", "") + e.get("href", "") for e in document.iter() if e.tag in ("script", "link", "img")]
+    assert not any(url.startswith(("http:", "https:", "//")) for url in loaded)
+    return main_text(response.text)

@@ -7,8 +7,7 @@ from sqlmodel import Session
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
-from tests.web.html import named, parse, table_rows, text
-from tests.web.test_router import check_page
+from tests.web.html import check_page, named, parse, table_rows, text
 
 FALL_TEXT = ("Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor "
              "i särskilt boende minskar.")
@@ -84,7 +83,8 @@ class TestOrganisationAnalytics:
 
     def test_kpis_over_the_years_with_missing_inputs_named(self, client: TestClient, session: Session, fall_prevention):
         for year, used in ((2024, 10), (2025, 15)):
-            organisation_service.record_figures(session, "2281", year, FiguresWrite(datasets_held=50, datasets_used=used))
+            figures = FiguresWrite(datasets_held=50, datasets_used=used)
+            organisation_service.record_figures(session, "2281", year, figures)
         response = client.get("/organisation/2281")
         check_page(response)
         kpis = kpi_boxes(response.text)
@@ -131,3 +131,40 @@ class TestDuplication:
     def test_a_forged_cursor_goes_back_to_the_first_page(self, client: TestClient):
         response = client.get("/dubbelarbete?category=health&cursor=nonsense", follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/dubbelarbete?category=health"
+
+
+class TestInitiativesFlags:
+    def test_filters_by_flag_with_counts(self, client: TestClient, fall_prevention):
+        response = client.get("/initiativ?flag=pilot_of_proven")
+        shown = check_page(response)
+        assert "Pilot: sensorer för fallprevention i särskilt boende" in shown
+        assert "Fallprevention med sensorer i särskilt boende" not in shown
+        document = parse(response.text)
+        assert document.find(".//input[@id='flag-pilot_of_proven']").get("checked") is not None
+        assert text(document.find(".//label[@for='flag-pilot_of_proven']")).endswith("(1)")
+        assert text(document.find(".//label[@for='flag-no_solution']")).endswith("(1)")
+
+    def test_cards_show_their_flags(self, client: TestClient, fall_prevention):
+        document = parse(client.get("/initiativ?organisation=1480").text)
+        card = next(article for article in document.iter("article"))
+        assert "Pilot av beprövad lösning" in text(card)
+
+    def test_the_flag_filter_survives_paging_and_downloads(self, client: TestClient, fall_prevention):
+        document = parse(client.get("/initiativ?flag=no_solution&flag=pilot_of_proven").text)
+        hrefs = {a.get("href") for a in document.iter("a")}
+        assert "/initiativ.csv?flag=no_solution&flag=pilot_of_proven" in hrefs
+        rows = client.get("/initiativ.csv?flag=pilot_of_proven").text.splitlines()
+        assert len(rows) == 2 and "Pilot: sensorer" in rows[1]
+
+
+class TestDuplicationSize:
+    def test_a_large_cluster_lists_a_dozen_members_and_counts_the_rest(self, client: TestClient, session: Session):
+        codes = ["2281", "1480", "0180", "1280", "0380", "0580", "1880", "2480", "2580", "1380", "0680", "0880",
+                 "1780", "2180"]
+        for code in codes:
+            make_initiative(session, title="Sensorer för fallprevention i särskilt boende", owner=code,
+                            category="welfare_technology", tags=["fallprevention", "sensorer"], summary=FALL_TEXT)
+        response = client.get("/dubbelarbete")
+        shown = check_page(response)
+        assert "… och 2 initiativ till i gruppen." in shown
+        assert len(table_rows(parse(response.text))) == 12 + 1  # the members, and the chart's one bar

@@ -24,7 +24,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, 
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
 
 
@@ -131,8 +132,7 @@ class TestSearch:
     def test_filters_are_kept_in_the_url(self, page, portfolio):
         page.goto("/initiativ")
         page.get_by_label("välfärdsteknik").check()
-        page.get_by_label("Status").first  # the legend names the group; the boxes are named by status
-        page.get_by_label("pilot", exact=False).first.check()
+        page.locator("#status-pilot").check()
         page.get_by_role("button", name="Visa initiativ").click()
         assert "category=welfare_technology" in page.url and "status=pilot" in page.url
         text = page.locator(".results").inner_text()
@@ -158,6 +158,16 @@ class TestOverlaps:
         page.get_by_role("button", name="Visa").click()
         assert "county=22" in page.url
         assert "Inget dubbelarbete hittades med de här filtren" in page.locator("main").inner_text()
+
+
+    def test_flag_filter_finds_the_pilot_of_a_proven_solution(self, page, portfolio):
+        page.goto("/initiativ")
+        page.locator("#flag-pilot_of_proven").check()
+        page.get_by_role("button", name="Visa initiativ").click()
+        assert "flag=pilot_of_proven" in page.url
+        results = page.locator(".results")
+        assert "1 initiativ" in results.locator("h2").inner_text()
+        assert "Pilot av beprövad lösning" in results.locator(".card").inner_text()
 
 
 class TestRegister:

@@ -33,7 +33,8 @@ class TestBarChart:
 
 class TestColumnChart:
     def test_describes_every_value_for_screen_readers(self):
-        chart = column_chart("Datautnyttjande", [("2023", 0.5), ("2024", None)], value_text=lambda v: "–" if v is None else f"{v}")
+        chart = column_chart("Datautnyttjande", [("2023", 0.5), ("2024", None)],
+                             value_text=lambda v: "–" if v is None else f"{v}")
         svg = named(parse(f"<!DOCTYPE html><html lang=sv><title>t</title>{chart}"), "svg")[0]
         assert svg.get("role") == "img"
         assert svg.get("aria-label") == "Datautnyttjande: 2023: 0.5; 2024: –"

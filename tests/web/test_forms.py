@@ -2,8 +2,10 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.problems import InvalidParameter
+from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeRead
 from app.web import forms
+from tests.factories import make_initiative
 
 
 def values(**overrides: str) -> dict[str, str]:
@@ -68,7 +70,8 @@ class TestErrorsFromService:
                           "end_date": "Slutdatum får inte vara före startdatum."}
 
     def test_without_parameters_the_form_gets_a_general_message(self):
-        assert forms.errors_from_service(None, "Something") == {forms.GENERAL: "Uppgifterna kunde inte sparas: Something"}
+        expected = {forms.GENERAL: "Uppgifterna kunde inte sparas: Something"}
+        assert forms.errors_from_service(None, "Something") == expected
 
 
 class TestReadUpdate:
@@ -86,7 +89,8 @@ class TestReadUpdate:
         assert update.solution.name == "X" and update.solution.vendor == "Leverantör AB"
 
     def test_status_date_only_goes_with_a_new_status(self):
-        unchanged = forms.read_update(self.stored() | {"status_date": "2026-01-01"}, self.stored(), may_change_owner=False)
+        dated = self.stored() | {"status_date": "2026-01-01"}
+        unchanged = forms.read_update(dated, self.stored(), may_change_owner=False)
         assert unchanged.model_fields_set == set()
         changed = forms.read_update(self.stored() | {"status": "pilot", "status_date": "2026-01-01"}, self.stored(),
                                     may_change_owner=False)
@@ -100,8 +104,6 @@ class TestReadUpdate:
 
 class TestValuesFromInitiative:
     def test_round_trips_through_the_form_unchanged(self, session):
-        from app.initiatives import service as initiative_service
-        from tests.factories import make_initiative
         initiative = make_initiative(session, digital_share=0.35, budget_sek=5, strategy_refs=["A", "B"],
                                      solution={"name": "S", "url": "https://s.se"}, contact={"email": "a@b.se"},
                                      start_date="2026-01-02")

@@ -1,5 +1,7 @@
 from starlette.datastructures import QueryParams
 
+from app.auth.caller import ADMIN
+from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.web import listing
 from tests.factories import make_initiative
@@ -9,7 +11,9 @@ class TestQueryFromParams:
     def test_keeps_known_values_and_drops_the_rest(self):
         query = listing.query_from_params(QueryParams(
             "q=+nattillsyn+&status=pilot&status=bogus&category=health&county=22&sort=title&organisation=2281"
+            "&flag=no_solution&flag=nonsense"
         ))
+        assert query.flag == ["no_solution"]
         assert query.q == "nattillsyn" and query.status == ["pilot"] and query.category == ["health"]
         assert query.county == "22" and query.sort == "title" and query.organisation == "2281"
         assert query.limit == listing.PAGE_SIZE
@@ -41,10 +45,9 @@ class TestFacets:
         assert facets.county == {"22": 1, "14": 1}
         assert facets.status == {"pilot": 1}
         assert facets.organisation == [("2281", "Sundsvall", 1)]
+        assert facets.flag["no_solution"] == 1 and facets.flag["pilot_of_proven"] == 0
 
     def test_archived_initiatives_are_not_counted(self, session):
-        from app.auth.caller import ADMIN
-        from app.initiatives import service as initiative_service
         initiative_service.archive(session, make_initiative(session, category="education"), None, ADMIN)
         assert listing.facets(session, InitiativeQuery(category=["education"])).total == 0
 
@@ -55,5 +58,6 @@ class TestRecords:
         for n in range(5):
             make_initiative(session, title=f"Batchprov {n}", category="citizen_dialogue")
         make_initiative(session, title="Utanför", category="education")
-        titles = [r["title"] for r in listing.records(session, InitiativeQuery(category=["citizen_dialogue"], sort="title"))]
+        query = InitiativeQuery(category=["citizen_dialogue"], sort="title")
+        titles = [record["title"] for record in listing.records(session, query)]
         assert titles == [f"Batchprov {n}" for n in range(5)]

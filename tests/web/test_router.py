@@ -8,25 +8,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth import service as auth_service
+from app.auth.caller import ADMIN
+from app.core.db import get_session
 from app.initiatives import service as initiative_service
+from app.initiatives.schemas import InitiativeUpdate
+from app.main import create_app
 from tests.conftest import ADMIN_TOKEN
 from tests.factories import make_initiative
 from tests.web.conftest import sign_in
-from tests.web.html import field_error, hidden_value, main_text, parse, table_rows, unlabelled_fields
-
-PAGE_BUDGET_BYTES = 300 * 1024
-
-
-def check_page(response) -> str:
-    """Every page: HTML, Swedish, well-formed, labelled form fields, within the size budget."""
-    assert response.headers["content-type"].startswith("text/html")
-    document = parse(response.text)
-    assert document.get("lang") == "sv"
-    assert unlabelled_fields(document) == []
-    assert len(response.content) < PAGE_BUDGET_BYTES
-    assert "http://" not in "".join(e.get("src", "") + e.get("href", "") for e in document.iter() if e.tag in ("script", "link"))
-    return main_text(response.text)
-
+from tests.web.html import check_page, field_error, hidden_value, main_text, parse, table_rows
 
 class TestStart:
     def test_shows_counts_by_status_and_category(self, client: TestClient, session: Session):
@@ -84,7 +74,8 @@ class TestInitiatives:
         assert document.find(".//input[@id='category-automation']").get("checked") is not None
 
     def test_pages_with_a_next_link_that_keeps_the_query(self, client: TestClient, session: Session):
-        titles = {make_initiative(session, title=f"Pagineringsprov {n:02d}", category="education").title for n in range(27)}
+        titles = {make_initiative(session, title=f"Pagineringsprov {n:02d}", category="education").title
+                  for n in range(27)}
         first = client.get("/initiativ?category=education&sort=title")
         next_link = parse(first.text).find(".//a[@rel='next']").get("href")
         assert "category=education" in next_link and "sort=title" in next_link and "cursor=" in next_link
@@ -154,8 +145,6 @@ class TestInitiative:
 
     def test_shows_status_history_and_change_history(self, client: TestClient, session: Session):
         initiative = make_initiative(session, status="pilot")
-        from app.auth.caller import ADMIN
-        from app.initiatives.schemas import InitiativeUpdate
         initiative_service.update(session, initiative, InitiativeUpdate(status="in_operation", budget_sek=5),
                                   ADMIN, initiative.version)
         document = parse(client.get(f"/initiativ/{initiative.id}").text)
@@ -330,7 +319,8 @@ class TestUpdateInitiative:
         return page.text, data
 
     def test_changes_only_what_was_edited(self, client: TestClient, session: Session, signed_in):
-        initiative = make_initiative(session, digital_share=0.123456789, participants=[{"organisation": "22", "role": "partner"}])
+        initiative = make_initiative(session, digital_share=0.123456789,
+                                     participants=[{"organisation": "22", "role": "partner"}])
         signed_in("2281")
         _page, data = self.edit_form(client, initiative.id)
         assert data["version"] == "1" and data["digital_share"] == "12.3456789"
@@ -352,8 +342,6 @@ class TestUpdateInitiative:
         assert initiative.version == 1
 
     def test_a_stale_edit_is_refused_and_explained(self, client: TestClient, session: Session, signed_in):
-        from app.auth.caller import ADMIN
-        from app.initiatives.schemas import InitiativeUpdate
         initiative = make_initiative(session)
         signed_in("2281")
         _page, data = self.edit_form(client, initiative.id)
@@ -405,8 +393,6 @@ class TestOrganisations:
 
 class TestSignInWithoutASecret:
     def test_browsing_works_and_sign_in_says_it_is_off(self, settings, session: Session):
-        from app.core.db import get_session
-        from app.main import create_app
 
         application = create_app(settings.model_copy(update={"admin_token": None, "session_secret": None}))
 
