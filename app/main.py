@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app.adoptions.router import router as adoptions_router
 from app.analytics.router import router as analytics_router
@@ -42,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from bundled files instead of a CDN.
+    app = FastAPIOffline(
         title="Registret för offentlig digitalisering",
         version="1.0.0",
         description=API_DESCRIPTION,
