@@ -21,6 +21,7 @@ from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
 from app.web.router import STATIC_DIR, router as web_router
+from app.web.templating import error_page as web_error_page
 
 API_DESCRIPTION = """
 Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
-    install_problem_handlers(app)
+    install_problem_handlers(app, error_page=web_error_page)
     for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
                    analytics_router, imports_router, meta_router, web_router):
         app.include_router(router)

@@ -6,11 +6,12 @@ with `type`, `title`, `status`, `detail` and `instance`. The `type` is a relativ
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -131,6 +132,16 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _respond(request: Request, problem: Problem) -> Response:
+    if request.app.state.error_page is not None and _wants_page(request):
+        return request.app.state.error_page(request, problem.status)
+    return problem_response(problem, request.url.path)
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith(MACHINE_PATHS) and "text/html" in request.headers.get("accept", "")
+
+
 def problem_response(problem: Problem, instance: str | None) -> JSONResponse:
     return JSONResponse(
         problem.document(instance).model_dump(mode="json", exclude_none=True),
@@ -165,7 +176,13 @@ def _jsonable(value: Any) -> Any:
     return None
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+ErrorPage = Callable[[Request, int], Response]
+MACHINE_PATHS = ("/api/", "/problems", "/health", "/openapi.json")
+
+
+def install_problem_handlers(app: FastAPI, error_page: ErrorPage | None = None) -> None:
+    """Problem documents everywhere; a person's browser asking for a page gets `error_page` instead."""
+    app.state.error_page = error_page
     _document_framework_problems(app)
     app.add_exception_handler(Problem, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
@@ -203,15 +220,15 @@ def _problem_response_doc(status: int) -> dict[str, Any]:
             "content": {"application/json": {"schema": schema}, PROBLEM_MEDIA_TYPE: {"schema": schema}}}
 
 
-async def _handle_problem(request: Request, problem: Problem) -> JSONResponse:
-    return problem_response(problem, request.url.path)
+async def _handle_problem(request: Request, problem: Problem) -> Response:
+    return _respond(request, problem)
 
 
 async def _handle_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     return problem_response(validation_problem(list(error.errors())), request.url.path)
 
 
-async def _handle_http_exception(request: Request, error: StarletteHTTPException) -> JSONResponse:
+async def _handle_http_exception(request: Request, error: StarletteHTTPException) -> Response:
     problem_class = STATUS_PROBLEMS.get(error.status_code)
     detail = str(error.detail) if error.detail else None
     if problem_class is None:
@@ -219,20 +236,20 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
                                    instance=request.url.path)
         return JSONResponse(document.model_dump(exclude_none=True), status_code=error.status_code,
                             media_type=PROBLEM_MEDIA_TYPE)
-    return problem_response(problem_class(detail), request.url.path)
+    return _respond(request, problem_class(detail))
 
 
-async def _handle_database_unavailable(request: Request, error: OperationalError) -> JSONResponse:
+async def _handle_database_unavailable(request: Request, error: OperationalError) -> Response:
     logger.warning("database unavailable: %s", error.orig)
-    return problem_response(ServiceUnavailable(), request.url.path)
+    return _respond(request, ServiceUnavailable())
 
 
-async def _handle_database_error(request: Request, error: DBAPIError) -> JSONResponse:
+async def _handle_database_error(request: Request, error: DBAPIError) -> Response:
     if error.connection_invalidated:
         return await _handle_database_unavailable(request, error)
     return await _handle_unexpected(request, error)
 
 
-async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
+async def _handle_unexpected(request: Request, error: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem_response(Problem("The server failed to handle the request; it has been logged."), request.url.path)
+    return _respond(request, Problem("The server failed to handle the request; it has been logged."))

@@ -68,6 +68,21 @@ class Page:
         return response
 
 
+ERROR_PAGES = {
+    404: ("Sidan finns inte", "Det finns ingen sida med den adressen. Kontrollera länken eller sök bland initiativen."),
+    405: ("Det går inte att göra så här", "Sidan tar inte emot den sortens förfrågan."),
+    503: ("Registret är tillfälligt otillgängligt", "Registret når inte sin databas just nu. Försök igen om en stund."),
+}
+GENERIC_ERROR = ("Något gick fel", "Ett oväntat fel inträffade hos oss. Det har loggats; försök igen senare.")
+
+
+def error_page(request: Request, status_code: int) -> HTMLResponse:
+    """The Swedish page for an error outside the API, shown without reading the session."""
+    heading, message = ERROR_PAGES.get(status_code, GENERIC_ERROR)
+    page = Page(request=request, web=WebSession(is_enabled=False), caller=None, caller_name=None)
+    return page.render("error.html", status_code=status_code, heading=heading, message=message)
+
+
 def current_page(request: Request, session: SessionDep, web: WebSessionDep) -> Page:
     caller = signed_in_caller(session, web, request.app.state.settings)
     if caller is None and ("key_id" in web.data or "admin" in web.data):

@@ -429,3 +429,15 @@ class TestEveryPage:
         response = client.get(path.format(id=initiative.id, missing=uuid.uuid4()))
         assert "Inloggad: Sundsvall" in "".join(parse(response.text).find(".//header").itertext())
         assert check_page(response)
+
+
+class TestErrorPages:
+    def test_unknown_page_address_is_a_swedish_page_for_browsers(self, client):
+        response = client.get("/finns-inte", headers={"Accept": "text/html"})
+        assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+        assert "Sidan finns inte" in response.text and 'lang="sv"' in response.text
+
+    def test_api_clients_still_get_problem_documents(self, client):
+        response = client.get("/api/v1/finns-inte", headers={"Accept": "text/html"})
+        assert response.headers["content-type"] == "application/problem+json"
+        assert client.get("/finns-inte").json()["type"] == "/problems/not-found"
