@@ -1,118 +1,236 @@
-"""Time the analytics endpoints on a large synthetic registry: `python bench/analytics.py [SIZE ...]`.
+"""Analytics cost on large synthetic registries: `python bench/analytics.py [--sizes 10000 50000 200000]`.
 
-Each size gets a fresh SQLite database (or BENCH_DATABASE_URL, which is emptied first) filled
-with SIZE initiatives spread over the 290 municipalities. Their texts are recombined from the
-demo portfolio's sentences, so topics recur across owners as real duplicates do; a quarter
-have adoptions and most carry budgets. Rows are bulk-inserted: this measures the reads.
+For each size it fills a fresh SQLite file (or --database, which is emptied first) with
+synthetic initiatives and measures, each in a fresh subprocess so that peak RSS is that
+step's own. Two kinds of synthetic registry (`--data`):
+
+- `topics` (default): initiatives about size ÷ 4 topics whose sizes follow a Zipf-like law
+  (most topics one to three initiatives, a few with dozens), each topic with its own words
+  drawn from a synthetic vocabulary of Swedish-like compounds, plus common and generic words
+  at realistic frequencies. Duplication as a national registry would show it.
+- `templates`: bench/synthetic.py, the demo portfolio's 41 texts recombined, so every text
+  has size ÷ 41 near-copies: the worst case for an all-pairs comparison.
+
+Measured:
+
+- build: the overlap corpus from scratch (read every initiative, vectorise, all pairs) and
+  the full national duplication report (`list_clusters`), with peak RSS;
+- overlaps: `find_overlaps` for ROUNDS random initiatives (full InitiativeRead results), p50/p99;
+- update: one initiative's text changed and committed, then the next request's corpus
+  refresh (incremental: only that initiative re-read and re-compared), median of UPDATES;
+- visible: the same write followed by a request in another process-like cache whose corpus
+  predates it, i.e. write-to-visible latency across workers.
+
+`--build-only SIZE ...` limits the sizes above which only the build is measured.
 """
 
+import argparse
+import json
 import os
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
-from app.adoptions.models import Adoption
-from app.changes.models import Change
-from app.core import migrations
-from app.core.db import build_engine, session_scope
-from app.core.settings import Settings
-from app.demo.loader import read_portfolio
-from app.initiatives.models import Initiative, InitiativeTag
-from app.main import create_app
-from app.organisations import seed as organisation_seed
-from app.organisations.seed import read_rows
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-STATUSES = ("idea", "planned", "pilot", "implementation", "in_operation", "scaled", "discontinued")
-ROUNDS = 5
+from app.core import migrations  # noqa: E402
+from app.core.db import build_engine, session_scope  # noqa: E402
+from app.core.text import stems  # noqa: E402
+from app.organisations import seed as organisation_seed  # noqa: E402
+from app.organisations.seed import read_rows  # noqa: E402
+from bench import synthetic  # noqa: E402
+
+ROUNDS = 200
+UPDATES = 10
 
 
-def synthetic_initiatives(size: int, rng: random.Random) -> tuple[list[dict], list[dict], list[dict]]:
-    templates = read_portfolio()["initiatives"]
-    municipalities = [row["code"] for row in read_rows("municipalities.csv")]
-    initiatives, tags, adoptions = [], [], []
-    for _ in range(size):
-        template = rng.choice(templates)
-        sentences = (template.get("description") or "").split(". ")
-        initiative_id = uuid.uuid4()
-        initiatives.append({
-            "id": initiative_id, "title": template["title"][:190], "summary": template.get("summary"),
-            "description": ". ".join(rng.sample(sentences, k=max(1, len(sentences) // 2))),
-            "owner_code": rng.choice(municipalities), "status": rng.choice(STATUSES),
-            "category": template["category"], "budget_sek": rng.randrange(100_000, 10_000_000),
-            "digital_share": rng.random(), "realised_benefit_sek_per_year": rng.choice([None, 500_000]),
-            "benefit_evidence": [], "strategy_refs": [], "links": [], "registry_edited_fields": [],
-            "has_benefit_realisation_plan": rng.random() < 0.5, "solution": template.get("solution"),
-        })
-        tags += [{"initiative_id": initiative_id, "tag": tag} for tag in set(rng.sample(template["tags"], k=2))]
-        if rng.random() < 0.25:
-            adoptions.append({"id": uuid.uuid4(), "initiative_id": initiative_id,
-                              "organisation_code": rng.choice(municipalities), "status": "piloting"})
-    return initiatives, tags, adoptions
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--build-only", type=int, nargs="*", default=[], help="Sizes measured for the build only.")
+    parser.add_argument("--database", help="A database URL to empty and fill instead of a fresh SQLite file.")
+    parser.add_argument("--data", choices=("topics", "templates"), default="topics")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(STEPS[args.step](args.url)))
+        return
+    print(f"{'size':>8} {'build s':>8} {'report s':>9} {'peak RSS MB':>12} {'overlaps p50 ms':>16} "
+          f"{'p99 ms':>8} {'update s':>9} {'visible s':>10}")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as directory:
+            url = args.database or f"sqlite:///{Path(directory) / 'bench.db'}"
+            fill(url, size, args.data)
+            build = run_step("build", url)
+            rest = {} if size in args.build_only else {**run_step("overlaps", url), **run_step("update", url)}
+            print(f"{size:>8} {build['build_s']:>8.2f} {build['report_s']:>9.2f} {build['peak_rss_mb']:>12.0f} "
+                  f"{_ms(rest.get('p50_s')):>16} {_ms(rest.get('p99_s')):>8} {_s(rest.get('update_s')):>9} "
+                  f"{_s(rest.get('visible_s')):>10}", flush=True)
 
 
-def fill(database_url: str, size: int) -> None:
-    migrations.upgrade(database_url)
-    engine = build_engine(database_url)
-    initiatives, tags, adoptions = synthetic_initiatives(size, random.Random(size))
+def fill(url: str, size: int, data: str) -> None:
+    migrations.upgrade(url)
+    engine = build_engine(url)
     with session_scope(engine) as session:
         organisation_seed.seed(session)
-        for table in ("change", "adoption", "initiative_tag", "initiative"):
+        for table in ("change", "adoption", "status_change", "initiative_term", "initiative_tag",
+                      "initiative_participant", "initiative"):
             session.execute(text(f'DELETE FROM "{table}"'))
-        session.execute(insert(Initiative), initiatives)
-        session.execute(insert(InitiativeTag), tags)
-        owners = {initiative["id"]: initiative["owner_code"] for initiative in initiatives}
-        session.execute(insert(Adoption),
-                        [a for a in adoptions if a["organisation_code"] != owners[a["initiative_id"]]])
-        session.add(Change(entity="initiative", entity_id=uuid.uuid4(), initiative_id=uuid.uuid4(), action="create",
-                           actor_kind="system"))
+    if data == "templates":
+        synthetic.load(engine, size)
+    else:
+        rows = topic_rows(size, random.Random(size))
+        while batch := list(islice(rows, synthetic.BATCH)):
+            synthetic._insert_batch(engine, batch)
     engine.dispose()
 
 
-def timed(client: TestClient, path: str) -> tuple[float, float, int]:
-    """Seconds for the first request, the median of the next ROUNDS, and the items returned."""
-    started = time.perf_counter()
-    response = client.get(path)
-    first = time.perf_counter() - started
-    assert response.status_code == 200, response.text
-    rounds = []
-    for _ in range(ROUNDS):
+SYLLABLES = ("vård", "hem", "tjänst", "larm", "sens", "or", "natt", "till", "syn", "skol", "elev", "bygg", "lov",
+             "arkiv", "data", "avfall", "kärl", "vatten", "mät", "are", "fall", "läke", "medel", "robot", "chatt",
+             "bok", "ning", "park", "färd", "plan", "rutt", "schema", "betal", "faktura", "konto", "stöd", "bo",
+             "ende", "kamera", "nyckel", "lås", "energi", "ljus", "gata", "kart", "väg", "buss", "tåg", "mat",
+             "svinn", "kök", "kost", "lön", "rekryt", "ering", "signal", "tolk", "språk", "kultur", "bibliotek",
+             "idrott", "hall", "bad", "miljö", "klimat", "luft", "buller", "trafik", "cykel", "snö", "is")
+GENERIC = ("digital", "digitala", "införande", "utveckling", "system", "e-tjänst", "app", "verksamheten",
+           "kommunen", "invånare", "medarbetare", "förbättra", "effektivisera", "kvalitet", "tillgänglighet")
+COMMON = tuple(f"{a}{b}" for a in SYLLABLES[:40] for b in ("en", "et", "ar", "er", "ning", "ande"))
+
+
+def topic_rows(size: int, rng: random.Random):
+    """Rows in bench/synthetic.py's shape, about topics of Zipf-like sizes (see the module docstring)."""
+    owners = [row["code"] for row in read_rows("municipalities.csv")]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    made = 0
+    while made < size:
+        core = [_compound(rng) for _ in range(rng.randint(2, 3))]
+        context = [_compound(rng) for _ in range(6)]
+        for owner in rng.sample(owners, min(len(owners), max(1, int(rng.paretovariate(1.3))))):
+            if made == size:
+                return
+            title = " ".join(rng.sample(core, k=2) + [rng.choice(GENERIC)]).capitalize()
+            summary = " ".join(rng.sample(context, 3) + rng.sample(COMMON, 3) + [rng.choice(GENERIC)])
+            description = " ".join(rng.sample(context, 4) + rng.sample(COMMON, 12) + rng.sample(GENERIC, 3))
+            initiative, terms = _row(made, start, title, summary, description, owner, rng)
+            yield initiative, [core[0]], terms
+            made += 1
+
+
+def _compound(rng: random.Random) -> str:
+    return "".join(rng.sample(SYLLABLES, k=rng.randint(2, 3)))
+
+
+def _row(number: int, start: datetime, title: str, summary: str, description: str, owner: str, rng: random.Random):
+    status = rng.choice(synthetic.STATUSES)
+    updated_at = start + timedelta(minutes=number)
+    initiative = {
+        "id": uuid.uuid4(), "title": title[:190], "summary": summary, "description": description, "owner_code": owner,
+        "status": status, "category": rng.choice(("welfare_technology", "administration", "education", "health")),
+        "budget_sek": rng.randrange(100_000, 10_000_000), "digital_share": round(rng.random(), 2),
+        "realised_benefit_sek_per_year": rng.choice((None, 250_000)) if status in ("in_operation", "scaled") else None,
+        "benefit_evidence": [], "strategy_refs": [], "links": [], "registry_edited_fields": [],
+        "has_benefit_realisation_plan": rng.random() < 0.5, "source": "bench", "external_id": str(number),
+        "is_withdrawn_at_source": False, "created_at": updated_at, "updated_at": updated_at, "version": 1,
+        "is_archived": False,
+    }
+    return initiative, set(stems(" ".join((title, summary, description))))
+
+
+def run_step(step: str, url: str) -> dict:
+    found = subprocess.run([sys.executable, __file__, "--step", step, "--url", url], check=True,
+                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(found.stdout.strip().splitlines()[-1])
+
+
+def step_build(url: str) -> dict:
+    from app.analytics import service as analytics_service
+    from app.analytics.corpus import CORPUS
+    from app.analytics.schemas import ClusterQuery
+
+    engine = build_engine(url)
+    with session_scope(engine, write=False) as session:
         started = time.perf_counter()
-        client.get(path)
-        rounds.append(time.perf_counter() - started)
-    body = response.json()
-    return first, statistics.median(rounds), len(body.get("items", body.get("initiatives", [])))
+        CORPUS.get(session)
+        built = time.perf_counter() - started
+        started = time.perf_counter()
+        analytics_service.list_clusters(session, ClusterQuery(limit=200))
+        report = time.perf_counter() - started
+    return {"build_s": built + report, "report_s": report, "peak_rss_mb": _peak_rss_mb()}
 
 
-def bench(size: int) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{Path(directory) / 'bench.db'}"
-        fill(database_url, size)
-        some_id = _any_initiative(database_url)
-        with TestClient(create_app(Settings(database_url=database_url))) as client:
-            for path in ("/api/v1/overlaps?min_score=0.5", "/api/v1/duplication-clusters",
-                         f"/api/v1/initiatives/{some_id}/overlaps", f"/api/v1/initiatives/{some_id}/flags",
-                         "/api/v1/scaling-candidates", "/api/v1/scaling-candidates?for_organisation=2281",
-                         "/api/v1/organisations/2281/portfolio", "/api/v1/organisations/2281/kpis"):
-                first, warm, items = timed(client, path)
-                print(f"{size:>7} {path.replace(str(some_id), '{id}')[:50]:<51} "
-                      f"first {first:7.3f} s   warm {warm:7.3f} s   {items} items")
+def step_overlaps(url: str) -> dict:
+    from app.analytics import service as analytics_service
+    from app.analytics.corpus import CORPUS
+
+    engine = build_engine(url)
+    with session_scope(engine, write=False) as session:
+        CORPUS.get(session)
+        keys = random.Random(1).sample(list(CORPUS.get(session).index.keys), ROUNDS)
+        times = []
+        for key in keys:
+            started = time.perf_counter()
+            analytics_service.find_overlaps(session, _uuid(key))
+            times.append(time.perf_counter() - started)
+    times.sort()
+    return {"p50_s": statistics.median(times), "p99_s": times[int(len(times) * 0.99) - 1]}
 
 
-def _any_initiative(database_url: str) -> uuid.UUID:
-    engine = build_engine(database_url)
-    with engine.connect() as connection:
-        found = connection.execute(text("SELECT id FROM initiative LIMIT 1")).scalar_one()
-    engine.dispose()
-    return found
+def step_update(url: str) -> dict:
+    from app.analytics.corpus import CORPUS, CorpusCache
+    from app.auth.caller import ADMIN
+    from app.initiatives import service as initiative_service
+    from app.initiatives.schemas import InitiativeUpdate
+
+    engine = build_engine(url)
+    other_worker = CorpusCache()
+    with session_scope(engine, write=False) as session:
+        CORPUS.get(session)
+        other_worker.get(session)
+        keys = random.Random(2).sample(list(CORPUS.get(session).index.keys), UPDATES)
+    updates, visible = [], []
+    for number, key in enumerate(keys):
+        with session_scope(engine) as session:
+            initiative = initiative_service.get(session, _uuid(key))
+            data = InitiativeUpdate(title=f"Digital nattillsyn med kamera, etapp {number}")
+            initiative_service.update(session, initiative, data, ADMIN, initiative.version)
+        written = time.perf_counter()
+        with session_scope(engine, write=False) as session:
+            started = time.perf_counter()
+            CORPUS.get(session)
+            updates.append(time.perf_counter() - started)
+            other_worker.get(session)
+            visible.append(time.perf_counter() - written)
+    return {"update_s": statistics.median(updates), "visible_s": statistics.median(visible)}
+
+
+STEPS = {"build": step_build, "overlaps": step_overlaps, "update": step_update}
+
+
+def _uuid(key: str) -> uuid.UUID:
+    return uuid.UUID(key)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ms(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+def _s(seconds: float | None) -> str:
+    return "–" if seconds is None else f"{seconds:.3f}"
 
 
 if __name__ == "__main__":
-    for argument in sys.argv[1:] or ["2000", "10000"]:
-        bench(int(argument))
+    main()

@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.imports [--records 50000] [--engines sqlite,postgresql]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-For each engine: a fresh, migrated and seeded database (SQLite in a temporary file; on
-PostgreSQL a database `registry_bench_imports` that is dropped and created again), then
+For each engine: a fresh, migrated and seeded database (SQLite in a temporary directory; on
+PostgreSQL a database `registry_bench_imports`, created for the run and dropped after), then
 1. the first import (every record created),
 2. a re-run against the unchanged source without validators (every record fetched, parsed,
    mapped, validated, resolved and compared: the idempotence path),
@@ -99,15 +99,27 @@ def fixture_server(rendered: dict[str, bytes], etag: dict[str, str | None]) -> I
         server.server_close()
 
 
-def fresh_database(engine_name: str, postgres_url: str) -> str:
+@contextmanager
+def fresh_database(engine_name: str, postgres_url: str) -> Iterator[str]:
+    """An empty database for one engine's runs, removed afterwards."""
     if engine_name == "sqlite":
-        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-imports-')}/registry.db"
+        with tempfile.TemporaryDirectory(prefix="bench-imports-") as directory:
+            yield f"sqlite:///{directory}/registry.db"
+        return
+    _recreate_postgres_database(postgres_url, create=True)
+    try:
+        yield make_url(postgres_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    finally:
+        _recreate_postgres_database(postgres_url, create=False)
+
+
+def _recreate_postgres_database(postgres_url: str, *, create: bool) -> None:
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+        if create:
+            connection.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
     admin.dispose()
-    return make_url(postgres_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
 
 
 def prepared_engine(url: str) -> tuple[Engine, list[str]]:
@@ -127,7 +139,15 @@ def timed_run(engine: Engine, url: str, settings: ImporterSettings) -> tuple[flo
 
 
 def bench_engine(engine_name: str, count: int, postgres_url: str, settings: ImporterSettings, table: Table) -> None:
-    engine, owners = prepared_engine(fresh_database(engine_name, postgres_url))
+    with fresh_database(engine_name, postgres_url) as url:
+        engine, owners = prepared_engine(url)
+        try:
+            bench_runs(engine, count, owners, settings, table)
+        finally:
+            engine.dispose()
+
+
+def bench_runs(engine: Engine, count: int, owners: list[str], settings: ImporterSettings, table: Table) -> None:
     etag: dict[str, str | None] = {"value": None}
     rendered = pages(count, owners)
     with fixture_server(rendered, etag) as url:
@@ -141,7 +161,6 @@ def bench_engine(engine_name: str, count: int, postgres_url: str, settings: Impo
                           str(run.created), str(run.updated), str(run.unchanged), str(run.rejected),
                           f"{run.fetched / seconds:,.0f}" if run.fetched else "–")
             console.print(f"{engine.dialect.name}: {label}: {seconds:.1f} s ({run.status})")
-    engine.dispose()
 
 
 def main() -> None:

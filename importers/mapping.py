@@ -8,14 +8,14 @@ The files in `importers/mappings/` document every key; `file.toml` is the spread
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from app.core.enums import Category, InitiativeStatus
 from app.core.text import normalise
 from importers import values
-from importers.parsers import Paging, header_key, value_at
+from importers.parsers import Paging, header_key
 from importers.resolve import name_key
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -89,9 +89,12 @@ class Mapping:
     def apply(self, record: dict[str, Any]) -> MappedRecord:
         """The record in registry terms; raises `ValueError` naming every field that is wrong."""
         converted, problems = {}, []
-        for target in self.fields.keys() | self.defaults.keys():
+        for target in self._targets:
+            raw = self._raw(record, target)
+            if raw is None:
+                continue
             try:
-                converted[target] = self._convert(target, self._raw(record, target))
+                converted[target] = self._convert(target, raw)
             except ValueError as error:
                 problems.append(f"{target}: {error}")
         if problems:
@@ -111,12 +114,22 @@ class Mapping:
             return name_key(title)[:200]
         return identifier
 
+    @cached_property
+    def _targets(self) -> tuple[str, ...]:
+        return tuple(self.fields.keys() | self.defaults.keys())
+
+    @cached_property
+    def _paths(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """Each target's keys split once: a JSON path's parts, or a column name as one part."""
+        return {target: tuple((key,) if self.is_tabular else tuple(filter(None, key.split("."))) for key in keys)
+                for target, keys in self.fields.items()}
+
     def _raw(self, record: dict[str, Any], target: str) -> Any:
-        for key in self.fields.get(target, ()):
-            found = value_at(record, key) if not self.is_tabular else record.get(key)
+        for parts in self._paths.get(target, ()):
+            found = _walk(record, parts)
             if not values.is_empty(found):
                 return found
-        return self.defaults.get(target)
+        return self.defaults.get(target)  # None when absent: nothing to convert
 
     def _convert(self, target: str, raw: Any) -> Any:
         if target in VOCABULARY_FIELDS:
@@ -147,6 +160,18 @@ class Mapping:
             raise ValueError("solution: a solution needs a name")
         external_id = self._external_id(converted.get("external_id"), converted.get("title"))
         return MappedRecord(external_id, converted.get("owner"), converted.get("participants") or [], fields)
+
+
+def _walk(record: dict[str, Any], parts: tuple[str, ...]) -> Any:
+    current: Any = record
+    for part in parts:
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
 
 
 def load(path: Path) -> Mapping:

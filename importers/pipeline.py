@@ -5,7 +5,8 @@ for every source of initiatives:
 
 - A record that cannot be mapped, validated or resolved is rejected on its own, with its
   location and reason; the rest import.
-- Records are upserted on (source, external id) through `initiative_service.upsert_from_source`,
+- Records are upserted on (source, external id): new ones together through
+  `initiative_service.create_many_from_source`, changed ones through `upsert_from_source`,
   one transaction per batch. A record equal to the stored one (apart from fields edited in
   the registry since, which the registry owns) is counted unchanged without a write; this is
   checked for a whole batch with a handful of queries, so a re-run of an unchanged source is fast.
@@ -213,9 +214,12 @@ class StoredState:
 
 def upsert_batch(session: Session, source: str, batch: Sequence[Candidate], tally: Tally) -> None:
     stored = stored_states(session, source, [candidate.external_id for candidate in batch])
+    create_new(session, source, [candidate for candidate in batch if candidate.external_id not in stored], tally)
     for candidate in batch:
         current = stored.get(candidate.external_id)
-        if current is not None and is_unchanged(current, candidate.data):
+        if current is None:
+            continue
+        if is_unchanged(current, candidate.data):
             tally.counts.unchanged += 1
             continue
         try:
@@ -226,6 +230,31 @@ def upsert_batch(session: Session, source: str, batch: Sequence[Candidate], tall
             tally.reject(candidate.location, candidate.external_id, problem.detail or problem.title)
             continue
         _count(tally.counts, created, current.version if current else None, initiative.version)
+
+
+def create_new(session: Session, source: str, fresh: Sequence[Candidate], tally: Tally) -> None:
+    """Records the registry has not seen, created together; when one of them is invalid, one
+    at a time instead, so that only it is rejected."""
+    if not fresh:
+        return
+    try:
+        with session.begin_nested():
+            initiative_service.create_many_from_source(
+                session, source, [(candidate.external_id, candidate.data) for candidate in fresh], IMPORTER)
+        tally.counts.created += len(fresh)
+    except Problem:
+        for candidate in fresh:
+            _create_one(session, source, candidate, tally)
+
+
+def _create_one(session: Session, source: str, candidate: Candidate, tally: Tally) -> None:
+    try:
+        with session.begin_nested():
+            initiative_service.create_many_from_source(session, source, [(candidate.external_id, candidate.data)],
+                                                       IMPORTER)
+        tally.counts.created += 1
+    except Problem as problem:
+        tally.reject(candidate.location, candidate.external_id, problem.detail or problem.title)
 
 
 def _count(counts: ImportCounts, created: bool, version_before: int | None, version_after: int) -> None:

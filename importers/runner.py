@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.core.db import session_scope
+from app.core.db import refresh_planner_statistics, session_scope
 from app.imports import service as import_service
 from app.imports.models import ImportRun
 from app.imports.schemas import ImportStatus
@@ -36,6 +36,7 @@ from importers.settings import ImporterSettings, get_importer_settings
 logger = logging.getLogger(__name__)
 
 SourceKind = Literal["pios", "uttc", "kolada", "file"]
+BULK_LOAD = 1000  # written records after which the planner's statistics are refreshed
 EXPECTED_FAILURES = (FetchError, ParseError, ImportFailed, mappings.MappingError)
 
 
@@ -111,7 +112,17 @@ def execute(
         _finish(engine, run.id, context, ImportStatus.failed, "Interrupted before it finished.")
         raise
     status = ImportStatus.not_modified if context.tally.is_not_modified else ImportStatus.succeeded
-    return _finish(engine, run.id, context, status, None)
+    finished = _finish(engine, run.id, context, status, None)
+    _refresh_statistics_after_bulk_load(engine, context)
+    return finished
+
+
+def _refresh_statistics_after_bulk_load(engine: Engine, context: RunContext) -> None:
+    # Right after thousands of inserts the planner still thinks the tables are small and scans
+    # them whole; the next run's batched lookups would then be slow until autovacuum catches up.
+    counts = context.tally.counts
+    if not context.is_dry_run and counts.created + counts.updated >= BULK_LOAD:
+        refresh_planner_statistics(engine)
 
 
 def execute_if_recorded(engine: Engine, run: ImportRun, kind: SourceKind, options: ImportOptions) -> ImportRun | None:

@@ -124,7 +124,7 @@ def _check_caller_is_adopter(adoption: Adoption, caller: Caller) -> None:
 
 
 def _record(session: Session, adoption: Adoption, action: ChangeAction, caller: Caller, changes: dict) -> None:
-    change_service.record(
-        session, entity=ENTITY, entity_id=adoption.id, initiative_id=adoption.initiative_id, action=action,
+    change_service.record(session, [change_service.new_change(
+        entity=ENTITY, entity_id=adoption.id, initiative_id=adoption.initiative_id, action=action,
         caller=caller, snapshot=to_read(adoption).model_dump(mode="json"), changes=changes,
-    )
+    )])

@@ -10,15 +10,18 @@
 Discontinued initiatives carry no flags: no more money is going into them.
 """
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlmodel import Field, SQLModel
+
 from app.core.enums import InitiativeStatus
 
 
-class FlagKind(StrEnum):
+class Flag(StrEnum):
     no_benefit_realisation = "no_benefit_realisation"
     no_solution = "no_solution"
     decoupled_from_strategy = "decoupled_from_strategy"
@@ -26,10 +29,10 @@ class FlagKind(StrEnum):
 
 
 EXPLANATIONS = {
-    FlagKind.no_benefit_realisation: "Neither a benefit-realisation plan nor an expected benefit in SEK is recorded.",
-    FlagKind.no_solution: "The initiative is past the idea stage, but no solution, product or vendor is named.",
-    FlagKind.decoupled_from_strategy: "The initiative refers to no strategy or steering document.",
-    FlagKind.pilot_of_proven: "A pilot of something another organisation already runs with realised benefit.",
+    Flag.no_benefit_realisation: "Neither a benefit-realisation plan nor an expected benefit in SEK is recorded.",
+    Flag.no_solution: "The initiative is past the idea stage, but no solution, product or vendor is named.",
+    Flag.decoupled_from_strategy: "The initiative refers to no strategy or steering document.",
+    Flag.pilot_of_proven: "A pilot of something another organisation already runs with realised benefit.",
 }
 
 
@@ -43,22 +46,31 @@ class FlagFacts:
 
 
 @dataclass(frozen=True)
-class Flag:
-    flag: FlagKind
+class FoundFlag:
+    flag: Flag
     proven_initiative_id: str | None = None
 
 
-def flags(facts: FlagFacts, proven_match: str | None) -> list[Flag]:
-    """The flags that apply, in `FlagKind` order; `proven_match` is the best proven overlap, if any."""
+class FlagRead(SQLModel):
+    """A flag as the API shows it. It lives here, not in `schemas`, because `InitiativeRead` embeds
+    it while the analytics schemas embed `InitiativeRead`."""
+
+    flag: Flag
+    explanation: str
+    proven_initiative_id: uuid.UUID | None = Field(default=None, description="For `pilot_of_proven`: the proven initiative.")
+
+
+def flags(facts: FlagFacts, proven_match: str | None) -> list[FoundFlag]:
+    """The flags that apply, in `Flag` order; `proven_match` is the best proven overlap, if any."""
     if facts.status == InitiativeStatus.discontinued:
         return []
     found = []
     if not facts.has_benefit_realisation_plan and not facts.expected_benefit_sek_per_year:
-        found.append(Flag(FlagKind.no_benefit_realisation))
+        found.append(FoundFlag(Flag.no_benefit_realisation))
     if facts.status != InitiativeStatus.idea and not facts.solution:
-        found.append(Flag(FlagKind.no_solution))
+        found.append(FoundFlag(Flag.no_solution))
     if not facts.strategy_refs:
-        found.append(Flag(FlagKind.decoupled_from_strategy))
+        found.append(FoundFlag(Flag.decoupled_from_strategy))
     if facts.status == InitiativeStatus.pilot and proven_match is not None:
-        found.append(Flag(FlagKind.pilot_of_proven, proven_initiative_id=proven_match))
+        found.append(FoundFlag(Flag.pilot_of_proven, proven_initiative_id=proven_match))
     return found

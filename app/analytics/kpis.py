@@ -53,11 +53,15 @@ class KpiInputs:
 
 @dataclass(frozen=True)
 class KpiValue:
+    """A KPI's value with the inputs it was computed from; `numerator` and `denominator` let
+    county and national aggregates divide sums instead of averaging ratios."""
+
     key: str
     value: float | None
     numerator: float | None = None
     denominator: float | None = None
     missing_inputs: tuple[str, ...] = field(default=())
+    inputs: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class KpiDefinition:
     key: str
     name: str
     unit: str
-    formula: str
+    definition: str
     compute: Callable[[KpiInputs], KpiValue]
 
 
@@ -83,12 +87,13 @@ def ratio(key: str, numerator: float | None, denominator: float | None,
           inputs: tuple[tuple[str, float | None], ...]) -> KpiValue:
     """numerator ÷ denominator; unknown, naming the inputs that are missing, when either is
     unknown; unknown, naming the denominator's input, when the denominator is 0."""
+    named = dict(inputs)
     missing = tuple(name for name, value in inputs if value is None)
     if missing or numerator is None or denominator is None:
-        return KpiValue(key, None, numerator, denominator, missing)
+        return KpiValue(key, None, numerator, denominator, missing, named)
     if denominator == 0:
-        return KpiValue(key, None, numerator, denominator, (inputs[-1][0],))
-    return KpiValue(key, round(numerator / denominator, DECIMALS), numerator, denominator)
+        return KpiValue(key, None, numerator, denominator, (inputs[-1][0],), named)
+    return KpiValue(key, round(numerator / denominator, DECIMALS), numerator, denominator, (), named)
 
 
 def development_spend_sek(portfolio: Sequence[PortfolioItem]) -> float | None:
@@ -103,25 +108,38 @@ def _development_intensity(inputs: KpiInputs) -> KpiValue:
                  (("development_spend_sek", spend), ("total_turnover_sek", turnover)))
 
 
+def effect_spend_sek(portfolio: Sequence[PortfolioItem]) -> float | None:
+    """KPI 2's numerator: Σ budget of the portfolio's initiatives in operation or scaled."""
+    if development_spend_sek(portfolio) is None:
+        return None
+    return development_spend_sek([item for item in portfolio if item.status in OPERATING]) or 0.0
+
+
 def _development_effect(inputs: KpiInputs) -> KpiValue:
-    spend = development_spend_sek(inputs.portfolio)
-    operating = development_spend_sek([item for item in inputs.portfolio if item.status in OPERATING]) or 0.0
-    return ratio("development_effect", operating if spend is not None else None, spend,
-                 (("development_spend_sek", spend),))
+    spend, effect = development_spend_sek(inputs.portfolio), effect_spend_sek(inputs.portfolio)
+    named = (("effect_spend_sek", effect), ("development_spend_sek", spend))
+    if spend is None:
+        return KpiValue("development_effect", None, None, None, ("development_spend_sek",), dict(named))
+    return ratio("development_effect", effect, spend, named)
 
 
 def _digitalisation(inputs: KpiInputs) -> KpiValue:
-    known = [item for item in inputs.portfolio if item.status in OPERATING
-             and item.budget_sek is not None and item.digital_share is not None]
-    if not known:
-        return KpiValue("digitalisation", None, missing_inputs=("digital_share",))
-    digital = float(sum(item.budget_sek * item.digital_share for item in known))
-    spend = development_spend_sek(known)
-    return ratio("digitalisation", digital, spend, (("development_spend_sek", spend),))
+    """Σ(budget × digital share) ÷ Σ budget over KPI 2's initiatives; unknown when one lacks its share."""
+    operating = [item for item in inputs.portfolio if item.status in OPERATING and item.budget_sek is not None]
+    spend = effect_spend_sek(inputs.portfolio)
+    lacking = [name for name, is_missing in (("development_spend_sek", spend is None),
+                                             ("digital_share", any(i.digital_share is None for i in operating)))
+               if is_missing]
+    if lacking:
+        return KpiValue("digitalisation", None, None, spend, tuple(lacking),
+                        {"digital_spend_sek": None, "effect_spend_sek": spend})
+    digital = float(sum(item.budget_sek * item.digital_share for item in operating))
+    return ratio("digitalisation", digital, spend, (("digital_spend_sek", digital), ("effect_spend_sek", spend)))
 
 
 def _productivity(inputs: KpiInputs) -> KpiValue:
-    return ratio("productivity", float(inputs.services_put_into_operation), float(inputs.months), ())
+    services, months = float(inputs.services_put_into_operation), float(inputs.months)
+    return ratio("productivity", services, months, (("services_put_into_operation", services), ("months", months)))
 
 
 def _data_utilisation(inputs: KpiInputs) -> KpiValue:
@@ -139,7 +157,8 @@ def _kpi_turnover(inputs: KpiInputs) -> KpiValue:
 
 def _opportunity_cost(inputs: KpiInputs) -> KpiValue:
     cost = _number(inputs.opportunity_cost_sek)
-    return KpiValue("opportunity_cost", cost, cost, None, inputs.opportunity_cost_missing if cost is None else ())
+    missing = inputs.opportunity_cost_missing if cost is None else ()
+    return KpiValue("opportunity_cost", cost, cost, None, missing, {"annual_benefit_of_candidates_sek": cost})
 
 
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
@@ -148,7 +167,7 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition("development_effect", "Development effect", "share",
                   "development spend on initiatives in operation or scaled ÷ development spend", _development_effect),
     KpiDefinition("digitalisation", "Digitalisation", "share",
-                  "Σ(budget × digital share) ÷ Σ budget, over initiatives in operation or scaled that state both",
+                  "digital share of KPI 2's spend: Σ(budget × digital share) ÷ Σ budget, initiatives in operation or scaled",
                   _digitalisation),
     KpiDefinition("productivity", "Productivity", "services per month",
                   "initiatives that first went into operation during the year ÷ months of the year", _productivity),
@@ -156,7 +175,7 @@ KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition("kpi_turnover", "KPI turnover", "share", "(KPIs added + KPIs retired) ÷ KPI set size",
                   _kpi_turnover),
     KpiDefinition("opportunity_cost", "Opportunity cost", "SEK per year",
-                  "Σ estimated annual benefit of the proven solutions the organisation lacks", _opportunity_cost),
+                  "Σ estimated annual benefit of the organisation's scaling candidates", _opportunity_cost),
 )
 KPI_KEYS = tuple(definition.key for definition in KPI_DEFINITIONS)
 
@@ -164,6 +183,27 @@ KPI_KEYS = tuple(definition.key for definition in KPI_DEFINITIONS)
 def compute_kpis(inputs: KpiInputs) -> list[KpiValue]:
     """The seven KPIs, in `KPI_DEFINITIONS` order."""
     return [definition.compute(inputs) for definition in KPI_DEFINITIONS]
+
+
+def aggregate(reports: Sequence[Sequence[KpiValue]]) -> list[KpiValue]:
+    """Each KPI over many organisations: Σ numerators ÷ Σ denominators (a sum for opportunity
+    cost) over the organisations whose value is known; unknown only when none is."""
+    return [_aggregated(definition.key, [values[number] for values in reports])
+            for number, definition in enumerate(KPI_DEFINITIONS)]
+
+
+def _aggregated(key: str, values: Sequence[KpiValue]) -> KpiValue:
+    known = [value for value in values if value.value is not None]
+    counts = {"organisations_counted": len(known), "organisations_without_value": len(values) - len(known)}
+    if not known:
+        missing = tuple(dict.fromkeys(name for value in values for name in value.missing_inputs))
+        return KpiValue(key, None, missing_inputs=missing, inputs=counts)
+    inputs = {name: float(sum(value.inputs.get(name) or 0 for value in known)) for name in known[0].inputs} | counts
+    numerator = float(sum(value.numerator or 0 for value in known))
+    if known[0].denominator is None:
+        return KpiValue(key, numerator, numerator, None, (), inputs)
+    denominator = float(sum(value.denominator or 0 for value in known))
+    return KpiValue(key, round(numerator / denominator, DECIMALS), numerator, denominator, (), inputs)
 
 
 def _number(value: int | None) -> float | None:

@@ -1,38 +1,60 @@
 """Overlap: initiatives in different organisations that describe the same work.
 
-The score of a pair is the cosine similarity of the two initiatives' TF-IDF vectors, so it
-runs from 0 (nothing in common) to 1 (the same words in the same proportions). An
-initiative's features are:
+The score of a pair is a weighted sum of two cosine similarities, so it runs from 0 (nothing
+in common) to 1 (the same text):
 
-- the Snowball stems of its title (counted twice: a title says most), summary and description,
-  without Swedish function words ("och", "för", "som" …);
-- one feature per tag (`#hemtjänst`), so a shared tag weighs like a shared rare word;
-- one feature for the named solution (`=lifecare`), so two users of one product meet.
+    score = WORD_WEIGHT × cos(word vectors) + (1 − WORD_WEIGHT) × cos(character vectors)
 
-Term frequency is dampened (1 + ln tf) and every feature is weighted by its smoothed
-inverse document frequency ln((1 + n) / (1 + df)) + 1 over the whole registry, so words
-that every initiative uses ("digital", "kommun") count for little.
+- *Words*: the Snowball stems of the title (counted twice: a title says most), summary and
+  description without Swedish function words; the parts of each compound that the corpus
+  also uses on their own (`compound_parts`: fallsensorer → fall, sensor); one feature per tag
+  (`#hemtjänst`) and one for the named solution (`=lifecare`), so two users of one product
+  meet. Words that only say a project is digital (`GENERIC_STEMS`) weigh a quarter.
+- *Characters*: the character trigrams of the title's, summary's and tags' stems, each stem
+  padded with `<` and `>`. They join compounds the lexicon cannot split and survive typos
+  (`nattilsyn` meets `nattillsyn`).
+- Abbreviations and spelling variants are read in one form (`CANONICAL`), so "RPA" meets
+  "robotiserad processautomatisering" and "e-underskrift" meets "e-signering".
+
+Both spaces are TF-IDF: term frequency dampened (1 + ln tf), every feature weighted by its
+smoothed inverse document frequency ln((1 + n) / (1 + df)) + 1 over the whole registry, so
+words every initiative uses count for little. Each space is L2-normalised and scaled by the
+square root of its weight before the two are placed side by side, so one sparse dot product
+gives the weighted sum above.
+
+The vocabulary, lexicon and document frequencies are fixed when the index is built; later
+documents are vectorised with them (`update_index`), which keeps an update cheap.
 """
 
+import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sparse_dot_topn import sp_matmul_topn
 
-from app.core.text import normalise, stem, stems
+from app.core.text import normalise, stem, words
 
 TAG_PREFIX = "#"
 SOLUTION_PREFIX = "="
 TITLE_WEIGHT = 2
-# Rows compared per sparse product: bounds memory to about CHUNK_ROWS × corpus size.
-CHUNK_ROWS = 512
+WORD_WEIGHT = 0.3
+GRAM_LENGTH = 3  # trigrams beat 4- and 5-grams on the evaluation set
+# Rows compared per sparse product.
+CHUNK_ROWS = 4096
+SAME_OWNER_MARGIN = 10
+THREADS = os.cpu_count() or 1
 CLOSEST_PER_DOCUMENT = 25
-# From this score on, two initiatives are taken to be the same work: duplication groups,
-# the `pilot_of_proven` flag and an organisation's own related initiative all use it.
-SAME_WORK_SCORE = 0.3
+# The default threshold: from this score on two initiatives are taken to be the same work.
+# Overlap lists without `min_score`, duplication clusters, the `pilot_of_proven` flag and
+# scaling candidates all use it. Tuned for precision on tests/analytics/data/overlap_eval.json.
+SAME_WORK_SCORE = 0.275
 SCORE_DECIMALS = 4
 SCORE_STEPS = 10**SCORE_DECIMALS
 # Common Swedish function words (after Snowball's own list); they say nothing about the work.
@@ -44,7 +66,48 @@ mycket ni nu när någon något några och om oss på samma sedan sig sin sina s
 så sådan sådana till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka
 vilkas vilken vilket vår våra vårt än är åt över också samt ska kommer nya ny även inför via
 """.split())
-STOP_STEMS = frozenset(stem(word) for word in STOP_WORDS)
+# Words that say a project is digital, or how it is run, but not what it is about: they weigh a quarter.
+GENERIC_WEIGHT = 0.25
+GENERIC_STEMS = frozenset(stem(word) for word in """
+digital digitala digitalt digitalisering etjänst etjänster app system verktyg lösning införande
+införa smart smarta kommun kommunens kommunerna projekt pilot ny nytt använda användning stöd
+gemensam gemensamma gemensamt upphandling upphandla samverkan plattform region regionen
+""".split())
+MIN_PART = 3
+# Words in more than a twentieth, and character grams in more than a tenth, of a large corpus
+# ("kommun", "<di", "ing") are left out: they say little about the work, yet would make almost
+# every pair of initiatives share something, and the all-pairs product costs the sum of the
+# squares of the features' document frequencies. A small corpus keeps features up to 50.
+WORD_MAX_DF = 0.05
+GRAM_MAX_DF = 0.1
+MAX_DF_FLOOR = 50
+# Abbreviations and spelling variants common in Swedish public-sector portfolios, read as one
+# form so that "RPA" meets "robotiserad processautomatisering" and "e-underskrift" "e-signering".
+CANONICAL = {
+    r"artificiell(?:a)? intelligens": "ai",
+    r"sakernas internet|internet of things": "iot",
+    r"robotiserad(?:e)? processautomati(?:sering|on)|mjukvarurobot(?:ar|en|arna)?": "rpa",
+    r"e-?underskrift(?:er|en|erna)?|elektronisk(?:a)? underskrift(?:er)?|digital(?:a)? underskrift(?:er)?|"
+    r"e-?signering(?:en)?|digital signering(?:en)?": "esignering",
+    r"chat+bot(?:ar|en|arna)?": "chattbot",
+    r"säbo": "särskilt boende",
+    r"1:1|en-till-en": "entillen",
+    r"e-(?=\w)": "e",
+}
+# One pass over the text: each pattern is a named alternative, its replacement found by name.
+_CANONICAL = re.compile("|".join(rf"\b(?P<c{number}>{pattern})" for number, pattern in enumerate(CANONICAL)))
+_REPLACEMENTS = {f"c{number}": replacement for number, replacement in enumerate(CANONICAL.values())}
+_MARKERS = (TAG_PREFIX, SOLUTION_PREFIX)
+
+
+@dataclass(frozen=True)
+class Features:
+    """One initiative's features: weighted words (stems, tags, solution), character grams, and
+    the words as written, for splitting compounds."""
+
+    words: tuple[str, ...]
+    grams: tuple[str, ...]
+    surfaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,20 +116,86 @@ class Document:
 
     key: str
     owner_code: str
-    features: tuple[str, ...]
+    features: Features
+
+
+class Vectoriser:
+    """The two TF-IDF spaces side by side, each scaled so one dot product is the weighted score.
+
+    Fitting also learns the corpus's lexicon (every word stem that occurs on its own), so a
+    compound is read with its parts as well (`compound_parts`)."""
+
+    def __init__(self) -> None:
+        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
+        self.grams = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
+        self.lexicon: frozenset[str] = frozenset()
+        self.word_weights: np.ndarray = np.array([])
+        self._parts: dict[str, list[str]] = {}
+
+    def fit_transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
+        self.lexicon = frozenset(word for d in documents for word in (*d.surfaces, *d.words) if word[0] not in _MARKERS)
+        self.words.set_params(max_df=max(int(WORD_MAX_DF * len(documents)), MAX_DF_FLOOR))
+        words = self.words.fit_transform([self._split(d) for d in documents])
+        names = self.words.get_feature_names_out()
+        self.word_weights = np.array([GENERIC_WEIGHT if _is_generic(name) else 1.0 for name in names])
+        self.grams.set_params(max_df=max(int(GRAM_MAX_DF * len(documents)), MAX_DF_FLOOR))
+        grams = self.grams.fit_transform([d.grams for d in documents])
+        return self._joined(words, grams)
+
+    def transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
+        return self._joined(self.words.transform([self._split(d) for d in documents]),
+                            self.grams.transform([d.grams for d in documents]))
+
+    def vocabulary(self) -> np.ndarray:
+        return np.concatenate([self.words.get_feature_names_out(), self.grams.get_feature_names_out()])
+
+    def _split(self, document: Features) -> list[str]:
+        return [*document.words, *(part for word in document.surfaces for part in self._stemmed_parts(word))]
+
+    def _stemmed_parts(self, word: str) -> list[str]:
+        if word not in self._parts:
+            self._parts[word] = [stem(part) for part in compound_parts(word, self.lexicon)]
+        return self._parts[word]
+
+    def _joined(self, words: sparse.spmatrix, grams: sparse.spmatrix) -> sparse.csr_matrix:
+        words = normalize(words @ sparse.diags(self.word_weights))
+        return sparse.hstack([words * np.sqrt(WORD_WEIGHT), grams * np.sqrt(1 - WORD_WEIGHT)], format="csr",
+                             dtype=np.float32)
+
+
+def _is_generic(feature: str) -> bool:
+    """A generic word, or a tag that is one (`#upphandling`)."""
+    return feature in GENERIC_STEMS or (feature.startswith(TAG_PREFIX) and stem(feature[1:]) in GENERIC_STEMS)
+
+
+def compound_parts(word: str, lexicon: frozenset[str]) -> list[str]:
+    """The parts of a compound that occur on their own in the lexicon (words and stems), split recursively:
+    fallsensor → fall, sensor; matsvinnsmätning → matsvinn (→ mat, svinn), mätning;
+    nattillsyn → natt, tillsyn (Swedish drops the third of three equal consonants)."""
+    if len(word) < 2 * MIN_PART:
+        return []
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        head, tail = word[:cut], word[cut:]
+        if tail not in lexicon:
+            continue
+        for part in (head, head[:-1] if head.endswith("s") else None, head + head[-1]):
+            if part and len(part) >= MIN_PART and part in lexicon:
+                return [part, *compound_parts(part, lexicon), tail, *compound_parts(tail, lexicon)]
+    return []
 
 
 @dataclass(frozen=True, eq=False)
 class OverlapIndex:
-    """Every document's L2-normalised TF-IDF row, for pairwise cosine products.
+    """Every document's row (see the module docstring), for pairwise dot products.
 
-    Documents sit in key order, so comparing two positions compares their keys.
+    A document keeps its position for the index's life; a removed one keeps an empty row.
     """
 
     keys: np.ndarray
     owner_codes: tuple[str, ...]
     owner_ids: np.ndarray
     matrix: sparse.csr_matrix
+    vectoriser: Vectoriser | None
     vocabulary: np.ndarray
     positions: dict[str, int]
 
@@ -95,28 +224,54 @@ class Pairs:
 
 def features(
     title: str, summary: str | None, description: str | None, tags: Iterable[str], solution_name: str | None
-) -> tuple[str, ...]:
+) -> Features:
     """The features of one initiative, as the module docstring lists them."""
-    words = stems(title) * TITLE_WEIGHT + stems(summary or "") + stems(description or "")
-    found = [word for word in words if word not in STOP_STEMS]
-    found += [TAG_PREFIX + normalise(tag) for tag in tags]
+    tags = [normalise(tag) for tag in tags]
+    title_words, summary_words = _words(title), _words(summary or "")
+    surfaces = title_words * TITLE_WEIGHT + summary_words + _words(description or "")
+    words = [stem(word) for word in surfaces] + [TAG_PREFIX + tag for tag in tags]
     if solution_name and solution_name.strip():
-        found.append(SOLUTION_PREFIX + normalise(solution_name.strip()))
-    return tuple(found)
+        words.append(SOLUTION_PREFIX + normalise(solution_name.strip()))
+    grams = [gram for word in title_words + summary_words + _words(" ".join(tags))
+             if stem(word) not in GENERIC_STEMS for gram in _grams(stem(word))]
+    return Features(tuple(words), tuple(grams), tuple(surfaces))
 
 
 def build_index(documents: Sequence[Document]) -> OverlapIndex:
-    """Documents are indexed in key order, so a pair always names the smaller key first."""
+    """Documents are indexed in key order, so a pair of the built index names the smaller key first."""
     documents = sorted(documents, key=lambda document: document.key)
-    keys = np.array([document.key for document in documents], dtype=str)
+    keys = np.array([document.key for document in documents], dtype=object)
     owner_codes, owner_ids = np.unique(np.array([d.owner_code for d in documents], dtype=object), return_inverse=True)
     positions = {document.key: position for position, document in enumerate(documents)}
-    if not any(document.features for document in documents):
-        empty = sparse.csr_matrix((len(documents), 0))
-        return OverlapIndex(keys, tuple(owner_codes), owner_ids, empty, np.array([], dtype=object), positions)
-    vectoriser = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
-    matrix = vectoriser.fit_transform([document.features for document in documents]).tocsr()
-    return OverlapIndex(keys, tuple(owner_codes), owner_ids, matrix, vectoriser.get_feature_names_out(), positions)
+    # Both spaces need a vocabulary to be fitted; a corpus without one has nothing to compare.
+    if not (any(d.features.words for d in documents) and any(d.features.grams for d in documents)):
+        empty = sparse.csr_matrix((len(documents), 0), dtype=np.float32)
+        return OverlapIndex(keys, tuple(owner_codes), owner_ids, empty, None, np.array([], dtype=object), positions)
+    vectoriser = Vectoriser()
+    matrix = vectoriser.fit_transform([document.features for document in documents])
+    return OverlapIndex(keys, tuple(owner_codes), owner_ids, matrix, vectoriser, vectoriser.vocabulary(), positions)
+
+
+def update_index(index: OverlapIndex, documents: Sequence[Document], removed: Iterable[str]) -> OverlapIndex:
+    """The index with `documents` (new or changed) vectorised in its fixed vocabulary, and the
+    `removed` keys' rows emptied. Costs one pass over the matrix, not a refit."""
+    keys, positions = list(index.keys), dict(index.positions)
+    owner_codes = list(index.owner_codes)
+    for document in documents:
+        if document.key not in positions:
+            positions[document.key] = len(keys)
+            keys.append(document.key)
+        if document.owner_code not in owner_codes:
+            owner_codes.append(document.owner_code)
+    owner_ids = np.concatenate([index.owner_ids, np.zeros(len(keys) - len(index.keys), dtype=index.owner_ids.dtype)])
+    for document in documents:
+        owner_ids[positions[document.key]] = owner_codes.index(document.owner_code)
+    changed = np.array([positions[d.key] for d in documents], dtype=np.int64)
+    emptied = np.array([positions[key] for key in removed if key in positions], dtype=np.int64)
+    rows = index.vectoriser.transform([d.features for d in documents]) if documents else None
+    matrix = _replaced_rows(index.matrix, len(keys), np.concatenate([changed, emptied]), changed, rows)
+    return OverlapIndex(np.array(keys, dtype=object), tuple(owner_codes), owner_ids, matrix, index.vectoriser,
+                        index.vocabulary, positions)
 
 
 def find_pairs(index: OverlapIndex, min_score: float) -> Pairs:
@@ -126,13 +281,17 @@ def find_pairs(index: OverlapIndex, min_score: float) -> Pairs:
     matches: that bounds the list at n × CLOSEST_PER_DOCUMENT pairs even when hundreds of
     initiatives describe the same thing, yet every document keeps its closest matches.
     """
-    blocks = list(_blocks(index, min_score)) or [_NO_PAIRS]
-    found = Pairs(*(np.concatenate([getattr(block, field) for block in blocks])
-                    for field in ("first", "second", "score")))
-    # Both documents may have chosen the same pair: keep it once.
-    found = found.select(np.unique(found.first.astype(np.int64) * len(index.keys) + found.second,
-                                   return_index=True)[1])
-    return found.select(np.lexsort((found.second, found.first, -found.score)))
+    return _sorted_unique(index, list(_blocks(index, np.arange(len(index.keys)), min_score)))
+
+
+def update_pairs(index: OverlapIndex, pairs: Pairs, changed: np.ndarray, min_score: float) -> Pairs:
+    """`pairs` with every pair of a `changed` position found again against the whole index.
+
+    A changed document brings its own closest matches; an unchanged document's list of closest
+    matches is not revisited, so after many updates a crowded topic may hold a few more or
+    fewer pairs than a fresh `find_pairs` would (a rebuild restores it)."""
+    untouched = pairs.select(~(np.isin(pairs.first, changed) | np.isin(pairs.second, changed)))
+    return _sorted_unique(index, [untouched, *_blocks(index, changed, min_score)])
 
 
 def neighbours(index: OverlapIndex, key: str, min_score: float) -> Pairs:
@@ -140,40 +299,25 @@ def neighbours(index: OverlapIndex, key: str, min_score: float) -> Pairs:
     position = index.position(key)
     if position is None or index.matrix.shape[1] == 0:
         return _NO_PAIRS
-    row = (index.matrix[position] @ index.matrix.T).tocoo()
-    scores = _rounded(row.data)
-    keep = (index.owner_ids[row.col] != index.owner_ids[position]) & (scores >= min_score)
-    found = Pairs(np.full(keep.sum(), position), row.col[keep], scores[keep])
-    return found.select(np.lexsort((found.second, -found.score)))
+    column = (index.matrix @ index.matrix[position].T).tocoo()
+    scores = _rounded(column.data)
+    keep = (index.owner_ids[column.row] != index.owner_ids[position]) & (scores >= min_score) & (scores > 0)
+    found = Pairs(np.full(keep.sum(), position), column.row[keep], scores[keep])
+    return found.select(np.lexsort((index.keys[found.second].astype(str), -found.score)))
 
 
 def shared_features(index: OverlapIndex, first: int, second: int) -> list[str]:
-    """The features two documents share, by their contribution to the score, heaviest first."""
+    """The word features two documents share, by their contribution to the score, heaviest first."""
     product = index.matrix[first].multiply(index.matrix[second]).tocoo()
-    heaviest = sorted(zip(product.data, product.col), key=lambda item: (-item[0], index.vocabulary[item[1]]))
+    words = len(index.vectoriser.words.vocabulary_) if index.vectoriser else 0
+    heaviest = sorted(((weight, column) for weight, column in zip(product.data, product.col) if column < words),
+                      key=lambda item: (-item[0], index.vocabulary[item[1]]))
     return [str(index.vocabulary[column]) for _weight, column in heaviest]
 
 
-def involvement_codes(index: OverlapIndex, involvement: Iterable[tuple[str, str]]) -> np.ndarray:
-    """(document, organisation) statements as numbers, for `coordinated`; only owners can matter."""
-    width = len(index.owner_codes)
-    owner_ids = {code: number for number, code in enumerate(index.owner_codes)}
-    return np.array([index.positions[key] * width + owner_ids[code] for key, code in involvement
-                     if key in index.positions and code in owner_ids], dtype=np.int64)
-
-
-def coordinated(index: OverlapIndex, pairs: Pairs, involvement: np.ndarray) -> np.ndarray:
-    """For each pair: does either owner take part in, or has it recorded an adoption of, the other's initiative?"""
-    width = len(index.owner_codes)
-    forward = pairs.first.astype(np.int64) * width + index.owner_ids[pairs.second]
-    backward = pairs.second.astype(np.int64) * width + index.owner_ids[pairs.first]
-    return np.isin(forward, involvement) | np.isin(backward, involvement)
-
-
-def clusters(index: OverlapIndex, pairs: Pairs) -> list[np.ndarray]:
-    """Groups of documents joined, directly or through others, by the given pairs; each group's
+def clusters(size: int, pairs: Pairs) -> list[np.ndarray]:
+    """Groups of positions joined, directly or through others, by the given pairs; each group's
     positions ascending, groups in order of their first position. Lone documents form none."""
-    size = len(index.keys)
     graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs.first, pairs.second)), shape=(size, size))
     _count, labels = connected_components(graph, directed=False)
     linked = np.unique(np.concatenate([pairs.first, pairs.second]))
@@ -184,27 +328,73 @@ def clusters(index: OverlapIndex, pairs: Pairs) -> list[np.ndarray]:
 
 
 def label_features(index: OverlapIndex, members: np.ndarray, limit: int) -> list[str]:
-    """The features that weigh most across a group (Σ of its rows), tags before words, no solutions."""
-    weights = np.asarray(index.matrix[members].sum(axis=0)).ravel()
+    """The word features that weigh most across a group (Σ of its rows), tags before words, no solutions."""
+    words = len(index.vectoriser.words.vocabulary_) if index.vectoriser else 0
+    weights = np.asarray(index.matrix[members][:, :words].sum(axis=0)).ravel()
     heaviest = [str(index.vocabulary[column]) for column in np.argsort(-weights, kind="stable") if weights[column] > 0]
     tags = [feature[1:] for feature in heaviest if feature.startswith(TAG_PREFIX)]
-    words = [feature for feature in heaviest if feature[0] not in (TAG_PREFIX, SOLUTION_PREFIX)]
-    return (tags + words)[:limit]
+    plain = [feature for feature in heaviest if feature[0] not in (TAG_PREFIX, SOLUTION_PREFIX)]
+    return (tags + plain)[:limit]
 
 
-def _blocks(index: OverlapIndex, min_score: float) -> Iterator[Pairs]:
-    """Each chunk of rows against every row: its documents' closest matches, as (smaller, larger) position pairs."""
-    transposed = index.matrix.T.tocsc()
-    for start in range(0, len(index.keys), CHUNK_ROWS):
-        block = (index.matrix[start:start + CHUNK_ROWS] @ transposed).tocoo()
-        # Cheapest cut first, keeping every score that could round up to `min_score`.
-        keep = block.data >= min_score - 5e-5
-        rows, columns, scores = block.row[keep] + start, block.col[keep], _rounded(block.data[keep])
+def _words(text: str) -> list[str]:
+    """Words without function words, abbreviations and spelling variants in one form (`CANONICAL`)."""
+    text = _CANONICAL.sub(lambda found: _REPLACEMENTS[found.lastgroup], normalise(text))
+    return [word for word in words(text) if word not in STOP_WORDS]
+
+
+@lru_cache(maxsize=200_000)
+def _grams(word: str) -> tuple[str, ...]:
+    padded = f"<{word}>"
+    return tuple(padded[start:start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
+
+
+def _replaced_rows(matrix: sparse.csr_matrix, size: int, cleared: np.ndarray, placed: np.ndarray,
+                   rows: sparse.csr_matrix | None) -> sparse.csr_matrix:
+    """`matrix` grown to `size` rows, the `cleared` rows emptied and `rows` put at `placed`."""
+    grown = sparse.vstack([matrix, sparse.csr_matrix((size - matrix.shape[0], matrix.shape[1]))], format="csr",
+                          dtype=np.float32)
+    keep = np.ones(size, dtype=np.float32)
+    keep[cleared] = 0
+    result = sparse.diags(keep, format="csr") @ grown
+    if rows is not None and len(placed):
+        scatter = sparse.csr_matrix((np.ones(len(placed), dtype=np.float32), (placed, np.arange(len(placed)))),
+                                    shape=(size, len(placed)))
+        result = result + scatter @ rows
+    result.eliminate_zeros()
+    return result.tocsr()
+
+
+def _blocks(index: OverlapIndex, positions: np.ndarray, min_score: float) -> Iterator[Pairs]:
+    """Each chunk of the given rows against every row: their closest matches, as (smaller, larger) pairs.
+
+    The product keeps only each row's best `CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN` scores
+    (sparse_dot_topn fuses the multiplication with that selection, on every core), so the cost
+    stays near linear in the corpus even when hundreds of initiatives describe the same thing.
+    The margin leaves room for the document itself and its own owner's others, dropped next."""
+    if index.matrix.shape[1] == 0:
+        return
+    transposed = index.matrix.T.tocsr()
+    for start in range(0, len(positions), CHUNK_ROWS):
+        chosen = positions[start:start + CHUNK_ROWS]
+        # Keep every score that could round up to `min_score`.
+        block = sp_matmul_topn(index.matrix[chosen], transposed, top_n=CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN,
+                               threshold=min_score - 5e-5, n_threads=THREADS).tocoo()
+        rows, columns, scores = chosen[block.row], block.col, _rounded(block.data)
         # A different owner also rules out each document's pair with itself.
         keep = (scores >= min_score) & (index.owner_ids[rows] != index.owner_ids[columns])
         rows, columns, scores = rows[keep], columns[keep], scores[keep]
         best = _closest(rows, columns, scores, len(index.keys))
         yield Pairs(np.minimum(rows, columns)[best], np.maximum(rows, columns)[best], scores[best])
+
+
+def _sorted_unique(index: OverlapIndex, blocks: list[Pairs]) -> Pairs:
+    blocks = [block for block in blocks if len(block)] or [_NO_PAIRS]
+    found = Pairs(*(np.concatenate([getattr(block, field) for block in blocks]).astype(dtype)
+                    for field, dtype in (("first", np.int64), ("second", np.int64), ("score", np.float64))))
+    # Both documents may have chosen the same pair: keep it once.
+    found = found.select(np.unique(found.first * len(index.keys) + found.second, return_index=True)[1])
+    return found.select(np.lexsort((found.second, found.first, -found.score)))
 
 
 def _closest(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, width: int) -> np.ndarray:
@@ -219,12 +409,12 @@ def _closest(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, width: i
 
 
 def _rounded(scores: np.ndarray) -> np.ndarray:
-    # Four decimals: stable across engines and rebuilds, so cursors over scores stay valid.
-    return np.round(np.minimum(scores, 1.0), SCORE_DECIMALS)
+    # Four decimals: stable across engines and rebuilds.
+    return np.round(np.minimum(scores.astype(np.float64), 1.0), SCORE_DECIMALS)
 
 
 def _identity(document: tuple[str, ...]) -> tuple[str, ...]:
     return document
 
 
-_NO_PAIRS = Pairs(np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([], dtype=np.float64))
+_NO_PAIRS = Pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.float64))

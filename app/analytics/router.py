@@ -1,4 +1,4 @@
-"""Analytics: overlaps and duplication, flags, scaling candidates with their opportunity cost, and KPIs."""
+"""Analytics: overlaps and duplication, scaling candidates with their opportunity cost, portfolio flags, and KPIs."""
 
 from datetime import date
 from typing import Annotated
@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query, Request
 
 from app.analytics import service as analytics_service
 from app.analytics.schemas import (
-    CandidatePage, CandidateQuery, ClusterPage, ClusterQuery, FlagList, KpiDefinitionList, KpiReportList,
-    OverlapPage, OverlapQuery, PortfolioRead, SimilarPage, SimilarQuery,
+    ClusterPage, ClusterQuery, KpiAggregateQuery, KpiQuery, KpiReport, KpiReportList, NationalCandidateQuery,
+    NationalScalingCandidateList, OverlapMatchList, PortfolioRead, ScalingCandidateList, SimilarQuery,
 )
 from app.core.db import SessionDep
 from app.core.problems import problems
@@ -22,43 +22,35 @@ def next_link(request: Request, cursor: str | None) -> str | None:
     return str(request.url.include_query_params(cursor=cursor)) if cursor else None
 
 
-@router.get("/overlaps", response_model=OverlapPage, responses=problems(422))
-def list_overlaps(request: Request, session: SessionDep, query: Annotated[OverlapQuery, Query()]) -> OverlapPage:
-    """Pairs of initiatives in different organisations that look like the same work, most alike first."""
-    items, cursor = analytics_service.list_overlaps(session, query)
-    return OverlapPage(items=items, next=next_link(request, cursor))
+@router.get("/initiatives/{initiative_id}/overlaps", response_model=OverlapMatchList, responses=problems(404, 422))
+def list_initiative_overlaps(
+    initiative: InitiativeDep, session: SessionDep, query: Annotated[SimilarQuery, Query()]
+) -> OverlapMatchList:
+    """Other organisations' initiatives that address the same problem, best first (none for an archived one)."""
+    return OverlapMatchList(items=analytics_service.find_overlaps(
+        session, initiative.id, limit=query.limit, min_score=query.min_score))
 
 
-@router.get("/duplication-clusters", response_model=ClusterPage, responses=problems(422))
-def list_duplication_clusters(
-    request: Request, session: SessionDep, query: Annotated[ClusterQuery, Query()]
-) -> ClusterPage:
-    """Groups of organisations building the same thing separately, largest combined budget first."""
+@router.get("/overlaps", response_model=ClusterPage, responses=problems(422))
+def list_overlaps(request: Request, session: SessionDep, query: Annotated[ClusterQuery, Query()]) -> ClusterPage:
+    """The national duplication report: clusters of overlapping initiatives across organisations, largest combined budget first."""
     page = analytics_service.list_clusters(session, query)
     return page.model_copy(update={"next": next_link(request, page.next)})
 
 
-@router.get("/initiatives/{initiative_id}/overlaps", response_model=SimilarPage, responses=problems(404, 422))
-def list_initiative_overlaps(
-    initiative: InitiativeDep, session: SessionDep, query: Annotated[SimilarQuery, Query()]
-) -> SimilarPage:
-    """Other organisations' initiatives most like this one (none for an archived initiative)."""
-    return SimilarPage(items=analytics_service.list_similar(session, initiative.id, query))
-
-
-@router.get("/initiatives/{initiative_id}/flags", response_model=FlagList, responses=problems(404, 422))
-def list_initiative_flags(initiative: InitiativeDep, session: SessionDep) -> FlagList:
-    """What to look at before more money goes into this initiative."""
-    return FlagList(items=analytics_service.initiative_flags(session, initiative.id))
-
-
-@router.get("/scaling-candidates", response_model=CandidatePage, responses=problems(422))
+@router.get("/scaling-candidates", response_model=NationalScalingCandidateList, responses=problems(422))
 def list_scaling_candidates(
-    request: Request, session: SessionDep, query: Annotated[CandidateQuery, Query()]
-) -> CandidatePage:
-    """Proven initiatives others lack, and the benefit lost each month they wait, most costly first."""
-    items, cursor = analytics_service.list_candidates(session, query)
-    return CandidatePage(items=items, next=next_link(request, cursor))
+    session: SessionDep, query: Annotated[NationalCandidateQuery, Query()]
+) -> NationalScalingCandidateList:
+    """Proven initiatives ranked by the annual benefit lost over every organisation that has not adopted them."""
+    return NationalScalingCandidateList(items=analytics_service.national_scaling_candidates(session, limit=query.limit))
+
+
+@router.get("/organisations/{code}/scaling-candidates", response_model=ScalingCandidateList,
+            responses=problems(404, 422))
+def list_organisation_scaling_candidates(organisation: OrganisationDep, session: SessionDep) -> ScalingCandidateList:
+    """Proven solutions the organisation lacks, with the benefit lost each month it waits, most costly first."""
+    return ScalingCandidateList(items=analytics_service.scaling_candidates_for(session, organisation))
 
 
 @router.get("/organisations/{code}/portfolio", response_model=PortfolioRead, responses=problems(404, 422))
@@ -67,13 +59,16 @@ def get_portfolio(organisation: OrganisationDep, session: SessionDep) -> Portfol
     return analytics_service.portfolio(session, organisation)
 
 
-@router.get("/organisations/{code}/kpis", response_model=KpiReportList, responses=problems(404, 422))
-def list_organisation_kpis(organisation: OrganisationDep, session: SessionDep) -> KpiReportList:
-    """The seven transformation KPIs for each year the organisation has figures for."""
-    return analytics_service.kpi_reports(session, organisation, date.today())
+@router.get("/organisations/{code}/kpis", response_model=KpiReport, responses=problems(404, 422))
+def get_organisation_kpis(
+    organisation: OrganisationDep, session: SessionDep, query: Annotated[KpiQuery, Query()]
+) -> KpiReport:
+    """The seven transformation KPIs of the organisation for a year, with their inputs and definitions."""
+    return analytics_service.kpis_for(session, organisation, query.year, date.today())
 
 
-@router.get("/kpi-definitions", response_model=KpiDefinitionList)
-def list_kpi_definitions() -> KpiDefinitionList:
-    """What each KPI measures: formula and unit."""
-    return KpiDefinitionList(items=analytics_service.kpi_definitions())
+@router.get("/kpis", response_model=KpiReportList, responses=problems(422))
+def list_kpis(session: SessionDep, query: Annotated[KpiAggregateQuery, Query()]) -> KpiReportList:
+    """The seven KPIs summed over each county's organisations, or over the whole country."""
+    return KpiReportList(items=analytics_service.kpis_aggregate(
+        session, level=query.level, year=query.year, county=query.county, today=date.today()))

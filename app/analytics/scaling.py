@@ -1,16 +1,20 @@
 """Scaling: proven solutions an organisation still lacks, and what waiting for them costs.
 
-A *proven* initiative is live (not archived, not withdrawn at its source), in operation or
-scaled, and reports a realised benefit above 0 SEK per year.
+A *proven* initiative is live, in operation or scaled, and reports a realised benefit above
+0 SEK per year.
 
-An organisation *lacks* a proven initiative when it neither owns it, takes part in it, nor has
-recorded an adoption of it (in any status: one that abandoned it has decided).
+A proven initiative is a *scaling candidate* for organisation X when X is a peer of its owner
+(regions for a region's initiative, municipalities for anyone else's) and X runs nothing of
+the initiative's overlap cluster: X owns no member in operation or scaled (an idea, plan,
+pilot or implementation does not count), takes part in no such member, is not a member of an
+organisation that runs one, and has recorded no adoption *in operation* of any member. A
+proven initiative that overlaps nothing is a cluster of its own.
 
-    estimated annual benefit = realised benefit per year × population here ÷ population there
+    estimated annual benefit = realised benefit per year × population(X) ÷ population(owner)
     monthly opportunity cost = estimated annual benefit ÷ 12
 
-Nationally, a proven initiative's cost of waiting is the sum over every peer that lacks it:
-regions for a region's initiative, municipalities for anyone else's.
+Nationally, a proven initiative's annual opportunity cost is the sum of that estimate over
+every organisation it is a candidate for.
 
 Benefit is assumed to scale with the people served. Populations are the latest reported; a
 region serves its county's municipalities and a federation or company its members, unless
@@ -18,7 +22,7 @@ it reports a population of its own. Without both populations the estimate is unk
 missing input is named, never guessed.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.core.enums import InitiativeStatus, OrganisationKind
@@ -58,12 +62,41 @@ def served_population(
     return sum(known) if known else None
 
 
+def running_organisations(
+    members: Iterable[tuple[str, InitiativeStatus, Iterable[str]]], federation_members: Mapping[str, Iterable[str]],
+) -> set[str]:
+    """Who runs something of a cluster, given each member's owner, status and the organisations
+    running it besides its owner (participants of an operating member, adopters in operation)."""
+    running: set[str] = set()
+    for owner, status, others in members:
+        if status in PROVEN_STATUSES:
+            running |= {owner, *federation_members.get(owner, ())}
+        running |= set(others)
+    return running
+
+
 def opportunity_cost(realised_benefit_sek_per_year: int, population_there: int | None,
-                     population_here: int | None) -> OpportunityCost:
-    """Benefit scaled by population, per year and per month of waiting, in whole kronor."""
-    missing = tuple(name for name, value in (("population", population_here), ("owner_population", population_there))
-                    if not value)
-    if missing:
+                     populations_here: Sequence[int | None]) -> OpportunityCost:
+    """Benefit scaled by the populations of the organisations lacking it, summed, per year and
+    per month of waiting, in whole kronor. Organisations without a population are left out of
+    the sum and counted in `missing`; without the owner's population nothing is estimated."""
+    known = [population for population in populations_here if population]
+    missing = (("population",) if len(known) < len(populations_here) else ()) + (
+        ("owner_population",) if not population_there else ())
+    if not population_there or not known:
         return OpportunityCost(None, None, missing)
-    annual = realised_benefit_sek_per_year * population_here / population_there
-    return OpportunityCost(round(annual), round(annual / MONTHS_PER_YEAR), ())
+    annual = realised_benefit_sek_per_year * sum(known) / population_there
+    return OpportunityCost(round(annual), round(annual / MONTHS_PER_YEAR), missing)
+
+
+def assumptions(realised_benefit_sek_per_year: int | None, population_there: int | None,
+                population_here: int | None) -> list[str]:
+    """The assumptions behind one organisation's estimate, in words, with the numbers used."""
+    return [
+        "Benefit scales with the population served: realised benefit × population here ÷ population of the owner.",
+        f"Realised benefit reported by the owner: {realised_benefit_sek_per_year} SEK per year.",
+        f"Population of the owner: {population_there if population_there else 'unknown'}; "
+        f"population here: {population_here if population_here else 'unknown'} (latest reported; a region "
+        "serves its county's municipalities, a federation its members, unless it reports its own).",
+        "Each month without the solution forgoes a twelfth of the annual benefit.",
+    ]

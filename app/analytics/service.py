@@ -4,60 +4,87 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.analytics import flags, kpis, overlap, scaling
-from app.analytics.corpus import CORPUS, Corpus, involvement_statements
+from app.analytics.corpus import CORPUS, Corpus
+from app.analytics.flags import Flag, FlagRead
 from app.analytics.schemas import (
-    CandidateQuery, CandidateRead, ClusterPage, ClusterQuery, ClusterRead, FlagRead, FlagSummary, InitiativeBrief,
-    KpiDefinitionRead, KpiReport, KpiReportList, KpiValueRead, Match, OverlapQuery, OverlapRead, PortfolioItemRead,
-    PortfolioRead, SimilarQuery, SimilarRead,
+    CandidateQuery, CandidateRead, ClusterPage, ClusterQuery, ClusterRead, FlagSummary, InitiativeBrief, KpiReport,
+    KpiReportList, KpiValueRead, Match, NationalScalingCandidate, OverlapExplanation, OverlapMatch,
+    PortfolioItemRead, PortfolioRead, ScalingCandidate, SimilarQuery, SimilarRead,
 )
-from app.core.enums import InitiativeStatus, OrganisationKind
+from app.core.enums import OrganisationKind
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.problems import InvalidParameter, ValidationFailed
+from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative, StatusChange
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, OrganisationYear
 
 SHARED_TERMS_SHOWN = 8
 LABEL_TERMS_SHOWN = 5
+NATIONAL = "SE"
 
 
 # Overlaps ------------------------------------------------------------------------------------
 
-def list_overlaps(session: Session, query: OverlapQuery) -> tuple[list[OverlapRead], str | None]:
-    """Pairs of live initiatives with different owners, best score first, filtered and paged."""
-    corpus = CORPUS.get(session)
-    chosen = np.flatnonzero(_pair_filter(session, corpus, query) & _after_overlap_cursor(corpus, query.cursor))
-    page = chosen[: query.limit]
-    pairs = corpus.pairs.select(page)
-    briefs = _briefs(session, corpus.index.keys[np.concatenate([pairs.first, pairs.second])])
-    reads = [
-        OverlapRead(initiatives=[briefs[corpus.index.keys[first]], briefs[corpus.index.keys[second]]],
-                    **_match(corpus.index, first, second, score, coordinated))
-        for first, second, score, coordinated in zip(pairs.first, pairs.second, pairs.score,
-                                                     corpus.is_coordinated[page])
-    ]
-    return reads, _overlap_cursor(corpus.index, pairs) if len(chosen) > query.limit else None
-
-
 def list_similar(session: Session, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:
-    """Other organisations' live initiatives most like this one, best first."""
+    """Other organisations' live initiatives most like this one, best first; without `min_score`
+    only those at `overlap.SAME_WORK_SCORE` or more, which the service takes to be the same work."""
     corpus = CORPUS.get(session)
-    found = overlap.neighbours(corpus.index, str(initiative_id), query.min_score)
-    found = found.select(np.arange(min(len(found), query.limit)))
-    marks = overlap.coordinated(corpus.index, found, corpus.involvement)
+    found = _neighbours(corpus, initiative_id, query.min_score, query.limit)
     briefs = _briefs(session, corpus.index.keys[found.second])
-    return [
-        SimilarRead(initiative=briefs[corpus.index.keys[second]], **_match(corpus.index, first, second, score, mark))
-        for first, second, score, mark in zip(found.first, found.second, found.score, marks)
-    ]
+    return [SimilarRead(initiative=briefs[corpus.index.keys[second]], **_match(corpus, first, second, score))
+            for first, second, score in zip(found.first, found.second, found.score)]
 
+
+def find_overlaps(session: Session, initiative_id: uuid.UUID, *, limit: int = 10,
+                  min_score: float | None = None) -> list[OverlapMatch]:
+    """As `list_similar`, each match as the full initiative with an explanation."""
+    corpus = CORPUS.get(session)
+    found = _neighbours(corpus, initiative_id, min_score, limit)
+    keys = corpus.index.keys[found.second]
+    reads = {str(read.id): read for read in initiative_service.to_read(
+        session, initiative_service.load(session, [uuid.UUID(key) for key in keys]))}
+    matches = []
+    for first, second, score in zip(found.first, found.second, found.score):
+        match = _match(corpus, first, second, score)
+        explanation = OverlapExplanation(
+            shared_terms=list(dict.fromkeys(match["shared_tags"] + match["shared_terms"])),
+            same_category=bool(corpus.facts.category[first] == corpus.facts.category[second]),
+            same_solution=match["has_same_solution"], is_coordinated=match["is_coordinated"])
+        matches.append(OverlapMatch(initiative=reads[corpus.index.keys[second]], score=float(score),
+                                    explanation=explanation))
+    return matches
+
+
+def _neighbours(corpus: Corpus, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> overlap.Pairs:
+    threshold = overlap.SAME_WORK_SCORE if min_score is None else min_score
+    found = overlap.neighbours(corpus.index, str(initiative_id), threshold)
+    return found.select(np.arange(min(len(found), limit)))
+
+
+def _match(corpus: Corpus, first: int, second: int, score: float) -> dict[str, Any]:
+    index = corpus.index
+    shared = overlap.shared_features(index, first, second)
+    owners = [index.owner_codes[index.owner_ids[position]] for position in (first, second)]
+    return Match(
+        score=float(score),
+        shared_tags=[feature[1:] for feature in shared if feature.startswith(overlap.TAG_PREFIX)],
+        shared_terms=[feature for feature in shared if feature[0] not in (overlap.TAG_PREFIX, overlap.SOLUTION_PREFIX)
+                      ][:SHARED_TERMS_SHOWN],
+        has_same_solution=any(feature.startswith(overlap.SOLUTION_PREFIX) for feature in shared),
+        is_coordinated=(owners[1] in corpus.involved.get(index.keys[first], ())
+                        or owners[0] in corpus.involved.get(index.keys[second], ())),
+    ).model_dump()
+
+
+# Duplication clusters --------------------------------------------------------------------------
 
 class Group(NamedTuple):
     budget_sek: int
@@ -66,81 +93,36 @@ class Group(NamedTuple):
 
 
 def list_clusters(session: Session, query: ClusterQuery) -> ClusterPage:
-    """Groups of initiatives doing the same work in several organisations, largest combined budget first."""
+    """Clusters of initiatives doing the same work in at least `min_organisations` organisations,
+    largest combined budget first. With a county or category, only initiatives that match
+    are joined, so a cluster is one kind of work within the county."""
     corpus = CORPUS.get(session)
-    chosen = _pair_filter(session, corpus, OverlapQuery(min_score=overlap.SAME_WORK_SCORE, county=query.county))
-    if query.category is not None:
-        # Both members in the category, unlike the overlap list's "either": a group is about one kind of work.
-        categories, pairs = corpus.categories, corpus.pairs
-        chosen &= (categories[pairs.first] == query.category) & (categories[pairs.second] == query.category)
-    groups = sorted((Group(int(corpus.budgets[positions].sum()), str(corpus.index.keys[positions[0]]), positions)
-                     for positions in overlap.clusters(corpus.index, corpus.pairs.select(chosen))),
+    groups = sorted((_group(corpus, positions) for positions in _filtered_groups(session, corpus, query)
+                     if len(set(corpus.index.owner_ids[positions])) >= query.min_organisations),
                     key=lambda group: (-group.budget_sek, group.first_key))
     remaining = _after_cluster_cursor(groups, query.cursor)
     page = remaining[: query.limit]
     briefs = _briefs(session, (corpus.index.keys[position] for group in page for position in group.positions))
     cursor = encode_cursor([page[-1].budget_sek, page[-1].first_key]) if len(remaining) > query.limit else None
-    return ClusterPage(items=[_cluster_read(corpus, group.positions, briefs) for group in page], next=cursor,
+    return ClusterPage(items=[_cluster_read(corpus, group, briefs) for group in page], next=cursor,
                        total_count=len(groups), total_budget_sek=sum(group.budget_sek for group in groups))
 
 
-def _pair_filter(session: Session, corpus: Corpus, query: OverlapQuery) -> np.ndarray:
-    """The query's filters as one mask over the corpus's pairs."""
-    pairs, index = corpus.pairs, corpus.index
-    firsts, seconds = index.owner_ids[pairs.first], index.owner_ids[pairs.second]
-    chosen = pairs.score >= query.min_score
-    if query.organisation is not None:
-        wanted = index.owner_id(query.organisation)
-        chosen &= (firsts == wanted) | (seconds == wanted)
+def _filtered_groups(session: Session, corpus: Corpus, query: ClusterQuery) -> list[np.ndarray]:
+    if query.county is None and query.category is None:
+        return corpus.groups
+    wanted = np.ones(len(corpus.index.keys), dtype=bool)
     if query.county is not None:
-        in_county = _owners_in_county(session, index, query.county)
-        chosen &= in_county[firsts] & in_county[seconds]
+        in_county = set(session.exec(select(Organisation.code).where(Organisation.county_code == query.county)))
+        wanted &= np.array([code in in_county for code in corpus.index.owner_codes], dtype=bool)[corpus.index.owner_ids]
     if query.category is not None:
-        categories = corpus.categories
-        chosen &= (categories[pairs.first] == query.category) | (categories[pairs.second] == query.category)
-    if not query.include_coordinated:
-        chosen &= ~corpus.is_coordinated
-    return chosen
+        wanted &= corpus.facts.category == query.category
+    pairs = corpus.pairs
+    return overlap.clusters(len(wanted), pairs.select(wanted[pairs.first] & wanted[pairs.second]))
 
 
-def _owners_in_county(session: Session, index: overlap.OverlapIndex, county: str) -> np.ndarray:
-    in_county = set(session.exec(select(Organisation.code).where(Organisation.county_code == county)))
-    return np.array([code in in_county for code in index.owner_codes], dtype=bool)
-
-
-def _match(index: overlap.OverlapIndex, first: int, second: int, score: float, is_coordinated: bool) -> dict[str, Any]:
-    shared = overlap.shared_features(index, first, second)
-    return Match(
-        score=float(score),
-        shared_tags=[feature[1:] for feature in shared if feature.startswith(overlap.TAG_PREFIX)],
-        shared_terms=[feature for feature in shared if feature[0] not in (overlap.TAG_PREFIX, overlap.SOLUTION_PREFIX)
-                      ][:SHARED_TERMS_SHOWN],
-        has_same_solution=any(feature.startswith(overlap.SOLUTION_PREFIX) for feature in shared),
-        is_coordinated=bool(is_coordinated),
-    ).model_dump()
-
-
-def _overlap_cursor(index: overlap.OverlapIndex, page: overlap.Pairs) -> str:
-    return encode_cursor([float(page.score[-1]), str(index.keys[page.first[-1]]), str(index.keys[page.second[-1]])])
-
-
-def _after_overlap_cursor(corpus: Corpus, cursor: str | None) -> np.ndarray | bool:
-    """Pairs after the cursor's in (score descending, first key, second key) order.
-
-    Documents sit in key order, so "key after k" is "position at or after k's insertion point"
-    even when k's initiative has left the index since the cursor was issued.
-    """
-    if cursor is None:
-        return True
-    score, first, second = decode_cursor(cursor, 3)
-    # Scores are always issued as floats; a huge integer would overflow numpy's comparison.
-    if not isinstance(score, float) or not isinstance(first, str) or not isinstance(second, str):
-        raise invalid_cursor(cursor)
-    pairs, keys = corpus.pairs, corpus.index.keys
-    first_after, second_after = (np.searchsorted(keys, key, side="right") for key in (first, second))
-    first_same = (pairs.first == first_after - 1) & (keys[first_after - 1] == first if first_after else False)
-    later = (pairs.first >= first_after) | (first_same & (pairs.second >= second_after))
-    return (pairs.score < score) | ((pairs.score == score) & later)
+def _group(corpus: Corpus, positions: np.ndarray) -> Group:
+    return Group(int(corpus.facts.budget[positions].sum()), min(corpus.index.keys[positions]), positions)
 
 
 def _after_cluster_cursor(groups: list[Group], cursor: str | None) -> list[Group]:
@@ -152,13 +134,14 @@ def _after_cluster_cursor(groups: list[Group], cursor: str | None) -> list[Group
     return [group for group in groups if (-group.budget_sek, group.first_key) > (-budget, first)]
 
 
-def _cluster_read(corpus: Corpus, group: np.ndarray, briefs: dict[str, InitiativeBrief]) -> ClusterRead:
-    members = sorted((briefs[corpus.index.keys[position]] for position in group),
+def _cluster_read(corpus: Corpus, group: Group, briefs: dict[str, InitiativeBrief]) -> ClusterRead:
+    members = sorted((briefs[corpus.index.keys[position]] for position in group.positions),
                      key=lambda brief: (-(brief.budget_sek or 0), brief.title))
+    codes = sorted({member.owner for member in members})
     return ClusterRead(
-        id=corpus.index.keys[group[0]], label_terms=overlap.label_features(corpus.index, group, LABEL_TERMS_SHOWN),
-        organisation_count=len(set(corpus.index.owner_ids[group])),
-        combined_budget_sek=int(corpus.budgets[group].sum()), members=members,
+        id=group.first_key, label_terms=overlap.label_features(corpus.index, group.positions, LABEL_TERMS_SHOWN),
+        organisation_codes=codes, organisation_count=len(codes), combined_budget_sek=group.budget_sek,
+        members=members,
     )
 
 
@@ -188,10 +171,24 @@ FLAG_COLUMNS = (Initiative.id, Initiative.title, Initiative.status, Initiative.c
                 Initiative.solution, Initiative.strategy_refs)
 
 
+def flags_for(session: Session, initiative_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FlagRead]]:
+    """The flags of each initiative (see `flags`), in one query and one corpus look-up for all."""
+    if not initiative_ids:
+        return {}
+    rows = session.exec(select(*FLAG_COLUMNS).where(col(Initiative.id).in_(set(initiative_ids))))
+    corpus = CORPUS.get(session)
+    return {row.id: _flag_reads(corpus, row) for row in rows}
+
+
 def initiative_flags(session: Session, initiative_id: uuid.UUID) -> list[FlagRead]:
     """The flags of one initiative (see `flags`)."""
-    row = session.exec(select(*FLAG_COLUMNS).where(Initiative.id == initiative_id)).one()
-    return _flag_reads(CORPUS.get(session), row)
+    return flags_for(session, [initiative_id]).get(initiative_id, [])
+
+
+def proven_pilot_ids(session: Session) -> frozenset[uuid.UUID]:
+    """Live pilots that have a proven initiative of another organisation in their cluster."""
+    corpus = CORPUS.get(session)
+    return frozenset(uuid.UUID(corpus.index.keys[position]) for position in corpus.proven_matches)
 
 
 def portfolio(session: Session, organisation: Organisation) -> PortfolioRead:
@@ -211,14 +208,16 @@ def _flag_reads(corpus: Corpus, row: Any) -> list[FlagRead]:
     facts = flags.FlagFacts(status=row.status, has_benefit_realisation_plan=row.has_benefit_realisation_plan,
                             expected_benefit_sek_per_year=row.expected_benefit_sek_per_year, solution=row.solution,
                             strategy_refs=row.strategy_refs)
-    proven = corpus.best_match(str(row.id), proven=True) if row.status == InitiativeStatus.pilot else None
+    position = corpus.index.position(str(row.id))
+    proven = corpus.proven_matches.get(position) if position is not None else None
+    proven_key = str(corpus.index.keys[proven]) if proven is not None else None
     return [FlagRead(flag=found.flag, explanation=flags.EXPLANATIONS[found.flag],
-                     proven_initiative_id=found.proven_initiative_id) for found in flags.flags(facts, proven)]
+                     proven_initiative_id=found.proven_initiative_id) for found in flags.flags(facts, proven_key)]
 
 
 def _flag_summaries(items: list[PortfolioItemRead]) -> list[FlagSummary]:
     summaries = []
-    for kind in flags.FlagKind:
+    for kind in Flag:
         flagged = [item for item in items if any(found.flag == kind for found in item.flags)]
         if flagged:
             summaries.append(FlagSummary(flag=kind, count=len(flagged),
@@ -235,51 +234,92 @@ class Registry:
     organisations: dict[str, Organisation]
     populations: dict[str, int | None]
     members: dict[str, list[str]]
-    statements: dict[str, set[str]]
     peers: dict[OrganisationKind, list[str]]
-
-    def having(self, initiative_id: str, owner: str) -> set[str]:
-        """Who has it: the owner, its participants and adopters (any status), and the owner's members."""
-        return {owner, *self.statements.get(initiative_id, ()), *self.members.get(owner, ())}
 
 
 @dataclass(frozen=True)
 class Estimate:
-    cost: scaling.OpportunityCost
+    """One proven initiative against the organisations lacking it (one, for a target)."""
+
+    position: int
     initiative_id: uuid.UUID
-    lacking_count: int
+    owner: str
+    lacking: tuple[str, ...]
+    cost: scaling.OpportunityCost
+    own_related: str | None = None
 
 
 def list_candidates(session: Session, query: CandidateQuery) -> tuple[list[CandidateRead], str | None]:
-    """Proven initiatives and what not taking them over costs, most costly first."""
-    registry = _registry(session)
-    target = _target(registry, query.for_organisation)
-    estimates = [_estimate(registry, row, target) for row in session.exec(_proven_select(query))]
-    ranked = sorted(filter(None, estimates), key=_candidate_order)
+    """Proven initiatives and what not taking them over costs, most costly first (see `scaling`)."""
+    corpus, registry = CORPUS.get(session), _registry(session)
+    ranked = _ranked_estimates(session, corpus, registry, query)
     remaining = _after_candidate_cursor(ranked, query.cursor)
     page = remaining[: query.limit]
     briefs = _briefs(session, (str(estimate.initiative_id) for estimate in page))
-    # Only the page's own related initiatives are looked up: each is a search of the corpus.
-    corpus = CORPUS.get(session) if target is not None else None
-    reads = [CandidateRead(initiative=briefs[str(e.initiative_id)], lacking_count=e.lacking_count,
+    reads = [CandidateRead(initiative=briefs[str(e.initiative_id)], lacking_count=len(e.lacking),
                            estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
                            monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
-                           own_related_initiative_id=_own_related(corpus, target, e), missing=list(e.cost.missing))
+                           own_related_initiative_id=e.own_related, missing=list(e.cost.missing))
              for e in page]
     if len(remaining) <= query.limit:
         return reads, None
     return reads, encode_cursor([-_candidate_order(page[-1])[0], str(page[-1].initiative_id)])
 
 
-def annual_opportunity_cost(session: Session, organisation: Organisation) -> scaling.OpportunityCost:
-    """Σ estimated annual benefit of every proven initiative the organisation lacks."""
-    registry = _registry(session)
-    if registry.populations.get(organisation.code) is None:
-        return scaling.OpportunityCost(None, None, ("population",))
-    found = filter(None, (_estimate(registry, row, organisation)
-                          for row in session.exec(_proven_select(CandidateQuery()))))
-    annual = sum(estimate.cost.estimated_annual_benefit_sek or 0 for estimate in found)
-    return scaling.OpportunityCost(annual, round(annual / scaling.MONTHS_PER_YEAR), ())
+def scaling_candidates_for(session: Session, organisation: Organisation) -> list[ScalingCandidate]:
+    """Every scaling candidate of the organisation, with evidence and assumptions, most costly first."""
+    corpus, registry = CORPUS.get(session), _registry(session)
+    ranked = _ranked_estimates(session, corpus, registry, CandidateQuery(for_organisation=organisation.code))
+    reads = _reads(session, [estimate.initiative_id for estimate in ranked])
+    return [ScalingCandidate(
+        initiative=reads[e.initiative_id], estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
+        monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek, own_related_initiative_id=e.own_related,
+        evidence=reads[e.initiative_id].benefit_evidence, missing=list(e.cost.missing),
+        assumptions=scaling.assumptions(reads[e.initiative_id].realised_benefit_sek_per_year,
+                                        registry.populations.get(e.owner), registry.populations.get(organisation.code)),
+    ) for e in ranked]
+
+
+def national_scaling_candidates(session: Session, *, limit: int = 50) -> list[NationalScalingCandidate]:
+    """Proven initiatives by the annual benefit lost over every organisation lacking them, largest first."""
+    corpus, registry = CORPUS.get(session), _registry(session)
+    ranked = _ranked_estimates(session, corpus, registry, CandidateQuery())[:limit]
+    reads = _reads(session, [estimate.initiative_id for estimate in ranked])
+    return [NationalScalingCandidate(
+        initiative=reads[e.initiative_id], organisations_without=len(e.lacking),
+        annual_opportunity_cost_sek=e.cost.estimated_annual_benefit_sek,
+        monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek, missing=list(e.cost.missing),
+    ) for e in ranked]
+
+
+def _reads(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    return {read.id: read for read in initiative_service.to_read(session, initiative_service.load(session, ids))}
+
+
+def annual_opportunity_costs(session: Session, corpus: Corpus, registry: Registry) -> dict[str, int]:
+    """Per organisation: Σ estimated annual benefit of its scaling candidates whose estimate is known."""
+    totals: dict[str, float] = {}
+    for position in np.flatnonzero(corpus.facts.is_proven):
+        owner, lacking = _lacking(corpus, registry, position, None)
+        there = registry.populations.get(owner)
+        for code in lacking:
+            here = registry.populations.get(code)
+            if there and here:
+                totals[code] = totals.get(code, 0.0) + corpus.facts.realised[position] * here / there
+    return {code: round(total) for code, total in totals.items()}
+
+
+def _ranked_estimates(session: Session, corpus: Corpus, registry: Registry, query: CandidateQuery) -> list[Estimate]:
+    target = _target(registry, query.for_organisation)
+    chosen = corpus.facts.is_proven.copy()
+    if query.category is not None:
+        chosen &= corpus.facts.category == query.category
+    if query.county is not None:
+        in_county = np.array([registry.organisations[code].county_code == query.county
+                              for code in corpus.index.owner_codes], dtype=bool)
+        chosen &= in_county[corpus.index.owner_ids]
+    estimates = (_estimate(corpus, registry, position, target) for position in np.flatnonzero(chosen))
+    return sorted((estimate for estimate in estimates if estimate.lacking), key=_candidate_order)
 
 
 def _registry(session: Session) -> Registry:
@@ -296,13 +336,9 @@ def _registry(session: Session) -> Registry:
     by_county: dict[str, list[str]] = {}
     for code in peers.get(OrganisationKind.municipality, []):
         by_county.setdefault(organisations[code].county_code or "", []).append(code)
-    statements: dict[str, set[str]] = {}
-    for initiative_id, code in involvement_statements(session):
-        statements.setdefault(initiative_id, set()).add(code)
     populations = {code: scaling.served_population(code, o.kind, o.county_code, reported, by_county, members)
                    for code, o in organisations.items()}
-    return Registry(organisations=organisations, populations=populations, members=members, statements=statements,
-                    peers=peers)
+    return Registry(organisations=organisations, populations=populations, members=members, peers=peers)
 
 
 def _target(registry: Registry, code: str | None) -> Organisation | None:
@@ -314,37 +350,46 @@ def _target(registry: Registry, code: str | None) -> Organisation | None:
     return registry.organisations[code]
 
 
-def _proven_select(query: CandidateQuery):
-    statement = select(Initiative.id, Initiative.owner_code, Initiative.realised_benefit_sek_per_year).where(
-        col(Initiative.is_archived).is_(False), col(Initiative.is_withdrawn_at_source).is_(False),
-        col(Initiative.status).in_(scaling.PROVEN_STATUSES), col(Initiative.realised_benefit_sek_per_year) > 0,
-    )
-    if query.category:
-        statement = statement.where(Initiative.category == query.category)
-    if query.county:
-        statement = statement.where(col(Initiative.owner_code).in_(
-            select(Organisation.code).where(Organisation.county_code == query.county)))
-    return statement
+def _cluster_of(corpus: Corpus, position: int) -> np.ndarray:
+    label = corpus.group_of[position]
+    return corpus.groups[label] if label >= 0 else np.array([position])
 
 
-def _estimate(registry: Registry, row: Any, target: Organisation | None) -> Estimate | None:
-    """What lacking one proven initiative costs the target, or every peer; None when none of them lacks it."""
-    kind = scaling.peer_kind(registry.organisations[row.owner_code].kind)
-    having = registry.having(str(row.id), row.owner_code)
-    candidates = ([target.code] if target.kind == kind else []) if target is not None else registry.peers.get(kind, [])
-    lacking = [code for code in candidates if code not in having]
-    if not lacking:
+def _lacking(corpus: Corpus, registry: Registry, position: int, target: Organisation | None) -> tuple[str, list[str]]:
+    """The proven initiative's owner, and the peers (or the target) that run nothing of its cluster."""
+    index = corpus.index
+    owner = index.owner_codes[index.owner_ids[position]]
+    cluster = _cluster_of(corpus, position)
+    running = scaling.running_organisations(
+        [(index.owner_codes[index.owner_ids[p]], corpus.facts.status[p], corpus.running.get(index.keys[p], frozenset()))
+         for p in cluster], registry.members)
+    kind = scaling.peer_kind(registry.organisations[owner].kind)
+    if target is not None:
+        peers = [target.code] if target.kind == kind else []
+    else:
+        peers = registry.peers.get(kind, [])
+    return owner, [code for code in peers if code not in running]
+
+
+def _estimate(corpus: Corpus, registry: Registry, position: int, target: Organisation | None) -> Estimate:
+    owner, lacking = _lacking(corpus, registry, position, target)
+    realised = int(corpus.facts.realised[position])
+    cost = scaling.opportunity_cost(realised, registry.populations.get(owner),
+                                    [registry.populations.get(code) for code in lacking])
+    return Estimate(position=position, initiative_id=uuid.UUID(corpus.index.keys[position]), owner=owner,
+                    lacking=tuple(lacking), cost=cost,
+                    own_related=_own_related(corpus, position, target) if target is not None and lacking else None)
+
+
+def _own_related(corpus: Corpus, position: int, target: Organisation) -> str | None:
+    """The target's own initiative in the proven one's cluster, the best-scoring pair first."""
+    index = corpus.index
+    owned = [p for p in _cluster_of(corpus, position) if index.owner_codes[index.owner_ids[p]] == target.code]
+    if not owned:
         return None
-    known = [registry.populations[code] for code in lacking if registry.populations[code]]
-    cost = scaling.opportunity_cost(row.realised_benefit_sek_per_year, registry.populations[row.owner_code],
-                                    sum(known) if known else None)
-    return Estimate(cost=cost, initiative_id=row.id, lacking_count=len(lacking))
-
-
-def _own_related(corpus: Corpus | None, target: Organisation | None, estimate: Estimate) -> str | None:
-    if corpus is None or target is None:
-        return None
-    return corpus.best_match(str(estimate.initiative_id), owner=target.code)
+    direct = overlap.neighbours(index, index.keys[position], 0.0).second
+    ranked = sorted(owned, key=lambda p: (np.flatnonzero(direct == p)[:1].tolist() or [len(direct)])[0])
+    return str(index.keys[ranked[0]])
 
 
 def _candidate_order(estimate: Estimate) -> tuple[int, str]:
@@ -364,55 +409,97 @@ def _after_candidate_cursor(ranked: list[Estimate], cursor: str | None) -> list[
 
 # KPIs ----------------------------------------------------------------------------------------
 
+def kpis_for(session: Session, organisation: Organisation, year: int | None, today: date) -> KpiReport:
+    """The seven KPIs of one organisation for `year` (default: the latest year with figures)."""
+    year = year or _latest_year(session, [organisation.code], today)
+    values = _kpi_values(session, [organisation.code], year, today)[organisation.code]
+    return _report("organisation", organisation.code, organisation.name, year, values)
+
+
+def kpi_history(session: Session, organisation: Organisation, today: date) -> list[KpiReport]:
+    """One report per year the organisation has figures for, oldest first."""
+    return [kpis_for(session, organisation, figures.year, today)
+            for figures in organisation_service.list_figures(session, organisation.code)]
+
+
 def kpi_reports(session: Session, organisation: Organisation, today: date) -> KpiReportList:
-    """The seven KPIs for every year the organisation has figures for, oldest first."""
-    years = organisation_service.list_figures(session, organisation.code)
-    portfolio_rows = list(session.exec(_portfolio_select(organisation.code)))
-    started = _operation_starts(session, organisation.code)
-    cost = annual_opportunity_cost(session, organisation)
-    reports = [
-        KpiReport(year=figures.year, kpis=[_kpi_read(value) for value in kpis.compute_kpis(kpis.KpiInputs(
-            figures=_figures(figures), portfolio=_portfolio_of(portfolio_rows, figures.year),
-            services_put_into_operation=sum(day.year == figures.year for day in started),
-            months=kpis.months_counted(figures.year, today), opportunity_cost_sek=cost.estimated_annual_benefit_sek,
-            opportunity_cost_missing=cost.missing,
-        ))])
-        for figures in years
-    ]
-    return KpiReportList(organisation=organisation.code, kind=organisation.kind, items=reports)
+    """The organisation's KPI history as a list, for the web pages' charts."""
+    return KpiReportList(items=kpi_history(session, organisation, today))
 
 
-def kpi_definitions() -> list[KpiDefinitionRead]:
-    return [KpiDefinitionRead(key=d.key, name=d.name, unit=d.unit, formula=d.formula) for d in kpis.KPI_DEFINITIONS]
+def kpis_aggregate(session: Session, *, level: Literal["county", "national"], year: int | None, today: date,
+                   county: str | None = None) -> list[KpiReport]:
+    """The KPIs summed over a county's organisations (each county, or one), or over the country.
+    Each ratio is Σ numerators ÷ Σ denominators of the organisations whose value is known."""
+    organisations = list(session.exec(select(Organisation).order_by(Organisation.code)))
+    year = year or _latest_year(session, [o.code for o in organisations], today)
+    values = _kpi_values(session, [o.code for o in organisations], year, today)
+    if level == "national":
+        return [_report("national", NATIONAL, "Sverige", year, kpis.aggregate(list(values.values())))]
+    counties: dict[str, list[str]] = {}
+    for o in organisations:
+        if o.county_code and (county is None or o.county_code == county):
+            counties.setdefault(o.county_code, []).append(o.code)
+    names = {o.county_code: o.name for o in organisations if o.kind == OrganisationKind.region}
+    return [_report("county", code, names.get(code, code), year, kpis.aggregate([values[c] for c in members]))
+            for code, members in sorted(counties.items())]
 
 
-def _portfolio_select(code: str):
-    columns = (Initiative.status, Initiative.budget_sek, Initiative.digital_share, Initiative.start_date,
-               Initiative.end_date, Initiative.created_at)
-    return select(*columns).where(Initiative.owner_code == code, col(Initiative.is_archived).is_(False))
+def _latest_year(session: Session, codes: list[str], today: date) -> int:
+    query = select(func.max(OrganisationYear.year)).where(col(OrganisationYear.organisation_code).in_(codes))
+    return session.exec(query).one() or today.year
 
 
-def _portfolio_of(rows: list[Any], year: int) -> list[kpis.PortfolioItem]:
-    return [kpis.PortfolioItem(status=row.status, budget_sek=row.budget_sek, digital_share=row.digital_share)
-            for row in rows if kpis.ran_during(year, row.start_date, row.end_date, row.created_at.date())]
+def _kpi_values(session: Session, codes: list[str], year: int, today: date) -> dict[str, list[kpis.KpiValue]]:
+    """Every KPI of each organisation for the year, in a fixed number of queries."""
+    figures = {row.organisation_code: row for row in session.exec(
+        select(OrganisationYear).where(OrganisationYear.year == year, col(OrganisationYear.organisation_code).in_(codes)))}
+    portfolios: dict[str, list[kpis.PortfolioItem]] = {}
+    for row in session.exec(_portfolio_select(codes)):
+        if kpis.ran_during(year, row.start_date, row.end_date, row.created_at.date()):
+            portfolios.setdefault(row.owner_code, []).append(
+                kpis.PortfolioItem(status=row.status, budget_sek=row.budget_sek, digital_share=row.digital_share))
+    started = _operation_starts(session, codes, year)
+    registry = _registry(session)
+    costs = annual_opportunity_costs(session, CORPUS.get(session), registry)
+    return {code: kpis.compute_kpis(kpis.KpiInputs(
+        figures=_figures(figures.get(code)), portfolio=portfolios.get(code, []),
+        services_put_into_operation=started.get(code, 0), months=kpis.months_counted(year, today),
+        opportunity_cost_sek=costs.get(code, 0) if registry.populations.get(code) else None,
+        opportunity_cost_missing=("population",),
+    )) for code in codes}
 
 
-def _operation_starts(session: Session, code: str) -> list[date]:
-    """The day each of the organisation's live initiatives first went into operation (or straight to scaled)."""
-    query = (select(func.min(StatusChange.changed_date))
+def _portfolio_select(codes: list[str]):
+    columns = (Initiative.owner_code, Initiative.status, Initiative.budget_sek, Initiative.digital_share,
+               Initiative.start_date, Initiative.end_date, Initiative.created_at)
+    return select(*columns).where(col(Initiative.owner_code).in_(codes), col(Initiative.is_archived).is_(False))
+
+
+def _operation_starts(session: Session, codes: list[str], year: int) -> dict[str, int]:
+    """Per owner: live initiatives that first went into operation (or straight to scaled) during the year."""
+    first = (select(Initiative.owner_code, func.min(StatusChange.changed_date).label("day"))
              .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
-             .where(Initiative.owner_code == code, col(Initiative.is_archived).is_(False),
+             .where(col(Initiative.owner_code).in_(codes), col(Initiative.is_archived).is_(False),
                     col(StatusChange.status).in_(kpis.OPERATING))
-             .group_by(StatusChange.initiative_id))
-    return list(session.exec(query))
+             .group_by(Initiative.owner_code, StatusChange.initiative_id)).subquery()
+    query = (select(first.c.owner_code, func.count()).where(first.c.day >= date(year, 1, 1),
+                                                             first.c.day <= date(year, 12, 31))
+             .group_by(first.c.owner_code))
+    return dict(session.exec(query).all())
 
 
-def _figures(row: OrganisationYear) -> kpis.Figures:
+def _figures(row: OrganisationYear | None) -> kpis.Figures:
+    if row is None:
+        return kpis.Figures()
     return kpis.Figures(total_turnover_sek=row.total_turnover_sek, datasets_held=row.datasets_held,
                         datasets_used=row.datasets_used, kpi_set_size=row.kpi_set_size, kpis_added=row.kpis_added,
                         kpis_retired=row.kpis_retired)
 
 
-def _kpi_read(value: kpis.KpiValue) -> KpiValueRead:
-    return KpiValueRead(key=value.key, value=value.value, numerator=value.numerator, denominator=value.denominator,
-                        missing_inputs=list(value.missing_inputs))
+def _report(level: str, code: str, name: str, year: int, values: list[kpis.KpiValue]) -> KpiReport:
+    definitions = {definition.key: definition for definition in kpis.KPI_DEFINITIONS}
+    return KpiReport(level=level, code=code, name=name, year=year, kpis=[KpiValueRead(
+        key=value.key, name=definitions[value.key].name, definition=definitions[value.key].definition,
+        unit=definitions[value.key].unit, value=value.value, inputs=value.inputs,
+        missing_inputs=list(value.missing_inputs)) for value in values])

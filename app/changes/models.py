@@ -6,7 +6,7 @@ from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.core.enums import ActorKind, ChangeAction
-from app.core.models import timestamp_field
+from app.core.models import empty_dict, timestamp_field
 
 
 class Change(SQLModel, table=True):
@@ -27,5 +27,5 @@ class Change(SQLModel, table=True):
     actor_kind: ActorKind = Field(sa_type=String(16))
     actor_key_id: uuid.UUID | None = None
     actor_organisation_code: str | None = Field(default=None, max_length=32)
-    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    changes: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
+    snapshot: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)

@@ -23,8 +23,7 @@ def diff(before: dict[str, Any], after: dict[str, Any], ignored: set[str]) -> di
     }
 
 
-def record(
-    session: Session,
+def new_change(
     *,
     entity: str,
     entity_id: uuid.UUID,
@@ -35,15 +34,18 @@ def record(
     changes: dict[str, Any],
     version: int | None = None,
 ) -> Change:
-    _serialise_feed_writes(session)
-    change = Change(
+    return Change(
         entity=entity, entity_id=entity_id, initiative_id=initiative_id, action=action, version=version,
         actor_kind=caller.actor_kind, actor_key_id=caller.key_id, actor_organisation_code=caller.organisation_code,
         changes=changes, snapshot=snapshot,
     )
-    session.add(change)
+
+
+def record(session: Session, changes: list[Change]) -> None:
+    """Append to the feed; the changes get their sequence numbers in list order."""
+    _serialise_feed_writes(session)
+    session.add_all(changes)
     session.flush()
-    return change
 
 
 def _serialise_feed_writes(session: Session) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
-from app.core.models import timestamp_field
+from app.core.models import empty_dict, timestamp_field
 
 
 class ImportRun(SQLModel, table=True):
@@ -15,7 +15,7 @@ class ImportRun(SQLModel, table=True):
     source: str = Field(max_length=64, index=True)
     status: str = Field(default="running", max_length=16)
     is_dry_run: bool = False
-    parameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    parameters: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
     started_at: datetime = timestamp_field(index=True)
     finished_at: datetime | None = None
     fetched: int = 0

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.core.enums import Category, InitiativeStatus, ParticipantRole
-from app.core.models import timestamp_field
+from app.core.models import empty_list, timestamp_field
 
 REGISTRY_SOURCE = "registry"
 
@@ -31,16 +31,16 @@ class Initiative(SQLModel, table=True):
     digital_share: float | None = None
     expected_benefit_sek_per_year: int | None = Field(default=None, sa_type=BigInteger)
     realised_benefit_sek_per_year: int | None = Field(default=None, sa_type=BigInteger)
-    benefit_evidence: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    benefit_evidence: list[dict[str, Any]] = Field(default_factory=empty_list, sa_type=JSON)
     has_benefit_realisation_plan: bool = False
-    strategy_refs: list[str] = Field(default_factory=list, sa_type=JSON)
+    strategy_refs: list[str] = Field(default_factory=empty_list, sa_type=JSON)
     solution: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    links: list[dict[str, Any]] = Field(default_factory=empty_list, sa_type=JSON)
     contact: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     source: str = Field(default=REGISTRY_SOURCE, max_length=64)
     external_id: str | None = Field(default=None, max_length=200)
     # Fields changed through the registry on an imported initiative: importers leave them alone.
-    registry_edited_fields: list[str] = Field(default_factory=list, sa_type=JSON)
+    registry_edited_fields: list[str] = Field(default_factory=empty_list, sa_type=JSON)
     is_withdrawn_at_source: bool = False
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()

@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, exists, func, or_, tuple_
+from sqlalchemy import Select, String, cast, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from app.adoptions.models import Adoption
 from app.adoptions.service import ACTIVE_STATUSES
+from app.analytics.flags import Flag
 from app.core.enums import Category, InitiativeStatus
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.text import prefix_upper_bound, stems
@@ -40,6 +41,7 @@ class InitiativeQuery(BaseModel):
     include_archived: bool = False
     adopted_by: str | None = Field(default=None, max_length=32, description="Adopted (not abandoned) by this code.")
     min_adopters: int | None = Field(default=None, ge=1, le=1000, description="At least this many active adopters.")
+    flag: list[Flag] = Field(default=[], description="Carries this flag (see the analytics); repeated: any of them.")
     sort: Sort = "-updated_at"
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
@@ -75,6 +77,22 @@ def common_search_terms(session: Session, q: str | None) -> frozenset[str]:
         if session.scalar(select(func.count()).select_from(probe.subquery())) >= COMMON_TERM_MATCHES:
             common.add(term)
     return frozenset(common)
+
+
+def flag_condition(flags: list[Flag], proven_pilot_ids: frozenset[uuid.UUID]):
+    """Carries any of `flags`, by the rules of `app.analytics.flags`; `pilot_of_proven` needs the
+    analytics' overlap index, so its initiatives come resolved as `proven_pilot_ids`."""
+    # JSON columns may hold SQL NULL or a JSON null; compared as text they read alike on both engines.
+    solution, strategy = (func.coalesce(cast(column, String), "null") for column in (Initiative.solution,
+                                                                                       Initiative.strategy_refs))
+    rules = {
+        Flag.no_benefit_realisation: (col(Initiative.has_benefit_realisation_plan).is_(False)
+                                      & (func.coalesce(Initiative.expected_benefit_sek_per_year, 0) == 0)),
+        Flag.no_solution: (Initiative.status != InitiativeStatus.idea) & solution.in_(("null", "{}")),
+        Flag.decoupled_from_strategy: strategy.in_(("null", "[]")),
+        Flag.pilot_of_proven: col(Initiative.id).in_(proven_pilot_ids),
+    }
+    return (Initiative.status != InitiativeStatus.discontinued) & or_(*(rules[flag] for flag in flags))
 
 
 def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list:

@@ -5,6 +5,7 @@ from typing import Annotated, Self
 from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
 from sqlmodel import SQLModel
 
+from app.analytics.flags import FlagRead
 from app.core.enums import AdoptionStatus, Category, InitiativeStatus, ParticipantRole
 from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
 
@@ -163,6 +164,7 @@ class InitiativeRead(SQLModel):
     is_archived: bool
     archived_reason: str | None
     adoption_counts: dict[AdoptionStatus, int] = Field(description="Adoptions recorded by other organisations, by status.")
+    flags: list[FlagRead] = Field(default=[], description="What to look at before more money goes into it.")
 
 
 class InitiativePage(SQLModel):

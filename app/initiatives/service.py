@@ -16,6 +16,8 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.adoptions import service as adoption_service
+from app.analytics import service as analytics_service
+from app.analytics.flags import Flag, FlagRead
 from app.auth.caller import Caller
 from app.changes import service as change_service
 from app.core.enums import AdoptionStatus, ChangeAction
@@ -25,7 +27,7 @@ from app.core.text import stems
 from app.initiatives.models import (
     REGISTRY_SOURCE, Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange,
 )
-from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, next_cursor
+from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, flag_condition, next_cursor
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
@@ -34,6 +36,7 @@ ENTITY = "initiative"
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
 SEARCHED_FIELDS = {"title", "summary", "description", "tags"}
 UNTRACKED_FIELDS = {"updated_at", "version"}
+DERIVED_FIELDS = {"adoption_counts", "flags"}
 LIST_FIELDS = {"participants", "tags", "benefit_evidence", "strategy_refs", "links"}
 
 
@@ -60,7 +63,11 @@ def find_by_source(session: Session, source: str, external_id: str) -> Initiativ
 
 
 def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Initiative], str | None]:
-    rows = list(session.exec(build_select(query, common_search_terms(session, query.q))))
+    statement = build_select(query, common_search_terms(session, query.q))
+    if query.flag:
+        pilots = analytics_service.proven_pilot_ids(session) if Flag.pilot_of_proven in query.flag else frozenset()
+        statement = statement.where(flag_condition(query.flag, pilots))
+    rows = list(session.exec(statement))
     return rows[: query.limit], next_cursor(rows, query)
 
 
@@ -70,8 +77,10 @@ def to_read(session: Session, initiatives: list[Initiative]) -> list[InitiativeR
     owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
     counts = adoption_service.counts_by_status(session, ids)
     related = _related_rows(session, ids)
+    flags = analytics_service.flags_for(session, ids)
     return [
-        _read(initiative, owners[initiative.owner_code], counts.get(initiative.id, {}), related[initiative.id])
+        _read(initiative, owners[initiative.owner_code], counts.get(initiative.id, {}), related[initiative.id],
+              flags.get(initiative.id, []))
         for initiative in initiatives
     ]
 
@@ -81,9 +90,19 @@ def read_one(session: Session, initiative: Initiative) -> InitiativeRead:
 
 
 def create(session: Session, data: InitiativeCreate, caller: Caller) -> Initiative:
-    _check_may_write(caller, data.owner)
-    initiative = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title)
-    return _insert(session, initiative, data, caller)
+    return _insert(session, [(REGISTRY_SOURCE, None, data)], caller)[0]
+
+
+def create_many_from_source(
+    session: Session, source: str, records: list[tuple[str, InitiativeCreate]], caller: Caller
+) -> list[Initiative]:
+    """Create records a source publishes for the first time, all at once (an importer's first load):
+    one organisation check, one flush, one search-index insert and one change-feed write.
+
+    All or nothing: one invalid record raises its problem and nothing is written.
+    """
+    _check_source_name(source)
+    return _insert(session, [(source, external_id, data) for external_id, data in records], caller)
 
 
 def update(
@@ -107,15 +126,11 @@ def upsert_from_source(
 
     The whole record is the source's, except fields people have since edited in the registry.
     """
-    if source == REGISTRY_SOURCE:
-        raise ValidationFailed(f"The source name {REGISTRY_SOURCE!r} is reserved for initiatives registered here.",
-                               [InvalidParameter(property="source", reason="reserved", value=source)])
-    _check_may_write(caller, data.owner)
+    _check_source_name(source)
     initiative = find_by_source(session, source, external_id)
     if initiative is None:
-        fresh = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title,
-                           source=source, external_id=external_id)
-        return _insert(session, fresh, data, caller), True
+        return _insert(session, [(source, external_id, data)], caller)[0], True
+    _check_may_write(caller, data.owner)
     _check_may_write(caller, initiative.owner_code)
     source_fields = set(WRITABLE_FIELDS) - set(initiative.registry_edited_fields)
     return _apply(session, initiative, data, source_fields, caller, from_source=True), False
@@ -125,11 +140,11 @@ def archive(session: Session, initiative: Initiative, reason: str | None, caller
     _check_may_write(caller, initiative.owner_code)
     if initiative.is_archived:
         return initiative
-    before = _snapshot(session, initiative)
+    before = _snapshots(session, [initiative])
     _claim_next_version(session, initiative)
     initiative.is_archived = True
     initiative.archived_reason = reason
-    _record(session, initiative, ChangeAction.archive, caller, before)
+    _record(session, [initiative], ChangeAction.archive, caller, before)
     return initiative
 
 
@@ -137,22 +152,33 @@ def mark_withdrawn_at_source(session: Session, initiative: Initiative, caller: C
     """The source no longer publishes this record: keep it, flag it, and tell the feed."""
     if initiative.is_withdrawn_at_source:
         return initiative
-    before = _snapshot(session, initiative)
+    before = _snapshots(session, [initiative])
     _claim_next_version(session, initiative)
     initiative.is_withdrawn_at_source = True
-    _record(session, initiative, ChangeAction.update, caller, before)
+    _record(session, [initiative], ChangeAction.update, caller, before)
     return initiative
 
 
-def _insert(session: Session, initiative: Initiative, data: InitiativeCreate, caller: Caller) -> Initiative:
-    _check_organisations_exist(session, data)
-    _check_dates(data.start_date, data.end_date)
+def _insert(
+    session: Session, records: list[tuple[str, str | None, InitiativeCreate]], caller: Caller
+) -> list[Initiative]:
+    for _source, _external_id, data in records:
+        _check_may_write(caller, data.owner)
+        _check_dates(data.start_date, data.end_date)
+    _check_organisations_exist(session, [data for _source, _external_id, data in records])
+    initiatives = [_new_initiative(source, external_id, data) for source, external_id, data in records]
+    session.add_all(initiatives)
+    session.flush()
+    _index_terms(session, initiatives)
+    _record(session, initiatives, ChangeAction.create, caller, {})
+    return initiatives
+
+
+def _new_initiative(source: str, external_id: str | None, data: InitiativeCreate) -> Initiative:
+    initiative = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title,
+                            source=source, external_id=external_id)
     initiative.participants, initiative.tags, initiative.status_history = [], [], []
     _set_fields(initiative, _incoming(data, set(WRITABLE_FIELDS)), data.status_date)
-    session.add(initiative)
-    session.flush()
-    _index_terms(session, initiative)
-    _record(session, initiative, ChangeAction.create, caller, {})
     return initiative
 
 
@@ -166,9 +192,9 @@ def _apply(
     reinstates = from_source and initiative.is_withdrawn_at_source
     if not changed and not reinstates:
         return initiative
-    _check_organisations_exist(session, data)
+    _check_organisations_exist(session, [data])
     _check_dates(_merged(changed, current, "start_date"), _merged(changed, current, "end_date"))
-    before = _snapshot(session, initiative)
+    before = _snapshots(session, [initiative])
     _claim_next_version(session, initiative)
     _set_fields(initiative, changed, data.status_date)
     initiative.is_withdrawn_at_source = initiative.is_withdrawn_at_source and not reinstates
@@ -176,8 +202,8 @@ def _apply(
         initiative.registry_edited_fields = sorted(set(initiative.registry_edited_fields) | set(changed))
     session.flush()
     if SEARCHED_FIELDS & set(changed):
-        _index_terms(session, initiative)
-    _record(session, initiative, ChangeAction.update, caller, before)
+        _index_terms(session, [initiative])
+    _record(session, [initiative], ChangeAction.update, caller, before)
     return initiative
 
 
@@ -240,17 +266,30 @@ def _check_may_write(caller: Caller, owner_code: str) -> None:
         raise Forbidden(f"This key belongs to {caller.organisation_code}; only {owner_code} may write this initiative.")
 
 
-def _check_organisations_exist(session: Session, data: InitiativeFields) -> None:
+def _check_source_name(source: str) -> None:
+    if source == REGISTRY_SOURCE:
+        raise ValidationFailed(f"The source name {REGISTRY_SOURCE!r} is reserved for initiatives registered here.",
+                               [InvalidParameter(property="source", reason="reserved", value=source)])
+
+
+def _check_organisations_exist(session: Session, records: list[InitiativeFields]) -> None:
+    """One query for all the records; the first record naming an unknown code raises."""
+    named = [_named_organisations(data) for data in records]
+    unknown = organisation_service.missing_codes(session, (code for codes in named for code in codes.values()))
+    for codes in named:
+        if unknown & set(codes.values()):
+            raise ValidationFailed(
+                f"Unknown organisation code: {', '.join(sorted(unknown & set(codes.values())))}.",
+                [InvalidParameter(property=prop, reason="unknown organisation code", value=code)
+                 for prop, code in codes.items() if code in unknown],
+            )
+
+
+def _named_organisations(data: InitiativeFields) -> dict[str, str]:
     named = {"owner": data.owner} if data.owner else {}
     for index, participant in enumerate(data.participants or []):
         named[f"participants.{index}.organisation"] = participant.organisation
-    unknown = organisation_service.missing_codes(session, named.values())
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown organisation code: {', '.join(sorted(unknown))}.",
-            [InvalidParameter(property=prop, reason="unknown organisation code", value=code)
-             for prop, code in named.items() if code in unknown],
-        )
+    return named
 
 
 def _check_dates(start: date | None, end: date | None) -> None:
@@ -277,27 +316,44 @@ def _claim_next_version(session: Session, initiative: Initiative) -> None:
     initiative.updated_at = now
 
 
-def _index_terms(session: Session, initiative: Initiative) -> None:
-    text = " ".join(filter(None, [initiative.title, initiative.summary, initiative.description,
+def _index_terms(session: Session, initiatives: list[Initiative]) -> None:
+    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id).in_([i.id for i in initiatives])))
+    rows = [{"term": term, "initiative_id": initiative.id}
+            for initiative in initiatives for term in set(stems(_searchable_text(initiative)))]
+    if rows:
+        session.execute(insert(InitiativeTerm), rows)
+
+
+def _searchable_text(initiative: Initiative) -> str:
+    return " ".join(filter(None, [initiative.title, initiative.summary, initiative.description,
                                   *(tag.tag for tag in initiative.tags)]))
-    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative.id))
-    terms = set(stems(text))
-    if terms:
-        session.execute(insert(InitiativeTerm), [{"term": term, "initiative_id": initiative.id} for term in terms])
 
 
-def _snapshot(session: Session, initiative: Initiative) -> dict[str, Any]:
-    return read_one(session, initiative).model_dump(mode="json", exclude={"adoption_counts"})
+def _snapshots(session: Session, initiatives: list[Initiative]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each initiative as the change feed records it: its own fields, without the values derived
+    at read time from other records (adoption counts, flags), which change without a write to it."""
+    owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
+    related = _related_rows(session, [i.id for i in initiatives])
+    return {
+        i.id: _read(i, owners[i.owner_code], {}, related[i.id], []).model_dump(mode="json", exclude=DERIVED_FIELDS)
+        for i in initiatives
+    }
 
 
-def _record(session: Session, initiative: Initiative, action: ChangeAction, caller: Caller, before: dict) -> None:
+def _record(
+    session: Session, initiatives: list[Initiative], action: ChangeAction, caller: Caller,
+    befores: dict[uuid.UUID, dict[str, Any]],
+) -> None:
     session.flush()
-    after = _snapshot(session, initiative)
-    change_service.record(
-        session, entity=ENTITY, entity_id=initiative.id, initiative_id=initiative.id, action=action,
-        caller=caller, snapshot=after, version=initiative.version,
-        changes=change_service.diff(before, after, UNTRACKED_FIELDS) if before else {},
-    )
+    afters = _snapshots(session, initiatives)
+    change_service.record(session, [
+        change_service.new_change(
+            entity=ENTITY, entity_id=i.id, initiative_id=i.id, action=action, caller=caller, snapshot=afters[i.id],
+            version=i.version,
+            changes=change_service.diff(befores[i.id], afters[i.id], UNTRACKED_FIELDS) if i.id in befores else {},
+        )
+        for i in initiatives
+    ])
 
 
 @dataclass
@@ -327,7 +383,8 @@ def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Re
     return related
 
 
-def _read(initiative: Initiative, owner: Organisation, adoption_counts: dict[str, int], related: _Related) -> InitiativeRead:
+def _read(initiative: Initiative, owner: Organisation, adoption_counts: dict[str, int], related: _Related,
+          flags: list[FlagRead]) -> InitiativeRead:
     return InitiativeRead.model_validate(
         initiative,
         update={
@@ -338,5 +395,6 @@ def _read(initiative: Initiative, owner: Organisation, adoption_counts: dict[str
             "tags": related.tags,
             "status_history": related.status_history,
             "adoption_counts": {status: adoption_counts.get(status, 0) for status in AdoptionStatus},
+            "flags": flags,
         },
     )

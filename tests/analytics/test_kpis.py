@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from app.analytics.kpis import (
-    KPI_KEYS, Figures, KpiInputs, PortfolioItem, compute_kpis, development_spend_sek, months_counted, ran_during,
-    ratio,
+    KPI_KEYS, Figures, KpiInputs, PortfolioItem, aggregate, compute_kpis, development_spend_sek, months_counted,
+    ran_during, ratio,
 )
 from app.core.enums import InitiativeStatus
 
@@ -58,7 +58,7 @@ class TestDevelopmentSpend:
 PORTFOLIO = [
     PortfolioItem(OPERATING, budget_sek=600, digital_share=0.5),
     PortfolioItem(InitiativeStatus.scaled, budget_sek=200, digital_share=1.0),
-    PortfolioItem(InitiativeStatus.scaled, budget_sek=999),
+    PortfolioItem(InitiativeStatus.scaled, budget_sek=999, digital_share=0.0),
     PortfolioItem(PILOT, budget_sek=201, digital_share=1.0),
     PortfolioItem(PILOT),
 ]
@@ -76,8 +76,14 @@ class TestComputeKpis:
     def test_development_effect_is_the_operating_share_of_spend(self):
         assert kpi(KpiInputs(Figures(), PORTFOLIO), "development_effect").value == round(1799 / 2000, 6)
 
-    def test_digitalisation_weighs_digital_share_over_operating_initiatives_stating_both(self):
-        assert kpi(KpiInputs(Figures(), PORTFOLIO), "digitalisation").value == round(500 / 800, 6)
+    def test_digitalisation_is_the_digital_share_of_kpi_2s_spend(self):
+        found = kpi(KpiInputs(Figures(), PORTFOLIO), "digitalisation")
+        assert found.value == round(500 / 1799, 6) and found.inputs == {"digital_spend_sek": 500,
+                                                                        "effect_spend_sek": 1799}
+
+    def test_digitalisation_is_unknown_while_an_operating_initiative_lacks_its_share(self):
+        found = kpi(KpiInputs(Figures(), [*PORTFOLIO, PortfolioItem(OPERATING, budget_sek=5)]), "digitalisation")
+        assert (found.value, found.missing_inputs) == (None, ("digital_share",))
 
     def test_productivity_is_services_put_into_operation_per_month(self):
         assert kpi(KpiInputs(Figures(), services_put_into_operation=3, months=6), "productivity").value == 0.5
@@ -95,7 +101,7 @@ class TestComputeKpis:
             Figures(kpis_added=1), [PortfolioItem(PILOT)], opportunity_cost_missing=("population",)))}
         assert found["development_intensity"].missing_inputs == ("development_spend_sek", "total_turnover_sek")
         assert found["development_effect"].missing_inputs == ("development_spend_sek",)
-        assert found["digitalisation"].missing_inputs == ("digital_share",)
+        assert found["digitalisation"].missing_inputs == ("development_spend_sek",)
         assert found["data_utilisation"].missing_inputs == ("datasets_used", "datasets_held")
         assert found["kpi_turnover"].missing_inputs == ("kpis_retired", "kpi_set_size")
         assert found["opportunity_cost"].missing_inputs == ("population",)
@@ -103,6 +109,30 @@ class TestComputeKpis:
 
     def test_productivity_is_known_even_with_nothing_in_operation(self):
         assert kpi(KpiInputs(Figures()), "productivity").value == 0
+
+    def test_inputs_are_named_with_their_values(self):
+        found = kpi(KpiInputs(Figures(total_turnover_sek=20_000), PORTFOLIO), "development_intensity")
+        assert found.inputs == {"development_spend_sek": 2000, "total_turnover_sek": 20_000}
+
+
+class TestAggregate:
+    def test_ratio_of_sums_over_organisations_with_a_known_value(self):
+        first = compute_kpis(KpiInputs(Figures(datasets_held=10, datasets_used=1), opportunity_cost_sek=100))
+        second = compute_kpis(KpiInputs(Figures(datasets_held=30, datasets_used=19), opportunity_cost_sek=50))
+        unknown = compute_kpis(KpiInputs(Figures()))
+        found = {value.key: value for value in aggregate([first, second, unknown])}
+        assert found["data_utilisation"].value == 0.5
+        assert found["data_utilisation"].inputs == {"datasets_used": 20, "datasets_held": 40,
+                                                    "organisations_counted": 2, "organisations_without_value": 1}
+        assert found["opportunity_cost"].value == 150
+
+    def test_unknown_when_no_organisation_has_a_value_naming_what_is_missing(self):
+        found = {value.key: value for value in aggregate([compute_kpis(KpiInputs(Figures()))])}
+        assert (found["kpi_turnover"].value, found["kpi_turnover"].missing_inputs) == (
+            None, ("kpis_added", "kpis_retired", "kpi_set_size"))
+
+    def test_no_organisations_no_values(self):
+        assert [value.value for value in aggregate([])] == [None] * 7
 
 
 class TestKpiDocumentation:

@@ -3,8 +3,8 @@ import pytest
 
 from app.analytics import overlap
 from app.analytics.overlap import (
-    Document, build_index, clusters, coordinated, features, find_pairs, involvement_codes, label_features, neighbours,
-    shared_features,
+    Document, build_index, clusters, features, find_pairs, label_features, neighbours, shared_features, update_index,
+    update_pairs,
 )
 
 NIGHT = "Digital nattillsyn i hemtjänsten"
@@ -26,27 +26,56 @@ def keyed(index: overlap.OverlapIndex, pairs: overlap.Pairs) -> list[tuple[str, 
 
 class TestFeatures:
     def test_title_counts_twice_and_stop_words_are_dropped(self):
-        found = features("Kameror för nattillsyn", "Kameror och", None, [], None)
+        found = features("Kameror för nattillsyn", "Kameror och", None, [], None).words
         assert found.count(overlap.stem("kameror")) == 3
         assert overlap.stem("för") not in found and "och" not in found
 
     def test_inflections_meet_in_one_stem(self):
-        assert set(features("tjänsten", None, None, [], None)) == set(features("tjänster", None, None, [], None))
+        assert set(features("tjänsten", None, None, [], None).words) == set(features("tjänster", None, None, [], None).words)
 
     def test_tags_and_solution_become_their_own_features(self):
-        found = features("Larm", None, None, ["Hemtjänst"], " LifeCare ")
+        found = features("Larm", None, None, ["Hemtjänst"], " LifeCare ").words
         assert "#hemtjänst" in found and "=lifecare" in found
 
     def test_blank_solution_adds_nothing(self):
-        assert not any(feature.startswith("=") for feature in features("Larm", None, None, [], "  "))
+        assert not any(feature.startswith("=") for feature in features("Larm", None, None, [], "  ").words)
+
+    @pytest.mark.parametrize(("text", "form"), [
+        ("Robotiserad processautomatisering", "rpa"), ("Mjukvarurobotar", "rpa"), ("Artificiell intelligens", "ai"),
+        ("Sakernas internet", "iot"), ("E-underskrift", "esignering"), ("Chatbot", "chattbot"),
+        ("E-tjänst", "etjänst"),
+    ])
+    def test_abbreviations_and_variants_are_read_in_one_form(self, text, form):
+        assert features(text, None, None, [], None).words == (form, form)
+
+    def test_compounds_share_character_grams_with_their_parts(self):
+        compound = set(features("Nattillsyn", None, None, [], None).grams)
+        parts = set(features("Tillsyn nattetid", None, None, [], None).grams)
+        assert {"til", "lsy", "syn", "yn>"} <= compound & parts
+
+
+class TestCompoundParts:
+    LEXICON = frozenset({"fall", "sensorer", "matsvinn", "mätning", "mat", "svinn", "natt", "tillsyn", "kamera"})
+
+    @pytest.mark.parametrize(("word", "parts"), [
+        ("fallsensorer", ["fall", "sensorer"]), ("matsvinnsmätning", ["matsvinn", "mat", "svinn", "mätning"]),
+        ("nattillsyn", ["natt", "tillsyn"]), ("kameratillsyn", ["kamera", "tillsyn"]),
+    ])
+    def test_splits_into_known_words_recursively(self, word, parts):
+        assert overlap.compound_parts(word, self.LEXICON) == parts
+
+    @pytest.mark.parametrize("word", ["trygghetslarm", "fall", "sensorerx"])
+    def test_unknown_parts_or_short_words_stay_whole(self, word):
+        assert overlap.compound_parts(word, self.LEXICON) == []
 
 
 class TestFindPairs:
     def test_alike_initiatives_of_different_owners_pair_up_best_first(self):
         index = corpus(document("a", "2281", NIGHT, ("nattillsyn",)),
-                       document("b", "0180", NIGHT_AGAIN, ("nattillsyn",)), document("c", "1480", SIGNING))
+                       document("b", "0180", NIGHT_AGAIN, ("nattillsyn",)),
+                       document("c", "1480", "Digital signering i hemtjänsten"))
         pairs = find_pairs(index, 0.01)
-        assert keyed(index, pairs) == [("a", "b"), ("a", "c")]  # a and c share "digital"
+        assert keyed(index, pairs) == [("a", "b"), ("a", "c"), ("b", "c")]  # all three share "hemtjänst"
         assert 1 > pairs.score[0] > pairs.score[1] > 0.01
 
     def test_same_owner_is_never_an_overlap(self):
@@ -83,7 +112,7 @@ class TestFindPairs:
         # Ties go to the smaller key: a picks b, b picks a, c picks a; b–c is nobody's pick.
         assert keyed(index, find_pairs(index, 0.5)) == [("a", "b"), ("a", "c")]
 
-    @pytest.mark.parametrize("documents", [[], [Document("a", "2281", ())]])
+    @pytest.mark.parametrize("documents", [[], [Document("a", "2281", overlap.Features((), ()))]])
     def test_empty_corpus_has_no_pairs(self, documents):
         assert len(find_pairs(build_index(documents), 0.0)) == 0
 
@@ -107,35 +136,41 @@ class TestSharedFeatures:
         assert shared[-1] == "#kamera"  # in every document, so it weighs least
 
 
-class TestCoordinated:
-    def flags(self, involvement: list[tuple[str, str]]) -> list[bool]:
+class TestUpdateIndex:
+    def test_a_changed_document_is_compared_in_the_fixed_vocabulary(self):
+        index = corpus(document("a", "2281", NIGHT), document("b", "0180", SIGNING))
+        updated = update_index(index, [document("b", "0180", NIGHT_AGAIN)], [])
+        assert keyed(updated, neighbours(updated, "a", 0.1)) == [("a", "b")]
+        assert len(neighbours(index, "a", 0.1)) == 0
+
+    def test_new_documents_are_appended_and_removed_ones_emptied(self):
+        index = corpus(document("a", "2281", NIGHT), document("b", "0180", NIGHT))
+        updated = update_index(index, [document("c", "1480", NIGHT)], ["b"])
+        assert updated.position("c") == 2 and updated.owner_codes[updated.owner_ids[2]] == "1480"
+        assert keyed(updated, neighbours(updated, "a", 0.5)) == [("a", "c")]
+        assert index.matrix.shape[0] == 2  # the old index is untouched
+
+
+class TestUpdatePairs:
+    def test_pairs_of_changed_documents_are_found_again(self):
         index = corpus(document("a", "2281", NIGHT), document("b", "0180", NIGHT), document("c", "1480", SIGNING))
-        return coordinated(index, find_pairs(index, 0.5), involvement_codes(index, involvement)).tolist()
-
-    def test_participation_or_adoption_in_either_direction_counts(self):
-        assert self.flags([("a", "0180")]) == [True]
-        assert self.flags([("b", "2281")]) == [True]
-
-    def test_other_statements_do_not(self):
-        assert self.flags([("a", "2281"), ("c", "0180"), ("a", "9999"), ("gone", "0180")]) == [False]
-        assert self.flags([]) == [False]
-
-    def test_codes_skip_what_cannot_matter(self):
-        index = corpus(document("a", "2281", NIGHT))
-        assert involvement_codes(index, [("gone", "2281"), ("a", "9999")]).tolist() == []
-        assert np.issubdtype(involvement_codes(index, [("a", "2281")]).dtype, np.integer)
+        pairs = find_pairs(index, 0.5)
+        updated = update_index(index, [document("c", "1480", NIGHT), document("b", "0180", SIGNING)], [])
+        changed = np.array([updated.position("b"), updated.position("c")])
+        assert keyed(updated, update_pairs(updated, pairs, changed, 0.5)) == [("a", "c")]
+        assert keyed(updated, update_pairs(updated, pairs, changed, 0.5)) == keyed(updated, find_pairs(updated, 0.5))
 
 
 class TestClusters:
     def test_pairs_join_documents_into_groups_through_others(self):
         index = corpus(*(document(key, key, NIGHT) for key in "abcdef"))
         chain = overlap.Pairs(np.array([3, 0, 1]), np.array([4, 1, 2]), np.array([0.5, 0.9, 0.4]))
-        groups = [[str(index.keys[p]) for p in group] for group in clusters(index, chain)]
+        groups = [[str(index.keys[p]) for p in group] for group in clusters(len(index.keys), chain)]
         assert groups == [["a", "b", "c"], ["d", "e"]]  # a and c through b; f pairs with nobody
 
     def test_no_pairs_no_groups(self):
         index = corpus(document("a", "a", NIGHT))
-        assert clusters(index, find_pairs(index, 0.5)) == []
+        assert clusters(len(index.keys), find_pairs(index, 0.5)) == []
 
 
 class TestLabelFeatures:

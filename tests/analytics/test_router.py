@@ -10,6 +10,8 @@ from tests.factories import make_initiative
 
 NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
 NIGHT_AGAIN = "Nattillsyn via kamera i hemtjänsten"
+# Populations in the reference data (SCB, 31 December 2023).
+SUNDSVALL, STOCKHOLM, SWEDEN = 99_213, 988_943, 10_551_707
 
 
 def make(session, title: str, owner: str, **overrides):
@@ -23,76 +25,114 @@ def assert_problem(response, status: int, problem_type: str) -> None:
     assert response.json()["type"] == problem_type
 
 
-class TestListOverlaps:
-    def test_pairs_with_briefs_and_a_working_next_link(self, client, session):
-        for owner in ("2281", "0180", "1480"):
-            make(session, NIGHT, owner)
-        first = client.get("/api/v1/overlaps", params={"limit": 2})
-        assert first.status_code == 200, first.text
-        body = first.json()
-        assert len(body["items"]) == 2 and body["items"][0]["score"] == 1.0
-        owners = {brief["owner_name"] for brief in body["items"][0]["initiatives"]}
-        assert owners <= {"Sundsvall", "Stockholm", "Göteborg"} and len(owners) == 2
-        rest = client.get(body["next"]).json()
-        assert len(rest["items"]) == 1 and rest["next"] is None
-        pairs = [tuple(b["id"] for b in item["initiatives"]) for item in body["items"] + rest["items"]]
-        assert len(set(pairs)) == 3
-
-    def test_score_below_the_floor_is_422(self, client):
-        response = client.get("/api/v1/overlaps", params={"min_score": 0.05})
-        assert_problem(response, 422, "/problems/validation-failed")
-        assert response.json()["invalid_parameters"][0]["property"] == "min_score"
-
-    def test_forged_cursor_is_422(self, client):
-        assert_problem(client.get("/api/v1/overlaps", params={"cursor": "bm90LWEtY3Vyc29y"}), 422,
-                       "/problems/validation-failed")
-
-
 class TestListInitiativeOverlaps:
-    def test_other_organisations_alike_initiatives(self, client, session):
+    def test_other_organisations_initiatives_with_explanations(self, client, session):
         target = make(session, NIGHT, "2281")
         make(session, NIGHT_AGAIN, "0180")
+        make(session, NIGHT_AGAIN, "2281")
         body = client.get(f"/api/v1/initiatives/{target.id}/overlaps").json()
-        assert [item["initiative"]["owner"] for item in body["items"]] == ["0180"]
-        assert body["items"][0]["shared_tags"] == ["nattillsyn"] and body["next"] is None
+        assert [item["initiative"]["owner"] for item in body["items"]] == ["0180"] and body["next"] is None
+        item = body["items"][0]
+        assert item["initiative"]["title"] == NIGHT_AGAIN and "flags" in item["initiative"]
+        assert item["explanation"]["shared_terms"][0] == "nattillsyn"
+        assert item["explanation"]["same_category"] is True and item["explanation"]["same_solution"] is False
+
+    def test_limit_and_min_score(self, client, session):
+        target = make(session, NIGHT, "2281")
+        same = make(session, NIGHT, "1280")
+        for owner in ("0180", "1480", "0580"):
+            make(session, NIGHT_AGAIN, owner)
+        assert len(client.get(f"/api/v1/initiatives/{target.id}/overlaps", params={"limit": 2}).json()["items"]) == 2
+        strict = client.get(f"/api/v1/initiatives/{target.id}/overlaps", params={"min_score": 1}).json()
+        assert [item["initiative"]["id"] for item in strict["items"]] == [str(same.id)]
+
+    def test_score_above_one_is_422(self, client, session):
+        target = make(session, NIGHT, "2281")
+        response = client.get(f"/api/v1/initiatives/{target.id}/overlaps", params={"min_score": 1.5})
+        assert_problem(response, 422, "/problems/validation-failed")
+        assert response.json()["invalid_parameters"][0]["property"] == "min_score"
 
     def test_unknown_initiative_is_404(self, client):
         assert_problem(client.get(f"/api/v1/initiatives/{uuid.uuid4()}/overlaps"), 404, "/problems/not-found")
 
 
-class TestListDuplicationClusters:
-    def test_groups_with_totals(self, client, session):
+class TestListOverlaps:
+    def test_clusters_with_members_organisations_and_combined_budget(self, client, session):
         for owner in ("2281", "0180"):
             make(session, NIGHT, owner, budget_sek=500)
-        body = client.get("/api/v1/duplication-clusters").json()
+        body = client.get("/api/v1/overlaps").json()
         assert (body["total_count"], body["total_budget_sek"], body["next"]) == (1, 1000, None)
-        assert body["items"][0]["organisation_count"] == 2 and "nattillsyn" in body["items"][0]["label_terms"]
+        cluster = body["items"][0]
+        assert cluster["organisation_codes"] == ["0180", "2281"] and cluster["organisation_count"] == 2
+        assert cluster["combined_budget_sek"] == 1000 and "nattillsyn" in cluster["label_terms"]
+        assert sorted(member["owner"] for member in cluster["members"]) == ["0180", "2281"]
+
+    def test_min_organisations(self, client, session):
+        for owner in ("2281", "0180"):
+            make(session, NIGHT, owner)
+        assert client.get("/api/v1/overlaps", params={"min_organisations": 3}).json()["items"] == []
+
+    def test_county_and_category_filters(self, client, session):
+        for owner in ("2281", "2262", "0180"):
+            make(session, NIGHT, owner)
+        body = client.get("/api/v1/overlaps", params={"county": "22", "category": "welfare_technology"}).json()
+        assert [item["organisation_codes"] for item in body["items"]] == [["2262", "2281"]]
 
     def test_next_link_leads_to_the_rest(self, client, session):
         for title in (NIGHT, "Elektronisk signering av avtal"):
             make(session, title, "2281")
             make(session, title, "0180")
-        first = client.get("/api/v1/duplication-clusters", params={"limit": 1}).json()
+        first = client.get("/api/v1/overlaps", params={"limit": 1}).json()
         rest = client.get(first["next"]).json()
         assert len(first["items"]) == len(rest["items"]) == 1 and rest["next"] is None
         assert first["items"][0]["id"] != rest["items"][0]["id"]
 
-
-    @pytest.mark.parametrize("path", ["/api/v1/duplication-clusters", "/api/v1/scaling-candidates"])
     @pytest.mark.parametrize("values", [["x", "y"], [1.5, "y"], [1, 2]])
-    def test_forged_cursor_is_422(self, client, path, values):
-        assert_problem(client.get(path, params={"cursor": encode_cursor(values)}), 422, "/problems/validation-failed")
+    def test_forged_cursor_is_422(self, client, values):
+        assert_problem(client.get("/api/v1/overlaps", params={"cursor": encode_cursor(values)}), 422,
+                       "/problems/validation-failed")
+
+    def test_one_organisation_is_no_duplication(self, client):
+        assert_problem(client.get("/api/v1/overlaps", params={"min_organisations": 1}), 422,
+                       "/problems/validation-failed")
 
 
 class TestFlags:
-    def test_initiative_flags_with_explanations(self, client, session):
+    def test_initiatives_carry_their_flags_with_explanations(self, client, session):
         initiative = make(session, NIGHT, "2281", status="planned")
-        items = client.get(f"/api/v1/initiatives/{initiative.id}/flags").json()["items"]
-        assert [item["flag"] for item in items] == ["no_benefit_realisation", "no_solution", "decoupled_from_strategy"]
-        assert all(item["explanation"] and item["proven_initiative_id"] is None for item in items)
+        flags = client.get(f"/api/v1/initiatives/{initiative.id}").json()["flags"]
+        assert [item["flag"] for item in flags] == ["no_benefit_realisation", "no_solution", "decoupled_from_strategy"]
+        assert all(item["explanation"] and item["proven_initiative_id"] is None for item in flags)
 
-    def test_unknown_initiative_is_404(self, client):
-        assert_problem(client.get(f"/api/v1/initiatives/{uuid.uuid4()}/flags"), 404, "/problems/not-found")
+    def test_pilot_of_proven_links_to_the_proven_initiative(self, client, session):
+        pilot = make(session, NIGHT, "2281", status="pilot", strategy_refs=["Plan"], solution={"name": "Kamera"},
+                     has_benefit_realisation_plan=True)
+        proven = make(session, NIGHT_AGAIN, "0180", status="in_operation", realised_benefit_sek_per_year=100_000,
+                      strategy_refs=["Plan"], solution={"name": "Kamera"}, has_benefit_realisation_plan=True)
+        items = client.get("/api/v1/initiatives", params={"flag": "pilot_of_proven"}).json()["items"]
+        assert [item["id"] for item in items] == [str(pilot.id)]
+        assert items[0]["flags"] == [{"flag": "pilot_of_proven", "explanation": items[0]["flags"][0]["explanation"],
+                                      "proven_initiative_id": str(proven.id)}]
+
+    def test_filter_by_flags_any_of_them(self, client, session):
+        planned = make(session, "Planerat", "2281", status="planned", strategy_refs=["Plan"])
+        grounded = make(session, "Förankrat", "2281", status="planned", strategy_refs=["Plan"],
+                        has_benefit_realisation_plan=True, solution={"name": "System"})
+        idea = make(session, "Idé", "2281", status="idea", has_benefit_realisation_plan=True)
+        make(session, "Nedlagt", "2281", status="discontinued")
+
+        def titles(*flags):
+            body = client.get("/api/v1/initiatives", params={"flag": list(flags), "organisation": "2281"}).json()
+            return sorted(item["title"] for item in body["items"])
+
+        assert titles("no_solution") == [planned.title]
+        assert titles("decoupled_from_strategy") == [idea.title]
+        assert titles("no_benefit_realisation", "decoupled_from_strategy") == sorted([planned.title, idea.title])
+        assert grounded.title not in titles("no_benefit_realisation", "no_solution", "decoupled_from_strategy")
+
+    def test_unknown_flag_is_422(self, client):
+        assert_problem(client.get("/api/v1/initiatives", params={"flag": "pretty"}), 422,
+                       "/problems/validation-failed")
 
     def test_portfolio(self, client, session):
         make(session, NIGHT, "2281", status="planned", budget_sek=700)
@@ -104,18 +144,31 @@ class TestFlags:
         assert_problem(client.get("/api/v1/organisations/9999/portfolio"), 404, "/problems/not-found")
 
 
-class TestListScalingCandidates:
-    def test_candidates_for_an_organisation_with_their_monthly_cost(self, client, session):
-        make(session, "Digital signering", "0180", status="in_operation", realised_benefit_sek_per_year=1_200_000)
-        body = client.get("/api/v1/scaling-candidates", params={"for_organisation": "2281"}).json()
+class TestScalingCandidates:
+    def test_for_an_organisation_with_evidence_and_assumptions(self, client, session):
+        proven = make(session, "Digital signering", "0180", status="in_operation",
+                      realised_benefit_sek_per_year=1_200_000,
+                      benefit_evidence=[{"metric": "Handläggningstid", "baseline": 10, "result": 5, "unit": "dagar"}])
+        own = make(session, "Digital signering", "2281", status="pilot")
+        body = client.get("/api/v1/organisations/2281/scaling-candidates").json()
         item = body["items"][0]
-        assert item["initiative"]["title"] == "Digital signering" and item["lacking_count"] == 1
+        assert item["initiative"]["id"] == str(proven.id) and body["next"] is None
+        assert item["estimated_annual_benefit_sek"] == round(1_200_000 * SUNDSVALL / STOCKHOLM)
         assert item["monthly_opportunity_cost_sek"] == round(item["estimated_annual_benefit_sek"] / 12)
+        assert item["own_related_initiative_id"] == str(own.id) and item["missing"] == []
+        assert item["evidence"][0]["metric"] == "Handläggningstid" and item["evidence"][0]["result"] == 5
+        assert any("population" in assumption for assumption in item["assumptions"])
 
-    def test_unknown_organisation_is_422(self, client):
-        response = client.get("/api/v1/scaling-candidates", params={"for_organisation": "9999"})
-        assert_problem(response, 422, "/problems/validation-failed")
-        assert response.json()["invalid_parameters"][0]["property"] == "for_organisation"
+    def test_unknown_organisation_is_404(self, client):
+        assert_problem(client.get("/api/v1/organisations/9999/scaling-candidates"), 404, "/problems/not-found")
+
+    def test_nationally_ranked_by_annual_cost(self, client, session):
+        make(session, "Liten nytta", "0180", status="in_operation", realised_benefit_sek_per_year=1_000)
+        make(session, "Stor nytta", "0180", status="scaled", realised_benefit_sek_per_year=1_000_000)
+        items = client.get("/api/v1/scaling-candidates").json()["items"]
+        assert [item["initiative"]["title"] for item in items] == ["Stor nytta", "Liten nytta"]
+        assert items[0]["organisations_without"] == 289
+        assert items[0]["annual_opportunity_cost_sek"] == round(1_000_000 * (SWEDEN - STOCKHOLM) / STOCKHOLM)
 
     def test_unknown_filter_is_422(self, client):
         assert_problem(client.get("/api/v1/scaling-candidates", params={"colour": "red"}), 422,
@@ -123,18 +176,41 @@ class TestListScalingCandidates:
 
 
 class TestKpis:
-    def test_yearly_reports_of_the_seven_kpis(self, client, session):
+    def test_the_seven_kpis_of_a_year_with_inputs_and_definitions(self, client, session):
         organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
         body = client.get("/api/v1/organisations/2281/kpis").json()
-        assert [report["year"] for report in body["items"]] == [2023, 2025]
-        latest = body["items"][-1]["kpis"]
-        assert [value["key"] for value in latest] == list(KPI_KEYS)
-        assert next(v for v in latest if v["key"] == "data_utilisation")["value"] == 0.25
+        assert (body["level"], body["code"], body["year"]) == ("organisation", "2281", 2025)  # the latest year
+        assert [value["key"] for value in body["kpis"]] == list(KPI_KEYS)
+        utilisation = next(v for v in body["kpis"] if v["key"] == "data_utilisation")
+        assert utilisation["value"] == 0.25 and utilisation["inputs"] == {"datasets_used": 1, "datasets_held": 4}
+        assert all(value["definition"] and value["unit"] for value in body["kpis"])
+        turnover = next(v for v in body["kpis"] if v["key"] == "kpi_turnover")
+        assert turnover["value"] is None and turnover["missing_inputs"] == ["kpis_added", "kpis_retired", "kpi_set_size"]
+
+    def test_a_chosen_year(self, client, session):
+        organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
+        body = client.get("/api/v1/organisations/2281/kpis", params={"year": 2024}).json()
+        assert body["year"] == 2024 and next(v for v in body["kpis"] if v["key"] == "data_utilisation")["value"] is None
 
     def test_unknown_organisation_is_404(self, client):
         assert_problem(client.get("/api/v1/organisations/9999/kpis"), 404, "/problems/not-found")
 
-    def test_definitions_name_every_kpi_with_its_formula(self, client):
-        items = client.get("/api/v1/kpi-definitions").json()["items"]
-        assert [item["key"] for item in items] == list(KPI_KEYS)
-        assert all(item["formula"] and item["unit"] for item in items)
+    def test_county_and_national_aggregates(self, client, session):
+        organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
+        organisation_service.record_figures(session, "2262", 2025, FiguresWrite(datasets_held=6, datasets_used=4))
+        organisation_service.record_figures(session, "0180", 2025, FiguresWrite(datasets_held=10, datasets_used=0))
+        county = client.get("/api/v1/kpis", params={"level": "county", "county": "22", "year": 2025}).json()["items"]
+        assert [(report["level"], report["code"]) for report in county] == [("county", "22")]
+        utilisation = next(v for v in county[0]["kpis"] if v["key"] == "data_utilisation")
+        assert utilisation["value"] == 0.5 and utilisation["inputs"]["organisations_counted"] == 2
+        national = client.get("/api/v1/kpis", params={"level": "national", "year": 2025}).json()["items"]
+        assert [report["code"] for report in national] == ["SE"]
+        assert next(v for v in national[0]["kpis"] if v["key"] == "data_utilisation")["value"] == 0.25
+
+    def test_every_county_without_a_county_code(self, client):
+        items = client.get("/api/v1/kpis", params={"level": "county", "year": 2023}).json()["items"]
+        assert len(items) == 21 and items[0]["code"] == "01"
+
+    @pytest.mark.parametrize("params", [{"level": "world"}, {"level": "national", "county": "22"}, {}])
+    def test_bad_level_or_county_is_422(self, client, params):
+        assert_problem(client.get("/api/v1/kpis", params=params), 422, "/problems/validation-failed")

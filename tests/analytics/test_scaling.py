@@ -1,6 +1,8 @@
 import pytest
 
-from app.analytics.scaling import OpportunityCost, is_proven, opportunity_cost, peer_kind, served_population
+from app.analytics.scaling import (
+    OpportunityCost, assumptions, is_proven, opportunity_cost, peer_kind, running_organisations, served_population,
+)
 from app.core.enums import InitiativeStatus, OrganisationKind
 
 POPULATIONS = {"2281": 100_000, "2262": 18_000, "0180": 1_000_000}
@@ -43,15 +45,40 @@ class TestServedPopulation:
         assert served_population("2260", OrganisationKind.municipality, "22", POPULATIONS, BY_COUNTY, MEMBERS) is None
 
 
+class TestRunningOrganisations:
+    def test_owners_of_operating_members_their_members_and_other_runners(self):
+        members = [("2281", InitiativeStatus.in_operation, ()), ("0180", InitiativeStatus.pilot, ("1480",)),
+                   ("itsam", InitiativeStatus.scaled, ())]
+        assert running_organisations(members, MEMBERS) == {"2281", "1480", "itsam", "0180", "9999"}
+
+    def test_an_idea_plan_or_pilot_runs_nothing(self):
+        members = [(code, status, ()) for code, status in (("2281", InitiativeStatus.idea),
+                   ("0180", InitiativeStatus.planned), ("1480", InitiativeStatus.pilot),
+                   ("0580", InitiativeStatus.implementation))]
+        assert running_organisations(members, MEMBERS) == set()
+
+
 class TestOpportunityCost:
     def test_benefit_scaled_by_population_per_year_and_month(self):
-        assert opportunity_cost(1_200_000, 100_000, 50_000) == OpportunityCost(600_000, 50_000, ())
+        assert opportunity_cost(1_200_000, 100_000, [50_000]) == OpportunityCost(600_000, 50_000, ())
+
+    def test_sums_over_every_organisation_lacking_it(self):
+        assert opportunity_cost(1_200_000, 100_000, [50_000, 25_000]) == OpportunityCost(900_000, 75_000, ())
 
     def test_rounded_to_whole_kronor(self):
-        assert opportunity_cost(1_000, 3, 1) == OpportunityCost(333, 28, ())
+        assert opportunity_cost(1_000, 3, [1]) == OpportunityCost(333, 28, ())
+
+    def test_organisations_without_population_are_left_out_and_named(self):
+        assert opportunity_cost(1_200_000, 100_000, [50_000, None]) == OpportunityCost(600_000, 50_000, ("population",))
 
     @pytest.mark.parametrize(("there", "here", "missing"), [
-        (None, 5, ("owner_population",)), (5, None, ("population",)), (0, 0, ("population", "owner_population")),
+        (None, [5], ("owner_population",)), (5, [None], ("population",)), (0, [0], ("population", "owner_population")),
     ])
     def test_unknown_naming_the_missing_population(self, there, here, missing):
         assert opportunity_cost(1_000, there, here) == OpportunityCost(None, None, missing)
+
+
+class TestAssumptions:
+    def test_state_the_numbers_used_and_what_is_unknown(self):
+        found = " ".join(assumptions(1_000, 200_000, None))
+        assert "1000 SEK" in found and "200000" in found and "population here: unknown" in found

@@ -13,8 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
 
 from importers.settings import ImporterSettings
 
@@ -117,17 +115,3 @@ def importer_settings() -> ImporterSettings:
     """Fast but real: retries and rate limiting work, with short waits."""
     return ImporterSettings(timeout_seconds=5, retries=2, backoff_seconds=0.01, requests_per_second=1000,
                             max_retry_after_seconds=5, batch_size=2, contact="test@example.org")
-
-
-@pytest.fixture
-def figures_restored(committed: Engine) -> Iterator[Engine]:
-    """For tests that record organisations' yearly figures: the seeded figures come back afterwards."""
-    with committed.connect() as connection:
-        rows = [dict(row._mapping) for row in connection.execute(text("SELECT * FROM organisation_year"))]
-    yield committed
-    with committed.begin() as connection:
-        connection.execute(text("DELETE FROM organisation_year"))
-        if rows:
-            columns = ", ".join(rows[0])
-            values = ", ".join(f":{name}" for name in rows[0])
-            connection.execute(text(f"INSERT INTO organisation_year ({columns}) VALUES ({values})"), rows)

@@ -216,3 +216,4 @@ class TestCustomMapping:
         run = run_file(committed, importer_settings, PORTFOLIO_CSV, mapping_path=mapping)
         assert run.status == "failed"
         assert "unknown target fields colour" in run.error
+

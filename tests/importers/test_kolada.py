@@ -79,54 +79,54 @@ class TestYearValues:
 
 
 class TestRun:
-    def test_figures_land_in_yearly_figures(self, source_server, figures_restored, importer_settings):
+    def test_figures_land_in_yearly_figures(self, source_server, committed, importer_settings):
         source_server.route_with("/v3/data/", kolada_answer())
-        run = run_kolada(source_server, figures_restored, importer_settings, since=date(2023, 1, 1))
+        run = run_kolada(source_server, committed, importer_settings, since=date(2023, 1, 1))
         assert (run.status, run.fetched, run.rejected) == ("succeeded", 8, 1)
         assert (run.created, run.updated) == (2, 1)
-        sundsvall_2023 = figures(figures_restored, "2281", 2023)
+        sundsvall_2023 = figures(committed, "2281", 2023)
         assert (sundsvall_2023.population, sundsvall_2023.net_cost_sek) == (99_213, 99_213 * 70_000)
         assert sundsvall_2023.total_turnover_sek == 99_213 * 70_000
-        sundsvall_2024 = figures(figures_restored, "2281", 2024)
+        sundsvall_2024 = figures(committed, "2281", 2024)
         assert (sundsvall_2024.population, sundsvall_2024.net_cost_sek) == (99_500, round(99_500 * 72_000.4))
-        region = figures(figures_restored, "22", 2023)
+        region = figures(committed, "22", 2023)
         assert (region.population, region.net_cost_sek) == (245_000, 245_000 * 35_000)
-        with session_scope(figures_restored, write=False) as session:
+        with session_scope(committed, write=False) as session:
             [rejection] = import_service.list_rejections(session, run.id)[0]
         assert rejection.location == "N01951 0000 2023" and "no municipality or region" in rejection.reason
 
-    def test_every_request_asks_for_at_most_25_organisations(self, source_server, figures_restored, importer_settings):
+    def test_every_request_asks_for_at_most_25_organisations(self, source_server, committed, importer_settings):
         source_server.route_with("/v3/data/", kolada_answer())
-        run_kolada(source_server, figures_restored, importer_settings)
+        run_kolada(source_server, committed, importer_settings)
         first_pages = [r.path for r in source_server.requests if "page=2" not in r.path]
         assert len(first_pages) == 13  # 290 municipalities and 21 regions
         ids = [i for path in first_pages for i in path.split("/municipality/")[1].split("/")[0].split(",")]
         assert len(ids) == len(set(ids)) == 311 and "0022" in ids and "2281" in ids
         assert all(len(path.split("/municipality/")[1].split("/")[0].split(",")) <= 25 for path in first_pages)
 
-    def test_rerun_is_unchanged_and_reported_turnover_survives(self, source_server, figures_restored, importer_settings):
+    def test_rerun_is_unchanged_and_reported_turnover_survives(self, source_server, committed, importer_settings):
         source_server.route_with("/v3/data/", kolada_answer())
-        run_kolada(source_server, figures_restored, importer_settings)
-        with session_scope(figures_restored) as session:
+        run_kolada(source_server, committed, importer_settings)
+        with session_scope(committed) as session:
             organisation_service.record_figures(session, "2281", 2024, FiguresWrite(total_turnover_sek=9_000_000_000))
-        again = run_kolada(source_server, figures_restored, importer_settings)
+        again = run_kolada(source_server, committed, importer_settings)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-        assert figures(figures_restored, "2281", 2024).total_turnover_sek == 9_000_000_000
+        assert figures(committed, "2281", 2024).total_turnover_sek == 9_000_000_000
 
-    def test_all_requests_unchanged_is_not_modified(self, source_server, figures_restored, importer_settings):
+    def test_all_requests_unchanged_is_not_modified(self, source_server, committed, importer_settings):
         source_server.route_with("/v3/data/", kolada_answer(etag='"k1"'))
-        run_kolada(source_server, figures_restored, importer_settings)
+        run_kolada(source_server, committed, importer_settings)
         source_server.route_with("/v3/data/", lambda path: Reply(status=304))
-        again = run_kolada(source_server, figures_restored, importer_settings)
+        again = run_kolada(source_server, committed, importer_settings)
         assert again.status == "not_modified"
         assert all(r.headers.get("if-none-match") == '"k1"' for r in source_server.requests[-13:])
 
-    def test_dry_run_records_nothing(self, source_server, figures_restored, importer_settings):
+    def test_dry_run_records_nothing(self, source_server, committed, importer_settings):
         source_server.route_with("/v3/data/", kolada_answer())
-        run = run_kolada(source_server, figures_restored, importer_settings, is_dry_run=True)
+        run = run_kolada(source_server, committed, importer_settings, is_dry_run=True)
         assert (run.status, run.created, run.updated) == ("succeeded", 2, 1)
-        assert figures(figures_restored, "2281", 2024) is None
-        assert figures(figures_restored, "2281", 2023).net_cost_sek is None
+        assert figures(committed, "2281", 2024) is None
+        assert figures(committed, "2281", 2023).net_cost_sek is None
 
 
 def test_recorded_pages_use_both_paging_keys():
@@ -141,16 +141,16 @@ class TestSinceInTheFuture:
 
 
 class TestMalformedValues:
-    def test_negative_cost_is_rejected_and_the_rest_recorded(self, source_server, figures_restored, importer_settings):
+    def test_negative_cost_is_rejected_and_the_rest_recorded(self, source_server, committed, importer_settings):
         page = (DATA / "kolada_page1.json").read_bytes().replace(b'"value": 72000.4', b'"value": -5')
 
         def answer(path: str) -> Reply:
             return kolada_answer()(path) if "page=2" in path or "2281" not in path else Reply(body=page)
 
         source_server.route_with("/v3/data/", answer)
-        run = run_kolada(source_server, figures_restored, importer_settings)
+        run = run_kolada(source_server, committed, importer_settings)
         assert (run.status, run.created, run.updated, run.rejected) == ("succeeded", 1, 1, 2)
-        assert figures(figures_restored, "2281", 2024) is None
-        with session_scope(figures_restored, write=False) as session:
+        assert figures(committed, "2281", 2024) is None
+        with session_scope(committed, write=False) as session:
             reasons = [r.reason for r in import_service.list_rejections(session, run.id)[0]]
         assert "net_cost_sek: Input should be greater than or equal to 0 (got -497500)" in reasons[1]
