@@ -24,7 +24,7 @@ test: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL"; $(PY) -m pytest; fi
 
 openapi: install
-	$(PY) -m app.openapi > openapi/openapi.json
+	$(PY) -m app.openapi > openapi/openapi.json.tmp && mv openapi/openapi.json.tmp openapi/openapi.json
 
 bench: install
 	$(PY) bench/api.py

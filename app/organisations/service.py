@@ -68,9 +68,11 @@ def list_figures(session: Session, code: str) -> list[OrganisationYear]:
 
 
 def record_figures(session: Session, code: str, year: int, data: FiguresWrite) -> OrganisationYear:
-    figures = session.get(OrganisationYear, (code, year)) or OrganisationYear(organisation_code=code, year=year)
+    existing = session.get(OrganisationYear, (code, year))
+    figures = existing or OrganisationYear(organisation_code=code, year=year)
     figures.sqlmodel_update(data.model_dump(exclude_unset=True))
-    figures.updated_at = utcnow()
-    session.add(figures)
-    session.flush()
+    if existing is None or session.is_modified(existing):
+        figures.updated_at = utcnow()
+        session.add(figures)
+        session.flush()
     return figures

@@ -58,3 +58,11 @@ class TestFigures:
                               headers=make_key(session, "0180"))
         assert response.status_code == 403
         assert client.get("/api/v1/organisations/2281/figures").json()[-1]["year"] == 2023
+
+
+class TestFiguresUnchanged:
+    def test_reporting_the_same_figures_again_keeps_updated_at(self, client, session):
+        headers = make_key(session, "2281")
+        first = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers).json()
+        again = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers).json()
+        assert again["updated_at"] == first["updated_at"]
