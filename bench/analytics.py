@@ -4,10 +4,10 @@ For each size it fills a fresh SQLite file (or --database, which is emptied firs
 synthetic initiatives and measures, each in a fresh subprocess so that peak RSS is that
 step's own. Two kinds of synthetic registry (`--data`):
 
-- `topics` (default): initiatives about size ÷ 4 topics whose sizes follow a Zipf-like law
-  (most topics one to three initiatives, a few with dozens), each topic with its own words
-  drawn from a synthetic vocabulary of Swedish-like compounds, plus common and generic words
-  at realistic frequencies. Duplication as a national registry would show it.
+- `topics` (default): initiatives about topics whose sizes follow a Pareto law (most topics
+  one or two initiatives, a few with hundreds), each topic with its own Swedish-looking words,
+  plus common words at Zipf frequencies and generic words ("digital", "införande"), each
+  initiative owned by another municipality. Duplication as a national registry would show it.
 - `templates`: bench/synthetic.py, the demo portfolio's 41 texts recombined, so every text
   has size ÷ 41 near-copies: the worst case for an all-pairs comparison.
 
@@ -96,15 +96,21 @@ def fill(url: str, size: int, data: str) -> None:
     engine.dispose()
 
 
-SYLLABLES = ("vård", "hem", "tjänst", "larm", "sens", "or", "natt", "till", "syn", "skol", "elev", "bygg", "lov",
-             "arkiv", "data", "avfall", "kärl", "vatten", "mät", "are", "fall", "läke", "medel", "robot", "chatt",
-             "bok", "ning", "park", "färd", "plan", "rutt", "schema", "betal", "faktura", "konto", "stöd", "bo",
-             "ende", "kamera", "nyckel", "lås", "energi", "ljus", "gata", "kart", "väg", "buss", "tåg", "mat",
-             "svinn", "kök", "kost", "lön", "rekryt", "ering", "signal", "tolk", "språk", "kultur", "bibliotek",
-             "idrott", "hall", "bad", "miljö", "klimat", "luft", "buller", "trafik", "cykel", "snö", "is")
+CONSONANTS, VOWELS = "bdfgjklmnprstv", "aeiouyåäö"
 GENERIC = ("digital", "digitala", "införande", "utveckling", "system", "e-tjänst", "app", "verksamheten",
            "kommunen", "invånare", "medarbetare", "förbättra", "effektivisera", "kvalitet", "tillgänglighet")
-COMMON = tuple(f"{a}{b}" for a in SYLLABLES[:40] for b in ("en", "et", "ar", "er", "ning", "ande"))
+
+
+def _word(rng: random.Random) -> str:
+    """A Swedish-looking word of two or three consonant-vowel-consonant syllables."""
+    return "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) + rng.choice(CONSONANTS)
+                   for _ in range(rng.randint(2, 3)))
+
+
+# Words every topic may use, drawn with Zipf weights (the n-th most common 1/n as often).
+_COMMON_RANDOM = random.Random(0)
+COMMON = tuple(_word(_COMMON_RANDOM) for _ in range(3000))
+COMMON_WEIGHTS = tuple(1 / rank for rank in range(1, len(COMMON) + 1))
 
 
 def topic_rows(size: int, rng: random.Random):
@@ -113,21 +119,21 @@ def topic_rows(size: int, rng: random.Random):
     start = datetime(2024, 1, 1, tzinfo=UTC)
     made = 0
     while made < size:
-        core = [_compound(rng) for _ in range(rng.randint(2, 3))]
-        context = [_compound(rng) for _ in range(6)]
+        core = [_word(rng) for _ in range(rng.randint(2, 3))]
+        context = [_word(rng) for _ in range(6)]
         for owner in rng.sample(owners, min(len(owners), max(1, int(rng.paretovariate(1.3))))):
             if made == size:
                 return
             title = " ".join(rng.sample(core, k=2) + [rng.choice(GENERIC)]).capitalize()
-            summary = " ".join(rng.sample(context, 3) + rng.sample(COMMON, 3) + [rng.choice(GENERIC)])
-            description = " ".join(rng.sample(context, 4) + rng.sample(COMMON, 12) + rng.sample(GENERIC, 3))
+            summary = " ".join(rng.sample(context, 3) + _common(rng, 3) + [rng.choice(GENERIC)])
+            description = " ".join(rng.sample(context, 4) + _common(rng, 12) + rng.sample(GENERIC, 3))
             initiative, terms = _row(made, start, title, summary, description, owner, rng)
             yield initiative, [core[0]], terms
             made += 1
 
 
-def _compound(rng: random.Random) -> str:
-    return "".join(rng.sample(SYLLABLES, k=rng.randint(2, 3)))
+def _common(rng: random.Random, count: int) -> list[str]:
+    return rng.choices(COMMON, weights=COMMON_WEIGHTS, k=count)
 
 
 def _row(number: int, start: datetime, title: str, summary: str, description: str, owner: str, rng: random.Random):

@@ -119,9 +119,9 @@ class Corpus:
             pilots = members[status[members] == InitiativeStatus.pilot]
             ranked = sorted(members[proven[members]].tolist(), key=lambda p: -self.facts.realised[p])
             for position in pilots.tolist():
-                others = [p for p in ranked if owners[p] != owners[position]]
-                if others:
-                    found.setdefault(position, others[0])
+                other = next((p for p in ranked if owners[p] != owners[position]), None)
+                if other is not None:
+                    found.setdefault(position, other)
         return found
 
 

@@ -3,9 +3,9 @@
 - `no_benefit_realisation`: neither a benefit-realisation plan nor an expected benefit in SEK.
 - `no_solution`: past the idea stage, yet no solution (system, product or vendor) is named.
 - `decoupled_from_strategy`: no strategy or steering document is referred to.
-- `pilot_of_proven`: a pilot of something another organisation already runs with realised
-  benefit, i.e. an initiative of a different owner, in operation or scaled with a realised
-  benefit above 0, overlapping the pilot with a score of at least `overlap.SAME_WORK_SCORE`.
+- `pilot_of_proven`: a pilot while a proven initiative (in operation or scaled, realised
+  benefit above 0) of a different owner is in the pilot's overlap cluster (pairs scoring at
+  least `overlap.SAME_WORK_SCORE`, joined through others); the flag links to it.
 
 Discontinued initiatives carry no flags: no more money is going into them.
 """

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from app.analytics import service as analytics_service
 from app.analytics.schemas import (
     ClusterPage, ClusterQuery, KpiAggregateQuery, KpiQuery, KpiReport, KpiReportList, NationalCandidateQuery,
-    NationalScalingCandidateList, OverlapMatchList, PortfolioRead, ScalingCandidateList, SimilarQuery,
+    NationalScalingCandidateList, OverlapMatchList, PageQuery, PortfolioRead, ScalingCandidateList, SimilarQuery,
 )
 from app.core.db import SessionDep
 from app.core.problems import problems
@@ -48,9 +48,13 @@ def list_scaling_candidates(
 
 @router.get("/organisations/{code}/scaling-candidates", response_model=ScalingCandidateList,
             responses=problems(404, 422))
-def list_organisation_scaling_candidates(organisation: OrganisationDep, session: SessionDep) -> ScalingCandidateList:
+def list_organisation_scaling_candidates(
+    request: Request, organisation: OrganisationDep, session: SessionDep, query: Annotated[PageQuery, Query()]
+) -> ScalingCandidateList:
     """Proven solutions the organisation lacks, with the benefit lost each month it waits, most costly first."""
-    return ScalingCandidateList(items=analytics_service.scaling_candidates_for(session, organisation))
+    items, cursor = analytics_service.scaling_candidates_for(session, organisation, limit=query.limit,
+                                                              cursor=query.cursor)
+    return ScalingCandidateList(items=items, next=next_link(request, cursor))
 
 
 @router.get("/organisations/{code}/portfolio", response_model=PortfolioRead, responses=problems(404, 422))

@@ -46,6 +46,11 @@ class CandidateQuery(QueryModel):
     cursor: str | None = Cursor
 
 
+class PageQuery(QueryModel):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Cursor
+
+
 class NationalCandidateQuery(QueryModel):
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -183,7 +188,7 @@ class ScalingCandidate(SQLModel):
 
 class ScalingCandidateList(SQLModel):
     items: list[ScalingCandidate]
-    next: None = Field(default=None, description="Always null: every candidate is listed.")
+    next: str | None = Field(description="URL of the next page, or null on the last page.")
 
 
 class NationalScalingCandidate(SQLModel):

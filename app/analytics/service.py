@@ -246,44 +246,52 @@ class Estimate:
     owner: str
     lacking: tuple[str, ...]
     cost: scaling.OpportunityCost
-    own_related: str | None = None
 
 
 def list_candidates(session: Session, query: CandidateQuery) -> tuple[list[CandidateRead], str | None]:
     """Proven initiatives and what not taking them over costs, most costly first (see `scaling`)."""
     corpus, registry = CORPUS.get(session), _registry(session)
-    ranked = _ranked_estimates(session, corpus, registry, query)
-    remaining = _after_candidate_cursor(ranked, query.cursor)
-    page = remaining[: query.limit]
+    target = _target(registry, query.for_organisation)
+    page, cursor = _candidate_page(_ranked_estimates(corpus, registry, query), query.limit, query.cursor)
     briefs = _briefs(session, (str(estimate.initiative_id) for estimate in page))
     reads = [CandidateRead(initiative=briefs[str(e.initiative_id)], lacking_count=len(e.lacking),
                            estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
                            monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
-                           own_related_initiative_id=e.own_related, missing=list(e.cost.missing))
+                           own_related_initiative_id=_own_related(corpus, e.position, target),
+                           missing=list(e.cost.missing))
              for e in page]
-    if len(remaining) <= query.limit:
-        return reads, None
-    return reads, encode_cursor([-_candidate_order(page[-1])[0], str(page[-1].initiative_id)])
+    return reads, cursor
 
 
-def scaling_candidates_for(session: Session, organisation: Organisation) -> list[ScalingCandidate]:
-    """Every scaling candidate of the organisation, with evidence and assumptions, most costly first."""
+def scaling_candidates_for(session: Session, organisation: Organisation, *, limit: int = 50,
+                           cursor: str | None = None) -> tuple[list[ScalingCandidate], str | None]:
+    """The organisation's scaling candidates with evidence and assumptions, most costly first, a page at a time."""
     corpus, registry = CORPUS.get(session), _registry(session)
-    ranked = _ranked_estimates(session, corpus, registry, CandidateQuery(for_organisation=organisation.code))
-    reads = _reads(session, [estimate.initiative_id for estimate in ranked])
+    query = CandidateQuery(for_organisation=organisation.code)
+    page, cursor = _candidate_page(_ranked_estimates(corpus, registry, query), limit, cursor)
+    reads = _reads(session, [estimate.initiative_id for estimate in page])
     return [ScalingCandidate(
         initiative=reads[e.initiative_id], estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
-        monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek, own_related_initiative_id=e.own_related,
+        monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
+        own_related_initiative_id=_own_related(corpus, e.position, organisation),
         evidence=reads[e.initiative_id].benefit_evidence, missing=list(e.cost.missing),
         assumptions=scaling.assumptions(reads[e.initiative_id].realised_benefit_sek_per_year,
                                         registry.populations.get(e.owner), registry.populations.get(organisation.code)),
-    ) for e in ranked]
+    ) for e in page], cursor
+
+
+def _candidate_page(ranked: list["Estimate"], limit: int, cursor: str | None) -> tuple[list["Estimate"], str | None]:
+    remaining = _after_candidate_cursor(ranked, cursor)
+    page = remaining[:limit]
+    if len(remaining) <= limit:
+        return page, None
+    return page, encode_cursor([-_candidate_order(page[-1])[0], str(page[-1].initiative_id)])
 
 
 def national_scaling_candidates(session: Session, *, limit: int = 50) -> list[NationalScalingCandidate]:
     """Proven initiatives by the annual benefit lost over every organisation lacking them, largest first."""
     corpus, registry = CORPUS.get(session), _registry(session)
-    ranked = _ranked_estimates(session, corpus, registry, CandidateQuery())[:limit]
+    ranked = _ranked_estimates(corpus, registry, CandidateQuery())[:limit]
     reads = _reads(session, [estimate.initiative_id for estimate in ranked])
     return [NationalScalingCandidate(
         initiative=reads[e.initiative_id], organisations_without=len(e.lacking),
@@ -299,8 +307,9 @@ def _reads(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
 def annual_opportunity_costs(session: Session, corpus: Corpus, registry: Registry) -> dict[str, int]:
     """Per organisation: Σ estimated annual benefit of its scaling candidates whose estimate is known."""
     totals: dict[str, float] = {}
+    running = Running(corpus, registry)
     for position in np.flatnonzero(corpus.facts.is_proven):
-        owner, lacking = _lacking(corpus, registry, position, None)
+        owner, lacking = _lacking(corpus, registry, running, position, None)
         there = registry.populations.get(owner)
         for code in lacking:
             here = registry.populations.get(code)
@@ -309,7 +318,7 @@ def annual_opportunity_costs(session: Session, corpus: Corpus, registry: Registr
     return {code: round(total) for code, total in totals.items()}
 
 
-def _ranked_estimates(session: Session, corpus: Corpus, registry: Registry, query: CandidateQuery) -> list[Estimate]:
+def _ranked_estimates(corpus: Corpus, registry: Registry, query: CandidateQuery) -> list[Estimate]:
     target = _target(registry, query.for_organisation)
     chosen = corpus.facts.is_proven.copy()
     if query.category is not None:
@@ -318,7 +327,8 @@ def _ranked_estimates(session: Session, corpus: Corpus, registry: Registry, quer
         in_county = np.array([registry.organisations[code].county_code == query.county
                               for code in corpus.index.owner_codes], dtype=bool)
         chosen &= in_county[corpus.index.owner_ids]
-    estimates = (_estimate(corpus, registry, position, target) for position in np.flatnonzero(chosen))
+    running = Running(corpus, registry)
+    estimates = (_estimate(corpus, registry, running, position, target) for position in np.flatnonzero(chosen))
     return sorted((estimate for estimate in estimates if estimate.lacking), key=_candidate_order)
 
 
@@ -355,36 +365,52 @@ def _cluster_of(corpus: Corpus, position: int) -> np.ndarray:
     return corpus.groups[label] if label >= 0 else np.array([position])
 
 
-def _lacking(corpus: Corpus, registry: Registry, position: int, target: Organisation | None) -> tuple[str, list[str]]:
+class Running(dict):
+    """Per cluster (by group number), the organisations running something of it; each cluster
+    is worked out once per request however many proven initiatives it holds."""
+
+    def __init__(self, corpus: Corpus, registry: Registry) -> None:
+        super().__init__()
+        self.corpus, self.registry = corpus, registry
+
+    def __missing__(self, label: int) -> set[str]:
+        corpus, index = self.corpus, self.corpus.index
+        members = corpus.groups[label] if label >= 0 else np.array([-1 - label])
+        self[label] = scaling.running_organisations(
+            [(index.owner_codes[index.owner_ids[p]], corpus.facts.status[p], corpus.running.get(index.keys[p], ()))
+             for p in members.tolist()], self.registry.members)
+        return self[label]
+
+
+def _lacking(corpus: Corpus, registry: Registry, running: Running, position: int,
+             target: Organisation | None) -> tuple[str, list[str]]:
     """The proven initiative's owner, and the peers (or the target) that run nothing of its cluster."""
-    index = corpus.index
-    owner = index.owner_codes[index.owner_ids[position]]
-    cluster = _cluster_of(corpus, position)
-    running = scaling.running_organisations(
-        [(index.owner_codes[index.owner_ids[p]], corpus.facts.status[p], corpus.running.get(index.keys[p], frozenset()))
-         for p in cluster], registry.members)
+    owner = corpus.index.owner_codes[corpus.index.owner_ids[position]]
     kind = scaling.peer_kind(registry.organisations[owner].kind)
     if target is not None:
         peers = [target.code] if target.kind == kind else []
     else:
         peers = registry.peers.get(kind, [])
-    return owner, [code for code in peers if code not in running]
+    runs = running[int(corpus.group_of[position])]
+    return owner, [code for code in peers if code not in runs]
 
 
-def _estimate(corpus: Corpus, registry: Registry, position: int, target: Organisation | None) -> Estimate:
-    owner, lacking = _lacking(corpus, registry, position, target)
+def _estimate(corpus: Corpus, registry: Registry, running: Running, position: int,
+              target: Organisation | None) -> Estimate:
+    owner, lacking = _lacking(corpus, registry, running, position, target)
     realised = int(corpus.facts.realised[position])
     cost = scaling.opportunity_cost(realised, registry.populations.get(owner),
                                     [registry.populations.get(code) for code in lacking])
     return Estimate(position=position, initiative_id=uuid.UUID(corpus.index.keys[position]), owner=owner,
-                    lacking=tuple(lacking), cost=cost,
-                    own_related=_own_related(corpus, position, target) if target is not None and lacking else None)
+                    lacking=tuple(lacking), cost=cost)
 
 
-def _own_related(corpus: Corpus, position: int, target: Organisation) -> str | None:
+def _own_related(corpus: Corpus, position: int, target: Organisation | None) -> str | None:
     """The target's own initiative in the proven one's cluster, the best-scoring pair first."""
-    index = corpus.index
-    owned = [p for p in _cluster_of(corpus, position) if index.owner_codes[index.owner_ids[p]] == target.code]
+    if target is None:
+        return None
+    index, cluster = corpus.index, _cluster_of(corpus, position)
+    owned = cluster[index.owner_ids[cluster] == index.owner_id(target.code)].tolist()
     if not owned:
         return None
     direct = overlap.neighbours(index, index.keys[position], 0.0).second

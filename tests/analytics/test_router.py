@@ -162,6 +162,15 @@ class TestScalingCandidates:
     def test_unknown_organisation_is_404(self, client):
         assert_problem(client.get("/api/v1/organisations/9999/scaling-candidates"), 404, "/problems/not-found")
 
+    def test_pages_most_costly_first(self, client, session):
+        for benefit in (100_000, 300_000, 200_000):
+            make(session, f"Nytta {benefit}", "0180", status="in_operation", realised_benefit_sek_per_year=benefit)
+        first = client.get("/api/v1/organisations/2281/scaling-candidates", params={"limit": 2}).json()
+        rest = client.get(first["next"]).json()
+        assert [item["initiative"]["title"] for item in first["items"] + rest["items"]] == [
+            "Nytta 300000", "Nytta 200000", "Nytta 100000"]
+        assert rest["next"] is None
+
     def test_nationally_ranked_by_annual_cost(self, client, session):
         make(session, "Liten nytta", "0180", status="in_operation", realised_benefit_sek_per_year=1_000)
         make(session, "Stor nytta", "0180", status="scaled", realised_benefit_sek_per_year=1_000_000)
