@@ -4,11 +4,13 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app.adoptions.router import router as adoptions_router
+from app.analytics import service as analytics_service
 from app.analytics.router import router as analytics_router
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        await run_in_threadpool(analytics_service.warm_up, app.state.engine)
         yield
         app.state.engine.dispose()
 

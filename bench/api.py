@@ -105,7 +105,7 @@ class running_server:
             [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(self.workers)], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # each worker builds its overlap index first
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

@@ -1,5 +1,6 @@
 """Queries that feed the analytics' pure functions, shaped for the API and the web pages alike."""
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,6 +9,8 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.analytics import flags, kpis, overlap, scaling
@@ -18,6 +21,7 @@ from app.analytics.schemas import (
     KpiReportList, KpiValueRead, Match, NationalScalingCandidate, OverlapExplanation, OverlapMatch,
     PortfolioItemRead, PortfolioRead, ScalingCandidate, SimilarQuery, SimilarRead,
 )
+from app.core.db import session_scope
 from app.core.enums import OrganisationKind
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.problems import InvalidParameter, ValidationFailed
@@ -26,12 +30,27 @@ from app.initiatives.models import Initiative, StatusChange
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, OrganisationYear
 
+logger = logging.getLogger(__name__)
+
 SHARED_TERMS_SHOWN = 8
 LABEL_TERMS_SHOWN = 5
 NATIONAL = "SE"
 
 
 # Overlaps ------------------------------------------------------------------------------------
+
+def warm_up(engine: Engine) -> None:
+    """Build this worker's overlap index before it takes requests, so that no request waits for it.
+
+    A database that is down or not yet migrated must not stop the server from starting: the
+    index is then built by the first request that needs it.
+    """
+    try:
+        with session_scope(engine, write=False) as session:
+            CORPUS.get(session)
+    except SQLAlchemyError as error:
+        logger.warning("overlap index not built at start-up (%s); the first request will build it", error)
+
 
 def list_similar(session: Session, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:
     """Other organisations' live initiatives most like this one, best first; without `min_score`
