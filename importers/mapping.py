@@ -15,7 +15,7 @@ from typing import Any
 from app.core.enums import Category, InitiativeStatus
 from app.core.text import normalise
 from importers import values
-from importers.parsers import Paging, header_key
+from importers.parsers import Paging, header_key, value_at_parts
 from importers.resolve import name_key
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
@@ -126,7 +126,7 @@ class Mapping:
 
     def _raw(self, record: dict[str, Any], target: str) -> Any:
         for parts in self._paths.get(target, ()):
-            found = _walk(record, parts)
+            found = value_at_parts(record, parts)
             if not values.is_empty(found):
                 return found
         return self.defaults.get(target)  # None when absent: nothing to convert
@@ -160,18 +160,6 @@ class Mapping:
             raise ValueError("solution: a solution needs a name")
         external_id = self._external_id(converted.get("external_id"), converted.get("title"))
         return MappedRecord(external_id, converted.get("owner"), converted.get("participants") or [], fields)
-
-
-def _walk(record: dict[str, Any], parts: tuple[str, ...]) -> Any:
-    current: Any = record
-    for part in parts:
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
-        else:
-            return None
-    return current
 
 
 def load(path: Path) -> Mapping:

@@ -91,8 +91,13 @@ def json_document(body: bytes, declared: str | None = None) -> Any:
 
 def value_at(document: Any, path: str) -> Any:
     """The value at a dotted path ("links.next", "organisation.code", "values.0.value"), or None."""
+    return value_at_parts(document, tuple(filter(None, path.split("."))))
+
+
+def value_at_parts(document: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a path already split into its parts (keys, or list indexes as digits), or None."""
     current = document
-    for part in filter(None, path.split(".")):
+    for part in parts:
         if isinstance(current, dict):
             current = current.get(part)
         elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
