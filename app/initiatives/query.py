@@ -47,12 +47,19 @@ class InitiativeQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
 
 
-def build_select(query: InitiativeQuery, common_terms: frozenset[str] = frozenset()) -> Select:
+def build_select(
+    query: InitiativeQuery,
+    common_terms: frozenset[str] = frozenset(),
+    proven_pilot_ids: frozenset[uuid.UUID] = frozenset(),
+) -> Select:
     """The page's statement. Words in `common_terms` are matched row by row in listing order
-    (see `common_search_terms`); the others through the term index."""
+    (see `common_search_terms`); the others through the term index. A `pilot_of_proven` flag
+    filter matches `proven_pilot_ids` (see `flag_condition`)."""
     statement = select(Initiative)
     for condition in _conditions(query, common_terms):
         statement = statement.where(condition)
+    if query.flag:
+        statement = statement.where(flag_condition(query.flag, proven_pilot_ids))
     return _ordered_page(statement, query)
 
 

@@ -27,7 +27,7 @@ from app.core.text import stems
 from app.initiatives.models import (
     REGISTRY_SOURCE, Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange,
 )
-from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, flag_condition, next_cursor
+from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, next_cursor
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
@@ -63,11 +63,8 @@ def find_by_source(session: Session, source: str, external_id: str) -> Initiativ
 
 
 def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Initiative], str | None]:
-    statement = build_select(query, common_search_terms(session, query.q))
-    if query.flag:
-        pilots = analytics_service.proven_pilot_ids(session) if Flag.pilot_of_proven in query.flag else frozenset()
-        statement = statement.where(flag_condition(query.flag, pilots))
-    rows = list(session.exec(statement))
+    pilots = analytics_service.proven_pilot_ids(session) if Flag.pilot_of_proven in query.flag else frozenset()
+    rows = list(session.exec(build_select(query, common_search_terms(session, query.q), pilots)))
     return rows[: query.limit], next_cursor(rows, query)
 
 

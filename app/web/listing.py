@@ -18,7 +18,7 @@ from app.analytics.flags import Flag
 from app.core.enums import Category, InitiativeStatus
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
-from app.initiatives.query import InitiativeQuery, build_select, flag_condition
+from app.initiatives.query import InitiativeQuery, build_select
 from app.organisations.models import Organisation
 from app.web.labels import COUNTY_NAMES
 
@@ -94,11 +94,10 @@ def owned_counts(session: Session) -> dict[str, int]:
 
 
 def _filtered(query: InitiativeQuery, proven_pilot_ids: frozenset) -> Select:
-    """The list's statement with its filters (flags as `initiative_service.list_initiatives` applies
-    them) but without its order and page: the base for counting. Run it with `execute`: sqlmodel's
+    """The list's statement with its filters but without its order and page: the base for counting. Run it with `execute`: sqlmodel's
     `exec` would return only the first column of each row."""
-    statement = build_select(query.model_copy(update={"cursor": None})).order_by(None).limit(None)
-    return statement.where(flag_condition(query.flag, proven_pilot_ids)) if query.flag else statement
+    statement = build_select(query.model_copy(update={"cursor": None}), proven_pilot_ids=proven_pilot_ids)
+    return statement.order_by(None).limit(None)
 
 
 def _total(session: Session, statement: Select) -> int:
