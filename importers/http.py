@@ -28,9 +28,11 @@ from tenacity import (
 )
 
 from app.imports.service import Validators
+from importers.parsers import Paging, ParseError, json_document, next_page_url, page_records
 from importers.settings import ImporterSettings
 
 MAX_BACKOFF_SECONDS = 60.0
+MAX_PAGES = 100_000  # a guard against a source whose next links never end
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -165,3 +167,23 @@ class Fetcher:
         etag, last_modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if etag or last_modified:
             self.new_validators.append(Validators(url, etag, last_modified))
+
+
+def fetch_json_pages(fetcher: Fetcher, first_url: str, paging: Paging, *, is_conditional: bool) -> list[list[dict]] | None:
+    """The items of every page of a paged JSON source, page by page, following its next links
+    or page/offset parameters; None when the first page, asked conditionally, is unchanged."""
+    pages: list[list[dict]] = []
+    next_url: str | None = first_url
+    visited: set[str] = set()
+    while next_url is not None:
+        if next_url in visited or len(visited) >= MAX_PAGES:
+            raise ParseError(f"the paging loops back to {next_url}")
+        fetched = fetcher.get(next_url, is_conditional=is_conditional and not visited)
+        visited.add(next_url)
+        if fetched is None:
+            return None
+        document = json_document(fetched.body, fetched.charset)
+        pages.append(page_records(document, paging, next_url))
+        next_url = next_page_url(document, next_url, len(pages[-1]), paging)
+    return pages
+

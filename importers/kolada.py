@@ -26,12 +26,11 @@ from app.core.enums import OrganisationKind
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation, OrganisationYear
 from app.organisations.schemas import FiguresWrite
-from importers.http import Fetcher
+from importers.http import Fetcher, fetch_json_pages
 from importers.mapping import MAPPINGS_DIR, MappingError
-from importers.parsers import Paging, ParseError, json_document, next_page_url, page_records
+from importers.parsers import Paging
 from importers.pipeline import ImportFailed, RunContext, batch_session, chunks, describe_validation_error
 
-MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -125,22 +124,8 @@ def _municipalities_and_regions(session: Session) -> list[Organisation]:
 
 def _fetch_all_pages(context: RunContext, fetcher: Fetcher, config: KoladaConfig, url: str) -> list[dict] | None:
     """Every item of one request's pages, or None when its first page is unchanged since the last run."""
-    items: list[dict[str, Any]] = []
-    next_url: str | None = url
-    visited: set[str] = set()
-    while next_url is not None:
-        if next_url in visited or len(visited) >= MAX_PAGES:
-            raise ParseError(f"Kolada's paging loops back to {next_url}")
-        is_first = not visited
-        visited.add(next_url)
-        fetched = fetcher.get(next_url, is_conditional=is_first and config.is_conditional and not context.is_dry_run)
-        if fetched is None:
-            return None
-        document = json_document(fetched.body, fetched.charset)
-        page = page_records(document, config.paging, next_url)
-        items += page
-        next_url = next_page_url(document, next_url, len(page), config.paging)
-    return items
+    pages = fetch_json_pages(fetcher, url, config.paging, is_conditional=config.is_conditional and not context.is_dry_run)
+    return None if pages is None else [item for page in pages for item in page]
 
 
 def collect_figures(

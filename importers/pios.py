@@ -7,20 +7,10 @@ an incremental run withdraws nothing, since it does not see every record.
 
 from datetime import date
 
-from importers.http import Fetcher
+from importers.http import Fetcher, fetch_json_pages
 from importers.mapping import Mapping
-from importers.parsers import (
-    ParseError,
-    SourceRecord,
-    first_page_url,
-    json_document,
-    next_page_url,
-    page_records,
-    with_query,
-)
+from importers.parsers import SourceRecord, first_page_url, with_query
 from importers.pipeline import RunContext, import_initiatives
-
-MAX_PAGES = 100_000
 
 
 def run(context: RunContext, fetcher: Fetcher, mapping: Mapping, url: str, since: date | None) -> None:
@@ -41,22 +31,12 @@ def fetch_records(
     """
     if since is not None and mapping.since_param:
         url = with_query(url, {mapping.since_param: since.isoformat()})
-    next_url: str | None = first_page_url(url, mapping.paging)
-    records: list[SourceRecord] = []
-    visited: set[str] = set()
-    while next_url is not None:
-        if next_url in visited or len(visited) >= MAX_PAGES:
-            raise ParseError(f"paging loops back to {next_url}")
-        is_first = not visited
-        visited.add(next_url)
-        fetched = fetcher.get(next_url, is_conditional=is_first and _may_skip(context, mapping, since))
-        if fetched is None:
-            return None
-        document = json_document(fetched.body, fetched.charset)
-        items = page_records(document, mapping.paging, next_url)
-        records += [SourceRecord(f"page {len(visited)} item {index}", item) for index, item in enumerate(items, 1)]
-        next_url = next_page_url(document, next_url, len(items), mapping.paging)
-    return records
+    pages = fetch_json_pages(fetcher, first_page_url(url, mapping.paging), mapping.paging,
+                             is_conditional=_may_skip(context, mapping, since))
+    if pages is None:
+        return None
+    return [SourceRecord(f"page {number} item {index}", item)
+            for number, items in enumerate(pages, 1) for index, item in enumerate(items, 1)]
 
 
 def _may_skip(context: RunContext, mapping: Mapping, since: date | None) -> bool:

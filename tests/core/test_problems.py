@@ -5,7 +5,6 @@ import json
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
-from sqlalchemy.exc import OperationalError
 
 from app.core.problems import PROBLEM_CLASSES, Problem
 from app.core.settings import Settings
