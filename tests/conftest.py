@@ -34,7 +34,9 @@ def pytest_report_header() -> list[str]:
     with engine.connect() as connection:
         version = connection.dialect.server_version_info
     engine.dispose()
-    return [f"database: {engine.dialect.name} {'.'.join(map(str, version or ()))} ({engine.url.render_as_string()})"]
+    where = f"a fresh database beside {engine.url.render_as_string()}" if engine.dialect.name == "postgresql" \
+        else "a fresh temporary file"
+    return [f"database: {engine.dialect.name} {'.'.join(map(str, version or ()))} ({where})"]
 
 
 def _database_url() -> str:
