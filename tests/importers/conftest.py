@@ -13,10 +13,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlmodel import select
 
+from app.core.db import session_scope
+from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
 from importers.settings import ImporterSettings
 
 DATA = Path(__file__).parent / "data"
+
+
+def stored_initiatives(engine, source: str) -> list[Initiative]:
+    """What an import left in the database for one source, with relationships loaded."""
+    with session_scope(engine, write=False) as session:
+        ids = session.exec(select(Initiative.id).where(Initiative.source == source)).all()
+        return initiative_service.load(session, list(ids))
 
 
 @dataclass

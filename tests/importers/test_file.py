@@ -2,7 +2,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from app.auth.caller import ADMIN
 from app.changes import service as change_service
@@ -14,15 +13,13 @@ from app.initiatives.schemas import InitiativeUpdate
 from importers import file
 from importers.pipeline import ImportFailed
 from importers.runner import ImportOptions, run_import
-from tests.importers.conftest import DATA
+from tests.importers.conftest import DATA, stored_initiatives
 
 PORTFOLIO_CSV = DATA / "portfolio.csv"
 
 
 def imported(engine, source: str) -> dict[str, Initiative]:
-    with session_scope(engine, write=False) as session:
-        ids = session.exec(select(Initiative.id).where(Initiative.source == source)).all()
-        return {i.title: i for i in initiative_service.load(session, list(ids))}
+    return {i.title: i for i in stored_initiatives(engine, source)}
 
 
 def rejections(engine, run) -> list[tuple[str, str]]:

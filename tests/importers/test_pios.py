@@ -1,23 +1,19 @@
 import time
 from datetime import date
 
-from sqlmodel import select
 
 from app.core.db import session_scope
 from app.imports import service as import_service
-from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from importers.runner import ImportOptions, run_import
-from tests.importers.conftest import DATA, Reply
+from tests.importers.conftest import DATA, Reply, stored_initiatives
 
 FIRST = "/api/v1/initiatives"
 SECOND = "/api/v1/initiatives?page=2"
 
 
 def pios_initiatives(engine) -> dict[str, Initiative]:
-    with session_scope(engine, write=False) as session:
-        ids = session.exec(select(Initiative.id).where(Initiative.source == "pios")).all()
-        return {i.external_id: i for i in initiative_service.load(session, list(ids))}
+    return {i.external_id: i for i in stored_initiatives(engine, "pios")}
 
 
 def serve_both_pages(server, **first_page) -> None:

@@ -1,19 +1,14 @@
-from sqlmodel import select
 
-from app.core.db import session_scope
-from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from importers.runner import ImportOptions, run_import
-from tests.importers.conftest import Reply
+from tests.importers.conftest import Reply, stored_initiatives
 
 EXPORT = "/export/initiativ.csv"
 LISTING = "/initiativ"
 
 
 def uttc_initiatives(engine) -> dict[str, Initiative]:
-    with session_scope(engine, write=False) as session:
-        ids = session.exec(select(Initiative.id).where(Initiative.source == "uttc")).all()
-        return {i.external_id: i for i in initiative_service.load(session, list(ids))}
+    return {i.external_id: i for i in stored_initiatives(engine, "uttc")}
 
 
 def run_uttc(server, engine, settings, path: str):
