@@ -134,12 +134,10 @@ class Vectoriser:
 
     def fit_transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
         self.lexicon = frozenset(word for d in documents for word in (*d.surfaces, *d.words) if word[0] not in _MARKERS)
-        self.words.set_params(max_df=max(int(WORD_MAX_DF * len(documents)), MAX_DF_FLOOR))
-        words = self.words.fit_transform([self._split(d) for d in documents])
+        words = _fit(self.words, [self._split(d) for d in documents], WORD_MAX_DF)
         names = self.words.get_feature_names_out()
         self.word_weights = np.array([GENERIC_WEIGHT if _is_generic(name) else 1.0 for name in names])
-        self.grams.set_params(max_df=max(int(GRAM_MAX_DF * len(documents)), MAX_DF_FLOOR))
-        grams = self.grams.fit_transform([d.grams for d in documents])
+        grams = _fit(self.grams, [d.grams for d in documents], GRAM_MAX_DF)
         return self._joined(words, grams)
 
     def transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
@@ -161,6 +159,17 @@ class Vectoriser:
         words = normalize(words @ sparse.diags(self.word_weights))
         return sparse.hstack([words * np.sqrt(WORD_WEIGHT), grams * np.sqrt(1 - WORD_WEIGHT)], format="csr",
                              dtype=np.float32)
+
+
+def _fit(vectorizer: TfidfVectorizer, documents: list[list[str]], max_df_share: float) -> sparse.csr_matrix:
+    """Fit without the features too common to tell initiatives apart; when every feature is that
+    common (many near-identical texts), keep them all rather than fail: the texts are alike."""
+    vectorizer.set_params(max_df=max(int(max_df_share * len(documents)), MAX_DF_FLOOR))
+    try:
+        return vectorizer.fit_transform(documents)
+    except ValueError:  # scikit-learn: "After pruning, no terms remain"
+        vectorizer.set_params(max_df=1.0)
+        return vectorizer.fit_transform(documents)
 
 
 def _is_generic(feature: str) -> bool:
