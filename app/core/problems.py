@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -189,6 +189,7 @@ def install_problem_handlers(app: FastAPI, error_page: ErrorPage | None = None) 
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(OperationalError, _handle_database_unavailable)
     app.add_exception_handler(DBAPIError, _handle_database_error)
+    app.add_exception_handler(DataError, _handle_unstorable_value)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 
@@ -242,6 +243,14 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
 async def _handle_database_unavailable(request: Request, error: OperationalError) -> Response:
     logger.warning("database unavailable: %s", error.orig)
     return _respond(request, ServiceUnavailable())
+
+
+async def _handle_unstorable_value(request: Request, error: DataError) -> Response:
+    # The database refused a value it cannot hold or compare (PostgreSQL: a NUL character in
+    # text, a number out of range): the request's input, so a 422, and the request rolled back.
+    logger.info("value refused by the database on %s: %s", request.url.path, error.orig)
+    return _respond(request, ValidationFailed("A value in the request cannot be stored or searched (for example a "
+                                              "NUL character in text)."))
 
 
 async def _handle_database_error(request: Request, error: DBAPIError) -> Response:

@@ -100,3 +100,17 @@ class TestFaults:
 
     def test_health_reports_a_working_database(self, client):
         assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+
+
+
+class TestUnstorableValues:
+    def test_nul_character_is_refused_where_the_database_cannot_hold_it(self, client, admin_headers, engine):
+        searched = client.get("/api/v1/initiatives", params={"tag": "a\x00b"})
+        created = client.post("/api/v1/initiatives", headers=admin_headers, json=initiative_payload(title="Noll\x00tecken"))
+        if engine.dialect.name == "postgresql":
+            assert_problem(searched, 422, "/problems/validation-failed")
+            assert_problem(created, 422, "/problems/validation-failed")
+            assert client.get("/api/v1/initiatives").json()["items"] == []
+        else:  # SQLite stores and compares NUL like any other character
+            assert searched.json()["items"] == []
+            assert created.json()["title"] == "Noll\x00tecken"
