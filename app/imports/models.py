@@ -2,14 +2,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.core.models import empty_dict, timestamp_field
 
 
+RUNNING = text("status = 'running'")
+
+
 class ImportRun(SQLModel, table=True):
     __tablename__ = "import_run"
+    # At most one run of a source in progress, even when two start at the same moment.
+    __table_args__ = (
+        Index("ix_import_run_source_running", "source", unique=True, sqlite_where=RUNNING, postgresql_where=RUNNING),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     source: str = Field(max_length=64, index=True)

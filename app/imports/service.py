@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.models import utcnow
@@ -39,7 +40,8 @@ def start_run(session: Session, source: str, parameters: dict[str, Any], *, is_d
     """Record a new run; refuse while another run of the same source is in progress.
 
     A run older than `STALE_AFTER` that never finished is marked failed first, so a crash
-    does not block its source for ever.
+    does not block its source for ever. The check names the run in the way; the unique index
+    on running runs is what holds when two runs start at the same moment.
     """
     _fail_stale_runs(session, source)
     running = session.exec(
@@ -48,9 +50,18 @@ def start_run(session: Session, source: str, parameters: dict[str, Any], *, is_d
     if running is not None:
         raise Conflict(f"Run {running.id} of {source} started at {running.started_at:%Y-%m-%d %H:%M} "
                             "is still running; wait for it to finish.")
-    run = ImportRun(source=source, parameters=parameters, is_dry_run=is_dry_run, status=ImportStatus.running)
-    session.add(run)
-    session.flush()
+    return _insert_running_run(session, ImportRun(source=source, parameters=parameters, is_dry_run=is_dry_run,
+                                                  status=ImportStatus.running))
+
+
+def _insert_running_run(session: Session, run: ImportRun) -> ImportRun:
+    # A savepoint, so the caller's transaction survives the refusal.
+    try:
+        with session.begin_nested():
+            session.add(run)
+    except IntegrityError:
+        raise Conflict(f"Another run of {run.source} started at the same moment and is still running; "
+                       "wait for it to finish.") from None
     return run
 
 

@@ -1,7 +1,11 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
 
+from app.core.db import session_scope
 from app.core.models import utcnow
 from app.core.pagination import encode_cursor
 from app.core.problems import Conflict, ValidationFailed
@@ -27,6 +31,51 @@ class TestStartRun:
         run = import_service.start_run(session, "pios", {}, is_dry_run=False)
         assert run.status == "running"
         assert stale.status == "failed" and stale.error.startswith("Abandoned")
+
+
+class TestOneRunningRunPerSource:
+    """The partial unique index on import_run(source) WHERE status = 'running' holds without the service's check."""
+
+    def test_the_database_refuses_a_second_running_run_of_a_source(self, session):
+        session.add(ImportRun(source="pios", status=ImportStatus.running))
+        session.flush()
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.add(ImportRun(source="pios", status=ImportStatus.running))
+
+    def test_other_sources_and_finished_runs_do_not_conflict(self, session):
+        session.add_all([ImportRun(source="pios", status=ImportStatus.running),
+                         ImportRun(source="uttc", status=ImportStatus.running),
+                         ImportRun(source="pios", status=ImportStatus.succeeded),
+                         ImportRun(source="pios", status=ImportStatus.failed)])
+        session.flush()
+
+    def test_a_start_racing_an_uncommitted_one_waits_for_it_then_is_a_conflict(self, committed):
+        outcome: list[Exception] = []
+        second = threading.Thread(target=start_pios_run, args=(committed, outcome))
+        with session_scope(committed) as first:
+            import_service.start_run(first, "pios", {}, is_dry_run=False)
+            second.start()
+            # PostgreSQL: the second start's check cannot see the first run yet, so it waits at
+            # its insert, on the index. SQLite: it waits to begin, as every writer does.
+            second.join(timeout=1)
+            assert second.is_alive()
+        second.join()
+        assert [type(error) for error in outcome] == [Conflict]
+        assert running_runs(committed, "pios") == 1
+
+
+def start_pios_run(engine, outcome: list[Exception]) -> None:
+    try:
+        with session_scope(engine) as session:
+            import_service.start_run(session, "pios", {}, is_dry_run=False)
+    except Exception as error:
+        outcome.append(error)
+
+
+def running_runs(engine, source: str) -> int:
+    with session_scope(engine, write=False) as session:
+        return session.exec(select(func.count()).where(ImportRun.source == source,
+                                                       ImportRun.status == ImportStatus.running)).one()
 
 
 class TestFinishRun:

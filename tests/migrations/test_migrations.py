@@ -1,5 +1,7 @@
 """Migrations: up, down and up again on this run's engine; one head; models match the head schema."""
 
+from datetime import timedelta
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -8,7 +10,9 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from app.core import migrations
-from app.core.db import build_engine
+from app.core.db import build_engine, session_scope
+from app.core.models import utcnow
+from app.imports.models import ImportRun
 from tests.conftest import fresh_database
 
 
@@ -41,6 +45,19 @@ class TestMigrations:
         for _ in revisions:
             migrations.downgrade(scratch_url, "-1")
         assert table_names(scratch_url) <= {"alembic_version"}
+
+    def test_runs_left_running_side_by_side_are_failed_but_the_newest(self, scratch_url):
+        migrations.upgrade(scratch_url, "0001")
+        engine = build_engine(scratch_url)
+        older, newest, other = (ImportRun(source="pios", started_at=utcnow() - timedelta(hours=1)),
+                                ImportRun(source="pios"), ImportRun(source="uttc"))
+        with session_scope(engine) as session:
+            session.add_all([older, newest, other])
+        migrations.upgrade(scratch_url)
+        with session_scope(engine, write=False) as session:
+            statuses = [session.get_one(ImportRun, run.id).status for run in (older, newest, other)]
+        engine.dispose()
+        assert statuses == ["failed", "running", "running"]
 
     def test_single_head(self, database_url):
         script = ScriptDirectory.from_config(migrations.alembic_config(database_url))
