@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, NamedTuple
@@ -190,18 +190,19 @@ FLAG_COLUMNS = (Initiative.id, Initiative.title, Initiative.status, Initiative.c
                 Initiative.solution, Initiative.strategy_refs)
 
 
-def flags_for(session: Session, initiative_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FlagRead]]:
-    """The flags of each initiative (see `flags`), in one query and one corpus look-up for all."""
-    if not initiative_ids:
+def flags_of(session: Session, initiatives: Sequence[Any]) -> dict[uuid.UUID, list[FlagRead]]:
+    """The flags of each initiative (see `flags`), from the `FLAG_COLUMNS` the initiatives carry
+    (ORM objects or rows), with one corpus look-up for all."""
+    if not initiatives:
         return {}
-    rows = session.exec(select(*FLAG_COLUMNS).where(col(Initiative.id).in_(set(initiative_ids))))
     corpus = CORPUS.get(session)
-    return {row.id: _flag_reads(corpus, row) for row in rows}
+    return {initiative.id: _flag_reads(corpus, initiative) for initiative in initiatives}
 
 
 def initiative_flags(session: Session, initiative_id: uuid.UUID) -> list[FlagRead]:
     """The flags of one initiative (see `flags`)."""
-    return flags_for(session, [initiative_id]).get(initiative_id, [])
+    row = session.exec(select(*FLAG_COLUMNS).where(Initiative.id == initiative_id)).first()
+    return flags_of(session, [row])[initiative_id] if row else []
 
 
 def proven_pilot_ids(session: Session) -> frozenset[uuid.UUID]:

@@ -15,8 +15,12 @@ _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 def existing_initiative(initiative_id: uuid.UUID, session: SessionDep) -> Initiative:
     initiative = initiative_service.get(session, initiative_id)
     if initiative is None:
-        raise NotFound(f"No initiative has the id {initiative_id}.")
+        raise not_found(initiative_id)
     return initiative
+
+
+def not_found(initiative_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No initiative has the id {initiative_id}.")
 
 
 InitiativeDep = Annotated[Initiative, Depends(existing_initiative)]

@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from pydantic_core import to_jsonable_python
 from sqlmodel import Session, col, select
 
 from app.initiatives import service as initiative_service
@@ -17,16 +18,13 @@ CSV_COLUMNS = tuple(InitiativeRead.model_fields)
 
 def iter_records(session: Session, *, include_archived: bool = False) -> Iterator[dict[str, Any]]:
     """Every initiative as its API representation, in id order, a batch at a time."""
-    query = select(Initiative).order_by(col(Initiative.id)).limit(BATCH_SIZE)
+    query = select(*initiative_service.COLUMNS).order_by(col(Initiative.id)).limit(BATCH_SIZE)
     if not include_archived:
         query = query.where(col(Initiative.is_archived).is_(False))
-    batch = list(session.exec(query))
+    batch = list(session.execute(query))
     while batch:
-        for read in initiative_service.to_read(session, batch):
-            yield read.model_dump(mode="json")
-        last_id = batch[-1].id
-        session.expunge_all()
-        batch = list(session.exec(query.where(col(Initiative.id) > last_id)))
+        yield from to_jsonable_python(initiative_service.representations(session, batch))
+        batch = list(session.execute(query.where(col(Initiative.id) > batch[-1].id)))
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:

@@ -16,14 +16,18 @@ class Initiative(SQLModel, table=True):
         UniqueConstraint("source", "external_id"),
         Index("ix_initiative_updated_at_id", "updated_at", "id"),
         Index("ix_initiative_created_at_id", "created_at", "id"),
+        # Filtered lists: a status walks its rows newest first; an organisation's or a county's
+        # owners narrow by owner and status before the page is sorted.
+        Index("ix_initiative_status_updated_at_id", "status", "updated_at", "id"),
+        Index("ix_initiative_owner_code_status_updated_at", "owner_code", "status", "updated_at"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     title: str = Field(max_length=200)
     summary: str | None = Field(default=None, max_length=1000)
     description: str | None = Field(default=None, sa_type=Text)
-    owner_code: str = Field(foreign_key="organisation.code", index=True, max_length=32)
-    status: InitiativeStatus = Field(sa_type=String(32), index=True)
+    owner_code: str = Field(foreign_key="organisation.code", max_length=32)
+    status: InitiativeStatus = Field(sa_type=String(32))
     category: Category = Field(sa_type=String(32), index=True)
     start_date: date | None = None
     end_date: date | None = None

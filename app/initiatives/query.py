@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, String, cast, exists, func, or_, tuple_
+from sqlalchemy import Row, Select, String, cast, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from app.adoptions.models import Adoption
@@ -55,7 +55,7 @@ def build_select(
     """The page's statement. Words in `common_terms` are matched row by row in listing order
     (see `common_search_terms`); the others through the term index. A `pilot_of_proven` flag
     filter matches `proven_pilot_ids` (see `flag_condition`)."""
-    statement = select(Initiative)
+    statement = select(*Initiative.__table__.columns)
     for condition in _conditions(query, common_terms):
         statement = statement.where(condition)
     if query.flag:
@@ -63,7 +63,7 @@ def build_select(
     return _ordered_page(statement, query)
 
 
-def next_cursor(page: list[Initiative], query: InitiativeQuery) -> str | None:
+def next_cursor(page: list[Row], query: InitiativeQuery) -> str | None:
     if len(page) <= query.limit:
         return None
     last = page[query.limit - 1]

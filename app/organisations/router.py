@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.auth import service as auth_service
 from app.auth.dependencies import AdminDep, CallerDep
@@ -9,7 +9,6 @@ from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyRead
 from app.core.db import SessionDep
 from app.core.enums import OrganisationKind
 from app.core.problems import Forbidden, NotFound, problems
-from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.router import page_of
 from app.initiatives.schemas import InitiativePage
@@ -43,12 +42,9 @@ def get_organisation(organisation: OrganisationDep, session: SessionDep) -> Orga
 def list_organisation_initiatives(
     organisation: OrganisationDep, request: Request, session: SessionDep,
     query: Annotated[InitiativeQuery, Query()],
-) -> InitiativePage:
+) -> Response:
     """Initiatives the organisation owns or takes part in."""
-    initiatives, cursor = initiative_service.list_initiatives(
-        session, query.model_copy(update={"organisation": organisation.code})
-    )
-    return page_of(request, session, initiatives, cursor)
+    return page_of(request, session, query.model_copy(update={"organisation": organisation.code}))
 
 
 @router.get("/{code}/figures", response_model=list[FiguresRead], responses=problems(404, 422))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import Select, func
 from sqlmodel import Session, col
 from starlette.datastructures import QueryParams
@@ -124,10 +125,7 @@ def records(session: Session, query: InitiativeQuery) -> Iterator[dict[str, Any]
     page = query.model_copy(update={"cursor": None, "limit": EXPORT_BATCH})
     while True:
         initiatives, cursor = initiative_service.list_initiatives(session, page)
-        for read in initiative_service.to_read(session, initiatives):
-            yield read.model_dump(mode="json")
-        for initiative in initiatives:
-            session.expunge(initiative)
+        yield from to_jsonable_python(initiative_service.representations(session, initiatives))
         if cursor is None:
             return
         page = page.model_copy(update={"cursor": cursor})
