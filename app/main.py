@@ -16,6 +16,7 @@ from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
 from app.core.problems import install_problem_handlers
+from app.core.read_cache import ReadCache
 from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
 from app.initiatives.router import router as initiatives_router
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
+    app.state.read_cache = ReadCache(settings.read_cache_bytes)
     install_problem_handlers(app, error_page=web_error_page)
     for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
                    analytics_router, imports_router, meta_router, web_router):

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = 1_048_576
+    read_cache_bytes: int = Field(32 * 1024 * 1024, ge=0)
     public_url: str = "http://127.0.0.1:8000"
 
     @field_validator("cors_origins", mode="before")
