@@ -1,23 +1,26 @@
 """API latency and throughput over loopback: `python bench/api.py [--size N] [--postgres URL]`.
 
 For each database (a fresh SQLite file, and PostgreSQL when --postgres is given) it loads N
-synthetic initiatives, starts `registry serve` with several workers, and drives it with
-concurrent clients: GET by id, a filtered list, full-text search, and a trivial endpoint
-of the same server (no database) as the framework's ceiling. Prints p50/p99 and throughput.
-The load generator shares the machine's cores with the server: compare rows of one run.
+synthetic initiatives, starts `registry serve` with several workers, and drives it with wrk
+(concurrent connections, random paths from a list): GET by id, a filtered list, full-text
+search, and a trivial endpoint of the same server (no database) as the framework's ceiling.
+It measures twice, with each worker's read cache on (the default) and off, and prints p50/p99
+and throughput. wrk is written in C, so it takes little of the cores it shares with the server;
+compare rows of one run.
 """
 
 import argparse
-import asyncio
+import json
 import os
 import random
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -32,21 +35,28 @@ from bench import synthetic  # noqa: E402
 
 SEARCH_WORDS = ("fallprevention", "nattillsyn", "bygglov", "chattbot", "trygghetslarm", "läromedel",
                 "ekonomiskt bistånd", "e-tjänst", "sensorer", "öppna data", "signering", "hemtjänst")
+COUNTIES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21",
+            "22", "23", "24", "25")
+PATHS_PER_SCENARIO = 20_000
+WRK_SCRIPT = Path(__file__).with_name("random_paths.lua")
+READ_CACHE = {"on": None, "off": "0"}  # None: the server's default size
 
 
 def main() -> None:
     args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/api.py drives the server with wrk: install it first (apt-get install wrk).")
     targets = [("SQLite", f"sqlite:///{Path('var/bench/api.db').resolve()}")]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres))
     for label, url in targets:
         prepare_database(url, args.size)
-        ids = [str(i) for i in load_ids(url)]
-        print(f"\n{label}: {args.size} initiatives, {args.clients} clients, {args.workers} workers, "
-              f"{args.seconds:g} s per scenario")
-        with running_server(url, args.workers) as base:
-            results = asyncio.run(run_scenarios(base, ids, args))
-        print_table(results)
+        scenarios = scenario_paths(load_ids(url))
+        for cache, cache_bytes in READ_CACHE.items():
+            print(f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, "
+                  f"read cache {cache}, {args.seconds:g} s per scenario")
+            with running_server(url, args.workers, cache_bytes) as base:
+                print_table([(name, *drive(base, paths, args)) for name, paths in scenarios])
 
 
 def parse_args() -> argparse.Namespace:
@@ -93,14 +103,16 @@ def load_ids(url: str) -> list:
 
 
 class running_server:
-    def __init__(self, url: str, workers: int) -> None:
-        self.url, self.workers = url, workers
+    def __init__(self, url: str, workers: int, read_cache_bytes: str | None) -> None:
+        self.url, self.workers, self.read_cache_bytes = url, workers, read_cache_bytes
 
     def __enter__(self) -> str:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         env = {**os.environ, "DATABASE_URL": self.url, "REGISTRY_LOG_LEVEL": "WARNING"}
+        if self.read_cache_bytes is not None:
+            env["REGISTRY_READ_CACHE_BYTES"] = self.read_cache_bytes
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(self.workers)], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -119,41 +131,38 @@ class running_server:
         self.process.wait(timeout=30)
 
 
-async def run_scenarios(base: str, ids: list[str], args) -> list[tuple[str, int, float, float, float]]:
+def scenario_paths(ids: list[str]) -> list[tuple[str, list[str]]]:
+    """Each scenario's paths, drawn at random beforehand; wrk requests them in random order."""
     rng = random.Random(7)
-    counties = [f"{code:02d}" for code in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25)]
-    scenarios: list[tuple[str, Callable[[], str]]] = [
-        ("trivial (no database)", lambda: "/problems/not-found"),
-        ("GET by id", lambda: f"/api/v1/initiatives/{rng.choice(ids)}"),
-        ("filtered list", lambda: f"/api/v1/initiatives?county={rng.choice(counties)}&status=pilot&limit=50"),
-        ("full-text search", lambda: f"/api/v1/initiatives?q={rng.choice(SEARCH_WORDS)}&limit=20"),
-    ]
-    results = []
-    async with httpx.AsyncClient(base_url=base, timeout=30,
-                                 limits=httpx.Limits(max_connections=args.clients)) as client:
-        for name, next_path in scenarios:
-            await drive(client, next_path, args.clients, 1.0)  # warm-up
-            latencies, elapsed = await drive(client, next_path, args.clients, args.seconds)
-            latencies.sort()
-            results.append((name, len(latencies), len(latencies) / elapsed, statistics.median(latencies),
-                            latencies[int(len(latencies) * 0.99) - 1]))
-    return results
+    draws = {
+        "trivial (no database)": lambda: "/problems/not-found",
+        "GET by id": lambda: f"/api/v1/initiatives/{rng.choice(ids)}",
+        "filtered list": lambda: f"/api/v1/initiatives?county={rng.choice(COUNTIES)}&status=pilot&limit=50",
+        "full-text search": lambda: f"/api/v1/initiatives?{urlencode({'q': rng.choice(SEARCH_WORDS), 'limit': 20})}",
+    }
+    return [(name, [draw() for _ in range(PATHS_PER_SCENARIO)]) for name, draw in draws.items()]
 
 
-async def drive(client: httpx.AsyncClient, next_path: Callable[[], str], clients: int, seconds: float):
-    deadline = time.perf_counter() + seconds
-    latencies: list[float] = []
+def drive(base: str, paths: list[str], args) -> tuple[int, float, float, float]:
+    """Requests, requests per second, p50 and p99 in ms: wrk after a one-second warm-up."""
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as file:
+        file.write("\n".join(paths))
+    try:
+        wrk(base, file.name, args.clients, 1)
+        return wrk(base, file.name, args.clients, args.seconds)
+    finally:
+        os.unlink(file.name)
 
-    async def one_client() -> None:
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            response = await client.get(next_path())
-            response.raise_for_status()
-            latencies.append((time.perf_counter() - started) * 1000)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(one_client() for _ in range(clients)))
-    return latencies, time.perf_counter() - started
+def wrk(base: str, paths_file: str, connections: int, seconds: float) -> tuple[int, float, float, float]:
+    command = ["wrk", f"--connections={connections}", "--threads=2", f"--duration={max(1, round(seconds))}s",
+               "--timeout=30s", f"--script={WRK_SCRIPT}", base]
+    finished = subprocess.run(command, env={**os.environ, "BENCH_PATHS": paths_file}, capture_output=True,
+                              text=True, check=True)
+    summary = json.loads(finished.stdout.strip().splitlines()[-1])
+    if summary["errors"]:
+        raise RuntimeError(f"{summary['errors']} requests failed or were not 2xx: {finished.stdout}")
+    return summary["requests"], summary["requests"] / summary["seconds"], summary["p50_ms"], summary["p99_ms"]
 
 
 def print_table(results) -> None:
