@@ -1,5 +1,6 @@
 """The ASGI application: `app.main:app`."""
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ from app.sources.router import router as sources_router
 from app.web.router import STATIC_DIR, router as web_router
 from app.web.templating import error_page as web_error_page
 
+GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
 API_DESCRIPTION = """
 Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
 registry of Swedish municipalities', regions' and federations' digitalisation initiatives.
@@ -36,7 +38,21 @@ organisation's initiatives, the admin key writes everything. Errors are RFC 9457
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def settle_garbage_collector() -> None:
+    """Keep the collector's full passes short and rare once a worker has warmed up.
+
+    A full pass walks every object the worker holds, the overlap index among them: measured,
+    that stalled one request in a hundred by about 90 ms. Freezing moves what exists after
+    warm-up out of the collector's sight, and a higher first threshold makes passes rarer;
+    cycles are still collected. Only for a server's workers: a process that builds many apps
+    (the tests) would keep every frozen one.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def create_app(settings: Settings | None = None, *, is_server_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("app", "importers"):
@@ -45,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(analytics_service.warm_up, app.state.engine)
+        if is_server_worker:
+            settle_garbage_collector()
         yield
         app.state.engine.dispose()
 
@@ -75,6 +93,6 @@ def __getattr__(name: str) -> FastAPI:
     # `app.main:app` is built on first access, not at import, so tests and tools can import
     # this module without touching the configured database.
     if name == "app":
-        globals()["app"] = create_app()
+        globals()["app"] = create_app(is_server_worker=True)
         return globals()["app"]
     raise AttributeError(name)

@@ -143,6 +143,9 @@ class CorpusCache:
 
     def _refresh(self, session: Session, corpus: Corpus, latest: Refresh) -> bool:
         """Apply the changes after the newest still-valid log entry; False when a rebuild is due now."""
+        newest = corpus.log[-1]
+        if (newest.sequence, newest.occurred_at) == (latest.sequence, latest.occurred_at):
+            return True  # the newest change is still the one it read: the common case, in one query
         base = _last_valid(session, corpus.log, latest.sequence)
         if base is None:
             return False
@@ -181,8 +184,11 @@ class CorpusCache:
 CORPUS = CorpusCache()
 
 
+LATEST_CHANGE = select(Change.sequence, Change.occurred_at).order_by(col(Change.sequence).desc()).limit(1)
+
+
 def _latest_change(session: Session) -> Refresh:
-    row = session.exec(select(Change.sequence, Change.occurred_at).order_by(col(Change.sequence).desc()).limit(1)).first()
+    row = session.connection().execute(LATEST_CHANGE).first()
     return Refresh(row.sequence, row.occurred_at) if row else Refresh(0, None)
 
 

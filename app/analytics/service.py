@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -231,8 +232,13 @@ def _flag_reads(corpus: Corpus, row: Any) -> list[FlagRead]:
     position = corpus.index.position(str(row.id))
     proven = corpus.proven_matches.get(position) if position is not None else None
     proven_key = str(corpus.index.keys[proven]) if proven is not None else None
-    return [FlagRead(flag=found.flag, explanation=flags.EXPLANATIONS[found.flag],
-                     proven_initiative_id=found.proven_initiative_id) for found in flags.flags(facts, proven_key)]
+    return [_flag_read(found.flag, found.proven_initiative_id) for found in flags.flags(facts, proven_key)]
+
+
+@lru_cache(maxsize=4096)
+def _flag_read(flag: Flag, proven_initiative_id: str | None) -> FlagRead:
+    """Shared, never changed: a page holds about three flags an initiative, nearly all alike."""
+    return FlagRead(flag=flag, explanation=flags.EXPLANATIONS[flag], proven_initiative_id=proven_initiative_id)
 
 
 def _flag_summaries(items: list[PortfolioItemRead]) -> list[FlagSummary]:

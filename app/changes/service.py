@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from app.auth.caller import Caller
@@ -66,5 +66,8 @@ def history(session: Session, initiative_id: uuid.UUID) -> list[Change]:
     return list(session.exec(query))
 
 
+LATEST_SEQUENCE = select(func.max(Change.sequence))  # built once: every cached read asks
+
+
 def latest_sequence(session: Session) -> int:
-    return session.exec(select(Change.sequence).order_by(col(Change.sequence).desc()).limit(1)).first() or 0
+    return session.connection().execute(LATEST_SEQUENCE).scalar() or 0

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Row, delete, insert, update as sql_update
+from sqlalchemy import Row, bindparam, delete, insert, update as sql_update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
@@ -44,6 +44,19 @@ COLUMNS = tuple(Initiative.__table__.columns)
 READ_FIELDS = tuple(InitiativeRead.model_fields)
 OWN_READ_FIELDS = frozenset(READ_FIELDS) & frozenset(column.name for column in COLUMNS)
 
+# The reads' statements, built once: constructing a statement costs more than running it.
+_IDS = bindparam("ids", expanding=True)
+ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(_IDS))
+PARTICIPANT_ROWS = (
+    select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code, InitiativeParticipant.role,
+           InitiativeParticipant.contribution_sek, InitiativeParticipant.steering_seats)
+    .where(col(InitiativeParticipant.initiative_id).in_(_IDS)).order_by(InitiativeParticipant.organisation_code)
+)
+TAG_ROWS = (select(InitiativeTag.initiative_id, InitiativeTag.tag)
+            .where(col(InitiativeTag.initiative_id).in_(_IDS)).order_by(InitiativeTag.tag))
+STATUS_ROWS = (select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
+               .where(col(StatusChange.initiative_id).in_(_IDS)).order_by(StatusChange.id))
+
 
 def with_relations(statement):
     return statement.options(
@@ -70,14 +83,14 @@ def find_by_source(session: Session, source: str, external_id: str) -> Initiativ
 def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Row], str | None]:
     """A page of initiatives as rows of their own columns, and the cursor of the next page."""
     pilots = analytics_service.proven_pilot_ids(session) if Flag.pilot_of_proven in query.flag else frozenset()
-    rows = list(session.execute(build_select(query, common_search_terms(session, query.q), pilots)))
+    rows = list(session.connection().execute(build_select(query, common_search_terms(session, query.q), pilots)))
     return rows[: query.limit], next_cursor(rows, query)
 
 
 def load_rows(session: Session, ids: list[uuid.UUID]) -> list[Row]:
     """Initiatives as rows of their own columns, in the order of `ids`: what a read needs, without
     the cost of ORM objects."""
-    found = {row.id: row for row in session.execute(select(*COLUMNS).where(col(Initiative.id).in_(ids)))}
+    found = {row.id: row for row in session.connection().execute(ROWS_BY_ID, {"ids": ids})}
     return [found[i] for i in ids if i in found]
 
 
@@ -89,7 +102,7 @@ def representations(session: Session, initiatives: Sequence[Any]) -> list[dict[s
     the page's queries together; a test holds them equal to `InitiativeRead`.
     """
     ids = [initiative.id for initiative in initiatives]
-    owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
+    owners = organisation_service.labels_by_code(session, (i.owner_code for i in initiatives))
     counts = adoption_service.counts_by_status(session, ids)
     related = _related_rows(session, ids)
     flags = analytics_service.flags_of(session, initiatives)
@@ -351,7 +364,7 @@ def _searchable_text(initiative: Initiative) -> str:
 def _snapshots(session: Session, initiatives: list[Initiative]) -> dict[uuid.UUID, dict[str, Any]]:
     """Each initiative as the change feed records it: its own fields, without the values derived
     at read time from other records (adoption counts, flags), which change without a write to it."""
-    owners = organisation_service.names_by_code(session, (i.owner_code for i in initiatives))
+    owners = organisation_service.labels_by_code(session, (i.owner_code for i in initiatives))
     related = _related_rows(session, [i.id for i in initiatives])
     return {i.id: to_jsonable_python(_representation(i, owners[i.owner_code], related[i.id])) for i in initiatives}
 
@@ -382,19 +395,14 @@ class _Related:
 def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related]:
     # Plain rows rather than ORM collections: several times cheaper for a page of 50 or 200.
     related: dict[uuid.UUID, _Related] = defaultdict(_Related)
-    participants = select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code,
-                          InitiativeParticipant.role, InitiativeParticipant.contribution_sek,
-                          InitiativeParticipant.steering_seats)
-    for row in session.execute(participants.where(col(InitiativeParticipant.initiative_id).in_(ids))
-                               .order_by(InitiativeParticipant.organisation_code)):
+    connection, page = session.connection(), {"ids": ids}
+    for row in connection.execute(PARTICIPANT_ROWS, page):
         related[row.initiative_id].participants.append(
             {"organisation": row.organisation_code, "role": row.role, "contribution_sek": row.contribution_sek,
              "steering_seats": row.steering_seats})
-    tags = select(InitiativeTag.initiative_id, InitiativeTag.tag).where(col(InitiativeTag.initiative_id).in_(ids))
-    for initiative_id, tag in session.execute(tags.order_by(InitiativeTag.tag)):
+    for initiative_id, tag in connection.execute(TAG_ROWS, page):
         related[initiative_id].tags.append(tag)
-    history = select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
-    for row in session.execute(history.where(col(StatusChange.initiative_id).in_(ids)).order_by(StatusChange.id)):
+    for row in connection.execute(STATUS_ROWS, page):
         related[row.initiative_id].status_history.append({"status": row.status, "changed_date": row.changed_date})
     return related
 
