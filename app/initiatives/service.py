@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -122,14 +122,15 @@ def read_one(session: Session, initiative: Initiative) -> InitiativeRead:
 
 
 def create(session: Session, data: InitiativeCreate, caller: Caller) -> Initiative:
-    return _insert(session, [(REGISTRY_SOURCE, None, data)], caller)[0]
+    [initiative_id] = _insert(session, [(REGISTRY_SOURCE, None, data)], caller)
+    return get(session, initiative_id)
 
 
 def create_many_from_source(
     session: Session, source: str, records: list[tuple[str, InitiativeCreate]], caller: Caller
-) -> list[Initiative]:
+) -> list[uuid.UUID]:
     """Create records a source publishes for the first time, all at once (an importer's first load):
-    one organisation check, one flush, one search-index insert and one change-feed write.
+    one organisation check, one insert per table, one search-index insert and one change-feed write.
 
     All or nothing: one invalid record raises its problem and nothing is written.
     """
@@ -161,7 +162,8 @@ def upsert_from_source(
     _check_source_name(source)
     initiative = find_by_source(session, source, external_id)
     if initiative is None:
-        return _insert(session, [(source, external_id, data)], caller)[0], True
+        [initiative_id] = _insert(session, [(source, external_id, data)], caller)
+        return get(session, initiative_id), True
     _check_may_write(caller, data.owner)
     _check_may_write(caller, initiative.owner_code)
     source_fields = set(WRITABLE_FIELDS) - set(initiative.registry_edited_fields)
@@ -193,25 +195,52 @@ def mark_withdrawn_at_source(session: Session, initiative: Initiative, caller: C
 
 def _insert(
     session: Session, records: list[tuple[str, str | None, InitiativeCreate]], caller: Caller
-) -> list[Initiative]:
+) -> list[uuid.UUID]:
+    """Insert rows, not ORM objects: building and flushing those took most of a bulk import."""
     for _source, _external_id, data in records:
         _check_may_write(caller, data.owner)
         _check_dates(data.start_date, data.end_date)
     _check_organisations_exist(session, [data for _source, _external_id, data in records])
-    initiatives = [_new_initiative(source, external_id, data) for source, external_id, data in records]
-    session.add_all(initiatives)
-    session.flush()
-    _index_terms(session, initiatives)
-    _record(session, initiatives, ChangeAction.create, caller, {})
-    return initiatives
+    now = utcnow()
+    new = [_NewRows.of(source, external_id, data, now) for source, external_id, data in records]
+    for table, rows in ((Initiative, [n.initiative for n in new]),
+                        (InitiativeParticipant, [p for n in new for p in n.participants]),
+                        (InitiativeTag, [t for n in new for t in n.tags]),
+                        (StatusChange, [n.status_change for n in new])):
+        if rows:
+            session.execute(insert(table), rows)
+    _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
+    ids = [n.initiative["id"] for n in new]
+    _record(session, load_rows(session, ids), ChangeAction.create, caller, {})
+    return ids
 
 
-def _new_initiative(source: str, external_id: str | None, data: InitiativeCreate) -> Initiative:
-    initiative = Initiative(owner_code=data.owner, status=data.status, category=data.category, title=data.title,
-                            source=source, external_id=external_id)
-    initiative.participants, initiative.tags, initiative.status_history = [], [], []
-    _set_fields(initiative, _incoming(data, set(WRITABLE_FIELDS)), data.status_date)
-    return initiative
+@dataclass
+class _NewRows:
+    """One new initiative's rows in each table, from what was sent."""
+
+    initiative: dict[str, Any]
+    participants: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+    status_change: dict[str, Any]
+    searchable_text: str
+
+    @classmethod
+    def of(cls, source: str, external_id: str | None, data: InitiativeCreate, now: datetime) -> "_NewRows":
+        incoming = _incoming(data, set(WRITABLE_FIELDS))
+        initiative_id = uuid.uuid4()
+        initiative = {**_column_values(incoming), "id": initiative_id, "source": source, "external_id": external_id,
+                      "registry_edited_fields": [], "is_withdrawn_at_source": False, "created_at": now,
+                      "updated_at": now, "version": 1, "is_archived": False, "archived_reason": None}
+        return cls(
+            initiative=initiative,
+            participants=[{"initiative_id": initiative_id, **_participant_columns(p)} for p in incoming["participants"]],
+            tags=[{"initiative_id": initiative_id, "tag": tag} for tag in incoming["tags"]],
+            status_change={"initiative_id": initiative_id, "status": incoming["status"],
+                           "changed_date": data.status_date or date.today(), "recorded_at": now},
+            searchable_text=_searchable_text(incoming["title"], incoming["summary"], incoming["description"],
+                                             incoming["tags"]),
+        )
 
 
 def _apply(
@@ -234,7 +263,8 @@ def _apply(
         initiative.registry_edited_fields = sorted(set(initiative.registry_edited_fields) | set(changed))
     session.flush()
     if SEARCHED_FIELDS & set(changed):
-        _index_terms(session, [initiative])
+        _index_terms(session, {initiative.id: _searchable_text(initiative.title, initiative.summary,
+                                                               initiative.description, [t.tag for t in initiative.tags])})
     _record(session, [initiative], ChangeAction.update, caller, before)
     return initiative
 
@@ -269,23 +299,30 @@ def _writable_state(initiative: Initiative) -> dict[str, Any]:
 
 
 def _set_fields(initiative: Initiative, values: dict[str, Any], status_date: date | None) -> None:
-    for name, value in values.items():
-        if name == "owner":
-            initiative.owner_code = value
-        elif name == "participants":
-            initiative.participants = [
-                InitiativeParticipant(organisation_code=p["organisation"], role=p["role"],
-                                      contribution_sek=p["contribution_sek"], steering_seats=p["steering_seats"])
-                for p in value
-            ]
-        elif name == "tags":
-            initiative.tags = [InitiativeTag(tag=tag) for tag in value]
-        elif name in ("start_date", "end_date"):
-            setattr(initiative, name, date.fromisoformat(value) if value else None)
-        else:
-            setattr(initiative, name, value)
+    for name, value in _column_values(values).items():
+        setattr(initiative, name, value)
+    if "participants" in values:
+        initiative.participants = [InitiativeParticipant(**_participant_columns(p)) for p in values["participants"]]
+    if "tags" in values:
+        initiative.tags = [InitiativeTag(tag=tag) for tag in values["tags"]]
     if "status" in values:
         initiative.status_history.append(StatusChange(status=values["status"], changed_date=status_date or date.today()))
+
+
+def _column_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Sent values (see `_incoming`) as the initiative table's own columns hold them."""
+    columns = {name: value for name, value in values.items() if name not in ("owner", "participants", "tags")}
+    if "owner" in values:
+        columns["owner_code"] = values["owner"]
+    for name in ("start_date", "end_date"):
+        if name in values:
+            columns[name] = date.fromisoformat(values[name]) if values[name] else None
+    return columns
+
+
+def _participant_columns(participant: dict[str, Any]) -> dict[str, Any]:
+    return {"organisation_code": participant["organisation"], "role": participant["role"],
+            "contribution_sek": participant["contribution_sek"], "steering_seats": participant["steering_seats"]}
 
 
 def _merged(changed: dict[str, Any], current: dict[str, Any], name: str) -> date | None:
@@ -348,17 +385,17 @@ def _claim_next_version(session: Session, initiative: Initiative) -> None:
     initiative.updated_at = now
 
 
-def _index_terms(session: Session, initiatives: list[Initiative]) -> None:
-    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id).in_([i.id for i in initiatives])))
-    rows = [{"term": term, "initiative_id": initiative.id}
-            for initiative in initiatives for term in set(stems(_searchable_text(initiative)))]
+def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
+    """Replace the search index's words of each initiative with those of its text."""
+    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id).in_(list(texts))))
+    rows = [{"term": term, "initiative_id": initiative_id}
+            for initiative_id, text in texts.items() for term in set(stems(text))]
     if rows:
         session.execute(insert(InitiativeTerm), rows)
 
 
-def _searchable_text(initiative: Initiative) -> str:
-    return " ".join(filter(None, [initiative.title, initiative.summary, initiative.description,
-                                  *(tag.tag for tag in initiative.tags)]))
+def _searchable_text(title: str, summary: str | None, description: str | None, tags: list[str]) -> str:
+    return " ".join(filter(None, [title, summary, description, *tags]))
 
 
 def _snapshots(session: Session, initiatives: list[Initiative]) -> dict[uuid.UUID, dict[str, Any]]:

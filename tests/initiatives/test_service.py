@@ -18,10 +18,10 @@ class TestCreateManyFromSource:
         created = initiative_service.create_many_from_source(
             session, "pios", records("Fallsensorer i boendet", "Chattbot för kommunen"), IMPORTER)
         found, _ = initiative_service.list_initiatives(session, InitiativeQuery(q="fallsensor"))
-        assert [i.id for i in found] == [created[0].id]
+        assert [i.id for i in found] == [created[0]]
         again, was_created = initiative_service.upsert_from_source(
             session, "pios", "1", records("Ett", "Chattbot för kommunen")[1][1], IMPORTER)
-        assert (again.id, was_created, again.version) == (created[1].id, False, 1)
+        assert (again.id, was_created, again.version) == (created[1], False, 1)
 
     def test_one_unknown_organisation_writes_nothing(self, session):
         bad = records("Ett", "Två") + records("Tre", owner="9999")
