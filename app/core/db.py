@@ -3,12 +3,12 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -67,6 +67,25 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert rows of plain values (dicts with the same keys, in the same order; no JSON columns)
+    into `table`, in the session's transaction.
+
+    On PostgreSQL through COPY: psycopg sends an executemany INSERT as one statement per row,
+    which made the search index's dozens of rows per initiative most of a bulk import's time.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    names = ", ".join(f'"{name}"' for name in rows[0])
+    with session.connection().connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(tuple(row.values()))
 
 
 def refresh_planner_statistics(engine: Engine) -> None:

@@ -21,6 +21,7 @@ from app.analytics import service as analytics_service
 from app.analytics.flags import Flag, FlagRead
 from app.auth.caller import Caller
 from app.changes import service as change_service
+from app.core.db import bulk_insert
 from app.core.enums import AdoptionStatus, ChangeAction
 from app.core.models import utcnow
 from app.core.problems import Forbidden, InvalidParameter, PreconditionFailed, ValidationFailed
@@ -203,12 +204,10 @@ def _insert(
     _check_organisations_exist(session, [data for _source, _external_id, data in records])
     now = utcnow()
     new = [_NewRows.of(source, external_id, data, now) for source, external_id, data in records]
-    for table, rows in ((Initiative, [n.initiative for n in new]),
-                        (InitiativeParticipant, [p for n in new for p in n.participants]),
-                        (InitiativeTag, [t for n in new for t in n.tags]),
-                        (StatusChange, [n.status_change for n in new])):
-        if rows:
-            session.execute(insert(table), rows)
+    session.execute(insert(Initiative), [n.initiative for n in new])  # JSON columns: not for `bulk_insert`
+    bulk_insert(session, InitiativeParticipant, [p for n in new for p in n.participants])
+    bulk_insert(session, InitiativeTag, [t for n in new for t in n.tags])
+    bulk_insert(session, StatusChange, [n.status_change for n in new])
     _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
     ids = [n.initiative["id"] for n in new]
     _record(session, load_rows(session, ids), ChangeAction.create, caller, {})
@@ -388,10 +387,8 @@ def _claim_next_version(session: Session, initiative: Initiative) -> None:
 def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
     """Replace the search index's words of each initiative with those of its text."""
     session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id).in_(list(texts))))
-    rows = [{"term": term, "initiative_id": initiative_id}
-            for initiative_id, text in texts.items() for term in set(stems(text))]
-    if rows:
-        session.execute(insert(InitiativeTerm), rows)
+    bulk_insert(session, InitiativeTerm, [{"term": term, "initiative_id": initiative_id}
+                                          for initiative_id, text in texts.items() for term in set(stems(text))])
 
 
 def _searchable_text(title: str, summary: str | None, description: str | None, tags: list[str]) -> str:
