@@ -3,6 +3,7 @@
 import gc
 import logging
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -13,11 +14,12 @@ from fastapi_offline import FastAPIOffline
 from app.adoptions.router import router as adoptions_router
 from app.analytics import service as analytics_service
 from app.analytics.router import router as analytics_router
+from app.changes import service as change_service
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
 from app.core.problems import install_problem_handlers
-from app.core.read_cache import ReadCache
+from app.core.read_cache import ReadCache, ReadCacheMiddleware
 from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
 from app.initiatives.router import router as initiatives_router
@@ -77,11 +79,13 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
+    app.state.data_version = partial(change_service.latest_sequence_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
     for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
                    analytics_router, imports_router, meta_router, web_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
 import app.models  # noqa: F401  (every table on the metadata)
+from app.changes import service as change_service
 from app.core import migrations
 from app.core.db import build_engine, get_session, session_scope
 from app.core.settings import Settings
@@ -117,6 +119,9 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
             yield session
 
     application.dependency_overrides[get_session] = request_session
+    # The read cache's middleware reads the data version outside the request: here, in the same
+    # uncommitted transaction as everything else.
+    application.state.data_version = partial(change_service.latest_sequence, session)
     yield application
     application.state.engine.dispose()
 

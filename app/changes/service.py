@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, insert, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.auth.caller import Caller
@@ -75,3 +76,11 @@ LATEST_SEQUENCE = select(func.max(Change.sequence))  # built once: every cached 
 
 def latest_sequence(session: Session) -> int:
     return session.connection().execute(LATEST_SEQUENCE).scalar() or 0
+
+
+def latest_sequence_of(engine: Engine) -> int:
+    """`latest_sequence` outside a request's session: what the read cache's middleware asks."""
+    # Autocommit: one statement needs no transaction, and on PostgreSQL that saves the
+    # round trips of BEGIN and of the ROLLBACK that returns the connection to the pool.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(LATEST_SEQUENCE).scalar() or 0

@@ -5,6 +5,11 @@ from collections.abc import Callable, Hashable
 from typing import NamedTuple
 
 from cachetools import LRUCache
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class Rendered(NamedTuple):
@@ -13,27 +18,73 @@ class Rendered(NamedTuple):
 
 
 class ReadCache:
-    """Rendered responses by data version and key, bounded in bytes, least recently used out first.
+    """Each key's newest rendered response and the data version it was rendered at, bounded in
+    bytes, least recently used out first.
 
     Every write that can change a read advances the version (the change feed's sequence), so a
-    body is never served after its data changed: entries of older versions are only unused,
-    and age out. A `max_bytes` of 0 turns the cache off.
+    body is served only while no write has happened since it was rendered. A `max_bytes` of 0
+    turns the cache off.
     """
 
     def __init__(self, max_bytes: int) -> None:
         self._entries: LRUCache | None = (
-            LRUCache(maxsize=max_bytes, getsizeof=lambda rendered: len(rendered.content)) if max_bytes > 0 else None
+            LRUCache(maxsize=max_bytes, getsizeof=lambda entry: len(entry[1].content)) if max_bytes > 0 else None
         )
-        self._lock = threading.Lock()  # sync routes run on a thread pool; cachetools is not thread-safe
+        self._lock = threading.Lock()  # requests run on a thread pool; cachetools is not thread-safe
+
+    def knows(self, key: Hashable) -> bool:
+        """Whether the key has a body of some version: only then is the version worth reading."""
+        with self._lock:
+            return self._entries is not None and key in self._entries
+
+    def get(self, version: int, key: Hashable) -> Rendered | None:
+        with self._lock:
+            entry = self._entries.get(key) if self._entries is not None else None
+        return entry[1] if entry is not None and entry[0] == version else None
 
     def get_or_render(self, version: int, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
-        if self._entries is None:
-            return render()
-        with self._lock:
-            rendered = self._entries.get((version, key))
+        rendered = self.get(version, key)
         if rendered is None:
             rendered = render()
-            with self._lock:
-                if len(rendered.content) <= self._entries.maxsize:
-                    self._entries[(version, key)] = rendered
+            self._keep(version, key, rendered)
         return rendered
+
+    def _keep(self, version: int, key: Hashable, rendered: Rendered) -> None:
+        if self._entries is None or len(rendered.content) > self._entries.maxsize:
+            return
+        with self._lock:
+            kept = self._entries.get(key)
+            if kept is None or kept[0] <= version:  # a request that read a newer version may have been faster
+                self._entries[key] = (version, rendered)
+
+
+class ReadCacheMiddleware:
+    """Answers a GET whose body the app's `read_cache` holds at the current data version before
+    routing, parameter validation and the route's session; everything else goes to the app.
+
+    The app provides `state.read_cache` and `state.data_version` (a callable reading the newest
+    version); the routes that render cacheable reads fill the cache themselves.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            state = scope["app"].state
+            key = str(URL(scope=scope))
+            if state.read_cache.knows(key):
+                rendered = await run_in_threadpool(_current, state, key)
+                if rendered is not None:
+                    response = Response(rendered.content, media_type="application/json", headers=rendered.headers)
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _current(state, key: str) -> Rendered | None:
+    try:
+        version = state.data_version()
+    except SQLAlchemyError:
+        return None  # the route answers, with its problem document for a database that is down
+    return state.read_cache.get(version, key)

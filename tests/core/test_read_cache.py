@@ -19,6 +19,22 @@ def test_renders_once_per_version_and_key():
     assert cache.get_or_render(1, "/b", render) != first
     assert cache.get_or_render(2, "/a", render).headers == {"ETag": '"3"'}
     assert render.calls == 3
+    assert (cache.get(2, "/a"), cache.get(1, "/a")) == (Rendered(b"\x03" * 10, {"ETag": '"3"'}), None)
+
+
+def test_an_older_render_does_not_replace_a_newer_one():
+    cache, render = ReadCache(1000), Renderer()
+    cache.get_or_render(2, "/a", render)
+    cache.get_or_render(1, "/a", render)  # a slower request that read the version before a write
+    assert cache.get(2, "/a") is not None
+
+
+def test_knows_a_key_of_any_version_only_while_it_is_kept():
+    cache = ReadCache(15)
+    cache.get_or_render(1, "/a", Renderer())
+    assert cache.knows("/a") and not cache.knows("/b")
+    cache.get_or_render(1, "/b", Renderer())
+    assert not cache.knows("/a")
 
 
 def test_keeps_at_most_its_size_in_bytes_dropping_the_least_recently_used():
@@ -46,3 +62,4 @@ def test_size_zero_renders_every_time():
     for _ in range(3):
         cache.get_or_render(1, "/a", render)
     assert render.calls == 3
+    assert not cache.knows("/a")

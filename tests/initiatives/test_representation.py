@@ -1,7 +1,11 @@
 """The API writes initiative reads from plain values, not through `InitiativeRead`: they must be
 exactly what the model would write, and never older than the last write."""
 
+import httpx
+from fastapi.testclient import TestClient
+
 from app.initiatives.schemas import InitiativeRead
+from app.main import create_app
 from tests.factories import initiative_payload, make_initiative, make_key
 
 
@@ -75,3 +79,26 @@ class TestNeverStale:
         responses = [client.get(url) for _ in range(2)]
         assert [r.headers["content-type"] for r in responses] == ["application/problem+json"] * 2
         assert responses[1].json()["status"] == 404
+
+
+class TestNeverStaleAcrossWorkers:
+    """Two workers with their own read caches over one committed database: a live server, and
+    a second app on the same database."""
+
+    def test_a_cached_read_in_one_worker_shows_a_write_through_another(self, live_server, settings, committed):
+        admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
+        created = httpx.post(f"{live_server}/api/v1/initiatives", json=initiative_payload(title="Nattillsyn med kamera"),
+                             headers=admin).json()
+        second = create_app(settings)
+        with TestClient(second) as other_worker:
+            url = "/api/v1/initiatives?status=pilot"
+            first_read = other_worker.get(url)
+            assert second.state.read_cache.knows(f"http://testserver{url}")
+            assert other_worker.get(url).content == first_read.content
+            httpx.patch(f"{live_server}/api/v1/initiatives/{created['id']}", json={"title": "Nattillsyn på distans"},
+                        headers={**admin, "If-Match": '"1"'})
+            after = other_worker.get(url).json()
+            one = other_worker.get(f"/api/v1/initiatives/{created['id']}")
+        assert [i["title"] for i in first_read.json()["items"]] == ["Nattillsyn med kamera"]
+        assert [i["title"] for i in after["items"]] == ["Nattillsyn på distans"]
+        assert (one.json()["title"], one.headers["etag"]) == ("Nattillsyn på distans", '"2"')
