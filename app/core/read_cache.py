@@ -12,6 +12,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
+RENDER_LOCK_STRIPES = 64
+
+
 class Rendered(NamedTuple):
     content: bytes
     headers: dict[str, str]
@@ -31,6 +34,8 @@ class ReadCache:
             LRUCache(maxsize=max_bytes, getsizeof=lambda entry: len(entry[1].content)) if max_bytes > 0 else None
         )
         self._lock = threading.Lock()  # requests run on a thread pool; cachetools is not thread-safe
+        # Striped rather than one lock per key: bounded, and two keys rarely share one.
+        self._render_locks = [threading.Lock() for _ in range(RENDER_LOCK_STRIPES)]
 
     def knows(self, key: Hashable) -> bool:
         """Whether the key has a body of some version: only then is the version worth reading."""
@@ -43,10 +48,17 @@ class ReadCache:
         return entry[1] if entry is not None and entry[0] == version else None
 
     def get_or_render(self, version: int, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
+        """The key's body at `version`, rendering it when missing. Requests that miss the same key
+        at once wait for one render instead of each rendering it: after a write every key misses,
+        and a popular one would otherwise be rendered by every request in flight."""
         rendered = self.get(version, key)
-        if rendered is None:
-            rendered = render()
-            self._keep(version, key, rendered)
+        if rendered is not None:
+            return rendered
+        with self._render_locks[hash(key) % len(self._render_locks)]:
+            rendered = self.get(version, key)
+            if rendered is None:
+                rendered = render()
+                self._keep(version, key, rendered)
         return rendered
 
     def _keep(self, version: int, key: Hashable, rendered: Rendered) -> None:

@@ -1,3 +1,6 @@
+import threading
+import time
+
 from app.core.read_cache import ReadCache, Rendered
 
 
@@ -63,3 +66,26 @@ def test_size_zero_renders_every_time():
         cache.get_or_render(1, "/a", render)
     assert render.calls == 3
     assert not cache.knows("/a")
+
+
+def test_requests_missing_one_key_at_once_wait_for_one_render():
+    cache, calls = ReadCache(1000), []
+
+    def slow_render() -> Rendered:
+        calls.append(1)
+        time.sleep(0.2)
+        return Rendered(b"body", {})
+
+    barrier = threading.Barrier(8)
+    bodies = []
+
+    def request() -> None:
+        barrier.wait()
+        bodies.append(cache.get_or_render(1, "/a", slow_render).content)
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(calls), bodies) == (1, [b"body"] * 8)
