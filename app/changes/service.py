@@ -80,7 +80,10 @@ def latest_sequence(session: Session) -> int:
 
 def latest_sequence_of(engine: Engine) -> int:
     """`latest_sequence` outside a request's session: what the read cache's middleware asks."""
-    # Autocommit: one statement needs no transaction, and on PostgreSQL that saves the
-    # round trips of BEGIN and of the ROLLBACK that returns the connection to the pool.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # One statement needs no transaction: autocommit saves the round trips of BEGIN and of
+            # the ROLLBACK that returns the connection to the pool. Not on SQLite: returning the
+            # connection would switch pysqlite back to its own implicit transactions.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(LATEST_SEQUENCE).scalar() or 0
