@@ -11,7 +11,18 @@ from app.core.models import empty_dict, timestamp_field
 RUNNING = text("status = 'running'")
 
 
-class ImportRun(SQLModel, table=True):
+class ImportCounts(SQLModel):
+    """What a run did with the records; the run's own columns, and part of its API form."""
+
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    rejected: int = 0
+
+
+class ImportRun(ImportCounts, table=True):
     __tablename__ = "import_run"
     # At most one run of a source in progress, even when two start at the same moment.
     __table_args__ = (
@@ -25,12 +36,6 @@ class ImportRun(SQLModel, table=True):
     parameters: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
     started_at: datetime = timestamp_field(index=True)
     finished_at: datetime | None = None
-    fetched: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    withdrawn: int = 0
-    rejected: int = 0
     error: str | None = Field(default=None, sa_type=Text)
 
 

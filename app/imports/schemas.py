@@ -7,6 +7,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from sqlmodel import SQLModel
 
 from app.core.schemas import WriteSchema
+from app.imports.models import ImportCounts
 
 
 class ImportStatus(StrEnum):
@@ -14,15 +15,6 @@ class ImportStatus(StrEnum):
     succeeded = "succeeded"
     failed = "failed"
     not_modified = "not_modified"
-
-
-class ImportCounts(SQLModel):
-    fetched: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    withdrawn: int = 0
-    rejected: int = 0
 
 
 class RejectionRead(SQLModel):
