@@ -200,12 +200,6 @@ def flags_of(session: Session, initiatives: Sequence[Any]) -> dict[uuid.UUID, li
     return {initiative.id: _flag_reads(corpus, initiative) for initiative in initiatives}
 
 
-def initiative_flags(session: Session, initiative_id: uuid.UUID) -> list[FlagRead]:
-    """The flags of one initiative (see `flags`)."""
-    row = session.exec(select(*FLAG_COLUMNS).where(Initiative.id == initiative_id)).first()
-    return flags_of(session, [row])[initiative_id] if row else []
-
-
 def proven_pilot_ids(session: Session) -> frozenset[uuid.UUID]:
     """Live pilots that have a proven initiative of another organisation in their cluster."""
     corpus = CORPUS.get(session)

@@ -225,13 +225,13 @@ class TestFlags:
         pilot = make(session, NIGHT, "2281", status="pilot", strategy_refs=["Strategi"], solution={"name": "Kamera"},
                      has_benefit_realisation_plan=True)
         elsewhere = proven(session, NIGHT_AGAIN, "0180")
-        found = analytics_service.initiative_flags(session, pilot.id)
+        found = analytics_service.flags_of(session, [pilot])[pilot.id]
         assert [(flag.flag, flag.proven_initiative_id) for flag in found] == [("pilot_of_proven", elsewhere.id)]
 
     def test_a_pilot_of_something_unproven_is_not_flagged_so(self, session):
         pilot = make(session, NIGHT, "2281", status="pilot")
         make(session, NIGHT_AGAIN, "0180", status="in_operation")  # no realised benefit
-        assert "pilot_of_proven" not in [flag.flag for flag in analytics_service.initiative_flags(session, pilot.id)]
+        assert "pilot_of_proven" not in [flag.flag for flag in analytics_service.flags_of(session, [pilot])[pilot.id]]
 
     def test_portfolio_lists_live_initiatives_with_flags_and_sums_them(self, session):
         make(session, "Bra grundat", "2281", status="implementation", strategy_refs=["Strategi"],
