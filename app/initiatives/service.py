@@ -262,8 +262,7 @@ def _apply(
         initiative.registry_edited_fields = sorted(set(initiative.registry_edited_fields) | set(changed))
     session.flush()
     if SEARCHED_FIELDS & set(changed):
-        _index_terms(session, {initiative.id: _searchable_text(initiative.title, initiative.summary,
-                                                               initiative.description, [t.tag for t in initiative.tags])})
+        _reindex_terms(session, initiative)
     _record(session, [initiative], ChangeAction.update, caller, before)
     return initiative
 
@@ -385,10 +384,15 @@ def _claim_next_version(session: Session, initiative: Initiative) -> None:
 
 
 def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
-    """Replace the search index's words of each initiative with those of its text."""
-    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id).in_(list(texts))))
+    """Add each initiative's words to the search index (see `_reindex_terms` for a changed one)."""
     bulk_insert(session, InitiativeTerm, [{"term": term, "initiative_id": initiative_id}
                                           for initiative_id, text in texts.items() for term in set(stems(text))])
+
+
+def _reindex_terms(session: Session, initiative: Initiative) -> None:
+    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative.id))
+    _index_terms(session, {initiative.id: _searchable_text(initiative.title, initiative.summary,
+                                                           initiative.description, [t.tag for t in initiative.tags])})
 
 
 def _searchable_text(title: str, summary: str | None, description: str | None, tags: list[str]) -> str:
