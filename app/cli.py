@@ -20,8 +20,11 @@ from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
 from importers.cli import import_cli
 
-cli = typer.Typer(help="Registret för offentlig digitalisering: the shared registry's command line.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Registret för offentlig digitalisering: the shared registry's command line.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console(stderr=True)
 cli.add_typer(import_cli, name="import")
 
@@ -47,7 +50,9 @@ def seed() -> None:
     """Add or refresh the reference organisations (idempotent)."""
     with session_scope(_engine()) as session:
         report = organisation_seed.seed(session)
-    console.print(f"[green]{report.organisations} organisations and {report.memberships} memberships are in place.[/green]")
+    console.print(
+        f"[green]{report.organisations} organisations and {report.memberships} memberships are in place.[/green]"
+    )
 
 
 @cli.command()
@@ -55,7 +60,9 @@ def demo() -> None:
     """Load the demo portfolio (Swedish example initiatives) into an empty registry."""
     with session_scope(_engine()) as session:
         loaded = demo_loader.load_demo(session)
-    console.print(f"Loaded {loaded} demo initiatives." if loaded else "The registry already has initiatives; nothing loaded.")
+    console.print(
+        f"Loaded {loaded} demo initiatives." if loaded else "The registry already has initiatives; nothing loaded."
+    )
 
 
 @cli.command()
@@ -63,7 +70,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    with_demo: Annotated[bool, typer.Option("--demo", help="Load the demo portfolio if the registry is empty.")] = False,
+    with_demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo portfolio if the registry is empty.")
+    ] = False,
 ) -> None:
     """Migrate, seed if needed, and serve the registry."""
     settings = get_settings()
@@ -74,8 +83,9 @@ def serve(
     refresh_planner_statistics(engine)
     engine.dispose()
     console.print(f"Serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
-                proxy_headers=True)
+    uvicorn.run(
+        "app.main:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(), proxy_headers=True
+    )
 
 
 def _prepare(session: Session, with_demo: bool) -> None:

@@ -26,7 +26,8 @@ from app.initiatives.router import router as initiatives_router
 from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
-from app.web.router import STATIC_DIR, router as web_router
+from app.web.router import STATIC_DIR
+from app.web.router import router as web_router
 from app.web.templating import error_page as web_error_page
 
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
@@ -81,15 +82,29 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
     app.state.data_version = partial(change_service.latest_sequence_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
-    for router in (organisations_router, initiatives_router, adoptions_router, sources_router, changes_router,
-                   analytics_router, imports_router, meta_router, web_router):
+    for router in (
+        organisations_router,
+        initiatives_router,
+        adoptions_router,
+        sources_router,
+        changes_router,
+        analytics_router,
+        imports_router,
+        meta_router,
+        web_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["Authorization", "Content-Type", "If-Match"], expose_headers=["ETag", "Location"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag", "Location"],
+        )
     return app
 
 

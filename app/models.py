@@ -8,7 +8,18 @@ from app.initiatives.models import Initiative, InitiativeParticipant, Initiative
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
 
 __all__ = [
-    "Adoption", "ApiKey", "Change", "ImportRejection", "ImportRun", "Initiative", "InitiativeParticipant",
-    "InitiativeTag", "InitiativeTerm", "Organisation", "OrganisationMember", "OrganisationYear",
-    "SourceCacheEntry", "StatusChange",
+    "Adoption",
+    "ApiKey",
+    "Change",
+    "ImportRejection",
+    "ImportRun",
+    "Initiative",
+    "InitiativeParticipant",
+    "InitiativeTag",
+    "InitiativeTerm",
+    "Organisation",
+    "OrganisationMember",
+    "OrganisationYear",
+    "SourceCacheEntry",
+    "StatusChange",
 ]

@@ -43,12 +43,12 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import migrations  # noqa: E402
-from app.core.db import build_engine, session_scope  # noqa: E402
-from app.core.text import stems  # noqa: E402
-from app.organisations import seed as organisation_seed  # noqa: E402
-from app.organisations.seed import read_rows  # noqa: E402
-from bench import synthetic  # noqa: E402
+from app.core import migrations
+from app.core.db import build_engine, session_scope
+from app.core.text import stems
+from app.organisations import seed as organisation_seed
+from app.organisations.seed import read_rows
+from bench import synthetic
 
 ROUNDS = 200
 UPDATES = 10
@@ -66,17 +66,22 @@ def main() -> None:
     if args.step:
         print(json.dumps(STEPS[args.step](args.url)))
         return
-    print(f"{'size':>8} {'build s':>8} {'report s':>9} {'peak RSS MB':>12} {'overlaps p50 ms':>16} "
-          f"{'p99 ms':>8} {'update s':>9} {'visible s':>10}")
+    print(
+        f"{'size':>8} {'build s':>8} {'report s':>9} {'peak RSS MB':>12} {'overlaps p50 ms':>16} "
+        f"{'p99 ms':>8} {'update s':>9} {'visible s':>10}"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as directory:
             url = args.database or f"sqlite:///{Path(directory) / 'bench.db'}"
             fill(url, size, args.data)
             build = run_step("build", url)
             rest = {} if size in args.build_only else {**run_step("overlaps", url), **run_step("update", url)}
-            print(f"{size:>8} {build['build_s']:>8.2f} {build['report_s']:>9.2f} {build['peak_rss_mb']:>12.0f} "
-                  f"{_ms(rest.get('p50_s')):>16} {_ms(rest.get('p99_s')):>8} {_s(rest.get('update_s')):>9} "
-                  f"{_s(rest.get('visible_s')):>10}", flush=True)
+            print(
+                f"{size:>8} {build['build_s']:>8.2f} {build['report_s']:>9.2f} {build['peak_rss_mb']:>12.0f} "
+                f"{_ms(rest.get('p50_s')):>16} {_ms(rest.get('p99_s')):>8} {_s(rest.get('update_s')):>9} "
+                f"{_s(rest.get('visible_s')):>10}",
+                flush=True,
+            )
 
 
 def fill(url: str, size: int, data: str) -> None:
@@ -84,8 +89,15 @@ def fill(url: str, size: int, data: str) -> None:
     engine = build_engine(url)
     with session_scope(engine) as session:
         organisation_seed.seed(session)
-        for table in ("change", "adoption", "status_change", "initiative_term", "initiative_tag",
-                      "initiative_participant", "initiative"):
+        for table in (
+            "change",
+            "adoption",
+            "status_change",
+            "initiative_term",
+            "initiative_tag",
+            "initiative_participant",
+            "initiative",
+        ):
             session.execute(text(f'DELETE FROM "{table}"'))
     if data == "templates":
         synthetic.load(engine, size)
@@ -97,14 +109,30 @@ def fill(url: str, size: int, data: str) -> None:
 
 
 CONSONANTS, VOWELS = "bdfgjklmnprstv", "aeiouyåäö"
-GENERIC = ("digital", "digitala", "införande", "utveckling", "system", "e-tjänst", "app", "verksamheten",
-           "kommunen", "invånare", "medarbetare", "förbättra", "effektivisera", "kvalitet", "tillgänglighet")
+GENERIC = (
+    "digital",
+    "digitala",
+    "införande",
+    "utveckling",
+    "system",
+    "e-tjänst",
+    "app",
+    "verksamheten",
+    "kommunen",
+    "invånare",
+    "medarbetare",
+    "förbättra",
+    "effektivisera",
+    "kvalitet",
+    "tillgänglighet",
+)
 
 
 def _word(rng: random.Random) -> str:
     """A Swedish-looking word of two or three consonant-vowel-consonant syllables."""
-    return "".join(rng.choice(CONSONANTS) + rng.choice(VOWELS) + rng.choice(CONSONANTS)
-                   for _ in range(rng.randint(2, 3)))
+    return "".join(
+        rng.choice(CONSONANTS) + rng.choice(VOWELS) + rng.choice(CONSONANTS) for _ in range(rng.randint(2, 3))
+    )
 
 
 # Words every topic may use, drawn with Zipf weights (the n-th most common 1/n as often).
@@ -124,7 +152,7 @@ def topic_rows(size: int, rng: random.Random):
         for owner in rng.sample(owners, min(len(owners), max(1, int(rng.paretovariate(1.3))))):
             if made == size:
                 return
-            title = " ".join(rng.sample(core, k=2) + [rng.choice(GENERIC)]).capitalize()
+            title = " ".join([*rng.sample(core, k=2), rng.choice(GENERIC)]).capitalize()
             summary = " ".join(rng.sample(context, 3) + _common(rng, 3) + [rng.choice(GENERIC)])
             description = " ".join(rng.sample(context, 4) + _common(rng, 12) + rng.sample(GENERIC, 3))
             initiative, terms = _row(made, start, title, summary, description, owner, rng)
@@ -140,21 +168,40 @@ def _row(number: int, start: datetime, title: str, summary: str, description: st
     status = rng.choice(synthetic.STATUSES)
     updated_at = start + timedelta(minutes=number)
     initiative = {
-        "id": uuid.uuid4(), "title": title[:190], "summary": summary, "description": description, "owner_code": owner,
-        "status": status, "category": rng.choice(("welfare_technology", "administration", "education", "health")),
-        "budget_sek": rng.randrange(100_000, 10_000_000), "digital_share": round(rng.random(), 2),
+        "id": uuid.uuid4(),
+        "title": title[:190],
+        "summary": summary,
+        "description": description,
+        "owner_code": owner,
+        "status": status,
+        "category": rng.choice(("welfare_technology", "administration", "education", "health")),
+        "budget_sek": rng.randrange(100_000, 10_000_000),
+        "digital_share": round(rng.random(), 2),
         "realised_benefit_sek_per_year": rng.choice((None, 250_000)) if status in ("in_operation", "scaled") else None,
-        "benefit_evidence": [], "strategy_refs": [], "links": [], "registry_edited_fields": [],
-        "has_benefit_realisation_plan": rng.random() < 0.5, "source": "bench", "external_id": str(number),
-        "is_withdrawn_at_source": False, "created_at": updated_at, "updated_at": updated_at, "version": 1,
+        "benefit_evidence": [],
+        "strategy_refs": [],
+        "links": [],
+        "registry_edited_fields": [],
+        "has_benefit_realisation_plan": rng.random() < 0.5,
+        "source": "bench",
+        "external_id": str(number),
+        "is_withdrawn_at_source": False,
+        "created_at": updated_at,
+        "updated_at": updated_at,
+        "version": 1,
         "is_archived": False,
     }
     return initiative, set(stems(" ".join((title, summary, description))))
 
 
 def run_step(step: str, url: str) -> dict:
-    found = subprocess.run([sys.executable, __file__, "--step", step, "--url", url], check=True,
-                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    found = subprocess.run(
+        [sys.executable, __file__, "--step", step, "--url", url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
     return json.loads(found.stdout.strip().splitlines()[-1])
 
 

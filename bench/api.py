@@ -28,15 +28,48 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import migrations  # noqa: E402
-from app.core.db import build_engine, session_scope  # noqa: E402
-from app.organisations import seed as organisation_seed  # noqa: E402
-from bench import synthetic  # noqa: E402
+from app.core import migrations
+from app.core.db import build_engine, session_scope
+from app.organisations import seed as organisation_seed
+from bench import synthetic
 
-SEARCH_WORDS = ("fallprevention", "nattillsyn", "bygglov", "chattbot", "trygghetslarm", "läromedel",
-                "ekonomiskt bistånd", "e-tjänst", "sensorer", "öppna data", "signering", "hemtjänst")
-COUNTIES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21",
-            "22", "23", "24", "25")
+SEARCH_WORDS = (
+    "fallprevention",
+    "nattillsyn",
+    "bygglov",
+    "chattbot",
+    "trygghetslarm",
+    "läromedel",
+    "ekonomiskt bistånd",
+    "e-tjänst",
+    "sensorer",
+    "öppna data",
+    "signering",
+    "hemtjänst",
+)
+COUNTIES = (
+    "01",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "12",
+    "13",
+    "14",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+)
 PATHS_PER_SCENARIO = 20_000
 WRK_SCRIPT = Path(__file__).with_name("random_paths.lua")
 READ_CACHE = {"on": None, "off": "0"}  # None: the server's default size
@@ -56,8 +89,10 @@ def main() -> None:
         prepare_database(url, args.size)
         scenarios = scenario_paths(load_ids(url))
         for cache, cache_bytes in READ_CACHE.items():
-            print(f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, "
-                  f"read cache {cache}, {args.seconds:g} s per scenario")
+            print(
+                f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, "
+                f"read cache {cache}, {args.seconds:g} s per scenario"
+            )
             with running_server(url, args.workers, cache_bytes) as base:
                 print_table([(name, *drive(base, paths, args)) for name, paths in scenarios])
 
@@ -117,8 +152,11 @@ class running_server:
         if self.read_cache_bytes is not None:
             env["REGISTRY_READ_CACHE_BYTES"] = self.read_cache_bytes
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(self.workers)], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(self.workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300  # each worker builds its overlap index first
         while time.monotonic() < deadline:
@@ -158,10 +196,18 @@ def drive(base: str, paths: list[str], args) -> tuple[int, float, float, float]:
 
 
 def wrk(base: str, paths_file: str, connections: int, seconds: float) -> tuple[int, float, float, float]:
-    command = ["wrk", f"--connections={connections}", "--threads=2", f"--duration={max(1, round(seconds))}s",
-               "--timeout=30s", f"--script={WRK_SCRIPT}", base]
-    finished = subprocess.run(command, env={**os.environ, "BENCH_PATHS": paths_file}, capture_output=True,
-                              text=True, check=True)
+    command = [
+        "wrk",
+        f"--connections={connections}",
+        "--threads=2",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=30s",
+        f"--script={WRK_SCRIPT}",
+        base,
+    ]
+    finished = subprocess.run(
+        command, env={**os.environ, "BENCH_PATHS": paths_file}, capture_output=True, text=True, check=True
+    )
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
     if summary["errors"]:
         raise RuntimeError(f"{summary['errors']} requests failed or were not 2xx: {finished.stdout}")

@@ -63,8 +63,10 @@ def pages(count: int, owners: list[str]) -> dict[str, bytes]:
     rendered = {}
     for page, start in enumerate(range(0, count, PAGE_SIZE), start=1):
         is_last = start + PAGE_SIZE >= count
-        body = {"data": [record(n, owners) for n in range(start, min(start + PAGE_SIZE, count))],
-                "links": {"next": None if is_last else f"/api/v1/initiatives?page={page + 1}"}}
+        body = {
+            "data": [record(n, owners) for n in range(start, min(start + PAGE_SIZE, count))],
+            "links": {"next": None if is_last else f"/api/v1/initiatives?page={page + 1}"},
+        }
         rendered["/api/v1/initiatives" + ("" if page == 1 else f"?page={page}")] = json.dumps(body).encode()
     return rendered
 
@@ -72,7 +74,7 @@ def pages(count: int, owners: list[str]) -> dict[str, bytes]:
 @contextmanager
 def fixture_server(rendered: dict[str, bytes], etag: dict[str, str | None]) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_GET(self) -> None:
             if etag["value"] and self.headers.get("If-None-Match") == etag["value"]:
                 self.send_response(304)
                 self.end_headers()
@@ -127,8 +129,10 @@ def prepared_engine(url: str) -> tuple[Engine, list[str]]:
     engine = build_engine(url)
     with session_scope(engine) as session:
         organisation_seed.seed(session)
-        owners = [f"{o.name} kommun" if o.kind == "municipality" else o.name
-                  for o in session.exec(select(Organisation).order_by(Organisation.code))]
+        owners = [
+            f"{o.name} kommun" if o.kind == "municipality" else o.name
+            for o in session.exec(select(Organisation).order_by(Organisation.code))
+        ]
     return engine, owners
 
 
@@ -157,9 +161,18 @@ def bench_runs(engine: Engine, count: int, owners: list[str], settings: Importer
                 etag["value"] = tag
                 run_import(engine, "pios", ImportOptions(url=url), settings=settings)  # stores the ETag
             seconds, run = timed_run(engine, url, settings)
-            table.add_row(engine.dialect.name, label, f"{seconds:.1f}", str(run.status), str(run.fetched),
-                          str(run.created), str(run.updated), str(run.unchanged), str(run.rejected),
-                          f"{run.fetched / seconds:,.0f}" if run.fetched else "–")
+            table.add_row(
+                engine.dialect.name,
+                label,
+                f"{seconds:.1f}",
+                str(run.status),
+                str(run.fetched),
+                str(run.created),
+                str(run.updated),
+                str(run.unchanged),
+                str(run.rejected),
+                f"{run.fetched / seconds:,.0f}" if run.fetched else "–",
+            )
             console.print(f"{engine.dialect.name}: {label}: {seconds:.1f} s ({run.status})")
 
 
@@ -172,8 +185,18 @@ def main() -> None:
     arguments = parser.parse_args()
     settings = ImporterSettings(requests_per_second=1000, batch_size=arguments.batch_size, retries=0)
     table = Table(title=f"Import of {arguments.records:,} pios records from a local fixture server")
-    for column in ("engine", "run", "seconds", "status", "fetched", "created", "updated", "unchanged", "rejected",
-                   "records/s"):
+    for column in (
+        "engine",
+        "run",
+        "seconds",
+        "status",
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "records/s",
+    ):
         table.add_column(column, justify="left" if column in ("engine", "run", "status") else "right")
     for engine_name in arguments.engines.split(","):
         bench_engine(engine_name.strip(), arguments.records, arguments.postgres_url, settings, table)

@@ -5,9 +5,9 @@ duplicates do. Search terms are indexed exactly as the service indexes them.
 """
 
 import random
-from itertools import islice
 import uuid
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -32,13 +32,27 @@ def synthetic_rows(size: int, rng: random.Random):
         initiative_id = uuid.uuid4()
         updated_at = start + timedelta(minutes=index)
         initiative = {
-            "id": initiative_id, "title": template["title"][:190], "summary": template.get("summary"),
-            "description": description, "owner_code": rng.choice(owners), "status": rng.choice(STATUSES),
-            "category": template["category"], "budget_sek": rng.randrange(100_000, 10_000_000),
-            "digital_share": round(rng.random(), 2), "benefit_evidence": [], "strategy_refs": [], "links": [],
-            "registry_edited_fields": [], "has_benefit_realisation_plan": rng.random() < 0.5,
-            "source": "bench", "external_id": str(index), "is_withdrawn_at_source": False,
-            "created_at": updated_at, "updated_at": updated_at, "version": 1, "is_archived": False,
+            "id": initiative_id,
+            "title": template["title"][:190],
+            "summary": template.get("summary"),
+            "description": description,
+            "owner_code": rng.choice(owners),
+            "status": rng.choice(STATUSES),
+            "category": template["category"],
+            "budget_sek": rng.randrange(100_000, 10_000_000),
+            "digital_share": round(rng.random(), 2),
+            "benefit_evidence": [],
+            "strategy_refs": [],
+            "links": [],
+            "registry_edited_fields": [],
+            "has_benefit_realisation_plan": rng.random() < 0.5,
+            "source": "bench",
+            "external_id": str(index),
+            "is_withdrawn_at_source": False,
+            "created_at": updated_at,
+            "updated_at": updated_at,
+            "version": 1,
+            "is_archived": False,
         }
         tags = sorted(set(template.get("tags", [])))
         text = " ".join(filter(None, [initiative["title"], initiative["summary"], description, *tags]))
@@ -59,10 +73,22 @@ def load(engine: Engine, size: int, seed: int = 1) -> list[uuid.UUID]:
 def _insert_batch(engine: Engine, batch: list) -> None:
     with engine.begin() as connection:
         connection.execute(insert(Initiative), [initiative for initiative, _, _ in batch])
-        connection.execute(insert(InitiativeTag), [
-            {"initiative_id": i["id"], "tag": tag} for i, tags, _ in batch for tag in tags])
-        connection.execute(insert(InitiativeTerm), [
-            {"initiative_id": i["id"], "term": term} for i, _, terms in batch for term in terms])
-        connection.execute(insert(StatusChange), [
-            {"initiative_id": i["id"], "status": i["status"], "changed_date": i["created_at"].date(),
-             "recorded_at": i["created_at"]} for i, _, _ in batch])
+        connection.execute(
+            insert(InitiativeTag), [{"initiative_id": i["id"], "tag": tag} for i, tags, _ in batch for tag in tags]
+        )
+        connection.execute(
+            insert(InitiativeTerm),
+            [{"initiative_id": i["id"], "term": term} for i, _, terms in batch for term in terms],
+        )
+        connection.execute(
+            insert(StatusChange),
+            [
+                {
+                    "initiative_id": i["id"],
+                    "status": i["status"],
+                    "changed_date": i["created_at"].date(),
+                    "recorded_at": i["created_at"],
+                }
+                for i, _, _ in batch
+            ],
+        )

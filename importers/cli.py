@@ -18,14 +18,19 @@ from app.imports.schemas import ImportStatus
 from importers.pipeline import ImportFailed
 from importers.runner import ImportOptions, SourceKind, run_import
 
-import_cli = typer.Typer(help="Import initiatives from pios.se, uttc.se or a spreadsheet, and figures from Kolada.",
-                         no_args_is_help=True)
+import_cli = typer.Typer(
+    help="Import initiatives from pios.se, uttc.se or a spreadsheet, and figures from Kolada.", no_args_is_help=True
+)
 console = Console(stderr=True)
 SHOWN_REJECTIONS = 20
 
 UrlOption = Annotated[str | None, typer.Option("--url", help="Fetch from here instead of the mapping's URL.")]
-SinceOption = Annotated[datetime | None, typer.Option(
-    "--since", formats=["%Y-%m-%d"], help="Only records changed since this date (pios); years from it (kolada).")]
+SinceOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--since", formats=["%Y-%m-%d"], help="Only records changed since this date (pios); years from it (kolada)."
+    ),
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing but the run record.")]
 
 
@@ -67,8 +72,10 @@ def kolada(url: UrlOption = None, since: SinceOption = None, dry_run: DryRunOpti
 @import_cli.command("file")
 def import_file(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A .csv or .xlsx file.")],
-    mapping: Annotated[Path | None, typer.Option(
-        exists=True, dir_okay=False, help="A TOML mapping; the default knows common Swedish headers.")] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A TOML mapping; the default knows common Swedish headers."),
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Owner (code or name) of rows that name none, e.g. 2281.")] = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -100,8 +107,9 @@ def _report(engine, run: ImportRun) -> None:
     table = Table(title=f"Import {run.source}{' (dry run)' if run.is_dry_run else ''}: {run.status}")
     for name in ("fetched", "created", "updated", "unchanged", "withdrawn", "rejected"):
         table.add_column(name, justify="right")
-    table.add_row(*(str(getattr(run, name)) for name in ("fetched", "created", "updated", "unchanged", "withdrawn",
-                                                         "rejected")))
+    table.add_row(
+        *(str(getattr(run, name)) for name in ("fetched", "created", "updated", "unchanged", "withdrawn", "rejected"))
+    )
     console.print(table)
     if run.parameters.get("ignored_columns"):
         console.print(f"Ignored columns: {', '.join(run.parameters['ignored_columns'])}")

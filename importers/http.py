@@ -72,7 +72,7 @@ class Fetcher:
         self,
         settings: ImporterSettings,
         *,
-        known_validators: Callable[[str], Validators | None] = lambda url: None,
+        known_validators: Callable[[str], Validators | None] = lambda _url: None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -83,8 +83,9 @@ class Fetcher:
         self._sleep = sleep
         self._next_request_at = 0.0
         self._lock = threading.Lock()
-        self._backoff = wait_exponential_jitter(multiplier=settings.backoff_seconds, max=MAX_BACKOFF_SECONDS,
-                                                jitter=settings.backoff_seconds)
+        self._backoff = wait_exponential_jitter(
+            multiplier=settings.backoff_seconds, max=MAX_BACKOFF_SECONDS, jitter=settings.backoff_seconds
+        )
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout_seconds),
             headers={"User-Agent": settings.user_agent()},
@@ -116,14 +117,20 @@ class Fetcher:
         except _RetryableStatus as error:
             raise FetchError(f"{url} answered {error} after {retrying.statistics['attempt_number']} attempts") from None
         except httpx.HTTPError as error:
-            raise FetchError(f"{url} could not be read: {type(error).__name__}: {error or 'no detail'}"
-                             f" (after {retrying.statistics.get('attempt_number', 1)} attempts)") from None
+            raise FetchError(
+                f"{url} could not be read: {type(error).__name__}: {error or 'no detail'}"
+                f" (after {retrying.statistics.get('attempt_number', 1)} attempts)"
+            ) from None
         if response.status_code == 304:
             return None
         if is_conditional:
             self._collect_validators(url, response)
-        return Fetched(url=url, body=response.content, content_type=response.headers.get("Content-Type", ""),
-                       charset=response.charset_encoding)
+        return Fetched(
+            url=url,
+            body=response.content,
+            content_type=response.headers.get("Content-Type", ""),
+            charset=response.charset_encoding,
+        )
 
     def _attempt(self, url: str, headers: dict[str, str]) -> httpx.Response:
         self._respect_rate_limit()
@@ -151,8 +158,11 @@ class Fetcher:
 
     def _stop_on_long_retry_after(self, state: RetryCallState) -> bool:
         error = state.outcome.exception() if state.outcome else None
-        return (isinstance(error, _RetryableStatus) and error.retry_after is not None
-                and error.retry_after > self.settings.max_retry_after_seconds)
+        return (
+            isinstance(error, _RetryableStatus)
+            and error.retry_after is not None
+            and error.retry_after > self.settings.max_retry_after_seconds
+        )
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
         known = self.known_validators(url)
@@ -169,7 +179,9 @@ class Fetcher:
             self.new_validators.append(Validators(url, etag, last_modified))
 
 
-def fetch_json_pages(fetcher: Fetcher, first_url: str, paging: Paging, *, is_conditional: bool) -> list[list[dict]] | None:
+def fetch_json_pages(
+    fetcher: Fetcher, first_url: str, paging: Paging, *, is_conditional: bool
+) -> list[list[dict]] | None:
     """The items of every page of a paged JSON source, page by page, following its next links
     or page/offset parameters; None when the first page, asked conditionally, is unchanged."""
     pages: list[list[dict]] = []
@@ -186,4 +198,3 @@ def fetch_json_pages(fetcher: Fetcher, first_url: str, paging: Paging, *, is_con
         pages.append(page_records(document, paging, next_url))
         next_url = next_page_url(document, next_url, len(pages[-1]), paging)
     return pages
-

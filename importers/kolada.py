@@ -32,7 +32,6 @@ from importers.parsers import Paging
 from importers.pipeline import ImportFailed, RunContext, batch_session, chunks, describe_validation_error
 
 
-
 @dataclass(frozen=True)
 class KoladaConfig:
     url: str
@@ -51,9 +50,12 @@ class KoladaConfig:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
             paging = document["paging"]
             return cls(
-                url=document["url"], data_path=document["data_path"],
-                ids_per_request=min(int(document["ids_per_request"]), 25), years=int(document["years"]),
-                gender=document["gender"], is_conditional=document.get("conditional", True),
+                url=document["url"],
+                data_path=document["data_path"],
+                ids_per_request=min(int(document["ids_per_request"]), 25),
+                years=int(document["years"]),
+                gender=document["gender"],
+                is_conditional=document.get("conditional", True),
                 population_kpi=document["kpis"]["population"],
                 net_cost_kpi=document["kpis"]["net_cost_per_inhabitant"],
                 paging=Paging(style=paging["style"], records=paging["records"], next=tuple(paging["next"])),
@@ -124,7 +126,9 @@ def _municipalities_and_regions(session: Session) -> list[Organisation]:
 
 def _fetch_all_pages(context: RunContext, fetcher: Fetcher, config: KoladaConfig, url: str) -> list[dict] | None:
     """Every item of one request's pages, or None when its first page is unchanged since the last run."""
-    pages = fetch_json_pages(fetcher, url, config.paging, is_conditional=config.is_conditional and not context.is_dry_run)
+    pages = fetch_json_pages(
+        fetcher, url, config.paging, is_conditional=config.is_conditional and not context.is_dry_run
+    )
     return None if pages is None else [item for page in pages for item in page]
 
 

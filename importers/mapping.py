@@ -73,7 +73,7 @@ class Mapping:
     sheet: str | None = None
     id_from_title: bool = False
     participant_keys: tuple[str, ...] = ("code", "name")
-    paging: Paging = Paging()
+    paging: Paging = field(default_factory=Paging)
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
     words: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -104,8 +104,9 @@ class Mapping:
     def identify(self, record: dict[str, Any]) -> str | None:
         """The record's id even when other fields are wrong, so a rejected record still counts as published."""
         try:
-            return self._external_id(values.external_id(self._raw(record, "external_id")),
-                                     values.text(self._raw(record, "title")))
+            return self._external_id(
+                values.external_id(self._raw(record, "external_id")), values.text(self._raw(record, "title"))
+            )
         except ValueError:
             return None
 
@@ -121,8 +122,10 @@ class Mapping:
     @cached_property
     def _paths(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """Each target's keys split once: a JSON path's parts, or a column name as one part."""
-        return {target: tuple((key,) if self.is_tabular else tuple(filter(None, key.split("."))) for key in keys)
-                for target, keys in self.fields.items()}
+        return {
+            target: tuple((key,) if self.is_tabular else tuple(filter(None, key.split("."))) for key in keys)
+            for target, keys in self.fields.items()
+        }
 
     def _raw(self, record: dict[str, Any], target: str) -> Any:
         for parts in self._paths.get(target, ()):
@@ -178,23 +181,30 @@ def parse(document: dict[str, Any], origin: str) -> Mapping:
     fields = document.get("fields", {})
     unknown = set(fields) - TARGETS
     if unknown:
-        raise MappingError(f"{origin}: unknown target fields {', '.join(sorted(unknown))}; "
-                           f"known: {', '.join(sorted(TARGETS))}")
+        raise MappingError(
+            f"{origin}: unknown target fields {', '.join(sorted(unknown))}; known: {', '.join(sorted(TARGETS))}"
+        )
     if document.get("format") not in FORMATS:
         raise MappingError(f"{origin}: format must be one of {', '.join(sorted(FORMATS))}")
     is_tabular = document["format"] != "json"
     try:
         return Mapping(
-            source=document["source"], label=document.get("label", document["source"]), format=document["format"],
-            url=document.get("url"), since_param=document.get("since_param"),
-            is_conditional=document.get("conditional", True), sheet=document.get("sheet"),
+            source=document["source"],
+            label=document.get("label", document["source"]),
+            format=document["format"],
+            url=document.get("url"),
+            since_param=document.get("since_param"),
+            is_conditional=document.get("conditional", True),
+            sheet=document.get("sheet"),
             id_from_title=document.get("id_from_title", False),
             participant_keys=tuple(document.get("participant_keys", ("code", "name"))),
             paging=_paging(document.get("paging", {})),
             fields={target: _keys(keys, is_tabular) for target, keys in fields.items()},
             defaults=document.get("defaults", {}),
-            words={target: {normalise(word): term for word, term in table.items()}
-                   for target, table in document.get("values", {}).items()},
+            words={
+                target: {normalise(word): term for word, term in table.items()}
+                for target, table in document.get("values", {}).items()
+            },
         )
     except (KeyError, TypeError) as error:
         raise MappingError(f"{origin}: {error}") from None

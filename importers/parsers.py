@@ -232,8 +232,11 @@ def html_tables(text: str, base_url: str = "") -> list[list[tuple[int, list[Any]
 
 def html_table_records(text: str, known_headers: set[str], base_url: str = "") -> Table:
     """The page's table that names the most known columns (menus and layout tables lose)."""
-    tables = [table_records(rows, known_headers, "row") for rows in html_tables(text, base_url)
-              if any(any(_has_value(cell) for cell in row) for _, row in rows)]
+    tables = [
+        table_records(rows, known_headers, "row")
+        for rows in html_tables(text, base_url)
+        if any(any(_has_value(cell) for cell in row) for _, row in rows)
+    ]
     if not tables:
         raise ParseError("the page's tables are empty")
     return max(tables, key=lambda table: sum(header in known_headers for header in table.headers))
@@ -248,9 +251,7 @@ def table_records(rows: Sequence[tuple[int, Sequence[Any]]], known_headers: set[
         raise ParseError("the file holds no rows")
     header_index = _header_row_index(filled, known_headers)
     headers = _unique(header_key(cell) for cell in filled[header_index][1])
-    records = [
-        SourceRecord(f"{unit} {number}", _record(headers, row)) for number, row in filled[header_index + 1:]
-    ]
+    records = [SourceRecord(f"{unit} {number}", _record(headers, row)) for number, row in filled[header_index + 1 :]]
     ignored = [header for header in headers if header and header not in known_headers]
     return Table(records=records, headers=headers, ignored_headers=ignored)
 
@@ -292,8 +293,15 @@ def _has_value(cell: Any) -> bool:
     return cell is not None and str(cell.text if isinstance(cell, Link) else cell).strip() != ""
 
 
-def read_table(body: bytes, kind: str, known_headers: set[str], *, charset: str | None = None,
-               sheet: str | None = None, base_url: str = "") -> Table:
+def read_table(
+    body: bytes,
+    kind: str,
+    known_headers: set[str],
+    *,
+    charset: str | None = None,
+    sheet: str | None = None,
+    base_url: str = "",
+) -> Table:
     """A CSV, XLSX or HTML table's records; `kind` is "csv", "xlsx" or "html".
 
     Links in an HTML table are made absolute against `base_url`, the page's address.

@@ -31,12 +31,16 @@ def fetch_records(
     """
     if since is not None and mapping.since_param:
         url = with_query(url, {mapping.since_param: since.isoformat()})
-    pages = fetch_json_pages(fetcher, first_page_url(url, mapping.paging), mapping.paging,
-                             is_conditional=_may_skip(context, mapping, since))
+    pages = fetch_json_pages(
+        fetcher, first_page_url(url, mapping.paging), mapping.paging, is_conditional=_may_skip(context, mapping, since)
+    )
     if pages is None:
         return None
-    return [SourceRecord(f"page {number} item {index}", item)
-            for number, items in enumerate(pages, 1) for index, item in enumerate(items, 1)]
+    return [
+        SourceRecord(f"page {number} item {index}", item)
+        for number, items in enumerate(pages, 1)
+        for index, item in enumerate(items, 1)
+    ]
 
 
 def _may_skip(context: RunContext, mapping: Mapping, since: date | None) -> bool:

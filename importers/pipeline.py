@@ -42,8 +42,11 @@ from importers.settings import ImporterSettings
 
 T = TypeVar("T")
 # Fields the source owns that are plain columns of the initiative table.
-COLUMN_FIELDS = tuple(name for name in initiative_service.WRITABLE_FIELDS
-                      if name not in ("owner", "participants", "tags") and hasattr(Initiative, name))
+COLUMN_FIELDS = tuple(
+    name
+    for name in initiative_service.WRITABLE_FIELDS
+    if name not in ("owner", "participants", "tags") and hasattr(Initiative, name)
+)
 PARTICIPANT_ROLE = "partner"
 SHOWN_INPUT = 80  # characters of a rejected value quoted in the reason
 
@@ -99,7 +102,7 @@ class Candidate:
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @contextmanager
@@ -118,8 +121,13 @@ def batch_session(context: RunContext) -> Iterator[Session]:
 
 
 def import_initiatives(
-    context: RunContext, source: str, records: list[SourceRecord], mapping: Mapping,
-    *, default_owner: str | None = None, is_complete: bool = True,
+    context: RunContext,
+    source: str,
+    records: list[SourceRecord],
+    mapping: Mapping,
+    *,
+    default_owner: str | None = None,
+    is_complete: bool = True,
 ) -> None:
     context.tally.counts.fetched = len(records)
     with session_scope(context.engine, write=False) as session:
@@ -137,7 +145,10 @@ def import_initiatives(
 
 
 def prepare(
-    records: list[SourceRecord], mapping: Mapping, resolver: OrganisationResolver, default_owner: str | None,
+    records: list[SourceRecord],
+    mapping: Mapping,
+    resolver: OrganisationResolver,
+    default_owner: str | None,
     tally: Tally,
 ) -> tuple[list[Candidate], set[str]]:
     """Map, validate and resolve every record; returns the valid ones and every id the source published."""
@@ -169,8 +180,9 @@ def _validated(mapped: MappedRecord, resolver: OrganisationResolver, default_own
         partners = [resolver.resolve(reference) for reference in mapped.participants]
     except Unresolved as error:
         raise ValueError(f"organisation: {error}") from None
-    participants = [{"organisation": code, "role": PARTICIPANT_ROLE}
-                    for code in dict.fromkeys(partners) if code != owner]
+    participants = [
+        {"organisation": code, "role": PARTICIPANT_ROLE} for code in dict.fromkeys(partners) if code != owner
+    ]
     try:
         data = InitiativeCreate.model_validate({**mapped.fields, "owner": owner, "participants": participants})
     except ValidationError as error:
@@ -198,8 +210,10 @@ def _refuse_empty_source(context: RunContext, source: str) -> None:
             select(Initiative.id).where(Initiative.source == source, col(Initiative.is_withdrawn_at_source).is_(False))
         ).first()
     if held is not None:
-        raise ImportFailed(f"{source} returned no record with an id; refusing to mark everything it published "
-                           "withdrawn. Has the source's format changed?")
+        raise ImportFailed(
+            f"{source} returned no record with an id; refusing to mark everything it published "
+            "withdrawn. Has the source's format changed?"
+        )
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,8 @@ def create_new(session: Session, source: str, fresh: Sequence[Candidate], tally:
     try:
         with session.begin_nested():
             initiative_service.create_many_from_source(
-                session, source, [(candidate.external_id, candidate.data) for candidate in fresh], IMPORTER)
+                session, source, [(candidate.external_id, candidate.data) for candidate in fresh], IMPORTER
+            )
         tally.counts.created += len(fresh)
     except Problem:
         for candidate in fresh:
@@ -250,8 +265,9 @@ def create_new(session: Session, source: str, fresh: Sequence[Candidate], tally:
 def _create_one(session: Session, source: str, candidate: Candidate, tally: Tally) -> None:
     try:
         with session.begin_nested():
-            initiative_service.create_many_from_source(session, source, [(candidate.external_id, candidate.data)],
-                                                       IMPORTER)
+            initiative_service.create_many_from_source(
+                session, source, [(candidate.external_id, candidate.data)], IMPORTER
+            )
         tally.counts.created += 1
     except Problem as problem:
         tally.reject(candidate.location, candidate.external_id, problem.detail or problem.title)
@@ -274,18 +290,31 @@ def stored_states(session: Session, source: str, external_ids: list[str]) -> dic
     """
     columns = [getattr(Initiative, name) for name in COLUMN_FIELDS]
     rows = session.execute(
-        select(Initiative.id, Initiative.external_id, Initiative.version, Initiative.is_withdrawn_at_source,
-               Initiative.registry_edited_fields, Initiative.owner_code, *columns)
-        .where(Initiative.source == source, col(Initiative.external_id).in_(external_ids))
+        select(
+            Initiative.id,
+            Initiative.external_id,
+            Initiative.version,
+            Initiative.is_withdrawn_at_source,
+            Initiative.registry_edited_fields,
+            Initiative.owner_code,
+            *columns,
+        ).where(Initiative.source == source, col(Initiative.external_id).in_(external_ids))
     ).all()
     ids = [row[0] for row in rows]
     tags, participants = _tags_of(session, ids), _participants_of(session, ids)
     return {
         row[1]: StoredState(
-            version=row[2], is_withdrawn_at_source=row[3], registry_edited_fields=frozenset(row[4] or ()),
-            fields=to_jsonable_python({**dict(zip(COLUMN_FIELDS, row[6:], strict=True)), "owner": row[5],
-                                       "tags": sorted(tags.get(row[0], [])),
-                                       "participants": participants.get(row[0], [])}),
+            version=row[2],
+            is_withdrawn_at_source=row[3],
+            registry_edited_fields=frozenset(row[4] or ()),
+            fields=to_jsonable_python(
+                {
+                    **dict(zip(COLUMN_FIELDS, row[6:], strict=True)),
+                    "owner": row[5],
+                    "tags": sorted(tags.get(row[0], [])),
+                    "participants": participants.get(row[0], []),
+                }
+            ),
         )
         for row in rows
     }
@@ -302,13 +331,22 @@ def _tags_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str
 
 def _participants_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
     found: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    query = select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code,
-                   InitiativeParticipant.role, InitiativeParticipant.contribution_sek,
-                   InitiativeParticipant.steering_seats).where(col(InitiativeParticipant.initiative_id).in_(ids))
+    query = select(
+        InitiativeParticipant.initiative_id,
+        InitiativeParticipant.organisation_code,
+        InitiativeParticipant.role,
+        InitiativeParticipant.contribution_sek,
+        InitiativeParticipant.steering_seats,
+    ).where(col(InitiativeParticipant.initiative_id).in_(ids))
     for initiative_id, organisation, role, contribution_sek, steering_seats in session.execute(query):
-        found.setdefault(initiative_id, []).append({"organisation": organisation, "role": role,
-                                                   "contribution_sek": contribution_sek,
-                                                   "steering_seats": steering_seats})
+        found.setdefault(initiative_id, []).append(
+            {
+                "organisation": organisation,
+                "role": role,
+                "contribution_sek": contribution_sek,
+                "steering_seats": steering_seats,
+            }
+        )
     return found
 
 
@@ -333,8 +371,13 @@ def _comparable(name: str, value: Any) -> Any:
     if name == "tags":
         return sorted(set(value or []))
     if name == "participants":
-        return sorted(({key: item.get(key) for key in ("organisation", "role", "contribution_sek", "steering_seats")}
-                       for item in value or []), key=lambda item: item["organisation"])
+        return sorted(
+            (
+                {key: item.get(key) for key in ("organisation", "role", "contribution_sek", "steering_seats")}
+                for item in value or []
+            ),
+            key=lambda item: item["organisation"],
+        )
     if name in ("benefit_evidence", "strategy_refs", "links"):
         return value or []
     return value

@@ -50,9 +50,13 @@ class ImportOptions:
     owner: str | None = None
 
     def parameters(self) -> dict[str, Any]:
-        chosen = {"url": self.url, "since": self.since and self.since.isoformat(),
-                  "path": self.path and str(self.path), "mapping": self.mapping_path and str(self.mapping_path),
-                  "owner": self.owner}
+        chosen = {
+            "url": self.url,
+            "since": self.since and self.since.isoformat(),
+            "path": self.path and str(self.path),
+            "mapping": self.mapping_path and str(self.mapping_path),
+            "owner": self.owner,
+        }
         return {name: value for name, value in chosen.items() if value is not None}
 
 
@@ -85,18 +89,31 @@ def resolve_owner(session: Session, owner: str | None) -> str | None:
 
 def start(session: Session, kind: SourceKind, options: ImportOptions) -> ImportRun:
     """Record a new run in the caller's transaction; raises `Conflict` while the source is being imported."""
-    return import_service.start_run(session, source_name(session, kind, options),
-                                    {"kind": kind, **options.parameters()}, is_dry_run=options.is_dry_run)
+    return import_service.start_run(
+        session,
+        source_name(session, kind, options),
+        {"kind": kind, **options.parameters()},
+        is_dry_run=options.is_dry_run,
+    )
 
 
 def execute(
-    engine: Engine, run: ImportRun, kind: SourceKind, options: ImportOptions, *,
-    progress: Progress | None = None, settings: ImporterSettings | None = None,
+    engine: Engine,
+    run: ImportRun,
+    kind: SourceKind,
+    options: ImportOptions,
+    *,
+    progress: Progress | None = None,
+    settings: ImporterSettings | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> ImportRun:
     """Carry out a started run and record how it ended; never raises for a failing source."""
-    context = RunContext(engine=engine, settings=settings or get_importer_settings(), is_dry_run=options.is_dry_run,
-                         progress=progress or Silent())
+    context = RunContext(
+        engine=engine,
+        settings=settings or get_importer_settings(),
+        is_dry_run=options.is_dry_run,
+        progress=progress or Silent(),
+    )
     try:
         fetcher = Fetcher(context.settings, known_validators=lambda url: _known(engine, url), transport=transport)
         with fetcher:

@@ -26,7 +26,8 @@ def run(context: RunContext, fetcher: Fetcher, mapping: Mapping, url: str, since
         context.tally.is_not_modified = True
         return
     kind = mapping.format if mapping.format in TABLE_FORMATS else table_kind(fetched.content_type, fetched.body)
-    table = read_table(fetched.body, kind, mapping.known_headers, charset=fetched.charset, sheet=mapping.sheet,
-                       base_url=fetched.url)
+    table = read_table(
+        fetched.body, kind, mapping.known_headers, charset=fetched.charset, sheet=mapping.sheet, base_url=fetched.url
+    )
     context.tally.notes.update({"format": kind, "ignored_columns": table.ignored_headers})
     import_initiatives(context, mapping.source, table.records, mapping, is_complete=is_complete)

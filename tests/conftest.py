@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
-import app.models  # noqa: F401  (every table on the metadata)
+import app.models
 from app.changes import service as change_service
 from app.core import migrations
 from app.core.db import build_engine, get_session, session_scope
@@ -36,8 +36,11 @@ def pytest_report_header() -> list[str]:
     with engine.connect() as connection:
         version = connection.dialect.server_version_info
     engine.dispose()
-    where = f"a fresh database beside {engine.url.render_as_string()}" if engine.dialect.name == "postgresql" \
+    where = (
+        f"a fresh database beside {engine.url.render_as_string()}"
+        if engine.dialect.name == "postgresql"
         else "a fresh temporary file"
+    )
     return [f"database: {engine.dialect.name} {'.'.join(map(str, version or ()))} ({where})"]
 
 
@@ -142,9 +145,20 @@ def committed(engine: Engine) -> Iterator[Engine]:
     """For tests whose writes must really commit (live servers, concurrency): cleaned up after."""
     yield engine
     with engine.begin() as connection:
-        for table in ("change", "adoption", "api_key", "initiative_term", "initiative_tag", "initiative_participant",
-                      "status_change", "import_rejection", "import_run", "source_cache_entry", "initiative",
-                      "organisation_year"):
+        for table in (
+            "change",
+            "adoption",
+            "api_key",
+            "initiative_term",
+            "initiative_tag",
+            "initiative_participant",
+            "status_change",
+            "import_rejection",
+            "import_run",
+            "source_cache_entry",
+            "initiative",
+            "organisation_year",
+        ):
             connection.execute(text(f'DELETE FROM "{table}"'))
     with session_scope(engine) as session:
         organisation_seed.seed(session)  # puts back the reference populations
@@ -159,7 +173,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(settings: Settings, committed: Engine) -> Iterator[str]:
     """The real app served by uvicorn on 127.0.0.1, committing to the test database."""
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.config.port}"

@@ -40,7 +40,9 @@ def create_adoption(
 
 
 @router.patch("/{adoption_id}", response_model=AdoptionRead, responses=problems(401, 403, 404, 413, 415, 422))
-def update_adoption(adoption: AdoptionDep, data: AdoptionUpdate, session: SessionDep, caller: CallerDep) -> AdoptionRead:
+def update_adoption(
+    adoption: AdoptionDep, data: AdoptionUpdate, session: SessionDep, caller: CallerDep
+) -> AdoptionRead:
     """Change the adopter's status, dates or note."""
     return adoption_service.to_read(adoption_service.update(session, adoption, data, caller))
 

@@ -41,8 +41,9 @@ def create(session: Session, initiative: Initiative, data: AdoptionCreate, calle
     _check_own_initiative(session, data.own_initiative_id, data.organisation)
     if _find(session, data.organisation, initiative.id) is not None:
         raise Conflict(f"{data.organisation} has already recorded an adoption of this initiative; update it instead.")
-    adoption = Adoption(initiative_id=initiative.id, organisation_code=data.organisation,
-                        **data.model_dump(exclude={"organisation"}))
+    adoption = Adoption(
+        initiative_id=initiative.id, organisation_code=data.organisation, **data.model_dump(exclude={"organisation"})
+    )
     session.add(adoption)
     session.flush()
     _record(session, adoption, ChangeAction.create, caller, {})
@@ -93,20 +94,23 @@ def counts_by_status(session: Session, initiative_ids: Iterable[uuid.UUID]) -> d
 
 
 def _find(session: Session, organisation_code: str, initiative_id: uuid.UUID) -> Adoption | None:
-    query = select(Adoption).where(Adoption.organisation_code == organisation_code,
-                                   Adoption.initiative_id == initiative_id)
+    query = select(Adoption).where(
+        Adoption.organisation_code == organisation_code, Adoption.initiative_id == initiative_id
+    )
     return session.exec(query).first()
 
 
 def _check_adopter(session: Session, initiative: Initiative, organisation_code: str) -> None:
     if organisation_service.get(session, organisation_code) is None:
-        raise ValidationFailed(f"No organisation has the code {organisation_code!r}.",
-                               [InvalidParameter(property="organisation", reason="unknown organisation code",
-                                                 value=organisation_code)])
+        raise ValidationFailed(
+            f"No organisation has the code {organisation_code!r}.",
+            [InvalidParameter(property="organisation", reason="unknown organisation code", value=organisation_code)],
+        )
     if organisation_code == initiative.owner_code:
-        raise ValidationFailed("An organisation cannot adopt its own initiative.",
-                               [InvalidParameter(property="organisation", reason="is the initiative's owner",
-                                                 value=organisation_code)])
+        raise ValidationFailed(
+            "An organisation cannot adopt its own initiative.",
+            [InvalidParameter(property="organisation", reason="is the initiative's owner", value=organisation_code)],
+        )
 
 
 def _check_own_initiative(session: Session, own_initiative_id: uuid.UUID | None, organisation_code: str) -> None:
@@ -116,8 +120,13 @@ def _check_own_initiative(session: Session, own_initiative_id: uuid.UUID | None,
     if own is None or own.owner_code != organisation_code:
         raise ValidationFailed(
             "own_initiative_id must name an initiative the adopting organisation owns.",
-            [InvalidParameter(property="own_initiative_id", reason="not an initiative of the adopter",
-                              value=str(own_initiative_id))],
+            [
+                InvalidParameter(
+                    property="own_initiative_id",
+                    reason="not an initiative of the adopter",
+                    value=str(own_initiative_id),
+                )
+            ],
         )
 
 
@@ -127,7 +136,17 @@ def _check_caller_is_adopter(adoption: Adoption, caller: Caller) -> None:
 
 
 def _record(session: Session, adoption: Adoption, action: ChangeAction, caller: Caller, changes: dict) -> None:
-    change_service.record(session, [change_service.new_change(
-        entity=ENTITY, entity_id=adoption.id, initiative_id=adoption.initiative_id, action=action,
-        caller=caller, snapshot=to_read(adoption).model_dump(mode="json"), changes=changes,
-    )])
+    change_service.record(
+        session,
+        [
+            change_service.new_change(
+                entity=ENTITY,
+                entity_id=adoption.id,
+                initiative_id=adoption.initiative_id,
+                action=action,
+                caller=caller,
+                snapshot=to_read(adoption).model_dump(mode="json"),
+                changes=changes,
+            )
+        ],
+    )

@@ -44,9 +44,19 @@ LOG_LENGTH = 32
 # Rebuild (refit the vocabulary and document frequencies) once this share of the corpus has been
 # re-vectorised since the last build: a small registry is rebuilt on every change, a large one rarely.
 REBUILD_SHARE = 0.2
-COLUMNS = (Initiative.id, Initiative.owner_code, Initiative.category, Initiative.status, Initiative.budget_sek,
-           Initiative.realised_benefit_sek_per_year, Initiative.title, Initiative.summary, Initiative.description,
-           Initiative.solution, Initiative.is_archived)
+COLUMNS = (
+    Initiative.id,
+    Initiative.owner_code,
+    Initiative.category,
+    Initiative.status,
+    Initiative.budget_sek,
+    Initiative.realised_benefit_sek_per_year,
+    Initiative.title,
+    Initiative.summary,
+    Initiative.description,
+    Initiative.solution,
+    Initiative.is_archived,
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +123,7 @@ class Corpus:
         found: dict[int, int] = {}
         for pilot, other in ((self.pairs.first, self.pairs.second), (self.pairs.second, self.pairs.first)):
             chosen = (status[pilot] == InitiativeStatus.pilot) & proven[other]
-            for position, match in zip(pilot[chosen].tolist(), other[chosen].tolist()):
+            for position, match in zip(pilot[chosen].tolist(), other[chosen].tolist(), strict=True):
                 found.setdefault(position, match)  # pairs come best first
         for members in self.groups:
             pilots = members[status[members] == InitiativeStatus.pilot]
@@ -151,7 +161,7 @@ class CorpusCache:
             return False
         if base == len(corpus.log) - 1 and corpus.sequence == latest.sequence:
             return True
-        keys = _changed_since(session, corpus.log[base].sequence).union(*(e.keys for e in corpus.log[base + 1:]))
+        keys = _changed_since(session, corpus.log[base].sequence).union(*(e.keys for e in corpus.log[base + 1 :]))
         if len(keys) > REBUILD_SHARE * len(corpus.index.keys):
             return False  # as costly as a rebuild
         log = (*corpus.log[: base + 1], replace(latest, keys=frozenset(keys)))[-LOG_LENGTH:]
@@ -195,7 +205,9 @@ def _latest_change(session: Session) -> Refresh:
 def _last_valid(session: Session, log: tuple[Refresh, ...], latest: int) -> int | None:
     """The newest log entry whose change the database still shows as logged, at or before `latest`."""
     sequences = [entry.sequence for entry in log if entry.sequence]
-    seen = dict(session.exec(select(Change.sequence, Change.occurred_at).where(col(Change.sequence).in_(sequences))).all())
+    seen = dict(
+        session.exec(select(Change.sequence, Change.occurred_at).where(col(Change.sequence).in_(sequences))).all()
+    )
     for position in range(len(log) - 1, -1, -1):
         entry = log[position]
         if entry.sequence <= latest and seen.get(entry.sequence) == entry.occurred_at:
@@ -213,8 +225,9 @@ def _build_corpus(session: Session, latest: Refresh) -> Corpus:
     tags, involved, running = _related(session, rows, None)
     index = overlap.build_index([_document(row, tags) for row in rows.values()])
     pairs = overlap.find_pairs(index, overlap.SAME_WORK_SCORE)
-    return Corpus(log=(latest,), index=index, facts=_facts(index, rows, None), pairs=pairs,
-                  involved=involved, running=running)
+    return Corpus(
+        log=(latest,), index=index, facts=_facts(index, rows, None), pairs=pairs, involved=involved, running=running
+    )
 
 
 def _updated_corpus(session: Session, corpus: Corpus, keys: set[str], log: tuple[Refresh, ...]) -> Corpus:
@@ -225,9 +238,15 @@ def _updated_corpus(session: Session, corpus: Corpus, keys: set[str], log: tuple
     index = overlap.update_index(corpus.index, [_document(row, tags) for row in rows.values()], removed)
     changed = np.array(sorted(index.positions[key] for key in keys if key in index.positions), dtype=np.int64)
     pairs = overlap.update_pairs(index, corpus.pairs, changed, overlap.SAME_WORK_SCORE)
-    return Corpus(log=log, index=index, facts=_facts(index, rows, corpus.facts, removed), pairs=pairs,
-                  involved=_merged(corpus.involved, involved, keys), running=_merged(corpus.running, running, keys),
-                  drift=corpus.drift + len(keys))
+    return Corpus(
+        log=log,
+        index=index,
+        facts=_facts(index, rows, corpus.facts, removed),
+        pairs=pairs,
+        involved=_merged(corpus.involved, involved, keys),
+        running=_merged(corpus.running, running, keys),
+        drift=corpus.drift + len(keys),
+    )
 
 
 def _rows(session: Session, ids: set[uuid.UUID] | None) -> dict[str, Any]:
@@ -240,30 +259,37 @@ def _rows(session: Session, ids: set[uuid.UUID] | None) -> dict[str, Any]:
 
 def _document(row: Any, tags: dict[str, list[str]]) -> overlap.Document:
     key = str(row.id)
-    return overlap.Document(key, row.owner_code, overlap.features(
-        row.title, row.summary, row.description, tags.get(key, []), (row.solution or {}).get("name")))
+    return overlap.Document(
+        key,
+        row.owner_code,
+        overlap.features(row.title, row.summary, row.description, tags.get(key, []), (row.solution or {}).get("name")),
+    )
 
 
 def _related(session: Session, rows: dict[str, Any], ids: set[uuid.UUID] | None):
     """Tags, involvement and who runs each initiative, for all initiatives or those among `ids`."""
+
     def among(column):
         return [] if ids is None else [col(column).in_(ids)]
 
     tags: dict[str, list[str]] = {}
-    for initiative_id, tag in session.exec(select(InitiativeTag.initiative_id, InitiativeTag.tag)
-                                           .where(*among(InitiativeTag.initiative_id))):
+    for initiative_id, tag in session.exec(
+        select(InitiativeTag.initiative_id, InitiativeTag.tag).where(*among(InitiativeTag.initiative_id))
+    ):
         tags.setdefault(str(initiative_id), []).append(tag)
     involved: dict[str, set[str]] = {}
     running: dict[str, set[str]] = {}
     participants = select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code).where(
-        *among(InitiativeParticipant.initiative_id))
+        *among(InitiativeParticipant.initiative_id)
+    )
     for initiative_id, code in session.exec(participants):
         key = str(initiative_id)
         involved.setdefault(key, set()).add(code)
         if key in rows and rows[key].status in scaling.PROVEN_STATUSES:
             running.setdefault(key, set()).add(code)
     adoptions = select(Adoption.initiative_id, Adoption.organisation_code, Adoption.status).where(
-        *among(Adoption.initiative_id))
+        *among(Adoption.initiative_id)
+    )
     for initiative_id, code, status in session.exec(adoptions):
         involved.setdefault(str(initiative_id), set()).add(code)
         if status == AdoptionStatus.in_operation:
@@ -271,16 +297,26 @@ def _related(session: Session, rows: dict[str, Any], ids: set[uuid.UUID] | None)
     return tags, _frozen(involved), _frozen(running)
 
 
-def _facts(index: overlap.OverlapIndex, rows: dict[str, Any], before: Facts | None,
-           removed: Iterable[str] = ()) -> Facts:
+def _facts(
+    index: overlap.OverlapIndex, rows: dict[str, Any], before: Facts | None, removed: Iterable[str] = ()
+) -> Facts:
     size = len(index.keys)
     if before is None:
-        facts = Facts(np.full(size, InitiativeStatus.idea, dtype=object), np.full(size, None, dtype=object),
-                      np.zeros(size, np.int64), np.zeros(size, np.int64), np.zeros(size, bool))
+        facts = Facts(
+            np.full(size, InitiativeStatus.idea, dtype=object),
+            np.full(size, None, dtype=object),
+            np.zeros(size, np.int64),
+            np.zeros(size, np.int64),
+            np.zeros(size, bool),
+        )
     else:
         grow = size - len(before.status)
-        facts = Facts(*(np.concatenate([values, np.zeros(grow, values.dtype)])
-                        for values in (before.status, before.category, before.budget, before.realised, before.is_live)))
+        facts = Facts(
+            *(
+                np.concatenate([values, np.zeros(grow, values.dtype)])
+                for values in (before.status, before.category, before.budget, before.realised, before.is_live)
+            )
+        )
     for key, row in rows.items():
         position = index.positions[key]
         facts.status[position], facts.category[position] = row.status, row.category
@@ -292,8 +328,9 @@ def _facts(index: overlap.OverlapIndex, rows: dict[str, Any], before: Facts | No
     return facts
 
 
-def _merged(before: dict[str, frozenset[str]], after: dict[str, frozenset[str]],
-            keys: set[str]) -> dict[str, frozenset[str]]:
+def _merged(
+    before: dict[str, frozenset[str]], after: dict[str, frozenset[str]], keys: set[str]
+) -> dict[str, frozenset[str]]:
     merged = {key: codes for key, codes in before.items() if key not in keys}
     merged.update(after)
     return merged

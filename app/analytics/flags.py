@@ -57,7 +57,9 @@ class FlagRead(SQLModel):
 
     flag: Flag
     explanation: str
-    proven_initiative_id: uuid.UUID | None = Field(default=None, description="For `pilot_of_proven`: the proven initiative.")
+    proven_initiative_id: uuid.UUID | None = Field(
+        default=None, description="For `pilot_of_proven`: the proven initiative."
+    )
 
 
 def flags(facts: FlagFacts, proven_match: str | None) -> list[FoundFlag]:

@@ -83,8 +83,9 @@ def months_counted(year: int, today: date) -> int:
     return today.month if year == today.year else MONTHS_PER_YEAR
 
 
-def ratio(key: str, numerator: float | None, denominator: float | None,
-          inputs: tuple[tuple[str, float | None], ...]) -> KpiValue:
+def ratio(
+    key: str, numerator: float | None, denominator: float | None, inputs: tuple[tuple[str, float | None], ...]
+) -> KpiValue:
     """numerator ÷ denominator; unknown, naming the inputs that are missing, when either is
     unknown; unknown, naming the denominator's input, when the denominator is 0."""
     named = dict(inputs)
@@ -104,8 +105,9 @@ def development_spend_sek(portfolio: Sequence[PortfolioItem]) -> float | None:
 
 def _development_intensity(inputs: KpiInputs) -> KpiValue:
     spend, turnover = development_spend_sek(inputs.portfolio), _number(inputs.figures.total_turnover_sek)
-    return ratio("development_intensity", spend, turnover,
-                 (("development_spend_sek", spend), ("total_turnover_sek", turnover)))
+    return ratio(
+        "development_intensity", spend, turnover, (("development_spend_sek", spend), ("total_turnover_sek", turnover))
+    )
 
 
 def effect_spend_sek(portfolio: Sequence[PortfolioItem]) -> float | None:
@@ -127,12 +129,18 @@ def _digitalisation(inputs: KpiInputs) -> KpiValue:
     """Σ(budget × digital share) ÷ Σ budget over KPI 2's initiatives; unknown when one lacks its share."""
     operating = [item for item in inputs.portfolio if item.status in OPERATING and item.budget_sek is not None]
     spend = effect_spend_sek(inputs.portfolio)
-    lacking = [name for name, is_missing in (("development_spend_sek", spend is None),
-                                             ("digital_share", any(i.digital_share is None for i in operating)))
-               if is_missing]
+    lacking = [
+        name
+        for name, is_missing in (
+            ("development_spend_sek", spend is None),
+            ("digital_share", any(i.digital_share is None for i in operating)),
+        )
+        if is_missing
+    ]
     if lacking:
-        return KpiValue("digitalisation", None, None, spend, tuple(lacking),
-                        {"digital_spend_sek": None, "effect_spend_sek": spend})
+        return KpiValue(
+            "digitalisation", None, None, spend, tuple(lacking), {"digital_spend_sek": None, "effect_spend_sek": spend}
+        )
     digital = float(sum(item.budget_sek * item.digital_share for item in operating))
     return ratio("digitalisation", digital, spend, (("digital_spend_sek", digital), ("effect_spend_sek", spend)))
 
@@ -151,8 +159,9 @@ def _kpi_turnover(inputs: KpiInputs) -> KpiValue:
     figures = inputs.figures
     added, retired, size = _number(figures.kpis_added), _number(figures.kpis_retired), _number(figures.kpi_set_size)
     changed = added + retired if added is not None and retired is not None else None
-    return ratio("kpi_turnover", changed, size,
-                 (("kpis_added", added), ("kpis_retired", retired), ("kpi_set_size", size)))
+    return ratio(
+        "kpi_turnover", changed, size, (("kpis_added", added), ("kpis_retired", retired), ("kpi_set_size", size))
+    )
 
 
 def _opportunity_cost(inputs: KpiInputs) -> KpiValue:
@@ -162,20 +171,43 @@ def _opportunity_cost(inputs: KpiInputs) -> KpiValue:
 
 
 KPI_DEFINITIONS: tuple[KpiDefinition, ...] = (
-    KpiDefinition("development_intensity", "Development intensity", "share",
-                  "development spend ÷ total turnover", _development_intensity),
-    KpiDefinition("development_effect", "Development effect", "share",
-                  "development spend on initiatives in operation or scaled ÷ development spend", _development_effect),
-    KpiDefinition("digitalisation", "Digitalisation", "share",
-                  "digital share of KPI 2's spend: Σ(budget × digital share) ÷ Σ budget, initiatives in operation or scaled",
-                  _digitalisation),
-    KpiDefinition("productivity", "Productivity", "services per month",
-                  "initiatives that first went into operation during the year ÷ months of the year", _productivity),
+    KpiDefinition(
+        "development_intensity",
+        "Development intensity",
+        "share",
+        "development spend ÷ total turnover",
+        _development_intensity,
+    ),
+    KpiDefinition(
+        "development_effect",
+        "Development effect",
+        "share",
+        "development spend on initiatives in operation or scaled ÷ development spend",
+        _development_effect,
+    ),
+    KpiDefinition(
+        "digitalisation",
+        "Digitalisation",
+        "share",
+        "digital share of KPI 2's spend: Σ(budget × digital share) ÷ Σ budget, initiatives in operation or scaled",
+        _digitalisation,
+    ),
+    KpiDefinition(
+        "productivity",
+        "Productivity",
+        "services per month",
+        "initiatives that first went into operation during the year ÷ months of the year",
+        _productivity,
+    ),
     KpiDefinition("data_utilisation", "Data utilisation", "share", "datasets used ÷ datasets held", _data_utilisation),
-    KpiDefinition("kpi_turnover", "KPI turnover", "share", "(KPIs added + KPIs retired) ÷ KPI set size",
-                  _kpi_turnover),
-    KpiDefinition("opportunity_cost", "Opportunity cost", "SEK per year",
-                  "Σ estimated annual benefit of the organisation's scaling candidates", _opportunity_cost),
+    KpiDefinition("kpi_turnover", "KPI turnover", "share", "(KPIs added + KPIs retired) ÷ KPI set size", _kpi_turnover),
+    KpiDefinition(
+        "opportunity_cost",
+        "Opportunity cost",
+        "SEK per year",
+        "Σ estimated annual benefit of the organisation's scaling candidates",
+        _opportunity_cost,
+    ),
 )
 KPI_KEYS = tuple(definition.key for definition in KPI_DEFINITIONS)
 
@@ -188,8 +220,10 @@ def compute_kpis(inputs: KpiInputs) -> list[KpiValue]:
 def aggregate(reports: Sequence[Sequence[KpiValue]]) -> list[KpiValue]:
     """Each KPI over many organisations: Σ numerators ÷ Σ denominators (a sum for opportunity
     cost) over the organisations whose value is known; unknown only when none is."""
-    return [_aggregated(definition.key, [values[number] for values in reports])
-            for number, definition in enumerate(KPI_DEFINITIONS)]
+    return [
+        _aggregated(definition.key, [values[number] for values in reports])
+        for number, definition in enumerate(KPI_DEFINITIONS)
+    ]
 
 
 def _aggregated(key: str, values: Sequence[KpiValue]) -> KpiValue:

@@ -58,21 +58,26 @@ SAME_WORK_SCORE = 0.275
 SCORE_DECIMALS = 4
 SCORE_STEPS = 10**SCORE_DECIMALS
 # Common Swedish function words (after Snowball's own list); they say nothing about the work.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 alla allt andra att av bara bli blir blev de dem den denna deras dess dessa det detta dig din dina
 ditt du där efter ej eller en er era ert ett från för genom ha hade han hans har henne hennes hon
 honom hur här i icke ingen inom inte jag ju kan kunde man med mellan men mig min mina mitt mot
 mycket ni nu när någon något några och om oss på samma sedan sig sin sina sitta själv skulle som
 så sådan sådana till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka
 vilkas vilken vilket vår våra vårt än är åt över också samt ska kommer nya ny även inför via
-""".split())
+""".split()
+)
 # Words that say a project is digital, or how it is run, but not what it is about: they weigh a quarter.
 GENERIC_WEIGHT = 0.25
-GENERIC_STEMS = frozenset(stem(word) for word in """
+GENERIC_STEMS = frozenset(
+    stem(word)
+    for word in """
 digital digitala digitalt digitalisering etjänst etjänster app system verktyg lösning införande
 införa smart smarta kommun kommunens kommunerna projekt pilot ny nytt använda användning stöd
 gemensam gemensamma gemensamt upphandling upphandla samverkan plattform region regionen
-""".split())
+""".split()
+)
 MIN_PART = 3
 # Words in more than a twentieth, and character grams in more than a tenth, of a large corpus
 # ("kommun", "<di", "ing") are left out: they say little about the work, yet would make almost
@@ -141,8 +146,10 @@ class Vectoriser:
         return self._joined(words, grams)
 
     def transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
-        return self._joined(self.words.transform([self._split(d) for d in documents]),
-                            self.grams.transform([d.grams for d in documents]))
+        return self._joined(
+            self.words.transform([self._split(d) for d in documents]),
+            self.grams.transform([d.grams for d in documents]),
+        )
 
     def vocabulary(self) -> np.ndarray:
         return np.concatenate([self.words.get_feature_names_out(), self.grams.get_feature_names_out()])
@@ -157,8 +164,9 @@ class Vectoriser:
 
     def _joined(self, words: sparse.spmatrix, grams: sparse.spmatrix) -> sparse.csr_matrix:
         words = normalize(words @ sparse.diags(self.word_weights))
-        return sparse.hstack([words * np.sqrt(WORD_WEIGHT), grams * np.sqrt(1 - WORD_WEIGHT)], format="csr",
-                             dtype=np.float32)
+        return sparse.hstack(
+            [words * np.sqrt(WORD_WEIGHT), grams * np.sqrt(1 - WORD_WEIGHT)], format="csr", dtype=np.float32
+        )
 
 
 def _fit(vectorizer: TfidfVectorizer, documents: list[list[str]], max_df_share: float) -> sparse.csr_matrix:
@@ -241,8 +249,12 @@ def features(
     words = [stem(word) for word in surfaces] + [TAG_PREFIX + tag for tag in tags]
     if solution_name and solution_name.strip():
         words.append(SOLUTION_PREFIX + normalise(solution_name.strip()))
-    grams = [gram for word in title_words + summary_words + _words(" ".join(tags))
-             if stem(word) not in GENERIC_STEMS for gram in _grams(stem(word))]
+    grams = [
+        gram
+        for word in title_words + summary_words + _words(" ".join(tags))
+        if stem(word) not in GENERIC_STEMS
+        for gram in _grams(stem(word))
+    ]
     return Features(tuple(words), tuple(grams), tuple(surfaces))
 
 
@@ -279,8 +291,15 @@ def update_index(index: OverlapIndex, documents: Sequence[Document], removed: It
     emptied = np.array([positions[key] for key in removed if key in positions], dtype=np.int64)
     rows = index.vectoriser.transform([d.features for d in documents]) if documents else None
     matrix = _replaced_rows(index.matrix, len(keys), np.concatenate([changed, emptied]), changed, rows)
-    return OverlapIndex(np.array(keys, dtype=object), tuple(owner_codes), owner_ids, matrix, index.vectoriser,
-                        index.vocabulary, positions)
+    return OverlapIndex(
+        np.array(keys, dtype=object),
+        tuple(owner_codes),
+        owner_ids,
+        matrix,
+        index.vectoriser,
+        index.vocabulary,
+        positions,
+    )
 
 
 def find_pairs(index: OverlapIndex, min_score: float) -> Pairs:
@@ -319,8 +338,10 @@ def shared_features(index: OverlapIndex, first: int, second: int) -> list[str]:
     """The word features two documents share, by their contribution to the score, heaviest first."""
     product = index.matrix[first].multiply(index.matrix[second]).tocoo()
     words = len(index.vectoriser.words.vocabulary_) if index.vectoriser else 0
-    heaviest = sorted(((weight, column) for weight, column in zip(product.data, product.col) if column < words),
-                      key=lambda item: (-item[0], index.vocabulary[item[1]]))
+    heaviest = sorted(
+        ((weight, column) for weight, column in zip(product.data, product.col, strict=True) if column < words),
+        key=lambda item: (-item[0], index.vocabulary[item[1]]),
+    )
     return [str(index.vocabulary[column]) for _weight, column in heaviest]
 
 
@@ -355,20 +376,23 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def _grams(word: str) -> tuple[str, ...]:
     padded = f"<{word}>"
-    return tuple(padded[start:start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
+    return tuple(padded[start : start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
 
 
-def _replaced_rows(matrix: sparse.csr_matrix, size: int, cleared: np.ndarray, placed: np.ndarray,
-                   rows: sparse.csr_matrix | None) -> sparse.csr_matrix:
+def _replaced_rows(
+    matrix: sparse.csr_matrix, size: int, cleared: np.ndarray, placed: np.ndarray, rows: sparse.csr_matrix | None
+) -> sparse.csr_matrix:
     """`matrix` grown to `size` rows, the `cleared` rows emptied and `rows` put at `placed`."""
-    grown = sparse.vstack([matrix, sparse.csr_matrix((size - matrix.shape[0], matrix.shape[1]))], format="csr",
-                          dtype=np.float32)
+    grown = sparse.vstack(
+        [matrix, sparse.csr_matrix((size - matrix.shape[0], matrix.shape[1]))], format="csr", dtype=np.float32
+    )
     keep = np.ones(size, dtype=np.float32)
     keep[cleared] = 0
     result = sparse.diags(keep, format="csr") @ grown
     if rows is not None and len(placed):
-        scatter = sparse.csr_matrix((np.ones(len(placed), dtype=np.float32), (placed, np.arange(len(placed)))),
-                                    shape=(size, len(placed)))
+        scatter = sparse.csr_matrix(
+            (np.ones(len(placed), dtype=np.float32), (placed, np.arange(len(placed)))), shape=(size, len(placed))
+        )
         result = result + scatter @ rows
     result.eliminate_zeros()
     return result.tocsr()
@@ -385,10 +409,15 @@ def _blocks(index: OverlapIndex, positions: np.ndarray, min_score: float) -> Ite
         return
     transposed = index.matrix.T.tocsr()
     for start in range(0, len(positions), CHUNK_ROWS):
-        chosen = positions[start:start + CHUNK_ROWS]
+        chosen = positions[start : start + CHUNK_ROWS]
         # Keep every score that could round up to `min_score`.
-        block = sp_matmul_topn(index.matrix[chosen], transposed, top_n=CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN,
-                               threshold=min_score - 5e-5, n_threads=THREADS).tocoo()
+        block = sp_matmul_topn(
+            index.matrix[chosen],
+            transposed,
+            top_n=CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN,
+            threshold=min_score - 5e-5,
+            n_threads=THREADS,
+        ).tocoo()
         rows, columns, scores = chosen[block.row], block.col, _rounded(block.data)
         # A different owner also rules out each document's pair with itself.
         keep = (scores >= min_score) & (index.owner_ids[rows] != index.owner_ids[columns])
@@ -399,8 +428,12 @@ def _blocks(index: OverlapIndex, positions: np.ndarray, min_score: float) -> Ite
 
 def _sorted_unique(index: OverlapIndex, blocks: list[Pairs]) -> Pairs:
     blocks = [block for block in blocks if len(block)] or [_NO_PAIRS]
-    found = Pairs(*(np.concatenate([getattr(block, field) for block in blocks]).astype(dtype)
-                    for field, dtype in (("first", np.int64), ("second", np.int64), ("score", np.float64))))
+    found = Pairs(
+        *(
+            np.concatenate([getattr(block, field) for block in blocks]).astype(dtype)
+            for field, dtype in (("first", np.int64), ("second", np.int64), ("score", np.float64))
+        )
+    )
     # Both documents may have chosen the same pair: keep it once.
     found = found.select(np.unique(found.first * len(index.keys) + found.second, return_index=True)[1])
     return found.select(np.lexsort((found.second, found.first, -found.score)))

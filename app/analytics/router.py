@@ -7,8 +7,19 @@ from fastapi import APIRouter, Query, Request
 
 from app.analytics import service as analytics_service
 from app.analytics.schemas import (
-    ClusterPage, ClusterQuery, KpiAggregateQuery, KpiQuery, KpiReport, KpiReportList, NationalCandidateQuery,
-    NationalScalingCandidateList, OverlapMatchList, PageQuery, PortfolioRead, ScalingCandidateList, SimilarQuery,
+    ClusterPage,
+    ClusterQuery,
+    KpiAggregateQuery,
+    KpiQuery,
+    KpiReport,
+    KpiReportList,
+    NationalCandidateQuery,
+    NationalScalingCandidateList,
+    OverlapMatchList,
+    PageQuery,
+    PortfolioRead,
+    ScalingCandidateList,
+    SimilarQuery,
 )
 from app.core.db import SessionDep
 from app.core.problems import problems
@@ -27,13 +38,14 @@ def list_initiative_overlaps(
     initiative: InitiativeDep, session: SessionDep, query: Annotated[SimilarQuery, Query()]
 ) -> OverlapMatchList:
     """Other organisations' initiatives that address the same problem, best first (none for an archived one)."""
-    return OverlapMatchList(items=analytics_service.find_overlaps(
-        session, initiative.id, limit=query.limit, min_score=query.min_score))
+    return OverlapMatchList(
+        items=analytics_service.find_overlaps(session, initiative.id, limit=query.limit, min_score=query.min_score)
+    )
 
 
 @router.get("/overlaps", response_model=ClusterPage, responses=problems(422))
 def list_overlaps(request: Request, session: SessionDep, query: Annotated[ClusterQuery, Query()]) -> ClusterPage:
-    """The national duplication report: clusters of overlapping initiatives across organisations, largest combined budget first."""
+    """The national duplication report: clusters of overlapping initiatives across organisations, largest combined budget first."""  # noqa: E501
     page = analytics_service.list_clusters(session, query)
     return page.model_copy(update={"next": next_link(request, page.next)})
 
@@ -46,14 +58,16 @@ def list_scaling_candidates(
     return NationalScalingCandidateList(items=analytics_service.national_scaling_candidates(session, limit=query.limit))
 
 
-@router.get("/organisations/{code}/scaling-candidates", response_model=ScalingCandidateList,
-            responses=problems(404, 422))
+@router.get(
+    "/organisations/{code}/scaling-candidates", response_model=ScalingCandidateList, responses=problems(404, 422)
+)
 def list_organisation_scaling_candidates(
     request: Request, organisation: OrganisationDep, session: SessionDep, query: Annotated[PageQuery, Query()]
 ) -> ScalingCandidateList:
     """Proven solutions the organisation lacks, with the benefit lost each month it waits, most costly first."""
-    items, cursor = analytics_service.scaling_candidates_for(session, organisation, limit=query.limit,
-                                                              cursor=query.cursor)
+    items, cursor = analytics_service.scaling_candidates_for(
+        session, organisation, limit=query.limit, cursor=query.cursor
+    )
     return ScalingCandidateList(items=items, next=next_link(request, cursor))
 
 
@@ -74,5 +88,8 @@ def get_organisation_kpis(
 @router.get("/kpis", response_model=KpiReportList, responses=problems(422))
 def list_kpis(session: SessionDep, query: Annotated[KpiAggregateQuery, Query()]) -> KpiReportList:
     """The seven KPIs summed over each county's organisations, or over the whole country."""
-    return KpiReportList(items=analytics_service.kpis_aggregate(
-        session, level=query.level, year=query.year, county=query.county, today=date.today()))
+    return KpiReportList(
+        items=analytics_service.kpis_aggregate(
+            session, level=query.level, year=query.year, county=query.county, today=date.today()
+        )
+    )

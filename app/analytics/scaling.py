@@ -48,8 +48,12 @@ def peer_kind(owner_kind: OrganisationKind) -> OrganisationKind:
 
 
 def served_population(
-    code: str, kind: OrganisationKind, county_code: str | None, populations: Mapping[str, int],
-    municipalities_by_county: Mapping[str, Iterable[str]], members: Mapping[str, Iterable[str]],
+    code: str,
+    kind: OrganisationKind,
+    county_code: str | None,
+    populations: Mapping[str, int],
+    municipalities_by_county: Mapping[str, Iterable[str]],
+    members: Mapping[str, Iterable[str]],
 ) -> int | None:
     """Its own population; else a region's county, or a federation's members, summed. Unknown when none is known."""
     if code in populations:
@@ -63,7 +67,8 @@ def served_population(
 
 
 def running_organisations(
-    members: Iterable[tuple[str, InitiativeStatus, Iterable[str]]], federation_members: Mapping[str, Iterable[str]],
+    members: Iterable[tuple[str, InitiativeStatus, Iterable[str]]],
+    federation_members: Mapping[str, Iterable[str]],
 ) -> set[str]:
     """Who runs something of a cluster, given each member's owner, status and the organisations
     running it besides its owner (participants of an operating member, adopters in operation)."""
@@ -75,22 +80,25 @@ def running_organisations(
     return running
 
 
-def opportunity_cost(realised_benefit_sek_per_year: int, population_there: int | None,
-                     populations_here: Sequence[int | None]) -> OpportunityCost:
+def opportunity_cost(
+    realised_benefit_sek_per_year: int, population_there: int | None, populations_here: Sequence[int | None]
+) -> OpportunityCost:
     """Benefit scaled by the populations of the organisations lacking it, summed, per year and
     per month of waiting, in whole kronor. Organisations without a population are left out of
     the sum and counted in `missing`; without the owner's population nothing is estimated."""
     known = [population for population in populations_here if population]
     missing = (("population",) if len(known) < len(populations_here) else ()) + (
-        ("owner_population",) if not population_there else ())
+        ("owner_population",) if not population_there else ()
+    )
     if not population_there or not known:
         return OpportunityCost(None, None, missing)
     annual = realised_benefit_sek_per_year * sum(known) / population_there
     return OpportunityCost(round(annual), round(annual / MONTHS_PER_YEAR), missing)
 
 
-def assumptions(realised_benefit_sek_per_year: int | None, population_there: int | None,
-                population_here: int | None) -> list[str]:
+def assumptions(
+    realised_benefit_sek_per_year: int | None, population_there: int | None, population_here: int | None
+) -> list[str]:
     """The assumptions behind one organisation's estimate, in words, with the numbers used."""
     return [
         "Benefit scales with the population served: realised benefit × population here ÷ population of the owner.",

@@ -18,15 +18,18 @@ class QueryModel(BaseModel):
 
 class SimilarQuery(QueryModel):
     min_score: float | None = Field(
-        default=None, ge=0, le=1,
+        default=None,
+        ge=0,
+        le=1,
         description="Lowest score listed, 0–1. Default: only what the service judges to be the same work.",
     )
     limit: int = Field(default=10, ge=1, le=50)
 
 
 class ClusterQuery(QueryModel):
-    county: str | None = Field(default=None, max_length=2,
-                               description="Only initiatives whose owner is in this county.")
+    county: str | None = Field(
+        default=None, max_length=2, description="Only initiatives whose owner is in this county."
+    )
     category: Category | None = Field(default=None, description="Only initiatives in this category.")
     min_organisations: int = Field(default=2, ge=2, le=1000, description="Clusters spanning at least this many.")
     limit: int = Field(default=50, ge=1, le=200)
@@ -37,7 +40,8 @@ class CandidateQuery(QueryModel):
     """Filters for proven initiatives to take over; all combine with AND."""
 
     for_organisation: str | None = Field(
-        default=None, max_length=32,
+        default=None,
+        max_length=32,
         description="Estimate for this organisation only (see docs/analytics/scaling.md for who counts).",
     )
     category: Category | None = None
@@ -122,7 +126,9 @@ class ClusterRead(SQLModel):
     label_terms: list[str] = Field(description="Tags, then word stems, that the members share most, heaviest first.")
     organisation_codes: list[str]
     organisation_count: int
-    combined_budget_sek: int = Field(description="Σ of the members' budgets spent in parallel (unknown budgets count 0).")
+    combined_budget_sek: int = Field(
+        description="Σ of the members' budgets spent in parallel (unknown budgets count 0)."
+    )
     members: list[InitiativeBrief]
 
 
@@ -195,7 +201,8 @@ class NationalScalingCandidate(SQLModel):
     initiative: InitiativeRead = Field(description="The proven initiative.")
     organisations_without: int = Field(description="Peer organisations that do not run it or its cluster's like.")
     annual_opportunity_cost_sek: int | None = Field(
-        description="Σ over those organisations of the population-scaled benefit; null when the owner's population is missing."
+        description="Σ over those organisations of the population-scaled benefit; "
+        "null when the owner's population is missing."
     )
     monthly_opportunity_cost_sek: int | None = Field(description="annual_opportunity_cost_sek ÷ 12.")
     missing: list[str] = Field(description="Inputs the estimate lacks.")

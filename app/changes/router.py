@@ -14,7 +14,9 @@ router = APIRouter(prefix="/api/v1/changes", tags=["change feed"])
 def list_changes(
     request: Request,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Return changes with a sequence number above this.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Return changes with a sequence number above this.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ChangePage:
     """Every write to initiatives and adoptions in commit order, to mirror the registry and resume after a crash."""

@@ -19,7 +19,7 @@ class ChangeRead(SQLModel):
     actor_kind: ActorKind
     actor_key_id: uuid.UUID | None
     actor_organisation_code: str | None
-    changes: dict[str, Any] = Field(description="Each changed field as {\"old\": …, \"new\": …}.")
+    changes: dict[str, Any] = Field(description='Each changed field as {"old": …, "new": …}.')
     snapshot: dict[str, Any] = Field(description="The entity as it reads after this change.")
 
 

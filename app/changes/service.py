@@ -39,9 +39,17 @@ def new_change(
     """A row of the `change` table, for `record`; a plain dict, since a bulk import records
     thousands and building a model for each cost more than writing it."""
     return {
-        "entity": entity, "entity_id": entity_id, "initiative_id": initiative_id, "action": action,
-        "version": version, "occurred_at": utcnow(), "actor_kind": caller.actor_kind, "actor_key_id": caller.key_id,
-        "actor_organisation_code": caller.organisation_code, "changes": changes, "snapshot": snapshot,
+        "entity": entity,
+        "entity_id": entity_id,
+        "initiative_id": initiative_id,
+        "action": action,
+        "version": version,
+        "occurred_at": utcnow(),
+        "actor_kind": caller.actor_kind,
+        "actor_key_id": caller.key_id,
+        "actor_organisation_code": caller.organisation_code,
+        "changes": changes,
+        "snapshot": snapshot,
     }
 
 

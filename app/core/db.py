@@ -82,10 +82,12 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
         session.execute(insert(table), rows)
         return
     names = ", ".join(f'"{name}"' for name in rows[0])
-    with session.connection().connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(tuple(row.values()))
+    with (
+        session.connection().connection.driver_connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row(tuple(row.values()))
 
 
 def refresh_planner_statistics(engine: Engine) -> None:

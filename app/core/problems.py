@@ -40,7 +40,7 @@ class Problem(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal server error"
-    headers: dict[str, str] | None = None
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str | None = None, invalid_parameters: list[InvalidParameter] | None = None):
         super().__init__(detail or self.title)
@@ -68,7 +68,7 @@ class BadRequest(Problem):
 
 class Unauthorized(Problem):
     status, slug, title = 401, "unauthorized", "A valid API key is required"
-    headers = {"WWW-Authenticate": 'Bearer realm="registry"'}
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": 'Bearer realm="registry"'}
 
 
 class Forbidden(Problem):
@@ -109,12 +109,22 @@ class PreconditionRequired(Problem):
 
 class ServiceUnavailable(Problem):
     status, slug, title = 503, "service-unavailable", "The database is unavailable; try again shortly"
-    headers = {"Retry-After": "5"}
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "5"}
 
 
 PROBLEM_CLASSES: tuple[type[Problem], ...] = (
-    BadRequest, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, PreconditionFailed,
-    PayloadTooLarge, UnsupportedMediaType, ValidationFailed, PreconditionRequired, ServiceUnavailable,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    PreconditionRequired,
+    ServiceUnavailable,
     Problem,
 )
 STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES}
@@ -153,7 +163,9 @@ def problem_response(problem: Problem, instance: str | None) -> JSONResponse:
 
 def validation_problem(errors: list[dict[str, Any]]) -> ValidationFailed:
     parameters = [
-        InvalidParameter(property=_property_path(error["loc"]), reason=error["msg"], value=_jsonable(error.get("input")))
+        InvalidParameter(
+            property=_property_path(error["loc"]), reason=error["msg"], value=_jsonable(error.get("input"))
+        )
         for error in errors
     ]
     names = ", ".join(dict.fromkeys(parameter.property for parameter in parameters))
@@ -217,8 +229,10 @@ def _document_framework_problems(app: FastAPI) -> None:
 
 def _problem_response_doc(status: int) -> dict[str, Any]:
     schema = {"$ref": "#/components/schemas/ProblemDocument"}
-    return {"description": STATUS_PROBLEMS[status].title,
-            "content": {"application/json": {"schema": schema}, PROBLEM_MEDIA_TYPE: {"schema": schema}}}
+    return {
+        "description": STATUS_PROBLEMS[status].title,
+        "content": {"application/json": {"schema": schema}, PROBLEM_MEDIA_TYPE: {"schema": schema}},
+    }
 
 
 async def _handle_problem(request: Request, problem: Problem) -> Response:
@@ -233,10 +247,12 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
     problem_class = STATUS_PROBLEMS.get(error.status_code)
     detail = str(error.detail) if error.detail else None
     if problem_class is None:
-        document = ProblemDocument(type="about:blank", title=detail or "HTTP error", status=error.status_code,
-                                   instance=request.url.path)
-        return JSONResponse(document.model_dump(exclude_none=True), status_code=error.status_code,
-                            media_type=PROBLEM_MEDIA_TYPE)
+        document = ProblemDocument(
+            type="about:blank", title=detail or "HTTP error", status=error.status_code, instance=request.url.path
+        )
+        return JSONResponse(
+            document.model_dump(exclude_none=True), status_code=error.status_code, media_type=PROBLEM_MEDIA_TYPE
+        )
     return _respond(request, problem_class(detail))
 
 
@@ -249,8 +265,10 @@ async def _handle_unstorable_value(request: Request, error: DataError) -> Respon
     # The database refused a value it cannot hold or compare (PostgreSQL: a NUL character in
     # text, a number out of range): the request's input, so a 422, and the request rolled back.
     logger.info("value refused by the database on %s: %s", request.url.path, error.orig)
-    return _respond(request, ValidationFailed("A value in the request cannot be stored or searched (for example a "
-                                              "NUL character in text)."))
+    return _respond(
+        request,
+        ValidationFailed("A value in the request cannot be stored or searched (for example a NUL character in text)."),
+    )
 
 
 async def _handle_database_error(request: Request, error: DBAPIError) -> Response:

@@ -11,7 +11,6 @@ from starlette.datastructures import URL
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-
 RENDER_LOCK_STRIPES = 64
 
 

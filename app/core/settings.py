@@ -41,9 +41,7 @@ class Settings(BaseSettings):
             return None
         secret = value.get_secret_value()
         if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(
-                f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters"
-            )
+            raise ValueError(f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters")
         return value
 
     @property

@@ -57,18 +57,21 @@ def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, Ini
 def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[str, Initiative]) -> None:
     for entry in entries:
         own_key = entry.get("own_initiative")
-        data = AdoptionCreate.model_validate({
-            "organisation": entry["organisation"],
-            "status": entry["status"],
-            "since_date": entry.get("since_date"),
-            "own_initiative_id": initiatives[own_key].id if own_key else None,
-            "note": entry.get("note"),
-        })
+        data = AdoptionCreate.model_validate(
+            {
+                "organisation": entry["organisation"],
+                "status": entry["status"],
+                "since_date": entry.get("since_date"),
+                "own_initiative_id": initiatives[own_key].id if own_key else None,
+                "note": entry.get("note"),
+            }
+        )
         adoption_service.create(session, initiatives[entry["initiative"]], data, ADMIN)
 
 
 def _record_figures(session: Session, entries: list[Entry]) -> None:
     for entry in entries:
         fields = {name: value for name, value in entry.items() if name not in ("organisation", "year")}
-        organisation_service.record_figures(session, entry["organisation"], entry["year"],
-                                            FiguresWrite.model_validate(fields))
+        organisation_service.record_figures(
+            session, entry["organisation"], entry["year"], FiguresWrite.model_validate(fields)
+        )

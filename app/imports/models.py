@@ -7,7 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import empty_dict, timestamp_field
 
-
 RUNNING = text("status = 'running'")
 
 

@@ -30,7 +30,9 @@ def list_import_runs(request: Request, session: SessionDep, query: Annotated[Imp
 
 @router.get("/{run_id}", response_model=ImportRunDetail, responses=problems(404, 422))
 def get_import_run(
-    run_id: uuid.UUID, request: Request, session: SessionDep,
+    run_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
     rejections_after: Annotated[int, Query(ge=0, description="Continue the rejections after this id.")] = 0,
 ) -> ImportRunDetail:
     """One run with its rejected records (location, id and reason), a page at a time."""
@@ -46,7 +48,11 @@ def get_import_run(
 
 @router.post("", response_model=ImportRunRead, status_code=202, responses=problems(401, 403, 409, 413, 415, 422))
 def start_import(
-    data: ImportRequest, request: Request, response: Response, session: SessionDep, _admin: AdminDep,
+    data: ImportRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _admin: AdminDep,
     background: BackgroundTasks,
 ) -> ImportRunRead:
     """Start an import from pios, uttc or Kolada (admin only); it runs in the background: follow `Location`."""

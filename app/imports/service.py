@@ -48,10 +48,13 @@ def start_run(session: Session, source: str, parameters: dict[str, Any], *, is_d
         select(ImportRun).where(ImportRun.source == source, ImportRun.status == ImportStatus.running)
     ).first()
     if running is not None:
-        raise Conflict(f"Run {running.id} of {source} started at {running.started_at:%Y-%m-%d %H:%M} "
-                            "is still running; wait for it to finish.")
-    return _insert_running_run(session, ImportRun(source=source, parameters=parameters, is_dry_run=is_dry_run,
-                                                  status=ImportStatus.running))
+        raise Conflict(
+            f"Run {running.id} of {source} started at {running.started_at:%Y-%m-%d %H:%M} "
+            "is still running; wait for it to finish."
+        )
+    return _insert_running_run(
+        session, ImportRun(source=source, parameters=parameters, is_dry_run=is_dry_run, status=ImportStatus.running)
+    )
 
 
 def _insert_running_run(session: Session, run: ImportRun) -> ImportRun:
@@ -60,14 +63,16 @@ def _insert_running_run(session: Session, run: ImportRun) -> ImportRun:
         with session.begin_nested():
             session.add(run)
     except IntegrityError:
-        raise Conflict(f"Another run of {run.source} started at the same moment and is still running; "
-                       "wait for it to finish.") from None
+        raise Conflict(
+            f"Another run of {run.source} started at the same moment and is still running; wait for it to finish."
+        ) from None
     return run
 
 
 def _fail_stale_runs(session: Session, source: str) -> None:
     stale = select(ImportRun).where(
-        ImportRun.source == source, ImportRun.status == ImportStatus.running,
+        ImportRun.source == source,
+        ImportRun.status == ImportStatus.running,
         col(ImportRun.started_at) < utcnow() - STALE_AFTER,
     )
     for run in session.exec(stale):
@@ -77,8 +82,13 @@ def _fail_stale_runs(session: Session, source: str) -> None:
 
 
 def finish_run(
-    session: Session, run_id: uuid.UUID, status: ImportStatus, counts: ImportCounts,
-    *, error: str | None = None, notes: dict[str, Any] | None = None,
+    session: Session,
+    run_id: uuid.UUID,
+    status: ImportStatus,
+    counts: ImportCounts,
+    *,
+    error: str | None = None,
+    notes: dict[str, Any] | None = None,
 ) -> ImportRun:
     run = session.get_one(ImportRun, run_id)
     run.sqlmodel_update(counts.model_dump())
@@ -91,8 +101,15 @@ def finish_run(
 
 
 def record_rejections(session: Session, run_id: uuid.UUID, rejections: Iterable[Rejection]) -> None:
-    rows = [{"run_id": run_id, "location": r.location[:200], "external_id": r.external_id and r.external_id[:200],
-             "reason": r.reason} for r in rejections]
+    rows = [
+        {
+            "run_id": run_id,
+            "location": r.location[:200],
+            "external_id": r.external_id and r.external_id[:200],
+            "reason": r.reason,
+        }
+        for r in rejections
+    ]
     if rows:
         session.execute(insert(ImportRejection), rows)
 

@@ -37,7 +37,7 @@ def expected_version(
         raise PreconditionRequired("Send If-Match with the ETag from your last read, so no one else's change is lost.")
     match = _ETAG.match(if_match.strip())
     if match is None:
-        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag this service issued (they look like \"3\").")
+        raise PreconditionFailed(f'If-Match {if_match!r} is not an ETag this service issued (they look like "3").')
     return int(match.group(1))
 
 

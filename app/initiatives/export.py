@@ -29,8 +29,9 @@ def iter_records(session: Session, *, include_archived: bool = False) -> Iterato
 
 def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:
     count = 0
-    for count, record in enumerate(records, start=1):
+    for record in records:
         file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
     return count
 
 
@@ -39,8 +40,9 @@ def write_csv(records: Iterable[dict[str, Any]], file: TextIO) -> int:
     writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     count = 0
-    for count, record in enumerate(records, start=1):
+    for record in records:
         writer.writerow({name: _cell(record.get(name)) for name in CSV_COLUMNS})
+        count += 1
     return count
 
 

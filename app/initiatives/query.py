@@ -34,7 +34,8 @@ class InitiativeQuery(BaseModel):
     category: list[Category] = []
     tag: list[str] = []
     q: str | None = Field(
-        default=None, max_length=200,
+        default=None,
+        max_length=200,
         description="Words to find in title, summary, description and tags; Swedish inflections match.",
     )
     updated_since: datetime | None = None
@@ -90,11 +91,14 @@ def flag_condition(flags: list[Flag], proven_pilot_ids: frozenset[uuid.UUID]):
     """Carries any of `flags`, by the rules of `app.analytics.flags`; `pilot_of_proven` needs the
     analytics' overlap index, so its initiatives come resolved as `proven_pilot_ids`."""
     # JSON columns may hold SQL NULL or a JSON null; compared as text they read alike on both engines.
-    solution, strategy = (func.coalesce(cast(column, String), "null") for column in (Initiative.solution,
-                                                                                       Initiative.strategy_refs))
+    solution, strategy = (
+        func.coalesce(cast(column, String), "null") for column in (Initiative.solution, Initiative.strategy_refs)
+    )
     rules = {
-        Flag.no_benefit_realisation: (col(Initiative.has_benefit_realisation_plan).is_(False)
-                                      & (func.coalesce(Initiative.expected_benefit_sek_per_year, 0) == 0)),
+        Flag.no_benefit_realisation: (
+            col(Initiative.has_benefit_realisation_plan).is_(False)
+            & (func.coalesce(Initiative.expected_benefit_sek_per_year, 0) == 0)
+        ),
         Flag.no_solution: (Initiative.status != InitiativeStatus.idea) & solution.in_(("null", "{}")),
         Flag.decoupled_from_strategy: strategy.in_(("null", "[]")),
         Flag.pilot_of_proven: col(Initiative.id).in_(proven_pilot_ids),
@@ -121,7 +125,9 @@ def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list:
     if query.updated_since:
         conditions.append(col(Initiative.updated_at) >= query.updated_since)
     if query.adopted_by:
-        conditions.append(col(Initiative.id).in_(_active_adoptions().where(Adoption.organisation_code == query.adopted_by)))
+        conditions.append(
+            col(Initiative.id).in_(_active_adoptions().where(Adoption.organisation_code == query.adopted_by))
+        )
     if query.min_adopters:
         popular = _active_adoptions().group_by(Adoption.initiative_id).having(func.count() >= query.min_adopters)
         conditions.append(col(Initiative.id).in_(popular))

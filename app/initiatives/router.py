@@ -35,6 +35,7 @@ def cached_json(request: Request, session: Session, render: Callable[[], Rendere
 
 def page_of(request: Request, session: Session, query: InitiativeQuery) -> Response:
     """The query's page, as an `InitiativePage`."""
+
     def render() -> Rendered:
         initiatives, cursor = initiative_service.list_initiatives(session, query)
         next_url = str(request.url.include_query_params(cursor=cursor)) if cursor else None
@@ -64,6 +65,7 @@ def create_initiative(
 @router.get("/{initiative_id}", response_model=InitiativeRead, responses=problems(404, 422))
 def get_initiative(initiative_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
     """One initiative, with its participants, status history and adoption counts."""
+
     def render() -> Rendered:
         found = initiative_service.load_rows(session, [initiative_id])
         if not found:
@@ -78,8 +80,12 @@ def get_initiative(initiative_id: uuid.UUID, request: Request, session: SessionD
     "/{initiative_id}", response_model=InitiativeRead, responses=problems(401, 403, 404, 412, 413, 415, 422, 428)
 )
 def update_initiative(
-    initiative: InitiativeDep, data: InitiativeUpdate, version: ExpectedVersionDep, response: Response,
-    session: SessionDep, caller: CallerDep,
+    initiative: InitiativeDep,
+    data: InitiativeUpdate,
+    version: ExpectedVersionDep,
+    response: Response,
+    session: SessionDep,
+    caller: CallerDep,
 ) -> InitiativeRead:
     """Change some fields. Needs `If-Match` with the ETag you read; a stale one gets 412."""
     initiative = initiative_service.update(session, initiative, data, caller, version)
@@ -89,7 +95,9 @@ def update_initiative(
 
 @router.delete("/{initiative_id}", status_code=204, responses=problems(401, 403, 404, 422))
 def archive_initiative(
-    initiative: InitiativeDep, session: SessionDep, caller: CallerDep,
+    initiative: InitiativeDep,
+    session: SessionDep,
+    caller: CallerDep,
     reason: Annotated[str | None, Query(max_length=500, description="Why it is archived.")] = None,
 ) -> Response:
     """Archive an initiative. Nothing is deleted: it stays readable with `include_archived=true`."""

@@ -66,7 +66,9 @@ class InitiativeFields(WriteSchema):
     start_date: date | None = None
     end_date: date | None = None
     budget_sek: Money | None = None
-    digital_share: float | None = Field(default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1.")
+    digital_share: float | None = Field(
+        default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1."
+    )
     expected_benefit_sek_per_year: Money | None = None
     realised_benefit_sek_per_year: Money | None = None
     benefit_evidence: list[BenefitEvidence] | None = Field(default=None, max_length=50)
@@ -163,7 +165,9 @@ class InitiativeRead(SQLModel):
     version: int
     is_archived: bool
     archived_reason: str | None
-    adoption_counts: dict[AdoptionStatus, int] = Field(description="Adoptions recorded by other organisations, by status.")
+    adoption_counts: dict[AdoptionStatus, int] = Field(
+        description="Adoptions recorded by other organisations, by status."
+    )
     flags: list[FlagRead] = Field(default=[], description="What to look at before more money goes into it.")
 
 

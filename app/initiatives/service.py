@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Row, bindparam, delete, insert, update as sql_update
+from sqlalchemy import Row, bindparam, delete, insert
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
@@ -27,7 +28,12 @@ from app.core.models import utcnow
 from app.core.problems import Forbidden, InvalidParameter, PreconditionFailed, ValidationFailed
 from app.core.text import stems
 from app.initiatives.models import (
-    REGISTRY_SOURCE, Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange,
+    REGISTRY_SOURCE,
+    Initiative,
+    InitiativeParticipant,
+    InitiativeTag,
+    InitiativeTerm,
+    StatusChange,
 )
 from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, next_cursor
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
@@ -49,14 +55,26 @@ OWN_READ_FIELDS = frozenset(READ_FIELDS) & frozenset(column.name for column in C
 _IDS = bindparam("ids", expanding=True)
 ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(_IDS))
 PARTICIPANT_ROWS = (
-    select(InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code, InitiativeParticipant.role,
-           InitiativeParticipant.contribution_sek, InitiativeParticipant.steering_seats)
-    .where(col(InitiativeParticipant.initiative_id).in_(_IDS)).order_by(InitiativeParticipant.organisation_code)
+    select(
+        InitiativeParticipant.initiative_id,
+        InitiativeParticipant.organisation_code,
+        InitiativeParticipant.role,
+        InitiativeParticipant.contribution_sek,
+        InitiativeParticipant.steering_seats,
+    )
+    .where(col(InitiativeParticipant.initiative_id).in_(_IDS))
+    .order_by(InitiativeParticipant.organisation_code)
 )
-TAG_ROWS = (select(InitiativeTag.initiative_id, InitiativeTag.tag)
-            .where(col(InitiativeTag.initiative_id).in_(_IDS)).order_by(InitiativeTag.tag))
-STATUS_ROWS = (select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
-               .where(col(StatusChange.initiative_id).in_(_IDS)).order_by(StatusChange.id))
+TAG_ROWS = (
+    select(InitiativeTag.initiative_id, InitiativeTag.tag)
+    .where(col(InitiativeTag.initiative_id).in_(_IDS))
+    .order_by(InitiativeTag.tag)
+)
+STATUS_ROWS = (
+    select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
+    .where(col(StatusChange.initiative_id).in_(_IDS))
+    .order_by(StatusChange.id)
+)
 
 
 def with_relations(statement):
@@ -108,8 +126,13 @@ def representations(session: Session, initiatives: Sequence[Any]) -> list[dict[s
     related = _related_rows(session, ids)
     flags = analytics_service.flags_of(session, initiatives)
     return [
-        _representation(initiative, owners[initiative.owner_code], related[initiative.id],
-                        counts.get(initiative.id, {}), flags[initiative.id])
+        _representation(
+            initiative,
+            owners[initiative.owner_code],
+            related[initiative.id],
+            counts.get(initiative.id, {}),
+            flags[initiative.id],
+        )
         for initiative in initiatives
     ]
 
@@ -228,23 +251,45 @@ class _NewRows:
     def of(cls, source: str, external_id: str | None, data: InitiativeCreate, now: datetime) -> "_NewRows":
         incoming = _incoming(data, set(WRITABLE_FIELDS))
         initiative_id = uuid.uuid4()
-        initiative = {**_column_values(incoming), "id": initiative_id, "source": source, "external_id": external_id,
-                      "registry_edited_fields": [], "is_withdrawn_at_source": False, "created_at": now,
-                      "updated_at": now, "version": 1, "is_archived": False, "archived_reason": None}
+        initiative = {
+            **_column_values(incoming),
+            "id": initiative_id,
+            "source": source,
+            "external_id": external_id,
+            "registry_edited_fields": [],
+            "is_withdrawn_at_source": False,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "is_archived": False,
+            "archived_reason": None,
+        }
         return cls(
             initiative=initiative,
-            participants=[{"initiative_id": initiative_id, **_participant_columns(p)} for p in incoming["participants"]],
+            participants=[
+                {"initiative_id": initiative_id, **_participant_columns(p)} for p in incoming["participants"]
+            ],
             tags=[{"initiative_id": initiative_id, "tag": tag} for tag in incoming["tags"]],
-            status_change={"initiative_id": initiative_id, "status": incoming["status"],
-                           "changed_date": data.status_date or date.today(), "recorded_at": now},
-            searchable_text=_searchable_text(incoming["title"], incoming["summary"], incoming["description"],
-                                             incoming["tags"]),
+            status_change={
+                "initiative_id": initiative_id,
+                "status": incoming["status"],
+                "changed_date": data.status_date or date.today(),
+                "recorded_at": now,
+            },
+            searchable_text=_searchable_text(
+                incoming["title"], incoming["summary"], incoming["description"], incoming["tags"]
+            ),
         )
 
 
 def _apply(
-    session: Session, initiative: Initiative, data: InitiativeFields, fields: set[str], caller: Caller,
-    *, from_source: bool,
+    session: Session,
+    initiative: Initiative,
+    data: InitiativeFields,
+    fields: set[str],
+    caller: Caller,
+    *,
+    from_source: bool,
 ) -> Initiative:
     current = _writable_state(initiative)
     changed = {name: value for name, value in _incoming(data, fields).items() if current[name] != value}
@@ -288,8 +333,12 @@ def _writable_state(initiative: Initiative) -> dict[str, Any]:
     state = {name: getattr(initiative, name) for name in WRITABLE_FIELDS if hasattr(Initiative, name)}
     state["owner"] = initiative.owner_code
     state["participants"] = [
-        {"organisation": p.organisation_code, "role": p.role, "contribution_sek": p.contribution_sek,
-         "steering_seats": p.steering_seats}
+        {
+            "organisation": p.organisation_code,
+            "role": p.role,
+            "contribution_sek": p.contribution_sek,
+            "steering_seats": p.steering_seats,
+        }
         for p in sorted(initiative.participants, key=lambda p: p.organisation_code)
     ]
     state["tags"] = sorted(tag.tag for tag in initiative.tags)
@@ -304,7 +353,9 @@ def _set_fields(initiative: Initiative, values: dict[str, Any], status_date: dat
     if "tags" in values:
         initiative.tags = [InitiativeTag(tag=tag) for tag in values["tags"]]
     if "status" in values:
-        initiative.status_history.append(StatusChange(status=values["status"], changed_date=status_date or date.today()))
+        initiative.status_history.append(
+            StatusChange(status=values["status"], changed_date=status_date or date.today())
+        )
 
 
 def _column_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -319,8 +370,12 @@ def _column_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _participant_columns(participant: dict[str, Any]) -> dict[str, Any]:
-    return {"organisation_code": participant["organisation"], "role": participant["role"],
-            "contribution_sek": participant["contribution_sek"], "steering_seats": participant["steering_seats"]}
+    return {
+        "organisation_code": participant["organisation"],
+        "role": participant["role"],
+        "contribution_sek": participant["contribution_sek"],
+        "steering_seats": participant["steering_seats"],
+    }
 
 
 def _merged(changed: dict[str, Any], current: dict[str, Any], name: str) -> date | None:
@@ -335,8 +390,10 @@ def _check_may_write(caller: Caller, owner_code: str) -> None:
 
 def _check_source_name(source: str) -> None:
     if source == REGISTRY_SOURCE:
-        raise ValidationFailed(f"The source name {REGISTRY_SOURCE!r} is reserved for initiatives registered here.",
-                               [InvalidParameter(property="source", reason="reserved", value=source)])
+        raise ValidationFailed(
+            f"The source name {REGISTRY_SOURCE!r} is reserved for initiatives registered here.",
+            [InvalidParameter(property="source", reason="reserved", value=source)],
+        )
 
 
 def _check_organisations_exist(session: Session, records: list[InitiativeFields]) -> None:
@@ -347,8 +404,11 @@ def _check_organisations_exist(session: Session, records: list[InitiativeFields]
         if unknown & set(codes.values()):
             raise ValidationFailed(
                 f"Unknown organisation code: {', '.join(sorted(unknown & set(codes.values())))}.",
-                [InvalidParameter(property=prop, reason="unknown organisation code", value=code)
-                 for prop, code in codes.items() if code in unknown],
+                [
+                    InvalidParameter(property=prop, reason="unknown organisation code", value=code)
+                    for prop, code in codes.items()
+                    if code in unknown
+                ],
             )
 
 
@@ -385,14 +445,27 @@ def _claim_next_version(session: Session, initiative: Initiative) -> None:
 
 def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
     """Add each initiative's words to the search index (see `_reindex_terms` for a changed one)."""
-    bulk_insert(session, InitiativeTerm, [{"term": term, "initiative_id": initiative_id}
-                                          for initiative_id, text in texts.items() for term in set(stems(text))])
+    bulk_insert(
+        session,
+        InitiativeTerm,
+        [
+            {"term": term, "initiative_id": initiative_id}
+            for initiative_id, text in texts.items()
+            for term in set(stems(text))
+        ],
+    )
 
 
 def _reindex_terms(session: Session, initiative: Initiative) -> None:
     session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative.id))
-    _index_terms(session, {initiative.id: _searchable_text(initiative.title, initiative.summary,
-                                                           initiative.description, [t.tag for t in initiative.tags])})
+    _index_terms(
+        session,
+        {
+            initiative.id: _searchable_text(
+                initiative.title, initiative.summary, initiative.description, [t.tag for t in initiative.tags]
+            )
+        },
+    )
 
 
 def _searchable_text(title: str, summary: str | None, description: str | None, tags: list[str]) -> str:
@@ -408,19 +481,30 @@ def _snapshots(session: Session, initiatives: list[Initiative]) -> dict[uuid.UUI
 
 
 def _record(
-    session: Session, initiatives: list[Initiative], action: ChangeAction, caller: Caller,
+    session: Session,
+    initiatives: list[Initiative],
+    action: ChangeAction,
+    caller: Caller,
     befores: dict[uuid.UUID, dict[str, Any]],
 ) -> None:
     session.flush()
     afters = _snapshots(session, initiatives)
-    change_service.record(session, [
-        change_service.new_change(
-            entity=ENTITY, entity_id=i.id, initiative_id=i.id, action=action, caller=caller, snapshot=afters[i.id],
-            version=i.version,
-            changes=change_service.diff(befores[i.id], afters[i.id], UNTRACKED_FIELDS) if i.id in befores else {},
-        )
-        for i in initiatives
-    ])
+    change_service.record(
+        session,
+        [
+            change_service.new_change(
+                entity=ENTITY,
+                entity_id=i.id,
+                initiative_id=i.id,
+                action=action,
+                caller=caller,
+                snapshot=afters[i.id],
+                version=i.version,
+                changes=change_service.diff(befores[i.id], afters[i.id], UNTRACKED_FIELDS) if i.id in befores else {},
+            )
+            for i in initiatives
+        ],
+    )
 
 
 @dataclass
@@ -436,8 +520,13 @@ def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Re
     connection, page = session.connection(), {"ids": ids}
     for row in connection.execute(PARTICIPANT_ROWS, page):
         related[row.initiative_id].participants.append(
-            {"organisation": row.organisation_code, "role": row.role, "contribution_sek": row.contribution_sek,
-             "steering_seats": row.steering_seats})
+            {
+                "organisation": row.organisation_code,
+                "role": row.role,
+                "contribution_sek": row.contribution_sek,
+                "steering_seats": row.steering_seats,
+            }
+        )
     for initiative_id, tag in connection.execute(TAG_ROWS, page):
         related[initiative_id].tags.append(tag)
     for row in connection.execute(STATUS_ROWS, page):
@@ -445,9 +534,13 @@ def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Re
     return related
 
 
-def _representation(initiative: Any, owner: Organisation, related: _Related,
-                    adoption_counts: dict[str, int] | None = None, flags: list[FlagRead] | None = None,
-                    ) -> dict[str, Any]:
+def _representation(
+    initiative: Any,
+    owner: Organisation,
+    related: _Related,
+    adoption_counts: dict[str, int] | None = None,
+    flags: list[FlagRead] | None = None,
+) -> dict[str, Any]:
     """`InitiativeRead`'s fields in its order; without the `DERIVED_FIELDS` when they are not given."""
     derived = {
         "owner": initiative.owner_code,

@@ -40,7 +40,9 @@ def get_organisation(organisation: OrganisationDep, session: SessionDep) -> Orga
 
 @router.get("/{code}/initiatives", response_model=InitiativePage, responses=problems(404, 422))
 def list_organisation_initiatives(
-    organisation: OrganisationDep, request: Request, session: SessionDep,
+    organisation: OrganisationDep,
+    request: Request,
+    session: SessionDep,
     query: Annotated[InitiativeQuery, Query()],
 ) -> Response:
     """Initiatives the organisation owns or takes part in."""
@@ -70,8 +72,9 @@ def list_api_keys(organisation: OrganisationDep, session: SessionDep, _admin: Ad
     return ApiKeyPage(items=[ApiKeyRead.model_validate(key) for key in keys])
 
 
-@router.post("/{code}/api-keys", response_model=ApiKeyCreated, status_code=201,
-             responses=problems(401, 403, 404, 413, 415, 422))
+@router.post(
+    "/{code}/api-keys", response_model=ApiKeyCreated, status_code=201, responses=problems(401, 403, 404, 413, 415, 422)
+)
 def create_api_key(
     organisation: OrganisationDep, data: ApiKeyCreate, session: SessionDep, _admin: AdminDep
 ) -> ApiKeyCreated:

@@ -34,19 +34,28 @@ def read_rows(filename: str) -> list[dict[str, str]]:
 
 def reference_organisations() -> list[Organisation]:
     municipalities = [
-        Organisation(code=row["code"], name=row["name"], kind=OrganisationKind.municipality,
-                     county_code=row["county_code"])
+        Organisation(
+            code=row["code"], name=row["name"], kind=OrganisationKind.municipality, county_code=row["county_code"]
+        )
         for row in read_rows("municipalities.csv")
     ]
     regions = [
-        Organisation(code=row["code"], name=row["name"], kind=OrganisationKind.region, county_code=row["code"],
-                     note=GOTLAND_NOTE if row["code"] == "09" else None)
+        Organisation(
+            code=row["code"],
+            name=row["name"],
+            kind=OrganisationKind.region,
+            county_code=row["code"],
+            note=GOTLAND_NOTE if row["code"] == "09" else None,
+        )
         for row in read_rows("regions.csv")
     ]
     federations = [
-        Organisation(code=row["registry_code"], name=row["name"],
-                     kind=LEGAL_FORM_KINDS.get(row["legal_form"], OrganisationKind.other),
-                     note=f"{row['legal_form']}. {row['focus']}"[:1000])
+        Organisation(
+            code=row["registry_code"],
+            name=row["name"],
+            kind=LEGAL_FORM_KINDS.get(row["legal_form"], OrganisationKind.other),
+            note=f"{row['legal_form']}. {row['focus']}"[:1000],
+        )
         for row in read_rows("federations.csv")
     ]
     return municipalities + regions + federations
@@ -62,8 +71,9 @@ def reference_memberships() -> list[OrganisationMember]:
 
 def reference_populations() -> list[OrganisationYear]:
     return [
-        OrganisationYear(organisation_code=row["code"], year=int(row["population_year"]),
-                         population=int(row["population"]))
+        OrganisationYear(
+            organisation_code=row["code"], year=int(row["population_year"]), population=int(row["population"])
+        )
         for row in read_rows("municipalities.csv")
         if row["population"]
     ]

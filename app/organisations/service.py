@@ -41,7 +41,8 @@ def names_by_code(session: Session, codes: Iterable[str]) -> dict[str, Organisat
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
 LABELS = select(Organisation.code, Organisation.name, Organisation.county_code).where(
-    col(Organisation.code).in_(bindparam("codes", expanding=True)))
+    col(Organisation.code).in_(bindparam("codes", expanding=True))
+)
 
 
 def labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, Row]:
@@ -69,9 +70,7 @@ def member_codes(session: Session, codes: Iterable[str]) -> dict[str, list[str]]
 
 def to_read(session: Session, organisations: list[Organisation]) -> list[OrganisationRead]:
     members = member_codes(session, (o.code for o in organisations))
-    return [
-        OrganisationRead.model_validate(o, update={"member_codes": members.get(o.code, [])}) for o in organisations
-    ]
+    return [OrganisationRead.model_validate(o, update={"member_codes": members.get(o.code, [])}) for o in organisations]
 
 
 def list_figures(session: Session, code: str) -> list[OrganisationYear]:

@@ -15,8 +15,10 @@ router = APIRouter(prefix="/api/v1/sources", tags=["partner sync"])
 
 SourcePath = Annotated[
     str,
-    Path(pattern=r"^[a-z0-9][a-z0-9_.-]{1,63}$",
-         description="The partner system's name, e.g. `stratsys-sundsvall`; `registry` is reserved."),
+    Path(
+        pattern=r"^[a-z0-9][a-z0-9_.-]{1,63}$",
+        description="The partner system's name, e.g. `stratsys-sundsvall`; `registry` is reserved.",
+    ),
 ]
 ExternalIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The record's id in that system.")]
 
@@ -27,8 +29,13 @@ ExternalIdPath = Annotated[str, Path(min_length=1, max_length=200, description="
     responses={201: {"model": InitiativeRead, "description": "Created"}, **problems(401, 403, 413, 415, 422)},
 )
 def upsert_initiative(
-    source: SourcePath, external_id: ExternalIdPath, data: InitiativeCreate, request: Request, response: Response,
-    session: SessionDep, caller: CallerDep,
+    source: SourcePath,
+    external_id: ExternalIdPath,
+    data: InitiativeCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    caller: CallerDep,
 ) -> InitiativeRead:
     """Create or replace the initiative a partner system knows by `external_id`.
 

@@ -67,8 +67,9 @@ def column_chart(
     )
 
 
-def _column(index: int, label: str, value: float | None, zero_y: float, span: float,
-            value_text: Callable[[float | None], str]) -> str:
+def _column(
+    index: int, label: str, value: float | None, zero_y: float, span: float, value_text: Callable[[float | None], str]
+) -> str:
     x = COLUMN_GAP + index * (COLUMN_WIDTH + COLUMN_GAP)
     centre = x + COLUMN_WIDTH / 2
     year = f'<text x="{centre}" y="{PLOT_HEIGHT + 20 + 24}" text-anchor="middle">{escape(label)}</text>'

@@ -1,6 +1,6 @@
 """Numbers, money and times as a Swedish reader expects them: "1 200 000 kr", "12,5 %", local time."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -50,5 +50,5 @@ def moment(value: datetime | None) -> str:
     """A stored UTC time as Swedish local time, e.g. 2026-11-26 14:03."""
     if value is None:
         return MISSING
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")

@@ -15,32 +15,65 @@ from pydantic import ValidationError
 from app.core.problems import InvalidParameter
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
 
-TEXT_FIELDS = ("title", "summary", "description", "category", "status", "status_date", "tags", "start_date",
-               "end_date", "budget_sek", "digital_share", "expected_benefit_sek_per_year",
-               "realised_benefit_sek_per_year", "has_benefit_realisation_plan", "strategy_refs", "solution_name",
-               "solution_vendor", "solution_url", "solution_repository_url", "contact_name", "contact_email",
-               "contact_phone")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "category",
+    "status",
+    "status_date",
+    "tags",
+    "start_date",
+    "end_date",
+    "budget_sek",
+    "digital_share",
+    "expected_benefit_sek_per_year",
+    "realised_benefit_sek_per_year",
+    "has_benefit_realisation_plan",
+    "strategy_refs",
+    "solution_name",
+    "solution_vendor",
+    "solution_url",
+    "solution_repository_url",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 FORM_FIELDS = ("owner", *TEXT_FIELDS)
 MONEY_FIELDS = ("budget_sek", "expected_benefit_sek_per_year", "realised_benefit_sek_per_year")
 NESTED = {"solution": ("name", "vendor", "url", "repository_url"), "contact": ("name", "email", "phone")}
 GENERAL = "_form"
 FORM_LABELS = {
-    "title": "Titel", "summary": "Sammanfattning", "description": "Beskrivning", "owner": "Ägare",
-    "category": "Kategori", "status": "Status", "status_date": "Datum då statusen ändrades", "tags": "Nyckelord",
-    "start_date": "Startdatum", "end_date": "Slutdatum", "budget_sek": "Budget",
-    "digital_share": "Digital andel av budgeten", "expected_benefit_sek_per_year": "Förväntad nytta per år",
+    "title": "Titel",
+    "summary": "Sammanfattning",
+    "description": "Beskrivning",
+    "owner": "Ägare",
+    "category": "Kategori",
+    "status": "Status",
+    "status_date": "Datum då statusen ändrades",
+    "tags": "Nyckelord",
+    "start_date": "Startdatum",
+    "end_date": "Slutdatum",
+    "budget_sek": "Budget",
+    "digital_share": "Digital andel av budgeten",
+    "expected_benefit_sek_per_year": "Förväntad nytta per år",
     "realised_benefit_sek_per_year": "Realiserad nytta per år",
-    "has_benefit_realisation_plan": "Plan för nyttorealisering", "strategy_refs": "Strategier och styrdokument",
-    "solution_name": "Lösningens namn", "solution_vendor": "Leverantör", "solution_url": "Lösningens webbplats",
-    "solution_repository_url": "Lösningens källkod", "contact_name": "Kontaktens namn",
-    "contact_email": "Kontaktens e-post", "contact_phone": "Kontaktens telefon",
+    "has_benefit_realisation_plan": "Plan för nyttorealisering",
+    "strategy_refs": "Strategier och styrdokument",
+    "solution_name": "Lösningens namn",
+    "solution_vendor": "Leverantör",
+    "solution_url": "Lösningens webbplats",
+    "solution_repository_url": "Lösningens källkod",
+    "contact_name": "Kontaktens namn",
+    "contact_email": "Kontaktens e-post",
+    "contact_phone": "Kontaktens telefon",
 }
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _MONEY_SUFFIX = re.compile(r"(kr|sek|kronor)\.?$", re.IGNORECASE)
 
 FIELD_MESSAGES = {
-    **{name: "Ange ett belopp i hela kronor, 0 eller mer, t.ex. 1 200 000." for name in MONEY_FIELDS},
+    **dict.fromkeys(MONEY_FIELDS, "Ange ett belopp i hela kronor, 0 eller mer, t.ex. 1 200 000."),
     "digital_share": "Ange en andel mellan 0 och 100 %.",
     "start_date": "Ange ett datum som ÅÅÅÅ-MM-DD.",
     "end_date": "Ange ett datum som ÅÅÅÅ-MM-DD.",
@@ -74,8 +107,13 @@ def values_from_initiative(initiative: InitiativeRead) -> dict[str, str]:
     solution = initiative.solution.model_dump(mode="json") if initiative.solution else {}
     contact = initiative.contact.model_dump(mode="json") if initiative.contact else {}
     values = {
-        "title": initiative.title, "summary": initiative.summary or "", "description": initiative.description or "",
-        "owner": initiative.owner, "category": initiative.category, "status": initiative.status, "status_date": "",
+        "title": initiative.title,
+        "summary": initiative.summary or "",
+        "description": initiative.description or "",
+        "owner": initiative.owner,
+        "category": initiative.category,
+        "status": initiative.status,
+        "status_date": "",
         "tags": ", ".join(initiative.tags),
         "start_date": initiative.start_date.isoformat() if initiative.start_date else "",
         "end_date": initiative.end_date.isoformat() if initiative.end_date else "",
@@ -85,8 +123,9 @@ def values_from_initiative(initiative: InitiativeRead) -> dict[str, str]:
         **{f"solution_{key}": solution.get(key) or "" for key in NESTED["solution"]},
         **{f"contact_{key}": contact.get(key) or "" for key in NESTED["contact"]},
     }
-    values.update({name: "" if getattr(initiative, name) is None else str(getattr(initiative, name))
-                   for name in MONEY_FIELDS})
+    values.update(
+        {name: "" if getattr(initiative, name) is None else str(getattr(initiative, name)) for name in MONEY_FIELDS}
+    )
     return values
 
 

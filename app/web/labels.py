@@ -1,7 +1,13 @@
 """Swedish names for the registry's vocabularies, fields and flags: the API speaks English, the pages Swedish."""
 
 from app.core.enums import (
-    ActorKind, AdoptionStatus, Category, ChangeAction, InitiativeStatus, OrganisationKind, ParticipantRole,
+    ActorKind,
+    AdoptionStatus,
+    Category,
+    ChangeAction,
+    InitiativeStatus,
+    OrganisationKind,
+    ParticipantRole,
 )
 
 STATUS_LABELS = {
@@ -66,11 +72,26 @@ ACTOR_LABELS = {
 
 # SCB's county codes (länskoder); regions share them.
 COUNTY_NAMES = {
-    "01": "Stockholms län", "03": "Uppsala län", "04": "Södermanlands län", "05": "Östergötlands län",
-    "06": "Jönköpings län", "07": "Kronobergs län", "08": "Kalmar län", "09": "Gotlands län",
-    "10": "Blekinge län", "12": "Skåne län", "13": "Hallands län", "14": "Västra Götalands län",
-    "17": "Värmlands län", "18": "Örebro län", "19": "Västmanlands län", "20": "Dalarnas län",
-    "21": "Gävleborgs län", "22": "Västernorrlands län", "23": "Jämtlands län", "24": "Västerbottens län",
+    "01": "Stockholms län",
+    "03": "Uppsala län",
+    "04": "Södermanlands län",
+    "05": "Östergötlands län",
+    "06": "Jönköpings län",
+    "07": "Kronobergs län",
+    "08": "Kalmar län",
+    "09": "Gotlands län",
+    "10": "Blekinge län",
+    "12": "Skåne län",
+    "13": "Hallands län",
+    "14": "Västra Götalands län",
+    "17": "Värmlands län",
+    "18": "Örebro län",
+    "19": "Västmanlands län",
+    "20": "Dalarnas län",
+    "21": "Gävleborgs län",
+    "22": "Västernorrlands län",
+    "23": "Jämtlands län",
+    "24": "Västerbottens län",
     "25": "Norrbottens län",
 }
 

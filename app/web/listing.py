@@ -64,13 +64,20 @@ def _text(value: str | None, max_length: int) -> str | None:
 def query_string(query: InitiativeQuery, **changes: Any) -> str:
     """The URL query for `query` with some parameters changed; the page cursor is dropped unless given."""
     params = {
-        "q": query.q, "organisation": query.organisation, "county": query.county,
-        "category": [str(c) for c in query.category], "status": [str(s) for s in query.status],
+        "q": query.q,
+        "organisation": query.organisation,
+        "county": query.county,
+        "category": [str(c) for c in query.category],
+        "status": [str(s) for s in query.status],
         "flag": [str(f) for f in query.flag],
         "sort": query.sort if query.sort != "-updated_at" else None,
     } | changes
-    pairs = [(name, value) for name, values in params.items()
-             for value in (values if isinstance(values, list) else [values]) if value]
+    pairs = [
+        (name, value)
+        for name, values in params.items()
+        for value in (values if isinstance(values, list) else [values])
+        if value
+    ]
     return urlencode(pairs)
 
 
@@ -81,11 +88,13 @@ def facets(session: Session, query: InitiativeQuery) -> Facets:
         total=_total(session, _filtered(query, pilots)),
         status=_counts(session, _filtered(query.model_copy(update={"status": []}), pilots), Initiative.status),
         category=_counts(session, _filtered(query.model_copy(update={"category": []}), pilots), Initiative.category),
-        county=_counts(session, _with_owner(_filtered(query.model_copy(update={"county": None}), pilots)),
-                       Organisation.county_code),
+        county=_counts(
+            session, _with_owner(_filtered(query.model_copy(update={"county": None}), pilots)), Organisation.county_code
+        ),
         organisation=_owner_counts(session, _filtered(query.model_copy(update={"organisation": None}), pilots)),
-        flag={flag.value: _total(session, _filtered(query.model_copy(update={"flag": [flag]}), pilots))
-              for flag in Flag},
+        flag={
+            flag.value: _total(session, _filtered(query.model_copy(update={"flag": [flag]}), pilots)) for flag in Flag
+        },
     )
 
 
@@ -95,8 +104,8 @@ def owned_counts(session: Session) -> dict[str, int]:
 
 
 def _filtered(query: InitiativeQuery, proven_pilot_ids: frozenset) -> Select:
-    """The list's statement with its filters but without its order and page: the base for counting. Run it with `execute`: sqlmodel's
-    `exec` would return only the first column of each row."""
+    """The list's statement with its filters but without its order and page: the base for counting.
+    Run it with `execute`: sqlmodel's `exec` would return only the first column of each row."""
     statement = build_select(query.model_copy(update={"cursor": None}), proven_pilot_ids=proven_pilot_ids)
     return statement.order_by(None).limit(None)
 

@@ -13,13 +13,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 
 from app.adoptions import service as adoption_service
-from app.analytics import overlap, service as analytics_service
+from app.analytics import overlap
+from app.analytics import service as analytics_service
 from app.analytics.schemas import CandidateQuery, ClusterQuery, SimilarQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
 from app.core.problems import PreconditionFailed, ValidationFailed
-from app.initiatives import export, service as initiative_service
+from app.initiatives import export
+from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.organisations import service as organisation_service
 from app.web import forms, labels, listing, views
@@ -46,9 +48,13 @@ def start(page: PageDep, session: SessionDep) -> HTMLResponse:
     clusters = analytics_service.list_clusters(session, ClusterQuery(limit=TOP_ON_START)).items
     candidates, _ = analytics_service.list_candidates(session, CandidateQuery(limit=TOP_ON_START))
     return page.render(
-        "start.html", facets=counts, status_bars=views.status_bars(counts.status),
-        category_bars=views.category_bars(counts.category), clusters=clusters,
-        cluster_bars=views.cluster_bars(clusters), candidates=candidates,
+        "start.html",
+        facets=counts,
+        status_bars=views.status_bars(counts.status),
+        category_bars=views.category_bars(counts.category),
+        clusters=clusters,
+        cluster_bars=views.cluster_bars(clusters),
+        candidates=candidates,
         candidate_bars=views.candidate_bars(candidates),
     )
 
@@ -62,9 +68,14 @@ def initiatives(page: PageDep, session: SessionDep) -> HTMLResponse:
     except ValidationFailed:
         return page.redirect("/initiativ?" + listing.query_string(query))
     return page.render(
-        "initiatives.html", query=query, items=initiative_service.to_read(session, found), cursor=cursor,
-        facets=listing.facets(session, query), organisation_names=_names(session, query.organisation),
-        query_string=listing.query_string, sorts=listing.SORTS,
+        "initiatives.html",
+        query=query,
+        items=initiative_service.to_read(session, found),
+        cursor=cursor,
+        facets=listing.facets(session, query),
+        organisation_names=_names(session, query.organisation),
+        query_string=listing.query_string,
+        sorts=listing.SORTS,
     )
 
 
@@ -77,7 +88,7 @@ def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> 
     query = listing.query_from_params(page.request.query_params)
     # The request's transaction ends when this function returns, so the whole result is
     # written out now (to disk beyond a few megabytes) and only the sending happens later.
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115  (closed by _chunks once sent)
     write(listing.records(session, query), spool)
     spool.seek(0)
     headers = {"Content-Disposition": f'attachment; filename="initiativ.{extension}"'}
@@ -130,12 +141,21 @@ def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLRe
     read = initiative_service.read_one(session, found)
     adoptions = adoption_service.list_for_initiative(session, found.id)
     history = change_service.history(session, found.id)
-    names = organisation_service.names_by_code(session, [
-        read.owner, *(p.organisation for p in read.participants), *(a.organisation_code for a in adoptions),
-        *(change.actor_organisation_code for change in history if change.actor_organisation_code),
-    ])
+    names = organisation_service.names_by_code(
+        session,
+        [
+            read.owner,
+            *(p.organisation for p in read.participants),
+            *(a.organisation_code for a in adoptions),
+            *(change.actor_organisation_code for change in history if change.actor_organisation_code),
+        ],
+    )
     return page.render(
-        "initiative.html", initiative=read, adoptions=adoptions, history=history, names=names,
+        "initiative.html",
+        initiative=read,
+        adoptions=adoptions,
+        history=history,
+        names=names,
         may_edit=page.caller is not None and page.caller.may_write_for(read.owner),
         # The analytics' own "same work" threshold, so this list agrees with the clusters and flags.
         overlaps=analytics_service.list_similar(session, found.id, SimilarQuery(min_score=overlap.SAME_WORK_SCORE)),
@@ -158,8 +178,11 @@ def edit_initiative(initiative_id: str, page: PageDep, session: SessionDep) -> H
 
 @router.post("/initiativ/{initiative_id}/andra")
 async def update_initiative(
-    initiative_id: str, page: PageDep, session: SessionDep,
-    version: Annotated[int, Form()], csrf: CsrfField = None,
+    initiative_id: str,
+    page: PageDep,
+    session: SessionDep,
+    version: Annotated[int, Form()],
+    csrf: CsrfField = None,
 ) -> HTMLResponse:
     """Save a change; refused when the initiative changed after the form was loaded."""
     found = _initiative(session, initiative_id)
@@ -214,10 +237,14 @@ def organisation(code: str, page: PageDep, session: SessionDep) -> HTMLResponse:
         session, CandidateQuery(for_organisation=found.code, limit=CANDIDATES_SHOWN)
     )
     return page.render(
-        "organisation.html", organisation=found, initiatives=initiative_service.to_read(session, involved),
+        "organisation.html",
+        organisation=found,
+        initiatives=initiative_service.to_read(session, involved),
         has_more=more is not None,
-        portfolio=portfolio, flags_by_id={item.id: item.flags for item in portfolio.initiatives},
-        flag_bars=views.flag_bars(portfolio.flags), candidates=candidates,
+        portfolio=portfolio,
+        flags_by_id={item.id: item.flags for item in portfolio.initiatives},
+        flag_bars=views.flag_bars(portfolio.flags),
+        candidates=candidates,
         candidate_bars=views.candidate_bars(candidates),
         kpis=views.kpi_series(analytics_service.kpi_reports(session, found, date.today()).items),
     )
@@ -229,16 +256,22 @@ def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
     params = page.request.query_params
     county = params.get("county") if params.get("county") in labels.COUNTY_NAMES else None
     category = params.get("category") if params.get("category") in listing.CATEGORY_VALUES else None
-    query = ClusterQuery(county=county, category=category, limit=CLUSTERS_PER_PAGE,
-                         cursor=(params.get("cursor") or "")[:500] or None)
+    query = ClusterQuery(
+        county=county, category=category, limit=CLUSTERS_PER_PAGE, cursor=(params.get("cursor") or "")[:500] or None
+    )
     first_page = urlencode({name: value for name, value in (("county", county), ("category", category)) if value})
     try:
         clusters = analytics_service.list_clusters(session, query)
     except ValidationFailed:
         return page.redirect(f"/dubbelarbete?{first_page}")
     return page.render(
-        "duplication.html", clusters=clusters, query=query, first_page=first_page,
-        bars=views.cluster_bars(clusters.items[:10]), cluster_label=views.cluster_label, members_shown=MEMBERS_SHOWN,
+        "duplication.html",
+        clusters=clusters,
+        query=query,
+        first_page=first_page,
+        bars=views.cluster_bars(clusters.items[:10]),
+        cluster_label=views.cluster_label,
+        members_shown=MEMBERS_SHOWN,
     )
 
 
@@ -256,7 +289,10 @@ def sign_in_form(page: PageDep, next: str = "/initiativ/nytt") -> HTMLResponse:
 
 @router.post("/logga-in")
 def sign_in(
-    page: PageDep, session: SessionDep, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+    page: PageDep,
+    session: SessionDep,
+    key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
     csrf: CsrfField = None,
 ) -> HTMLResponse:
     """Check the key and start a session; the key itself is not kept."""
@@ -267,8 +303,11 @@ def sign_in(
     admin_token = page.request.app.state.settings.admin_token
     caller = auth_service.authenticate(session, key.strip(), admin_token.get_secret_value() if admin_token else None)
     if caller is None:
-        error = "Nyckeln är okänd eller har återkallats. Kontrollera att du har kopierat hela nyckeln." if key.strip() \
+        error = (
+            "Nyckeln är okänd eller har återkallats. Kontrollera att du har kopierat hela nyckeln."
+            if key.strip()
             else "Fyll i organisationens nyckel."
+        )
         return page.render("sign_in.html", status_code=422, next=_local(next), error=error)
     page.web.sign_in(caller, page.request.app.state.settings)
     page.web.flash("Du är inloggad.")
@@ -300,11 +339,26 @@ def _local(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
-def _form(page: Page, values: dict[str, str], errors: dict[str, str], *, initiative, version: int | None = None,
-          stale: bool = False) -> HTMLResponse:
+def _form(
+    page: Page,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    initiative,
+    version: int | None = None,
+    stale: bool = False,
+) -> HTMLResponse:
     status_code = 409 if stale else 422 if errors else 200
-    return page.render("initiative_form.html", status_code=status_code, values=values, errors=errors,
-                       initiative=initiative, version=version, stale=stale, form_labels=forms.FORM_LABELS)
+    return page.render(
+        "initiative_form.html",
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        initiative=initiative,
+        version=version,
+        stale=stale,
+        form_labels=forms.FORM_LABELS,
+    )
 
 
 def _stale(page: Page, values: dict[str, str], current, version: int) -> HTMLResponse:
@@ -318,15 +372,19 @@ def _to_sign_in(page: Page, target: str) -> RedirectResponse:
 
 def _forbidden(page: Page, owner_name: str) -> HTMLResponse:
     return page.render(
-        "error.html", status_code=403, heading="Du kan inte ändra det här initiativet",
+        "error.html",
+        status_code=403,
+        heading="Du kan inte ändra det här initiativet",
         message=f"Initiativet ägs av {owner_name}. "
-                "Bara den organisationen (eller registrets administratör) kan ändra det.",
+        "Bara den organisationen (eller registrets administratör) kan ändra det.",
     )
 
 
 def _csrf_failed(page: Page) -> HTMLResponse:
     return page.render(
-        "error.html", status_code=403, heading="Formuläret har gått ut",
+        "error.html",
+        status_code=403,
+        heading="Formuläret har gått ut",
         message="Formuläret kunde inte skickas eftersom sessionen har gått ut eller formuläret kom från en annan sida. "
-                "Gå tillbaka, ladda om sidan och försök igen.",
+        "Gå tillbaka, ladda om sidan och försök igen.",
     )

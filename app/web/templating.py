@@ -16,21 +16,30 @@ from app.web.websession import WebSession, WebSessionDep, save_session, signed_i
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(
-    sek=formatting.sek, measure=formatting.measure, compact_sek=formatting.compact_sek, number=formatting.number,
+    sek=formatting.sek,
+    measure=formatting.measure,
+    compact_sek=formatting.compact_sek,
+    number=formatting.number,
     percent=formatting.percent,
-    day=formatting.day, moment=formatting.moment, status_label=labels.status_label,
-    category_label=labels.category_label, field_label=labels.field_label, input_label=labels.input_label,
+    day=formatting.day,
+    moment=formatting.moment,
+    status_label=labels.status_label,
+    category_label=labels.category_label,
+    field_label=labels.field_label,
+    input_label=labels.input_label,
     county_name=labels.county_name,
 )
 templates.env.globals.update(
-    labels=labels, charts=charts, formatting=formatting,
+    labels=labels,
+    charts=charts,
+    formatting=formatting,
 )
 
 
 # No scripts at all, nothing from other hosts, no framing: the pages need none of it.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }

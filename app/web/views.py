@@ -19,8 +19,11 @@ def status_bars(counts: dict[str, int]) -> list[Bar]:
 def category_bars(counts: dict[str, int]) -> list[Bar]:
     """One bar per category, the most common first."""
     bars = [
-        Bar(labels.category_label(category), counts.get(category, 0),
-            "/initiativ?" + urlencode({"category": category.value}))
+        Bar(
+            labels.category_label(category),
+            counts.get(category, 0),
+            "/initiativ?" + urlencode({"category": category.value}),
+        )
         for category in Category
     ]
     return sorted(bars, key=lambda bar: -(bar.value or 0))
@@ -83,8 +86,10 @@ def kpi_series(reports: list) -> list[KpiSeries]:
 
 def cluster_bars(clusters: list) -> list[Bar]:
     """Duplication clusters by the budget spent on them in parallel."""
-    return [Bar(cluster_label(cluster), cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}")
-            for cluster in clusters]
+    return [
+        Bar(cluster_label(cluster), cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}")
+        for cluster in clusters
+    ]
 
 
 def cluster_label(cluster) -> str:
@@ -101,8 +106,14 @@ def cluster_label(cluster) -> str:
 
 def candidate_bars(candidates: list) -> list[Bar]:
     """Proven initiatives by what not adopting them costs each month."""
-    return [Bar(f"{c.initiative.title} ({c.initiative.owner_name})", c.monthly_opportunity_cost_sek,
-                f"/initiativ/{c.initiative.id}") for c in candidates]
+    return [
+        Bar(
+            f"{c.initiative.title} ({c.initiative.owner_name})",
+            c.monthly_opportunity_cost_sek,
+            f"/initiativ/{c.initiative.id}",
+        )
+        for c in candidates
+    ]
 
 
 def flag_bars(summaries: list) -> list[Bar]:

@@ -110,8 +110,13 @@ def save_session(request: Request, web_session: WebSession, response: Response) 
         response.delete_cookie(COOKIE_NAME, path="/")
         return
     response.set_cookie(
-        COOKIE_NAME, serializer.dumps(web_session.data), max_age=MAX_AGE_SECONDS, path="/", httponly=True,
-        samesite="lax", secure=_is_https(request),
+        COOKIE_NAME,
+        serializer.dumps(web_session.data),
+        max_age=MAX_AGE_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_is_https(request),
     )
 
 

@@ -2,8 +2,11 @@ from tests.factories import make_initiative, make_key
 
 
 def adopt(client, initiative, headers, organisation="0180", status="piloting", **extra):
-    return client.post(f"/api/v1/initiatives/{initiative.id}/adoptions",
-                       json={"organisation": organisation, "status": status, **extra}, headers=headers)
+    return client.post(
+        f"/api/v1/initiatives/{initiative.id}/adoptions",
+        json={"organisation": organisation, "status": status, **extra},
+        headers=headers,
+    )
 
 
 class TestCreateAdoption:
@@ -47,8 +50,16 @@ class TestUpdateAndDeleteAdoption:
         assert client.patch(url, json={"status": "in_operation"}, headers=headers).json()["status"] == "in_operation"
         assert client.delete(url, headers=headers).status_code == 204
         assert client.get(f"/api/v1/initiatives/{initiative.id}/adoptions").json()["items"] == []
-        actions = [(e["entity"], e["action"]) for e in client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]]
-        assert actions == [("initiative", "create"), ("adoption", "create"), ("adoption", "update"), ("adoption", "delete")]
+        actions = [
+            (e["entity"], e["action"])
+            for e in client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]
+        ]
+        assert actions == [
+            ("initiative", "create"),
+            ("adoption", "create"),
+            ("adoption", "update"),
+            ("adoption", "delete"),
+        ]
 
 
 class TestAdoptionFilters:

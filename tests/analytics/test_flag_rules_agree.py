@@ -24,8 +24,14 @@ def varied_initiatives(session):
         [[], ["Digitaliseringsstrategi 2025"]],
     )
     return [
-        make_initiative(session, status=status, has_benefit_realisation_plan=plan, expected_benefit_sek_per_year=benefit,
-                        solution=solution, strategy_refs=refs)
+        make_initiative(
+            session,
+            status=status,
+            has_benefit_realisation_plan=plan,
+            expected_benefit_sek_per_year=benefit,
+            solution=solution,
+            strategy_refs=refs,
+        )
         for status, plan, benefit, solution, refs in combinations
     ]
 

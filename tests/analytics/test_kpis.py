@@ -4,8 +4,16 @@ from pathlib import Path
 import pytest
 
 from app.analytics.kpis import (
-    KPI_KEYS, Figures, KpiInputs, PortfolioItem, aggregate, compute_kpis, development_spend_sek, months_counted,
-    ran_during, ratio,
+    KPI_KEYS,
+    Figures,
+    KpiInputs,
+    PortfolioItem,
+    aggregate,
+    compute_kpis,
+    development_spend_sek,
+    months_counted,
+    ran_during,
+    ratio,
 )
 from app.core.enums import InitiativeStatus
 
@@ -18,14 +26,17 @@ def kpi(inputs: KpiInputs, key: str):
 
 
 class TestRanDuring:
-    @pytest.mark.parametrize(("start", "end", "registered", "expected"), [
-        (date(2024, 3, 1), None, date(2024, 3, 1), True),
-        (date(2025, 1, 1), None, date(2024, 3, 1), False),
-        (date(2020, 1, 1), date(2023, 12, 31), date(2020, 1, 1), False),
-        (date(2020, 1, 1), date(2024, 1, 1), date(2020, 1, 1), True),
-        (None, None, date(2024, 12, 31), True),
-        (None, None, date(2025, 1, 1), False),
-    ])
+    @pytest.mark.parametrize(
+        ("start", "end", "registered", "expected"),
+        [
+            (date(2024, 3, 1), None, date(2024, 3, 1), True),
+            (date(2025, 1, 1), None, date(2024, 3, 1), False),
+            (date(2020, 1, 1), date(2023, 12, 31), date(2020, 1, 1), False),
+            (date(2020, 1, 1), date(2024, 1, 1), date(2020, 1, 1), True),
+            (None, None, date(2024, 12, 31), True),
+            (None, None, date(2025, 1, 1), False),
+        ],
+    )
     def test_started_by_year_end_and_not_ended_before_it_began(self, start, end, registered, expected):
         assert ran_during(2024, start, end, registered) is expected
 
@@ -78,8 +89,10 @@ class TestComputeKpis:
 
     def test_digitalisation_is_the_digital_share_of_kpi_2s_spend(self):
         found = kpi(KpiInputs(Figures(), PORTFOLIO), "digitalisation")
-        assert found.value == round(500 / 1799, 6) and found.inputs == {"digital_spend_sek": 500,
-                                                                        "effect_spend_sek": 1799}
+        assert found.value == round(500 / 1799, 6) and found.inputs == {
+            "digital_spend_sek": 500,
+            "effect_spend_sek": 1799,
+        }
 
     def test_digitalisation_is_unknown_while_an_operating_initiative_lacks_its_share(self):
         found = kpi(KpiInputs(Figures(), [*PORTFOLIO, PortfolioItem(OPERATING, budget_sek=5)]), "digitalisation")
@@ -97,8 +110,12 @@ class TestComputeKpis:
         assert kpi(KpiInputs(Figures(), opportunity_cost_sek=1200), "opportunity_cost").value == 1200
 
     def test_missing_inputs_are_named_never_zero(self):
-        found = {value.key: value for value in compute_kpis(KpiInputs(
-            Figures(kpis_added=1), [PortfolioItem(PILOT)], opportunity_cost_missing=("population",)))}
+        found = {
+            value.key: value
+            for value in compute_kpis(
+                KpiInputs(Figures(kpis_added=1), [PortfolioItem(PILOT)], opportunity_cost_missing=("population",))
+            )
+        }
         assert found["development_intensity"].missing_inputs == ("development_spend_sek", "total_turnover_sek")
         assert found["development_effect"].missing_inputs == ("development_spend_sek",)
         assert found["digitalisation"].missing_inputs == ("development_spend_sek",)
@@ -122,14 +139,20 @@ class TestAggregate:
         unknown = compute_kpis(KpiInputs(Figures()))
         found = {value.key: value for value in aggregate([first, second, unknown])}
         assert found["data_utilisation"].value == 0.5
-        assert found["data_utilisation"].inputs == {"datasets_used": 20, "datasets_held": 40,
-                                                    "organisations_counted": 2, "organisations_without_value": 1}
+        assert found["data_utilisation"].inputs == {
+            "datasets_used": 20,
+            "datasets_held": 40,
+            "organisations_counted": 2,
+            "organisations_without_value": 1,
+        }
         assert found["opportunity_cost"].value == 150
 
     def test_unknown_when_no_organisation_has_a_value_naming_what_is_missing(self):
         found = {value.key: value for value in aggregate([compute_kpis(KpiInputs(Figures()))])}
         assert (found["kpi_turnover"].value, found["kpi_turnover"].missing_inputs) == (
-            None, ("kpis_added", "kpis_retired", "kpi_set_size"))
+            None,
+            ("kpis_added", "kpis_retired", "kpi_set_size"),
+        )
 
     def test_no_organisations_no_values(self):
         assert [value.value for value in aggregate([])] == [None] * 7

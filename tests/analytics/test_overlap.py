@@ -3,7 +3,15 @@ import pytest
 
 from app.analytics import overlap
 from app.analytics.overlap import (
-    Document, build_index, clusters, features, find_pairs, label_features, neighbours, shared_features, update_index,
+    Document,
+    build_index,
+    clusters,
+    features,
+    find_pairs,
+    label_features,
+    neighbours,
+    shared_features,
+    update_index,
     update_pairs,
 )
 
@@ -21,7 +29,10 @@ def corpus(*documents: Document) -> overlap.OverlapIndex:
 
 
 def keyed(index: overlap.OverlapIndex, pairs: overlap.Pairs) -> list[tuple[str, str]]:
-    return [(str(index.keys[first]), str(index.keys[second])) for first, second in zip(pairs.first, pairs.second)]
+    return [
+        (str(index.keys[first]), str(index.keys[second]))
+        for first, second in zip(pairs.first, pairs.second, strict=True)
+    ]
 
 
 class TestFeatures:
@@ -31,7 +42,9 @@ class TestFeatures:
         assert overlap.stem("för") not in found and "och" not in found
 
     def test_inflections_meet_in_one_stem(self):
-        assert set(features("tjänsten", None, None, [], None).words) == set(features("tjänster", None, None, [], None).words)
+        assert set(features("tjänsten", None, None, [], None).words) == set(
+            features("tjänster", None, None, [], None).words
+        )
 
     def test_tags_and_solution_become_their_own_features(self):
         found = features("Larm", None, None, ["Hemtjänst"], " LifeCare ").words
@@ -40,11 +53,18 @@ class TestFeatures:
     def test_blank_solution_adds_nothing(self):
         assert not any(feature.startswith("=") for feature in features("Larm", None, None, [], "  ").words)
 
-    @pytest.mark.parametrize(("text", "form"), [
-        ("Robotiserad processautomatisering", "rpa"), ("Mjukvarurobotar", "rpa"), ("Artificiell intelligens", "ai"),
-        ("Sakernas internet", "iot"), ("E-underskrift", "esignering"), ("Chatbot", "chattbot"),
-        ("E-tjänst", "etjänst"),
-    ])
+    @pytest.mark.parametrize(
+        ("text", "form"),
+        [
+            ("Robotiserad processautomatisering", "rpa"),
+            ("Mjukvarurobotar", "rpa"),
+            ("Artificiell intelligens", "ai"),
+            ("Sakernas internet", "iot"),
+            ("E-underskrift", "esignering"),
+            ("Chatbot", "chattbot"),
+            ("E-tjänst", "etjänst"),
+        ],
+    )
     def test_abbreviations_and_variants_are_read_in_one_form(self, text, form):
         assert features(text, None, None, [], None).words == (form, form)
 
@@ -57,10 +77,15 @@ class TestFeatures:
 class TestCompoundParts:
     LEXICON = frozenset({"fall", "sensorer", "matsvinn", "mätning", "mat", "svinn", "natt", "tillsyn", "kamera"})
 
-    @pytest.mark.parametrize(("word", "parts"), [
-        ("fallsensorer", ["fall", "sensorer"]), ("matsvinnsmätning", ["matsvinn", "mat", "svinn", "mätning"]),
-        ("nattillsyn", ["natt", "tillsyn"]), ("kameratillsyn", ["kamera", "tillsyn"]),
-    ])
+    @pytest.mark.parametrize(
+        ("word", "parts"),
+        [
+            ("fallsensorer", ["fall", "sensorer"]),
+            ("matsvinnsmätning", ["matsvinn", "mat", "svinn", "mätning"]),
+            ("nattillsyn", ["natt", "tillsyn"]),
+            ("kameratillsyn", ["kamera", "tillsyn"]),
+        ],
+    )
     def test_splits_into_known_words_recursively(self, word, parts):
         assert overlap.compound_parts(word, self.LEXICON) == parts
 
@@ -71,9 +96,11 @@ class TestCompoundParts:
 
 class TestFindPairs:
     def test_alike_initiatives_of_different_owners_pair_up_best_first(self):
-        index = corpus(document("a", "2281", NIGHT, ("nattillsyn",)),
-                       document("b", "0180", NIGHT_AGAIN, ("nattillsyn",)),
-                       document("c", "1480", "Digital signering i hemtjänsten"))
+        index = corpus(
+            document("a", "2281", NIGHT, ("nattillsyn",)),
+            document("b", "0180", NIGHT_AGAIN, ("nattillsyn",)),
+            document("c", "1480", "Digital signering i hemtjänsten"),
+        )
         pairs = find_pairs(index, 0.01)
         assert keyed(index, pairs) == [("a", "b"), ("a", "c"), ("b", "c")]  # all three share "hemtjänst"
         assert 1 > pairs.score[0] > pairs.score[1] > 0.01
@@ -98,7 +125,13 @@ class TestFindPairs:
     def test_equal_scores_are_in_key_order(self):
         index = corpus(*(document(key, key, NIGHT) for key in ("d", "b", "c", "a")))
         assert keyed(index, find_pairs(index, 0.5)) == [
-            ("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]
+            ("a", "b"),
+            ("a", "c"),
+            ("a", "d"),
+            ("b", "c"),
+            ("b", "d"),
+            ("c", "d"),
+        ]
 
     def test_pairs_across_chunk_boundaries_are_found(self, monkeypatch):
         monkeypatch.setattr(overlap, "CHUNK_ROWS", 2)
@@ -119,8 +152,12 @@ class TestFindPairs:
 
 class TestNeighbours:
     def test_lists_other_owners_best_first(self):
-        index = corpus(document("a", "2281", NIGHT), document("b", "0180", NIGHT),
-                       document("c", "1480", NIGHT_AGAIN), document("d", "2281", NIGHT))
+        index = corpus(
+            document("a", "2281", NIGHT),
+            document("b", "0180", NIGHT),
+            document("c", "1480", NIGHT_AGAIN),
+            document("d", "2281", NIGHT),
+        )
         assert keyed(index, neighbours(index, "a", 0.01)) == [("a", "b"), ("a", "c")]
 
     def test_unknown_key_has_none(self):
@@ -129,8 +166,11 @@ class TestNeighbours:
 
 class TestSharedFeatures:
     def test_only_shared_features_heaviest_first(self):
-        index = corpus(document("a", "2281", NIGHT, ("kamera",)), document("b", "0180", NIGHT_AGAIN, ("kamera",)),
-                       document("c", "1480", "Kamera i skolan", ("kamera",)))
+        index = corpus(
+            document("a", "2281", NIGHT, ("kamera",)),
+            document("b", "0180", NIGHT_AGAIN, ("kamera",)),
+            document("c", "1480", "Kamera i skolan", ("kamera",)),
+        )
         shared = shared_features(index, index.position("a"), index.position("b"))
         assert set(shared) == {overlap.stem("nattillsyn"), overlap.stem("hemtjänsten"), "#kamera"}
         assert shared[-1] == "#kamera"  # in every document, so it weighs least

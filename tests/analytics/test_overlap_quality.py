@@ -25,8 +25,14 @@ F1_FLOOR, PRECISION_FLOOR, RECALL_AT_5_FLOOR = 0.86, 0.90, 0.94
 @pytest.fixture(scope="module")
 def evaluation():
     texts = json.loads(DATA.read_text(encoding="utf-8"))["initiatives"]
-    index = overlap.build_index([overlap.Document(t["id"], t["owner"], overlap.features(
-        t["title"], t["summary"], None, t["tags"], t["solution"])) for t in texts])
+    index = overlap.build_index(
+        [
+            overlap.Document(
+                t["id"], t["owner"], overlap.features(t["title"], t["summary"], None, t["tags"], t["solution"])
+            )
+            for t in texts
+        ]
+    )
     groups = {t["id"]: t["group"] for t in texts}
     return index, groups
 
@@ -38,7 +44,7 @@ def same_group(groups: dict, first: str, second: str) -> bool:
 def pairwise(index: overlap.OverlapIndex, groups: dict) -> tuple[float, float, float]:
     """Precision, recall and F1 over all pairs of texts, at the default threshold."""
     found = overlap.find_pairs(index, overlap.SAME_WORK_SCORE)
-    predicted = {frozenset((index.keys[a], index.keys[b])) for a, b in zip(found.first, found.second)}
+    predicted = {frozenset((index.keys[a], index.keys[b])) for a, b in zip(found.first, found.second, strict=True)}
     actual = {frozenset(pair) for pair in combinations(groups, 2) if same_group(groups, *pair)}
     precision = len(predicted & actual) / len(predicted)
     recall = len(predicted & actual) / len(actual)

@@ -89,12 +89,14 @@ class TestListOverlaps:
 
     @pytest.mark.parametrize("values", [["x", "y"], [1.5, "y"], [1, 2]])
     def test_forged_cursor_is_422(self, client, values):
-        assert_problem(client.get("/api/v1/overlaps", params={"cursor": encode_cursor(values)}), 422,
-                       "/problems/validation-failed")
+        assert_problem(
+            client.get("/api/v1/overlaps", params={"cursor": encode_cursor(values)}), 422, "/problems/validation-failed"
+        )
 
     def test_one_organisation_is_no_duplication(self, client):
-        assert_problem(client.get("/api/v1/overlaps", params={"min_organisations": 1}), 422,
-                       "/problems/validation-failed")
+        assert_problem(
+            client.get("/api/v1/overlaps", params={"min_organisations": 1}), 422, "/problems/validation-failed"
+        )
 
 
 class TestFlags:
@@ -105,19 +107,46 @@ class TestFlags:
         assert all(item["explanation"] and item["proven_initiative_id"] is None for item in flags)
 
     def test_pilot_of_proven_links_to_the_proven_initiative(self, client, session):
-        pilot = make(session, NIGHT, "2281", status="pilot", strategy_refs=["Plan"], solution={"name": "Kamera"},
-                     has_benefit_realisation_plan=True)
-        proven = make(session, NIGHT_AGAIN, "0180", status="in_operation", realised_benefit_sek_per_year=100_000,
-                      strategy_refs=["Plan"], solution={"name": "Kamera"}, has_benefit_realisation_plan=True)
+        pilot = make(
+            session,
+            NIGHT,
+            "2281",
+            status="pilot",
+            strategy_refs=["Plan"],
+            solution={"name": "Kamera"},
+            has_benefit_realisation_plan=True,
+        )
+        proven = make(
+            session,
+            NIGHT_AGAIN,
+            "0180",
+            status="in_operation",
+            realised_benefit_sek_per_year=100_000,
+            strategy_refs=["Plan"],
+            solution={"name": "Kamera"},
+            has_benefit_realisation_plan=True,
+        )
         items = client.get("/api/v1/initiatives", params={"flag": "pilot_of_proven"}).json()["items"]
         assert [item["id"] for item in items] == [str(pilot.id)]
-        assert items[0]["flags"] == [{"flag": "pilot_of_proven", "explanation": items[0]["flags"][0]["explanation"],
-                                      "proven_initiative_id": str(proven.id)}]
+        assert items[0]["flags"] == [
+            {
+                "flag": "pilot_of_proven",
+                "explanation": items[0]["flags"][0]["explanation"],
+                "proven_initiative_id": str(proven.id),
+            }
+        ]
 
     def test_filter_by_flags_any_of_them(self, client, session):
         planned = make(session, "Planerat", "2281", status="planned", strategy_refs=["Plan"])
-        grounded = make(session, "Förankrat", "2281", status="planned", strategy_refs=["Plan"],
-                        has_benefit_realisation_plan=True, solution={"name": "System"})
+        grounded = make(
+            session,
+            "Förankrat",
+            "2281",
+            status="planned",
+            strategy_refs=["Plan"],
+            has_benefit_realisation_plan=True,
+            solution={"name": "System"},
+        )
         idea = make(session, "Idé", "2281", status="idea", has_benefit_realisation_plan=True)
         make(session, "Nedlagt", "2281", status="discontinued")
 
@@ -131,8 +160,7 @@ class TestFlags:
         assert grounded.title not in titles("no_benefit_realisation", "no_solution", "decoupled_from_strategy")
 
     def test_unknown_flag_is_422(self, client):
-        assert_problem(client.get("/api/v1/initiatives", params={"flag": "pretty"}), 422,
-                       "/problems/validation-failed")
+        assert_problem(client.get("/api/v1/initiatives", params={"flag": "pretty"}), 422, "/problems/validation-failed")
 
     def test_portfolio(self, client, session):
         make(session, NIGHT, "2281", status="planned", budget_sek=700)
@@ -146,9 +174,14 @@ class TestFlags:
 
 class TestScalingCandidates:
     def test_for_an_organisation_with_evidence_and_assumptions(self, client, session):
-        proven = make(session, "Digital signering", "0180", status="in_operation",
-                      realised_benefit_sek_per_year=1_200_000,
-                      benefit_evidence=[{"metric": "Handläggningstid", "baseline": 10, "result": 5, "unit": "dagar"}])
+        proven = make(
+            session,
+            "Digital signering",
+            "0180",
+            status="in_operation",
+            realised_benefit_sek_per_year=1_200_000,
+            benefit_evidence=[{"metric": "Handläggningstid", "baseline": 10, "result": 5, "unit": "dagar"}],
+        )
         own = make(session, "Digital signering", "2281", status="pilot")
         body = client.get("/api/v1/organisations/2281/scaling-candidates").json()
         item = body["items"][0]
@@ -168,7 +201,10 @@ class TestScalingCandidates:
         first = client.get("/api/v1/organisations/2281/scaling-candidates", params={"limit": 2}).json()
         rest = client.get(first["next"]).json()
         assert [item["initiative"]["title"] for item in first["items"] + rest["items"]] == [
-            "Nytta 300000", "Nytta 200000", "Nytta 100000"]
+            "Nytta 300000",
+            "Nytta 200000",
+            "Nytta 100000",
+        ]
         assert rest["next"] is None
 
     def test_nationally_ranked_by_annual_cost(self, client, session):
@@ -180,8 +216,9 @@ class TestScalingCandidates:
         assert items[0]["annual_opportunity_cost_sek"] == round(1_000_000 * (SWEDEN - STOCKHOLM) / STOCKHOLM)
 
     def test_unknown_filter_is_422(self, client):
-        assert_problem(client.get("/api/v1/scaling-candidates", params={"colour": "red"}), 422,
-                       "/problems/validation-failed")
+        assert_problem(
+            client.get("/api/v1/scaling-candidates", params={"colour": "red"}), 422, "/problems/validation-failed"
+        )
 
 
 class TestKpis:
@@ -194,7 +231,11 @@ class TestKpis:
         assert utilisation["value"] == 0.25 and utilisation["inputs"] == {"datasets_used": 1, "datasets_held": 4}
         assert all(value["definition"] and value["unit"] for value in body["kpis"])
         turnover = next(v for v in body["kpis"] if v["key"] == "kpi_turnover")
-        assert turnover["value"] is None and turnover["missing_inputs"] == ["kpis_added", "kpis_retired", "kpi_set_size"]
+        assert turnover["value"] is None and turnover["missing_inputs"] == [
+            "kpis_added",
+            "kpis_retired",
+            "kpi_set_size",
+        ]
 
     def test_a_chosen_year(self, client, session):
         organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))

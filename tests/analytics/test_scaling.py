@@ -1,7 +1,13 @@
 import pytest
 
 from app.analytics.scaling import (
-    OpportunityCost, assumptions, is_proven, opportunity_cost, peer_kind, running_organisations, served_population,
+    OpportunityCost,
+    assumptions,
+    is_proven,
+    opportunity_cost,
+    peer_kind,
+    running_organisations,
+    served_population,
 )
 from app.core.enums import InitiativeStatus, OrganisationKind
 
@@ -11,11 +17,16 @@ MEMBERS = {"itsam": ["2281", "0180", "9999"]}
 
 
 class TestIsProven:
-    @pytest.mark.parametrize(("status", "benefit", "expected"), [
-        (InitiativeStatus.in_operation, 1, True), (InitiativeStatus.scaled, 5_000, True),
-        (InitiativeStatus.in_operation, 0, False), (InitiativeStatus.scaled, None, False),
-        (InitiativeStatus.pilot, 5_000, False),
-    ])
+    @pytest.mark.parametrize(
+        ("status", "benefit", "expected"),
+        [
+            (InitiativeStatus.in_operation, 1, True),
+            (InitiativeStatus.scaled, 5_000, True),
+            (InitiativeStatus.in_operation, 0, False),
+            (InitiativeStatus.scaled, None, False),
+            (InitiativeStatus.pilot, 5_000, False),
+        ],
+    )
     def test_in_operation_or_scaled_with_realised_benefit(self, status, benefit, expected):
         assert is_proven(status, benefit) is expected
 
@@ -36,25 +47,38 @@ class TestServedPopulation:
         assert served_population("22", OrganisationKind.region, "22", POPULATIONS, BY_COUNTY, MEMBERS) == 118_000
 
     def test_federation_serves_its_members(self):
-        assert served_population("itsam", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY,
-                                 MEMBERS) == 1_100_000
+        assert (
+            served_population("itsam", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY, MEMBERS)
+            == 1_100_000
+        )
 
     def test_unknown_without_any_known_figure(self):
-        assert served_population("gr", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY,
-                                 MEMBERS) is None
+        assert (
+            served_population("gr", OrganisationKind.municipal_federation, None, POPULATIONS, BY_COUNTY, MEMBERS)
+            is None
+        )
         assert served_population("2260", OrganisationKind.municipality, "22", POPULATIONS, BY_COUNTY, MEMBERS) is None
 
 
 class TestRunningOrganisations:
     def test_owners_of_operating_members_their_members_and_other_runners(self):
-        members = [("2281", InitiativeStatus.in_operation, ()), ("0180", InitiativeStatus.pilot, ("1480",)),
-                   ("itsam", InitiativeStatus.scaled, ())]
+        members = [
+            ("2281", InitiativeStatus.in_operation, ()),
+            ("0180", InitiativeStatus.pilot, ("1480",)),
+            ("itsam", InitiativeStatus.scaled, ()),
+        ]
         assert running_organisations(members, MEMBERS) == {"2281", "1480", "itsam", "0180", "9999"}
 
     def test_an_idea_plan_or_pilot_runs_nothing(self):
-        members = [(code, status, ()) for code, status in (("2281", InitiativeStatus.idea),
-                   ("0180", InitiativeStatus.planned), ("1480", InitiativeStatus.pilot),
-                   ("0580", InitiativeStatus.implementation))]
+        members = [
+            (code, status, ())
+            for code, status in (
+                ("2281", InitiativeStatus.idea),
+                ("0180", InitiativeStatus.planned),
+                ("1480", InitiativeStatus.pilot),
+                ("0580", InitiativeStatus.implementation),
+            )
+        ]
         assert running_organisations(members, MEMBERS) == set()
 
 
@@ -71,9 +95,14 @@ class TestOpportunityCost:
     def test_organisations_without_population_are_left_out_and_named(self):
         assert opportunity_cost(1_200_000, 100_000, [50_000, None]) == OpportunityCost(600_000, 50_000, ("population",))
 
-    @pytest.mark.parametrize(("there", "here", "missing"), [
-        (None, [5], ("owner_population",)), (5, [None], ("population",)), (0, [0], ("population", "owner_population")),
-    ])
+    @pytest.mark.parametrize(
+        ("there", "here", "missing"),
+        [
+            (None, [5], ("owner_population",)),
+            (5, [None], ("population",)),
+            (0, [0], ("population", "owner_population")),
+        ],
+    )
     def test_unknown_naming_the_missing_population(self, there, here, missing):
         assert opportunity_cost(1_000, there, here) == OpportunityCost(None, None, missing)
 

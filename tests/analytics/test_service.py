@@ -5,8 +5,9 @@ import pytest
 
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
+from app.analytics import corpus as corpus_module
+from app.analytics import overlap
 from app.analytics import service as analytics_service
-from app.analytics import corpus as corpus_module, overlap
 from app.analytics.corpus import CORPUS
 from app.analytics.schemas import CandidateQuery, ClusterQuery, SimilarQuery
 from app.auth.caller import ADMIN
@@ -24,8 +25,12 @@ NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
 NIGHT_AGAIN = "Nattillsyn via kamera i hemtjänsten"
 SIGNING = "Elektronisk signering av avtal och beslut"
 # Other work in the same registry, so that document frequencies mean something.
-BACKGROUND = [("Ruttplanering i hemtjänsten", "1480"), ("Nyckelfri hemtjänst med digitala lås", "0580"),
-              ("Digital matsvinnsmätning i skolan", "1280"), ("Digital lokalbokning", "1281")]
+BACKGROUND = [
+    ("Ruttplanering i hemtjänsten", "1480"),
+    ("Nyckelfri hemtjänst med digitala lås", "0580"),
+    ("Digital matsvinnsmätning i skolan", "1280"),
+    ("Digital lokalbokning", "1281"),
+]
 
 
 def make(session, title: str, owner: str, **overrides):
@@ -151,8 +156,11 @@ class TestCorpusCache:
             first_worker.get(session)
         with session_scope(committed, write=False) as session:
             corpus = second_worker.get(session)
-        partner = corpus.index.keys[corpus.pairs.second[0]] if corpus.pairs.first[0] == corpus.index.position(
-            str(target.id)) else corpus.index.keys[corpus.pairs.first[0]]
+        partner = (
+            corpus.index.keys[corpus.pairs.second[0]]
+            if corpus.pairs.first[0] == corpus.index.position(str(target.id))
+            else corpus.index.keys[corpus.pairs.first[0]]
+        )
         assert len(corpus.pairs) == 1 and partner != str(target.id)
 
     def test_after_much_drift_a_rebuild_runs_in_the_background(self, committed, monkeypatch):
@@ -222,8 +230,15 @@ class TestListClusters:
 
 class TestFlags:
     def test_pilot_of_something_proven_elsewhere_points_to_it(self, session):
-        pilot = make(session, NIGHT, "2281", status="pilot", strategy_refs=["Strategi"], solution={"name": "Kamera"},
-                     has_benefit_realisation_plan=True)
+        pilot = make(
+            session,
+            NIGHT,
+            "2281",
+            status="pilot",
+            strategy_refs=["Strategi"],
+            solution={"name": "Kamera"},
+            has_benefit_realisation_plan=True,
+        )
         elsewhere = proven(session, NIGHT_AGAIN, "0180")
         found = analytics_service.flags_of(session, [pilot])[pilot.id]
         assert [(flag.flag, flag.proven_initiative_id) for flag in found] == [("pilot_of_proven", elsewhere.id)]
@@ -234,8 +249,16 @@ class TestFlags:
         assert "pilot_of_proven" not in [flag.flag for flag in analytics_service.flags_of(session, [pilot])[pilot.id]]
 
     def test_portfolio_lists_live_initiatives_with_flags_and_sums_them(self, session):
-        make(session, "Bra grundat", "2281", status="implementation", strategy_refs=["Strategi"],
-             solution={"name": "System"}, has_benefit_realisation_plan=True, budget_sek=1_000)
+        make(
+            session,
+            "Bra grundat",
+            "2281",
+            status="implementation",
+            strategy_refs=["Strategi"],
+            solution={"name": "System"},
+            has_benefit_realisation_plan=True,
+            budget_sek=1_000,
+        )
         make(session, "Löst förankrat", "2281", status="planned", budget_sek=300)
         make(session, "Utan budget", "2281", status="idea", strategy_refs=["Strategi"])
         initiative_service.archive(session, make(session, "Arkiverat", "2281", budget_sek=9_999), None, ADMIN)
@@ -243,7 +266,10 @@ class TestFlags:
         assert (read.initiative_count, read.total_budget_sek) == (3, 1_300)
         assert [item.title for item in read.initiatives] == ["Bra grundat", "Löst förankrat", "Utan budget"]
         assert [(s.flag, s.count, s.budget_sek) for s in read.flags] == [
-            ("no_benefit_realisation", 2, 300), ("no_solution", 1, 300), ("decoupled_from_strategy", 1, 300)]
+            ("no_benefit_realisation", 2, 300),
+            ("no_solution", 1, 300),
+            ("decoupled_from_strategy", 1, 300),
+        ]
 
 
 class TestListCandidates:
@@ -313,8 +339,16 @@ def kpi(report, key: str):
 class TestKpiReports:
     def test_one_report_per_year_with_figures(self, session):
         record(session, "2281", 2025, total_turnover_sek=10_000, datasets_held=10, datasets_used=4)
-        make(session, "Pågår", "2281", budget_sek=1_000, digital_share=0.5, start_date=date(2024, 1, 1),
-             status="in_operation", status_date=date(2025, 3, 1))
+        make(
+            session,
+            "Pågår",
+            "2281",
+            budget_sek=1_000,
+            digital_share=0.5,
+            start_date=date(2024, 1, 1),
+            status="in_operation",
+            status_date=date(2025, 3, 1),
+        )
         make(session, "Avslutat", "2281", budget_sek=9_000, start_date=date(2020, 1, 1), end_date=date(2024, 6, 30))
         read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 2, 1))
         assert [report.year for report in read.items] == [2023, 2025]  # 2023: the reference population
@@ -328,8 +362,9 @@ class TestKpiReports:
     def test_productivity_counts_only_the_first_entry_into_operation_in_this_year(self, session):
         record(session, "2281", 2026, kpi_set_size=1)
         first = make(session, "Tidigt", "2281", status="in_operation", status_date=date(2025, 5, 1))
-        initiative_service.update(session, first, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)),
-                                  ADMIN, first.version)
+        initiative_service.update(
+            session, first, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)), ADMIN, first.version
+        )
         make(session, "Nytt", "2281", status="scaled", status_date=date(2026, 2, 1))
         read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 4, 9))
         productivity = kpi(read.items[-1], "productivity")
@@ -349,5 +384,3 @@ class TestKpiReports:
     def test_no_figures_no_reports(self, session):
         read = analytics_service.kpi_reports(session, organisation_service.get(session, "gr"), date(2026, 2, 1))
         assert read.items == []
-
-

@@ -9,8 +9,9 @@ class TestApiKeys:
         created = client.post("/api/v1/organisations/2281/api-keys", json={"label": "Stratsys"}, headers=admin_headers)
         assert created.status_code == 201
         secret = created.json()["secret"]
-        response = client.post("/api/v1/initiatives", json=initiative_payload(owner="2281"),
-                               headers={"Authorization": f"Bearer {secret}"})
+        response = client.post(
+            "/api/v1/initiatives", json=initiative_payload(owner="2281"), headers={"Authorization": f"Bearer {secret}"}
+        )
         assert response.status_code == 201
 
     def test_secret_is_shown_once_and_stored_hashed(self, client, admin_headers, session):
@@ -24,20 +25,25 @@ class TestApiKeys:
         created = client.post("/api/v1/organisations/2281/api-keys", json={}, headers=admin_headers).json()
         revoked = client.delete(f"/api/v1/organisations/2281/api-keys/{created['id']}", headers=admin_headers)
         assert revoked.json()["revoked_at"] is not None
-        response = client.post("/api/v1/initiatives", json=initiative_payload(owner="2281"),
-                               headers={"Authorization": f"Bearer {created['secret']}"})
+        response = client.post(
+            "/api/v1/initiatives",
+            json=initiative_payload(owner="2281"),
+            headers={"Authorization": f"Bearer {created['secret']}"},
+        )
         assert response.status_code == 401
         assert response.json()["detail"] == "The key is unknown or has been revoked."
 
     def test_organisation_key_cannot_mint_keys(self, client, admin_headers):
         secret = client.post("/api/v1/organisations/2281/api-keys", json={}, headers=admin_headers).json()["secret"]
-        response = client.post("/api/v1/organisations/2281/api-keys", json={},
-                               headers={"Authorization": f"Bearer {secret}"})
+        response = client.post(
+            "/api/v1/organisations/2281/api-keys", json={}, headers={"Authorization": f"Bearer {secret}"}
+        )
         assert response.status_code == 403
         assert response.json()["type"] == "/problems/forbidden"
 
     def test_unknown_bearer_is_401_with_challenge(self, client):
-        response = client.post("/api/v1/initiatives", json=initiative_payload(),
-                               headers={"Authorization": "Bearer reg_not-a-key"})
+        response = client.post(
+            "/api/v1/initiatives", json=initiative_payload(), headers={"Authorization": "Bearer reg_not-a-key"}
+        )
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Bearer")

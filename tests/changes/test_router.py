@@ -25,13 +25,22 @@ class TestChangeFeed:
         kept = make_initiative(session, title="Fallsensorer i särskilt boende")
         changed = make_initiative(session, title="E-tjänst för bygglov")
         archived = make_initiative(session, title="Chattbot för medborgarservice")
-        client.patch(f"/api/v1/initiatives/{changed.id}", json={"status": "in_operation", "tags": ["bygglov"]},
-                     headers={**admin_headers, "If-Match": '"1"'})
+        client.patch(
+            f"/api/v1/initiatives/{changed.id}",
+            json={"status": "in_operation", "tags": ["bygglov"]},
+            headers={**admin_headers, "If-Match": '"1"'},
+        )
         client.delete(f"/api/v1/initiatives/{archived.id}", headers=admin_headers)
-        adoption = client.post(f"/api/v1/initiatives/{kept.id}/adoptions",
-                               json={"organisation": "0180", "status": "piloting"}, headers=admin_headers).json()
-        withdrawn = client.post(f"/api/v1/initiatives/{changed.id}/adoptions",
-                                json={"organisation": "1480", "status": "considering"}, headers=admin_headers).json()
+        adoption = client.post(
+            f"/api/v1/initiatives/{kept.id}/adoptions",
+            json={"organisation": "0180", "status": "piloting"},
+            headers=admin_headers,
+        ).json()
+        withdrawn = client.post(
+            f"/api/v1/initiatives/{changed.id}/adoptions",
+            json={"organisation": "1480", "status": "considering"},
+            headers=admin_headers,
+        ).json()
         client.delete(f"/api/v1/initiatives/{changed.id}/adoptions/{withdrawn['id']}", headers=admin_headers)
 
         mirror = replay_feed(client, page_size=2)
@@ -59,8 +68,9 @@ class TestHistory:
     def test_records_who_changed_what(self, client, session):
         headers = make_key(session, "2281")
         created = client.post("/api/v1/initiatives", json=initiative_payload(budget_sek=100), headers=headers).json()
-        client.patch(f"/api/v1/initiatives/{created['id']}", json={"budget_sek": 250},
-                     headers={**headers, "If-Match": '"1"'})
+        client.patch(
+            f"/api/v1/initiatives/{created['id']}", json={"budget_sek": 250}, headers={**headers, "If-Match": '"1"'}
+        )
         entries = client.get(f"/api/v1/initiatives/{created['id']}/history").json()["items"]
         assert [e["action"] for e in entries] == ["create", "update"]
         assert entries[1]["actor_kind"] == "organisation" and entries[1]["actor_organisation_code"] == "2281"
@@ -69,7 +79,10 @@ class TestHistory:
 
     def test_unchanged_patch_records_nothing(self, client, session, admin_headers):
         initiative = make_initiative(session, budget_sek=100)
-        response = client.patch(f"/api/v1/initiatives/{initiative.id}", json={"budget_sek": 100},
-                                headers={**admin_headers, "If-Match": '"1"'})
+        response = client.patch(
+            f"/api/v1/initiatives/{initiative.id}",
+            json={"budget_sek": 100},
+            headers={**admin_headers, "If-Match": '"1"'},
+        )
         assert response.json()["version"] == 1
         assert len(client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]) == 1

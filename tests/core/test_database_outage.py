@@ -1,5 +1,6 @@
 """The database goes away and comes back: 503 problems meanwhile, then recovery without a restart."""
 
+import contextlib
 import socket
 import threading
 
@@ -45,18 +46,14 @@ class TcpProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         self.is_open = False
         for sock in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.connections.clear()
 
     def restore(self) -> None:

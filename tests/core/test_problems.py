@@ -34,14 +34,20 @@ class TestProblemClasses:
 
 class TestBadInput:
     def test_malformed_json_is_422_and_names_the_body(self, client, admin_headers):
-        response = client.post("/api/v1/initiatives", content=b'{"title": "Halv', headers={
-            **admin_headers, "Content-Type": "application/json"})
+        response = client.post(
+            "/api/v1/initiatives",
+            content=b'{"title": "Halv',
+            headers={**admin_headers, "Content-Type": "application/json"},
+        )
         body = assert_problem(response, 422, "/problems/validation-failed")
         assert body["invalid_parameters"][0]["reason"].startswith("JSON decode error")
 
     def test_wrong_content_type_is_415(self, client, admin_headers):
-        response = client.post("/api/v1/initiatives", content=json.dumps(initiative_payload()),
-                               headers={**admin_headers, "Content-Type": "text/plain"})
+        response = client.post(
+            "/api/v1/initiatives",
+            content=json.dumps(initiative_payload()),
+            headers={**admin_headers, "Content-Type": "text/plain"},
+        )
         assert_problem(response, 415, "/problems/unsupported-media-type")
 
     def test_body_over_the_limit_is_413_and_writes_nothing(self, client, admin_headers):
@@ -52,16 +58,18 @@ class TestBadInput:
 
     def test_every_invalid_field_is_listed(self, client, admin_headers):
         payload = initiative_payload(budget_sek=-5, status="paused", start_date="2026-05-01", end_date="2026-01-01")
-        body = assert_problem(client.post("/api/v1/initiatives", json=payload, headers=admin_headers), 422,
-                              "/problems/validation-failed")
+        body = assert_problem(
+            client.post("/api/v1/initiatives", json=payload, headers=admin_headers), 422, "/problems/validation-failed"
+        )
         by_property = {p["property"]: p for p in body["invalid_parameters"]}
         assert set(by_property) == {"budget_sek", "status"}
         assert by_property["budget_sek"]["value"] == -5 and by_property["status"]["value"] == "paused"
 
     def test_end_before_start_is_422_on_end_date(self, client, admin_headers):
         payload = initiative_payload(start_date="2026-05-01", end_date="2026-01-01")
-        body = assert_problem(client.post("/api/v1/initiatives", json=payload, headers=admin_headers), 422,
-                              "/problems/validation-failed")
+        body = assert_problem(
+            client.post("/api/v1/initiatives", json=payload, headers=admin_headers), 422, "/problems/validation-failed"
+        )
         assert body["invalid_parameters"] == [
             {"property": "end_date", "reason": "must not be before start_date", "value": "2026-01-01"}
         ]
@@ -102,11 +110,12 @@ class TestFaults:
         assert client.get("/health").json() == {"status": "ok", "database": "ok"}
 
 
-
 class TestUnstorableValues:
     def test_nul_character_is_refused_where_the_database_cannot_hold_it(self, client, admin_headers, engine):
         searched = client.get("/api/v1/initiatives", params={"tag": "a\x00b"})
-        created = client.post("/api/v1/initiatives", headers=admin_headers, json=initiative_payload(title="Noll\x00tecken"))
+        created = client.post(
+            "/api/v1/initiatives", headers=admin_headers, json=initiative_payload(title="Noll\x00tecken")
+        )
         if engine.dialect.name == "postgresql":
             assert_problem(searched, 422, "/problems/validation-failed")
             assert_problem(created, 422, "/problems/validation-failed")

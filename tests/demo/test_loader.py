@@ -40,9 +40,7 @@ def test_every_initiative_is_created_with_its_owner_category_and_status(session,
 
 def test_each_status_took_effect_on_its_status_date(session, portfolio, loaded):
     for entry in portfolio["initiatives"]:
-        history = session.exec(
-            select(StatusChange).where(StatusChange.initiative_id == loaded[entry["key"]].id)
-        ).all()
+        history = session.exec(select(StatusChange).where(StatusChange.initiative_id == loaded[entry["key"]].id)).all()
         assert [(h.status, h.changed_date) for h in history] == [
             (entry["status"], date.fromisoformat(entry["status_date"]))
         ], entry["key"]
@@ -55,9 +53,7 @@ def test_loading_again_into_a_filled_registry_creates_nothing(session, portfolio
 
 
 def test_adoptions_land_on_the_adopted_initiatives(session, portfolio, loaded):
-    stored = {
-        (a.organisation_code, a.initiative_id): a for a in session.exec(select(Adoption))
-    }
+    stored = {(a.organisation_code, a.initiative_id): a for a in session.exec(select(Adoption))}
     assert len(stored) == len(portfolio["adoptions"])
     for entry in portfolio["adoptions"]:
         adoption = stored[(entry["organisation"], loaded[entry["initiative"]].id)]

@@ -75,8 +75,9 @@ class FixtureServer:
     def _reply_for(self, path: str) -> Reply:
         found = self.routes.get(path) or self.routes.get(urlsplit(path).path)
         if found is None:
-            found = next((answer for prefix, answer in self.routes.items()
-                          if callable(answer) and path.startswith(prefix)), None)
+            found = next(
+                (answer for prefix, answer in self.routes.items() if callable(answer) and path.startswith(prefix)), None
+            )
         if found is None:
             return Reply(status=404, body=b'{"error": "not found"}')
         if callable(found):
@@ -87,7 +88,7 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:
                 server.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
                 reply = server._reply_for(self.path)
                 self.send_response(reply.status)
@@ -124,5 +125,12 @@ def source_server() -> Iterator[FixtureServer]:
 @pytest.fixture
 def importer_settings() -> ImporterSettings:
     """Fast but real: retries and rate limiting work, with short waits."""
-    return ImporterSettings(timeout_seconds=5, retries=2, backoff_seconds=0.01, requests_per_second=1000,
-                            max_retry_after_seconds=5, batch_size=2, contact="test@example.org")
+    return ImporterSettings(
+        timeout_seconds=5,
+        retries=2,
+        backoff_seconds=0.01,
+        requests_per_second=1000,
+        max_retry_after_seconds=5,
+        batch_size=2,
+        contact="test@example.org",
+    )

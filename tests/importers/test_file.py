@@ -36,7 +36,10 @@ class TestSourceName:
         assert file.source_name(Path("Portfölj 2025.xlsx"), "2281") == "file-2281"
 
     def test_without_owner_the_file_name_becomes_ascii(self):
-        assert file.source_name(Path("/tmp/Portfölj Västernorrland 2025.xlsx"), None) == "file-portfolj-vasternorrland-2025"
+        assert (
+            file.source_name(Path("/tmp/Portfölj Västernorrland 2025.xlsx"), None)
+            == "file-portfolj-vasternorrland-2025"
+        )
 
 
 class TestCsvImport:
@@ -62,7 +65,10 @@ class TestCsvImport:
         run = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
         assert rejections(committed, run) == [
             ("line 7", "organisation: no organisation in the registry is called or coded 'Atlantis kommun'"),
-            ("line 8", "budget_sek: 'mycket pengar' is not an amount in kronor (e.g. 1 200 000 kr, 1,2 mnkr or 500 tkr)"),
+            (
+                "line 8",
+                "budget_sek: 'mycket pengar' is not an amount in kronor (e.g. 1 200 000 kr, 1,2 mnkr or 500 tkr)",
+            ),
         ]
 
     def test_windows_1252_comma_file_reads_swedish_letters(self, committed, importer_settings):
@@ -73,7 +79,11 @@ class TestCsvImport:
         assert (school.owner_code, school.status, school.category) == ("2280", "in_operation", "education")
         assert school.summary is None and school.description == "Lärplattform, gemensam för grundskolan."
         open_data = found["Växjö-samarbete om öppna data"]
-        assert (open_data.owner_code, open_data.budget_sek, open_data.start_date) == ("0780", 1_500_000, date(2025, 1, 1))
+        assert (open_data.owner_code, open_data.budget_sek, open_data.start_date) == (
+            "0780",
+            1_500_000,
+            date(2025, 1, 1),
+        )
 
     def test_rows_without_owner_and_without_default_are_rejected(self, committed, importer_settings, tmp_path):
         sheet = tmp_path / "utan-agare.csv"
@@ -142,7 +152,9 @@ class TestIdempotence:
 
 
 class TestWithdrawal:
-    def test_row_gone_from_the_file_is_withdrawn_not_deleted_and_comes_back(self, committed, importer_settings, tmp_path):
+    def test_row_gone_from_the_file_is_withdrawn_not_deleted_and_comes_back(
+        self, committed, importer_settings, tmp_path
+    ):
         run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
         shorter = tmp_path / "portfolio.csv"
         lines = PORTFOLIO_CSV.read_text(encoding="utf-8-sig").splitlines(keepends=True)
@@ -200,7 +212,9 @@ class TestCustomMapping:
             encoding="utf-8",
         )
         sheet = tmp_path / "egen.csv"
-        sheet.write_text("Löpnummer;Vad;Vem;Pengar;Läge\n17;Robot för fakturor;Timrå;2 mnkr;På gång\n", encoding="utf-8")
+        sheet.write_text(
+            "Löpnummer;Vad;Vem;Pengar;Läge\n17;Robot för fakturor;Timrå;2 mnkr;På gång\n", encoding="utf-8"
+        )
         run = run_file(committed, importer_settings, sheet, mapping_path=mapping)
         assert (run.status, run.created) == ("succeeded", 1)
         robot = imported(committed, "file-egen")["Robot för fakturor"]
@@ -213,4 +227,3 @@ class TestCustomMapping:
         run = run_file(committed, importer_settings, PORTFOLIO_CSV, mapping_path=mapping)
         assert run.status == "failed"
         assert "unknown target fields colour" in run.error
-

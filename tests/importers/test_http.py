@@ -7,8 +7,9 @@ from app.imports.service import Validators
 from importers.http import Fetcher, FetchError, retry_after_seconds
 from importers.settings import ImporterSettings
 
-SETTINGS = ImporterSettings(retries=2, backoff_seconds=0.5, requests_per_second=10_000, max_retry_after_seconds=60,
-                            contact="drift@example.org")
+SETTINGS = ImporterSettings(
+    retries=2, backoff_seconds=0.5, requests_per_second=10_000, max_retry_after_seconds=60, contact="drift@example.org"
+)
 
 
 def fetcher_for(handler, sleeps: list[float], settings: ImporterSettings = SETTINGS, **kwargs) -> Fetcher:
@@ -29,8 +30,9 @@ class TestRetryAfterSeconds:
 
 class TestGet:
     def test_retry_after_is_honoured_then_backoff_grows(self):
-        answers = iter([httpx.Response(503, headers={"Retry-After": "7"}), httpx.Response(502),
-                        httpx.Response(200, content=b"ok")])
+        answers = iter(
+            [httpx.Response(503, headers={"Retry-After": "7"}), httpx.Response(502), httpx.Response(200, content=b"ok")]
+        )
         sleeps: list[float] = []
         with fetcher_for(lambda request: next(answers), sleeps) as fetcher:
             assert fetcher.get("https://source.se/a").body == b"ok"
@@ -40,9 +42,11 @@ class TestGet:
 
     def test_gives_up_after_the_configured_retries(self):
         sleeps: list[float] = []
-        with fetcher_for(lambda request: httpx.Response(500), sleeps) as fetcher:
-            with pytest.raises(FetchError, match="HTTP 500 Internal Server Error after 3 attempts"):
-                fetcher.get("https://source.se/a")
+        with (
+            fetcher_for(lambda request: httpx.Response(500), sleeps) as fetcher,
+            pytest.raises(FetchError, match="HTTP 500 Internal Server Error after 3 attempts"),
+        ):
+            fetcher.get("https://source.se/a")
 
     def test_requests_are_spaced_by_the_rate_limit(self):
         sleeps: list[float] = []
@@ -78,6 +82,8 @@ class TestGet:
         def handler(request: httpx.Request) -> httpx.Response:
             raise httpx.ReadTimeout("too slow", request=request)
 
-        with fetcher_for(handler, []) as fetcher:
-            with pytest.raises(FetchError, match="ReadTimeout: too slow .after 3 attempts"):
-                fetcher.get("https://source.se/a")
+        with (
+            fetcher_for(handler, []) as fetcher,
+            pytest.raises(FetchError, match=r"ReadTimeout: too slow .after 3 attempts"),
+        ):
+            fetcher.get("https://source.se/a")

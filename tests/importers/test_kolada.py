@@ -57,8 +57,9 @@ class TestDataUrls:
         ids = [f"{n:04d}" for n in range(1, 61)]
         urls = kolada.data_urls(config, "https://api.kolada.se/v3/", ids, [2023, 2024])
         assert len(urls) == 3
-        assert urls[0] == ("https://api.kolada.se/v3/data/kpi/N01951,N03011/municipality/"
-                           + ",".join(ids[:25]) + "/year/2023,2024")
+        assert urls[0] == (
+            "https://api.kolada.se/v3/data/kpi/N01951,N03011/municipality/" + ",".join(ids[:25]) + "/year/2023,2024"
+        )
         assert all(len(url.split("/municipality/")[1].split("/")[0].split(",")) <= 25 for url in urls)
 
 
@@ -68,8 +69,9 @@ class TestYearValues:
         assert values == {"population": 1000, "net_cost_sek": 50_500, "total_turnover_sek": 50_500}
 
     def test_reported_turnover_is_left_alone(self):
-        stored = OrganisationYear(organisation_code="2281", year=2024, population=1000, net_cost_sek=40_000,
-                                  total_turnover_sek=90_000)
+        stored = OrganisationYear(
+            organisation_code="2281", year=2024, population=1000, net_cost_sek=40_000, total_turnover_sek=90_000
+        )
         values = kolada.year_values(kolada.YearFigures(net_cost_per_inhabitant=50), stored)
         assert values == {"net_cost_sek": 50_000}
 
@@ -130,7 +132,10 @@ class TestRun:
 
 
 def test_recorded_pages_use_both_paging_keys():
-    assert "next_url" in (DATA / "kolada_page1.json").read_text() and "next_page" in (DATA / "kolada_page2.json").read_text()
+    assert (
+        "next_url" in (DATA / "kolada_page1.json").read_text()
+        and "next_page" in (DATA / "kolada_page2.json").read_text()
+    )
 
 
 class TestSinceInTheFuture:

@@ -29,16 +29,28 @@ class TestLoad:
 
 class TestApply:
     def test_nested_paths_lists_and_compound_targets(self, pios):
-        mapped = pios.apply({
-            "id": "P-1", "title": "E-arkiv", "organisation": {"name": "Timrå kommun"},
-            "partners": [{"code": "2281"}, {"name": "Region Västernorrland"}], "status": "under genomförande",
-            "budget": {"amount": "1,5 mnkr"}, "solution": {"name": "Arkivet", "vendor": "Exempel AB"},
-            "url": "https://pios.se/p/1",
-        })
-        assert (mapped.external_id, mapped.owner, mapped.participants) == ("P-1", "Timrå kommun",
-                                                                          ["2281", "Region Västernorrland"])
+        mapped = pios.apply(
+            {
+                "id": "P-1",
+                "title": "E-arkiv",
+                "organisation": {"name": "Timrå kommun"},
+                "partners": [{"code": "2281"}, {"name": "Region Västernorrland"}],
+                "status": "under genomförande",
+                "budget": {"amount": "1,5 mnkr"},
+                "solution": {"name": "Arkivet", "vendor": "Exempel AB"},
+                "url": "https://pios.se/p/1",
+            }
+        )
+        assert (mapped.external_id, mapped.owner, mapped.participants) == (
+            "P-1",
+            "Timrå kommun",
+            ["2281", "Region Västernorrland"],
+        )
         assert mapped.fields == {
-            "title": "E-arkiv", "status": "implementation", "category": "other", "budget_sek": 1_500_000,
+            "title": "E-arkiv",
+            "status": "implementation",
+            "category": "other",
+            "budget_sek": 1_500_000,
             "solution": {"name": "Arkivet", "vendor": "Exempel AB"},
             "links": [{"title": "pios.se", "url": "https://pios.se/p/1"}],
         }

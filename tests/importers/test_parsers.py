@@ -17,7 +17,7 @@ class TestDecodeText:
 
 class TestJsonDocument:
     def test_truncated_json_is_a_parse_error_with_position(self):
-        with pytest.raises(ParseError, match="not valid JSON .* line 1"):
+        with pytest.raises(ParseError, match=r"not valid JSON .* line 1"):
             parsers.json_document(b'{"data": [')
 
 
@@ -54,7 +54,9 @@ class TestPageRecords:
 class TestCsvRows:
     @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
     def test_delimiter_is_sniffed(self, delimiter):
-        text = delimiter.join(["Titel", "Kommun", "Budget"]) + "\n" + delimiter.join(["E-arkiv", "Sundsvall", "5"]) + "\n"
+        text = (
+            delimiter.join(["Titel", "Kommun", "Budget"]) + "\n" + delimiter.join(["E-arkiv", "Sundsvall", "5"]) + "\n"
+        )
         assert parsers.csv_rows(text)[1] == (2, ["E-arkiv", "Sundsvall", "5"])
 
     def test_quoted_field_with_a_line_break_keeps_the_next_line_number(self):
@@ -64,8 +66,12 @@ class TestCsvRows:
 
 class TestTableRecords:
     def test_header_row_is_found_below_a_title_row_and_empty_rows_skipped(self):
-        rows = [(1, ["Portfölj 2025", "", ""]), (2, ["Titel", "Kommun", "Färg"]), (3, ["", "", ""]),
-                (4, ["E-arkiv", "Timrå", "blå"])]
+        rows = [
+            (1, ["Portfölj 2025", "", ""]),
+            (2, ["Titel", "Kommun", "Färg"]),
+            (3, ["", "", ""]),
+            (4, ["E-arkiv", "Timrå", "blå"]),
+        ]
         table = parsers.table_records(rows, KNOWN, "line")
         assert table.headers == ["titel", "kommun", "färg"]
         assert table.ignored_headers == ["färg"]
@@ -97,11 +103,17 @@ class TestXlsxRows:
 
 class TestHtmlTableRecords:
     def test_the_table_with_the_known_columns_wins_over_layout_tables(self):
-        page = ("<table><tr><td>Meny</td><td>Hem</td></tr></table>"
-                "<table><tr><th>Titel</th><th>Kommun</th></tr>"
-                "<tr><td><a href='/p/7'>E-arkiv</a></td><td>Timrå<br>kommun</td></tr></table>")
+        page = (
+            "<table><tr><td>Meny</td><td>Hem</td></tr></table>"
+            "<table><tr><th>Titel</th><th>Kommun</th></tr>"
+            "<tr><td><a href='/p/7'>E-arkiv</a></td><td>Timrå<br>kommun</td></tr></table>"
+        )
         table = parsers.html_table_records(page, KNOWN, "https://uttc.se/initiativ")
-        assert table.records[0].data == {"titel": "E-arkiv", "titel.href": "https://uttc.se/p/7", "kommun": "Timrå kommun"}
+        assert table.records[0].data == {
+            "titel": "E-arkiv",
+            "titel.href": "https://uttc.se/p/7",
+            "kommun": "Timrå kommun",
+        }
 
     def test_page_without_a_table_is_a_parse_error(self):
         with pytest.raises(ParseError, match="no table"):
@@ -109,12 +121,15 @@ class TestHtmlTableRecords:
 
 
 class TestTableKind:
-    @pytest.mark.parametrize(("content_type", "body", "kind"), [
-        ("text/csv; charset=utf-8", b"Titel;Kommun", "csv"),
-        ("text/html", b"<!doctype html>", "html"),
-        ("application/octet-stream", b"  <html>", "html"),
-        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", "xlsx"),
-        ("", b"PK\x03\x04rest", "xlsx"),
-    ])
+    @pytest.mark.parametrize(
+        ("content_type", "body", "kind"),
+        [
+            ("text/csv; charset=utf-8", b"Titel;Kommun", "csv"),
+            ("text/html", b"<!doctype html>", "html"),
+            ("application/octet-stream", b"  <html>", "html"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04", "xlsx"),
+            ("", b"PK\x03\x04rest", "xlsx"),
+        ],
+    )
     def test_media_type_or_first_bytes_decide(self, content_type, body, kind):
         assert parsers.table_kind(content_type, body) == kind

@@ -1,7 +1,6 @@
 import time
 from datetime import date
 
-
 from app.core.db import session_scope
 from app.imports import service as import_service
 from app.initiatives.models import Initiative
@@ -36,8 +35,12 @@ class TestPaging:
         assert (night.owner_code, night.status) == ("2281", "implementation")
         assert sorted(p.organisation_code for p in night.participants) == ["22", "2262"]
         assert (night.budget_sek, night.expected_benefit_sek_per_year) == (1_200_000, 300_000)
-        assert night.solution == {"name": "Tillsynskamera", "vendor": "Exempel AB", "url": "https://exempel.se/kamera",
-                                  "repository_url": None}
+        assert night.solution == {
+            "name": "Tillsynskamera",
+            "vendor": "Exempel AB",
+            "url": "https://exempel.se/kamera",
+            "repository_url": None,
+        }
         assert night.links == [{"title": "pios.se", "url": "https://pios.se/initiativ/P-2024-0042"}]
         assert night.contact["email"] == "anna.andersson@sundsvall.se"
         assert sorted(t.tag for t in night.tags) == ["hemtjänst", "trygghet"]
@@ -103,7 +106,9 @@ class TestFaults:
         assert run.status == "failed" and "HTTP 404" in run.error
         assert len(source_server.requests_to("/saknas")) == 1
 
-    def test_retry_after_longer_than_allowed_fails_instead_of_waiting(self, source_server, committed, importer_settings):
+    def test_retry_after_longer_than_allowed_fails_instead_of_waiting(
+        self, source_server, committed, importer_settings
+    ):
         source_server.route(FIRST, Reply(status=503, headers={"Retry-After": "3600"}))
         started = time.monotonic()
         run = run_pios(source_server, committed, importer_settings)
@@ -126,8 +131,9 @@ class TestFaults:
 
 class TestConditionalRequests:
     def test_unchanged_source_costs_one_request_and_changes_nothing(self, source_server, committed, importer_settings):
-        source_server.route(FIRST, Reply.file("pios_page1.json", headers={"ETag": '"v1"'}),
-                            Reply(status=304, headers={"ETag": '"v1"'}))
+        source_server.route(
+            FIRST, Reply.file("pios_page1.json", headers={"ETag": '"v1"'}), Reply(status=304, headers={"ETag": '"v1"'})
+        )
         source_server.route(SECOND, Reply.file("pios_page2.json"))
         first = run_pios(source_server, committed, importer_settings)
         second = run_pios(source_server, committed, importer_settings)

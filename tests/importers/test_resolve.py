@@ -9,19 +9,41 @@ def resolver(session) -> OrganisationResolver:
 
 
 class TestResolve:
-    @pytest.mark.parametrize(("reference", "code"), [
-        ("Sundsvalls kommun", "2281"), ("Region Västernorrland", "22"), ("Göteborgs Stad", "1480"),
-        ("2281", "2281"), (2281, "2281"), (2281.0, "2281"), ("114", "0114"), ("0022", "22"), ("Sundsvall", "2281"),
-        ("SUNDSVALLS KOMMUN", "2281"), ("Falu kommun", "2080"), ("Borås stad", "1490"), ("Stockholms stad", "0180"),
-        ("Upplands-Bro kommun", "0139"), ("upplands bro", "0139"), ("Region Jönköping", "06"),
-        ("Region Jönköpings län", "06"), ("Region Västra Götaland", "14"), ("Västra Götalandsregionen", "14"),
-        ("GR", "gr"), ("Göteborgsregionens kommunalförbund", "gr"), ("222000-2188", "222000-2188"),
-        ("Gotlands kommun", "0980"), ("Region Gotland", "09"),
-    ])
+    @pytest.mark.parametrize(
+        ("reference", "code"),
+        [
+            ("Sundsvalls kommun", "2281"),
+            ("Region Västernorrland", "22"),
+            ("Göteborgs Stad", "1480"),
+            ("2281", "2281"),
+            (2281, "2281"),
+            (2281.0, "2281"),
+            ("114", "0114"),
+            ("0022", "22"),
+            ("Sundsvall", "2281"),
+            ("SUNDSVALLS KOMMUN", "2281"),
+            ("Falu kommun", "2080"),
+            ("Borås stad", "1490"),
+            ("Stockholms stad", "0180"),
+            ("Upplands-Bro kommun", "0139"),
+            ("upplands bro", "0139"),
+            ("Region Jönköping", "06"),
+            ("Region Jönköpings län", "06"),
+            ("Region Västra Götaland", "14"),
+            ("Västra Götalandsregionen", "14"),
+            ("GR", "gr"),
+            ("Göteborgsregionens kommunalförbund", "gr"),
+            ("222000-2188", "222000-2188"),
+            ("Gotlands kommun", "0980"),
+            ("Region Gotland", "09"),
+        ],
+    )
     def test_codes_exact_and_normalised_names(self, resolver, reference, code):
         assert resolver.resolve(reference) == code
 
-    @pytest.mark.parametrize("reference", ["Atlantis kommun", "Sundsvalls", "Västernorrland", "9999", "Sundsval kommun"])
+    @pytest.mark.parametrize(
+        "reference", ["Atlantis kommun", "Sundsvalls", "Västernorrland", "9999", "Sundsval kommun"]
+    )
     def test_unknown_is_reported_never_guessed(self, resolver, reference):
         with pytest.raises(Unresolved, match="no organisation in the registry"):
             resolver.resolve(reference)

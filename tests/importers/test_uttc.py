@@ -1,4 +1,3 @@
-
 from app.initiatives.models import Initiative
 from importers.runner import ImportOptions, run_import
 from tests.importers.conftest import Reply, stored_initiatives
@@ -39,9 +38,11 @@ class TestCsvExport:
         assert_imported(committed)
 
     def test_unchanged_export_is_not_read_again(self, source_server, committed, importer_settings):
-        source_server.route(EXPORT, Reply.file("uttc.csv", content_type="text/csv",
-                                               headers={"Last-Modified": "Wed, 01 Oct 2025 08:00:00 GMT"}),
-                            Reply(status=304))
+        source_server.route(
+            EXPORT,
+            Reply.file("uttc.csv", content_type="text/csv", headers={"Last-Modified": "Wed, 01 Oct 2025 08:00:00 GMT"}),
+            Reply(status=304),
+        )
         run_uttc(source_server, committed, importer_settings, EXPORT)
         again = run_uttc(source_server, committed, importer_settings, EXPORT)
         assert again.status == "not_modified"

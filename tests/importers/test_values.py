@@ -7,12 +7,25 @@ from importers import values
 
 
 class TestAmount:
-    @pytest.mark.parametrize(("written", "kronor"), [
-        ("1 200 000 kr", 1_200_000), ("1\u00a0200\u00a0000 kr", 1_200_000), ("1,2 mnkr", 1_200_000),
-        ("1.2 Mkr", 1_200_000), ("500 tkr", 500_000), ("1.200.000:-", 1_200_000), ("1 200 000,50 kr", 1_200_000),
-        ("2,5 miljoner kr", 2_500_000), ("1200000 SEK", 1_200_000), ("12 kr.", 12), ("0,5 mdkr", 500_000_000),
-        (1_200_000, 1_200_000), (1_200_000.4, 1_200_000), ("1,200,000", 1_200_000),
-    ])
+    @pytest.mark.parametrize(
+        ("written", "kronor"),
+        [
+            ("1 200 000 kr", 1_200_000),
+            ("1\u00a0200\u00a0000 kr", 1_200_000),
+            ("1,2 mnkr", 1_200_000),
+            ("1.2 Mkr", 1_200_000),
+            ("500 tkr", 500_000),
+            ("1.200.000:-", 1_200_000),
+            ("1 200 000,50 kr", 1_200_000),
+            ("2,5 miljoner kr", 2_500_000),
+            ("1200000 SEK", 1_200_000),
+            ("12 kr.", 12),
+            ("0,5 mdkr", 500_000_000),
+            (1_200_000, 1_200_000),
+            (1_200_000.4, 1_200_000),
+            ("1,200,000", 1_200_000),
+        ],
+    )
     def test_swedish_ways_of_writing_kronor(self, written, kronor):
         assert values.amount(written) == kronor
 
@@ -27,19 +40,22 @@ class TestAmount:
 
 
 class TestDay:
-    @pytest.mark.parametrize(("written", "start", "end"), [
-        ("2024-03-01", date(2024, 3, 1), date(2024, 3, 1)),
-        (45292, date(2024, 1, 1), date(2024, 1, 1)),
-        ("45292", date(2024, 1, 1), date(2024, 1, 1)),
-        (45292.75, date(2024, 1, 1), date(2024, 1, 1)),
-        ("1 mars 2024", date(2024, 3, 1), date(2024, 3, 1)),
-        ("15 okt. 2024", date(2024, 10, 15), date(2024, 10, 15)),
-        ("01/03/2024", date(2024, 3, 1), date(2024, 3, 1)),
-        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
-        ("2024", date(2024, 1, 1), date(2024, 12, 31)),
-        ("2024-02-15T10:00:00Z", date(2024, 2, 15), date(2024, 2, 15)),
-        (datetime(2025, 6, 30, 12, 0), date(2025, 6, 30), date(2025, 6, 30)),
-    ])
+    @pytest.mark.parametrize(
+        ("written", "start", "end"),
+        [
+            ("2024-03-01", date(2024, 3, 1), date(2024, 3, 1)),
+            (45292, date(2024, 1, 1), date(2024, 1, 1)),
+            ("45292", date(2024, 1, 1), date(2024, 1, 1)),
+            (45292.75, date(2024, 1, 1), date(2024, 1, 1)),
+            ("1 mars 2024", date(2024, 3, 1), date(2024, 3, 1)),
+            ("15 okt. 2024", date(2024, 10, 15), date(2024, 10, 15)),
+            ("01/03/2024", date(2024, 3, 1), date(2024, 3, 1)),
+            ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+            ("2024", date(2024, 1, 1), date(2024, 12, 31)),
+            ("2024-02-15T10:00:00Z", date(2024, 2, 15), date(2024, 2, 15)),
+            (datetime(2025, 6, 30, 12, 0), date(2025, 6, 30), date(2025, 6, 30)),
+        ],
+    )
     def test_dates_as_text_cells_and_excel_serials(self, written, start, end):
         assert values.day(written) == start
         assert values.day(written, is_end=True) == end
@@ -51,23 +67,37 @@ class TestDay:
 
 
 class TestShare:
-    @pytest.mark.parametrize(("written", "share"), [("40 %", 0.4), ("0,4", 0.4), (40, 0.4), (0.25, 0.25), ("100%", 1.0)])
+    @pytest.mark.parametrize(
+        ("written", "share"), [("40 %", 0.4), ("0,4", 0.4), (40, 0.4), (0.25, 0.25), ("100%", 1.0)]
+    )
     def test_fraction_or_percent(self, written, share):
         assert values.share(written) == pytest.approx(share)
 
 
 class TestVocabularyTerm:
-    @pytest.mark.parametrize(("word", "status"), [
-        ("Idé", "idea"), ("planerad", "planned"), ("Pilot", "pilot"), ("Genomförande", "implementation"),
-        ("införande", "implementation"), ("I drift", "in_operation"), ("förvaltning", "in_operation"),
-        ("Skalad", "scaled"), ("spridd", "scaled"), ("Avslutad", "discontinued"), ("nedlagd", "discontinued"),
-        ("in_operation", "in_operation"), ("in operation", "in_operation"),
-    ])
+    @pytest.mark.parametrize(
+        ("word", "status"),
+        [
+            ("Idé", "idea"),
+            ("planerad", "planned"),
+            ("Pilot", "pilot"),
+            ("Genomförande", "implementation"),
+            ("införande", "implementation"),
+            ("I drift", "in_operation"),
+            ("förvaltning", "in_operation"),
+            ("Skalad", "scaled"),
+            ("spridd", "scaled"),
+            ("Avslutad", "discontinued"),
+            ("nedlagd", "discontinued"),
+            ("in_operation", "in_operation"),
+            ("in operation", "in_operation"),
+        ],
+    )
     def test_swedish_status_words(self, word, status):
         assert values.vocabulary_term(word, values.STATUS_WORDS, InitiativeStatus, "status") == status
 
     def test_unknown_word_lists_the_known_ones(self):
-        with pytest.raises(ValueError, match="known words: .*välfärdsteknik"):
+        with pytest.raises(ValueError, match=r"known words: .*välfärdsteknik"):
             values.vocabulary_term("Rymdfart", values.CATEGORY_WORDS, Category, "category")
 
 

@@ -12,11 +12,14 @@ from tests.importers.conftest import FixtureServer, Reply
 
 def finished_run(session, source="uttc", rejections=0):
     run = import_service.start_run(session, source, {"url": "https://uttc.se/export.csv"}, is_dry_run=False)
-    import_service.record_rejections(session, run.id, [
-        import_service.Rejection(f"line {n + 2}", f"U-{n}", "organisation: unknown") for n in range(rejections)
-    ])
-    return import_service.finish_run(session, run.id, ImportStatus.succeeded,
-                                     ImportCounts(fetched=10, created=8, rejected=rejections))
+    import_service.record_rejections(
+        session,
+        run.id,
+        [import_service.Rejection(f"line {n + 2}", f"U-{n}", "organisation: unknown") for n in range(rejections)],
+    )
+    return import_service.finish_run(
+        session, run.id, ImportStatus.succeeded, ImportCounts(fetched=10, created=8, rejected=rejections)
+    )
 
 
 class TestListImportRuns:
@@ -44,7 +47,9 @@ class TestGetImportRun:
         run = finished_run(session, rejections=2)
         body = client.get(f"/api/v1/imports/{run.id}").json()
         assert [(r["location"], r["external_id"], r["reason"]) for r in body["rejections"]] == [
-            ("line 2", "U-0", "organisation: unknown"), ("line 3", "U-1", "organisation: unknown")]
+            ("line 2", "U-0", "organisation: unknown"),
+            ("line 3", "U-1", "organisation: unknown"),
+        ]
         assert body["rejections_next"] is None
 
     def test_rejections_come_a_page_at_a_time(self, client, session):
@@ -82,8 +87,12 @@ class TestStartImport:
         with FixtureServer() as source:
             source.route("/export.csv", Reply.file("uttc.csv", content_type="text/csv"))
             headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-            response = httpx.post(f"{live_server}/api/v1/imports", headers=headers, timeout=10,
-                                  json={"source": "uttc", "url": source.url("/export.csv")})
+            response = httpx.post(
+                f"{live_server}/api/v1/imports",
+                headers=headers,
+                timeout=10,
+                json={"source": "uttc", "url": source.url("/export.csv")},
+            )
             assert response.status_code == 202, response.text
             assert response.json()["status"] == "running"
             run = _wait_for_end(response.headers["location"])
@@ -103,8 +112,9 @@ def _wait_for_end(url: str) -> dict:
 
 class TestRolledBackStart:
     def test_a_run_whose_request_rolled_back_is_not_carried_out(self, client, admin_headers, caplog):
-        response = client.post("/api/v1/imports", json={"source": "uttc", "url": "http://127.0.0.1:9/x.csv"},
-                               headers=admin_headers)
+        response = client.post(
+            "/api/v1/imports", json={"source": "uttc", "url": "http://127.0.0.1:9/x.csv"}, headers=admin_headers
+        )
         assert response.status_code == 202
         # The test's transaction never commits, so the background task finds no run and leaves it alone.
         assert f"import run {response.json()['id']} was never committed" in caplog.text

@@ -43,10 +43,14 @@ class TestOneRunningRunPerSource:
             session.add(ImportRun(source="pios", status=ImportStatus.running))
 
     def test_other_sources_and_finished_runs_do_not_conflict(self, session):
-        session.add_all([ImportRun(source="pios", status=ImportStatus.running),
-                         ImportRun(source="uttc", status=ImportStatus.running),
-                         ImportRun(source="pios", status=ImportStatus.succeeded),
-                         ImportRun(source="pios", status=ImportStatus.failed)])
+        session.add_all(
+            [
+                ImportRun(source="pios", status=ImportStatus.running),
+                ImportRun(source="uttc", status=ImportStatus.running),
+                ImportRun(source="pios", status=ImportStatus.succeeded),
+                ImportRun(source="pios", status=ImportStatus.failed),
+            ]
+        )
         session.flush()
 
     def test_a_start_racing_an_uncommitted_one_waits_for_it_then_is_a_conflict(self, committed):
@@ -74,15 +78,21 @@ def start_pios_run(engine, outcome: list[Exception]) -> None:
 
 def running_runs(engine, source: str) -> int:
     with session_scope(engine, write=False) as session:
-        return session.exec(select(func.count()).where(ImportRun.source == source,
-                                                       ImportRun.status == ImportStatus.running)).one()
+        return session.exec(
+            select(func.count()).where(ImportRun.source == source, ImportRun.status == ImportStatus.running)
+        ).one()
 
 
 class TestFinishRun:
     def test_counts_status_and_notes_are_recorded(self, session):
         run = import_service.start_run(session, "uttc", {"url": "https://uttc.se"}, is_dry_run=False)
-        finished = import_service.finish_run(session, run.id, ImportStatus.succeeded, ImportCounts(fetched=3, created=2,
-                                             rejected=1), notes={"format": "csv"})
+        finished = import_service.finish_run(
+            session,
+            run.id,
+            ImportStatus.succeeded,
+            ImportCounts(fetched=3, created=2, rejected=1),
+            notes={"format": "csv"},
+        )
         assert (finished.fetched, finished.created, finished.rejected, finished.status) == (3, 2, 1, "succeeded")
         assert finished.parameters == {"url": "https://uttc.se", "format": "csv"}
         assert finished.finished_at is not None
@@ -106,7 +116,9 @@ class TestValidators:
     def test_saved_validators_replace_the_previous_ones(self, session):
         url = "https://pios.se/api/v1/initiatives"
         import_service.save_validators(session, [import_service.Validators(url, '"a"', None)])
-        import_service.save_validators(session, [import_service.Validators(url, '"b"', "Wed, 01 Oct 2025 08:00:00 GMT")])
+        import_service.save_validators(
+            session, [import_service.Validators(url, '"b"', "Wed, 01 Oct 2025 08:00:00 GMT")]
+        )
         assert import_service.validators_for(session, [url]) == {
             url: import_service.Validators(url, '"b"', "Wed, 01 Oct 2025 08:00:00 GMT")
         }

@@ -21,8 +21,9 @@ class TestConcurrentPatch:
 
         def patch(budget: int) -> None:
             barrier.wait()
-            results[budget] = httpx.patch(url, json={"budget_sek": budget}, headers={**headers, "If-Match": '"1"'},
-                                          timeout=30)
+            results[budget] = httpx.patch(
+                url, json={"budget_sek": budget}, headers={**headers, "If-Match": '"1"'}, timeout=30
+            )
 
         threads = [threading.Thread(target=patch, args=(budget,)) for budget in (111, 222)]
         for thread in threads:
@@ -41,8 +42,9 @@ class TestConcurrentPatch:
 class TestFailedWriteLeavesNothing:
     def test_rejected_create_writes_no_rows(self, live_server, settings, committed):
         headers = _admin_headers(settings)
-        bad = initiative_payload(participants=[{"organisation": "2281", "role": "partner"},
-                                               {"organisation": "0000", "role": "funder"}])
+        bad = initiative_payload(
+            participants=[{"organisation": "2281", "role": "partner"}, {"organisation": "0000", "role": "funder"}]
+        )
         response = httpx.post(f"{live_server}/api/v1/initiatives", json=bad, headers=headers)
         assert response.status_code == 422
         assert httpx.get(f"{live_server}/api/v1/initiatives").json()["items"] == []

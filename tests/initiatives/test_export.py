@@ -21,8 +21,7 @@ class TestIterRecords:
 
 class TestWriters:
     def test_csv_joins_words_and_keeps_nested_values_as_json(self, session):
-        make_initiative(session, tags=["sensorer", "fall"],
-                        participants=[{"organisation": "0180", "role": "partner"}])
+        make_initiative(session, tags=["sensorer", "fall"], participants=[{"organisation": "0180", "role": "partner"}])
         out = io.StringIO()
         assert export.write_csv(export.iter_records(session), out) == 1
         row = next(csv.DictReader(io.StringIO(out.getvalue())))

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 from app.initiatives import query as initiative_query
-
 from tests.factories import make_initiative
 
 
@@ -31,15 +30,19 @@ class TestFullTextSearch:
 
     def test_searches_description_and_tags(self, client, session):
         tagged = make_initiative(session, title="Projekt A", summary=None, tags=["nattillsyn"])
-        described = make_initiative(session, title="Projekt B", summary=None, tags=[],
-                                    description="Kameror för tillsyn nattetid")
+        described = make_initiative(
+            session, title="Projekt B", summary=None, tags=[], description="Kameror för tillsyn nattetid"
+        )
         assert ids(client.get("/api/v1/initiatives", params={"q": "nattillsyn"})) == [str(tagged.id)]
         assert ids(client.get("/api/v1/initiatives", params={"q": "nattetid"})) == [str(described.id)]
 
     def test_edit_reindexes(self, client, session, admin_headers):
         initiative = make_initiative(session, title="Chattbot för medborgare", summary=None, tags=[])
-        client.patch(f"/api/v1/initiatives/{initiative.id}", json={"title": "Röstassistent för medborgare"},
-                     headers={**admin_headers, "If-Match": '"1"'})
+        client.patch(
+            f"/api/v1/initiatives/{initiative.id}",
+            json={"title": "Röstassistent för medborgare"},
+            headers={**admin_headers, "If-Match": '"1"'},
+        )
         assert ids(client.get("/api/v1/initiatives", params={"q": "chattbot"})) == []
         assert ids(client.get("/api/v1/initiatives", params={"q": "röstassistent"})) == [str(initiative.id)]
 
@@ -87,12 +90,16 @@ class TestPagination:
     def test_newest_change_first_by_default(self, client, session, admin_headers):
         first = make_initiative(session)
         second = make_initiative(session)
-        client.patch(f"/api/v1/initiatives/{first.id}", json={"budget_sek": 1},
-                     headers={**admin_headers, "If-Match": '"1"'})
+        client.patch(
+            f"/api/v1/initiatives/{first.id}", json={"budget_sek": 1}, headers={**admin_headers, "If-Match": '"1"'}
+        )
         assert ids(client.get("/api/v1/initiatives")) == [str(first.id), str(second.id)]
 
     def test_limit_above_200_is_422(self, client):
-        assert client.get("/api/v1/initiatives", params={"limit": 201}).json()["invalid_parameters"][0]["property"] == "limit"
+        assert (
+            client.get("/api/v1/initiatives", params={"limit": 201}).json()["invalid_parameters"][0]["property"]
+            == "limit"
+        )
 
 
 class TestCommonWords:

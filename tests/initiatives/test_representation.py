@@ -11,13 +11,29 @@ from tests.factories import initiative_payload, make_initiative, make_key
 
 def full_payload() -> dict:
     return initiative_payload(
-        owner="2281", status="in_operation", status_date="2025-09-01", start_date="2024-01-15",
-        end_date="2026-12-31", digital_share=0.75, expected_benefit_sek_per_year=900_000,
-        realised_benefit_sek_per_year=450_000, has_benefit_realisation_plan=True,
-        participants=[{"organisation": "2262", "role": "partner", "contribution_sek": 200_000, "steering_seats": 1},
-                      {"organisation": "22", "role": "funder"}],
-        benefit_evidence=[{"metric": "Nattliga besök", "baseline": 12, "result": 3.5, "unit": "besök/natt",
-                           "period": "2025", "source_url": "https://sundsvall.se/nyttor"}],
+        owner="2281",
+        status="in_operation",
+        status_date="2025-09-01",
+        start_date="2024-01-15",
+        end_date="2026-12-31",
+        digital_share=0.75,
+        expected_benefit_sek_per_year=900_000,
+        realised_benefit_sek_per_year=450_000,
+        has_benefit_realisation_plan=True,
+        participants=[
+            {"organisation": "2262", "role": "partner", "contribution_sek": 200_000, "steering_seats": 1},
+            {"organisation": "22", "role": "funder"},
+        ],
+        benefit_evidence=[
+            {
+                "metric": "Nattliga besök",
+                "baseline": 12,
+                "result": 3.5,
+                "unit": "besök/natt",
+                "period": "2025",
+                "source_url": "https://sundsvall.se/nyttor",
+            }
+        ],
         strategy_refs=["Digitaliseringsstrategi 2024–2027"],
         solution={"name": "Nattkamera", "vendor": "Leverantör AB", "url": "https://example.se/produkt"},
         links=[{"title": "Beslut", "url": "https://sundsvall.se/beslut"}],
@@ -32,8 +48,11 @@ def as_model_writes_it(body: dict) -> dict:
 class TestSameAsTheModel:
     def test_one_initiative_with_every_field_set(self, client, admin_headers):
         created = client.post("/api/v1/initiatives", json=full_payload(), headers=admin_headers).json()
-        client.post(f"/api/v1/initiatives/{created['id']}/adoptions",
-                    json={"organisation": "0180", "status": "in_operation"}, headers=admin_headers)
+        client.post(
+            f"/api/v1/initiatives/{created['id']}/adoptions",
+            json={"organisation": "0180", "status": "in_operation"},
+            headers=admin_headers,
+        )
         body = client.get(f"/api/v1/initiatives/{created['id']}").json()
         assert body == as_model_writes_it(body)
         assert body["adoption_counts"] == {"considering": 0, "piloting": 0, "in_operation": 1, "abandoned": 0}
@@ -48,7 +67,10 @@ class TestSameAsTheModel:
         assert len(items) == 2
         assert [as_model_writes_it(item) for item in items] == items
         assert [f["flag"] for f in items[1]["flags"]] == [
-            "no_benefit_realisation", "no_solution", "decoupled_from_strategy"]
+            "no_benefit_realisation",
+            "no_solution",
+            "decoupled_from_strategy",
+        ]
         assert items[0]["flags"] == []
 
 
@@ -70,8 +92,11 @@ class TestNeverStale:
         initiative = make_initiative(session)
         url = "/api/v1/organisations/2281/initiatives"
         assert client.get(url).json()["items"][0]["adoption_counts"]["piloting"] == 0
-        client.post(f"/api/v1/initiatives/{initiative.id}/adoptions", json={"organisation": "0180", "status": "piloting"},
-                    headers=make_key(session, "0180"))
+        client.post(
+            f"/api/v1/initiatives/{initiative.id}/adoptions",
+            json={"organisation": "0180", "status": "piloting"},
+            headers=make_key(session, "0180"),
+        )
         assert client.get(url).json()["items"][0]["adoption_counts"]["piloting"] == 1
 
     def test_an_unknown_id_is_a_problem_every_time(self, client):
@@ -87,16 +112,20 @@ class TestNeverStaleAcrossWorkers:
 
     def test_a_cached_read_in_one_worker_shows_a_write_through_another(self, live_server, settings, committed):
         admin = {"Authorization": f"Bearer {settings.admin_token.get_secret_value()}"}
-        created = httpx.post(f"{live_server}/api/v1/initiatives", json=initiative_payload(title="Nattillsyn med kamera"),
-                             headers=admin).json()
+        created = httpx.post(
+            f"{live_server}/api/v1/initiatives", json=initiative_payload(title="Nattillsyn med kamera"), headers=admin
+        ).json()
         second = create_app(settings)
         with TestClient(second) as other_worker:
             url = "/api/v1/initiatives?status=pilot"
             first_read = other_worker.get(url)
             assert second.state.read_cache.knows(f"http://testserver{url}")
             assert other_worker.get(url).content == first_read.content
-            httpx.patch(f"{live_server}/api/v1/initiatives/{created['id']}", json={"title": "Nattillsyn på distans"},
-                        headers={**admin, "If-Match": '"1"'})
+            httpx.patch(
+                f"{live_server}/api/v1/initiatives/{created['id']}",
+                json={"title": "Nattillsyn på distans"},
+                headers={**admin, "If-Match": '"1"'},
+            )
             after = other_worker.get(url).json()
             one = other_worker.get(f"/api/v1/initiatives/{created['id']}")
         assert [i["title"] for i in first_read.json()["items"]] == ["Nattillsyn med kamera"]

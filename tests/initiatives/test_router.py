@@ -6,8 +6,9 @@ from tests.factories import initiative_payload, make_initiative, make_key
 class TestCreate:
     def test_created_initiative_reads_back_with_location_and_etag(self, client, session):
         headers = make_key(session, "2281")
-        response = client.post("/api/v1/initiatives", json=initiative_payload(title="Fallsensorer i särskilt boende"),
-                               headers=headers)
+        response = client.post(
+            "/api/v1/initiatives", json=initiative_payload(title="Fallsensorer i särskilt boende"), headers=headers
+        )
         assert response.status_code == 201, response.text
         body = response.json()
         assert body["title"] == "Fallsensorer i särskilt boende"
@@ -18,8 +19,9 @@ class TestCreate:
         assert [h["status"] for h in body["status_history"]] == ["pilot"]
 
     def test_other_organisations_key_is_403(self, client, session):
-        response = client.post("/api/v1/initiatives", json=initiative_payload(owner="0180"),
-                               headers=make_key(session, "2281"))
+        response = client.post(
+            "/api/v1/initiatives", json=initiative_payload(owner="0180"), headers=make_key(session, "2281")
+        )
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == "/problems/forbidden"
@@ -46,8 +48,11 @@ class TestCreate:
 class TestUpdate:
     def test_patch_with_current_etag_changes_fields_and_bumps_version(self, client, session):
         initiative = make_initiative(session)
-        response = client.patch(f"/api/v1/initiatives/{initiative.id}", json={"status": "in_operation"},
-                                headers={**make_key(session, "2281"), "If-Match": '"1"'})
+        response = client.patch(
+            f"/api/v1/initiatives/{initiative.id}",
+            json={"status": "in_operation"},
+            headers={**make_key(session, "2281"), "If-Match": '"1"'},
+        )
         assert response.status_code == 200, response.text
         assert response.json()["version"] == 2
         assert [h["status"] for h in response.json()["status_history"]] == ["pilot", "in_operation"]
@@ -55,10 +60,12 @@ class TestUpdate:
 
     def test_stale_etag_is_412(self, client, session, admin_headers):
         initiative = make_initiative(session)
-        client.patch(f"/api/v1/initiatives/{initiative.id}", json={"budget_sek": 5},
-                     headers={**admin_headers, "If-Match": '"1"'})
-        response = client.patch(f"/api/v1/initiatives/{initiative.id}", json={"budget_sek": 6},
-                                headers={**admin_headers, "If-Match": '"1"'})
+        client.patch(
+            f"/api/v1/initiatives/{initiative.id}", json={"budget_sek": 5}, headers={**admin_headers, "If-Match": '"1"'}
+        )
+        response = client.patch(
+            f"/api/v1/initiatives/{initiative.id}", json={"budget_sek": 6}, headers={**admin_headers, "If-Match": '"1"'}
+        )
         assert response.status_code == 412
         assert client.get(f"/api/v1/initiatives/{initiative.id}").json()["budget_sek"] == 5
 

@@ -49,8 +49,11 @@ class TestMigrations:
     def test_runs_left_running_side_by_side_are_failed_but_the_newest(self, scratch_url):
         migrations.upgrade(scratch_url, "0001")
         engine = build_engine(scratch_url)
-        older, newest, other = (ImportRun(source="pios", started_at=utcnow() - timedelta(hours=1)),
-                                ImportRun(source="pios"), ImportRun(source="uttc"))
+        older, newest, other = (
+            ImportRun(source="pios", started_at=utcnow() - timedelta(hours=1)),
+            ImportRun(source="pios"),
+            ImportRun(source="uttc"),
+        )
         with session_scope(engine) as session:
             session.add_all([older, newest, other])
         migrations.upgrade(scratch_url)

@@ -18,7 +18,9 @@ class TestListOrganisations:
         municipalities = client.get("/api/v1/organisations", params={"kind": "municipality"}).json()["items"]
         regions = client.get("/api/v1/organisations", params={"kind": "region"}).json()["items"]
         assert len(municipalities) == 290 and len(regions) == 21
-        assert {"code": "0180", "name": "Stockholm"}.items() <= next(m for m in municipalities if m["code"] == "0180").items()
+        assert {"code": "0180", "name": "Stockholm"}.items() <= next(
+            m for m in municipalities if m["code"] == "0180"
+        ).items()
 
 
 class TestGetOrganisation:
@@ -45,17 +47,23 @@ class TestOrganisationInitiatives:
 class TestFigures:
     def test_own_key_reports_figures_and_keeps_unsent_fields(self, client, session):
         headers = make_key(session, "2281")
-        first = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40, "datasets_used": 12},
-                           headers=headers)
+        first = client.put(
+            "/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40, "datasets_used": 12}, headers=headers
+        )
         assert first.status_code == 200, first.text
         client.put("/api/v1/organisations/2281/figures/2025", json={"kpis_added": 3}, headers=headers)
         figures = {f["year"]: f for f in client.get("/api/v1/organisations/2281/figures").json()}
-        assert (figures[2025]["datasets_held"], figures[2025]["datasets_used"], figures[2025]["kpis_added"]) == (40, 12, 3)
+        assert (figures[2025]["datasets_held"], figures[2025]["datasets_used"], figures[2025]["kpis_added"]) == (
+            40,
+            12,
+            3,
+        )
         assert figures[2023]["population"] > 90_000
 
     def test_other_organisations_key_is_403(self, client, session):
-        response = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 1},
-                              headers=make_key(session, "0180"))
+        response = client.put(
+            "/api/v1/organisations/2281/figures/2025", json={"datasets_held": 1}, headers=make_key(session, "0180")
+        )
         assert response.status_code == 403
         assert client.get("/api/v1/organisations/2281/figures").json()[-1]["year"] == 2023
 
@@ -63,6 +71,10 @@ class TestFigures:
 class TestFiguresUnchanged:
     def test_reporting_the_same_figures_again_keeps_updated_at(self, client, session):
         headers = make_key(session, "2281")
-        first = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers).json()
-        again = client.put("/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers).json()
+        first = client.put(
+            "/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers
+        ).json()
+        again = client.put(
+            "/api/v1/organisations/2281/figures/2025", json={"datasets_held": 40}, headers=headers
+        ).json()
         assert again["updated_at"] == first["updated_at"]

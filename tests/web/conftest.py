@@ -11,7 +11,8 @@ from tests.web.html import hidden_value
 def sign_in(client: TestClient, secret: str, next_path: str = "/") -> None:
     form = client.get("/logga-in")
     response = client.post(
-        "/logga-in", data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": next_path},
+        "/logga-in",
+        data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": next_path},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -31,7 +31,8 @@ def main_text(markup: str) -> str:
 
 def fields(document: ET.Element) -> list[ET.Element]:
     return [
-        element for element in document.iter()
+        element
+        for element in document.iter()
         if element.tag in FIELD_TAGS and element.get("type", "text") not in UNLABELLED_INPUT_TYPES
     ]
 
@@ -40,7 +41,8 @@ def unlabelled_fields(document: ET.Element) -> list[str]:
     """Names of the form fields that no <label for> (or aria-label) names."""
     labelled = {label.get("for") for label in document.iter("label")}
     return [
-        element.get("name") or element.tag for element in fields(document)
+        element.get("name") or element.tag
+        for element in fields(document)
         if element.get("id") not in labelled and not element.get("aria-label")
     ]
 
@@ -57,8 +59,11 @@ def field_error(markup: str, name: str) -> str | None:
 
 def table_rows(document: ET.Element) -> list[list[str]]:
     """Each body row of every table as its cells' text."""
-    return [[text(cell) for cell in row if cell.tag in ("td", "th")]
-            for body in document.iter("tbody") for row in body.iter("tr")]
+    return [
+        [text(cell) for cell in row if cell.tag in ("td", "th")]
+        for body in document.iter("tbody")
+        for row in body.iter("tr")
+    ]
 
 
 def check_page(response) -> str:

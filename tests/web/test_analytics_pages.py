@@ -9,22 +9,36 @@ from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
 from tests.web.html import check_page, named, parse, table_rows, text
 
-FALL_TEXT = ("Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor "
-             "i särskilt boende minskar.")
+FALL_TEXT = (
+    "Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor i särskilt boende minskar."
+)
 
 
 @pytest.fixture
 def fall_prevention(session: Session) -> dict:
     """A proven fall-prevention solution in Sundsvall and a new pilot of the same thing in Göteborg."""
     proven = make_initiative(
-        session, title="Fallprevention med sensorer i särskilt boende", owner="2281", status="in_operation",
-        category="welfare_technology", tags=["fallprevention", "sensorer", "särskilt boende"], summary=FALL_TEXT,
-        budget_sek=2_400_000, realised_benefit_sek_per_year=1_200_000, has_benefit_realisation_plan=True,
-        strategy_refs=["Välfärdsteknikstrategi"], solution={"name": "Fallsensor"},
+        session,
+        title="Fallprevention med sensorer i särskilt boende",
+        owner="2281",
+        status="in_operation",
+        category="welfare_technology",
+        tags=["fallprevention", "sensorer", "särskilt boende"],
+        summary=FALL_TEXT,
+        budget_sek=2_400_000,
+        realised_benefit_sek_per_year=1_200_000,
+        has_benefit_realisation_plan=True,
+        strategy_refs=["Välfärdsteknikstrategi"],
+        solution={"name": "Fallsensor"},
     )
     pilot = make_initiative(
-        session, title="Pilot: sensorer för fallprevention i särskilt boende", owner="1480", status="pilot",
-        category="welfare_technology", tags=["fallprevention", "sensorer", "särskilt boende"], summary=FALL_TEXT,
+        session,
+        title="Pilot: sensorer för fallprevention i särskilt boende",
+        owner="1480",
+        status="pilot",
+        category="welfare_technology",
+        tags=["fallprevention", "sensorer", "särskilt boende"],
+        summary=FALL_TEXT,
         budget_sek=900_000,
     )
     return {"proven": proven, "pilot": pilot}
@@ -90,8 +104,10 @@ class TestOrganisationAnalytics:
         kpis = kpi_boxes(response.text)
         assert kpis["Datautnyttjande"]["value"] == "30,0 % (2025)"
         assert kpis["Datautnyttjande"]["chart"] == "Datautnyttjande: 2023: saknas; 2024: 20,0 %; 2025: 30,0 %"
-        assert "Underlag som saknas: tillagda nyckeltal, borttagna nyckeltal, antal nyckeltal." in \
-            kpis["Omsättning av nyckeltal"]["text"]
+        assert (
+            "Underlag som saknas: tillagda nyckeltal, borttagna nyckeltal, antal nyckeltal."
+            in kpis["Omsättning av nyckeltal"]["text"]
+        )
         assert len(kpis) == 7
 
     def test_without_yearly_figures_it_says_so(self, client: TestClient):
@@ -120,8 +136,10 @@ class TestDuplication:
         assert "1 grupper med dubbelarbete, med en sammanlagd budget på 3 300 000 kr" in shown
         rows = table_rows(parse(response.text))
         titles = {row[0] for row in rows}
-        assert {"Fallprevention med sensorer i särskilt boende",
-                "Pilot: sensorer för fallprevention i särskilt boende"} <= titles
+        assert {
+            "Fallprevention med sensorer i särskilt boende",
+            "Pilot: sensorer för fallprevention i särskilt boende",
+        } <= titles
 
     def test_filters_by_county_and_category(self, client: TestClient, fall_prevention):
         assert "Inget dubbelarbete hittades med de här filtren" in check_page(client.get("/dubbelarbete?county=22"))
@@ -159,11 +177,31 @@ class TestInitiativesFlags:
 
 class TestDuplicationSize:
     def test_a_large_cluster_lists_a_dozen_members_and_counts_the_rest(self, client: TestClient, session: Session):
-        codes = ["2281", "1480", "0180", "1280", "0380", "0580", "1880", "2480", "2580", "1380", "0680", "0880",
-                 "1780", "2180"]
+        codes = [
+            "2281",
+            "1480",
+            "0180",
+            "1280",
+            "0380",
+            "0580",
+            "1880",
+            "2480",
+            "2580",
+            "1380",
+            "0680",
+            "0880",
+            "1780",
+            "2180",
+        ]
         for code in codes:
-            make_initiative(session, title="Sensorer för fallprevention i särskilt boende", owner=code,
-                            category="welfare_technology", tags=["fallprevention", "sensorer"], summary=FALL_TEXT)
+            make_initiative(
+                session,
+                title="Sensorer för fallprevention i särskilt boende",
+                owner=code,
+                category="welfare_technology",
+                tags=["fallprevention", "sensorer"],
+                summary=FALL_TEXT,
+            )
         response = client.get("/dubbelarbete")
         shown = check_page(response)
         assert "… och 2 initiativ till i gruppen." in shown

@@ -17,15 +17,23 @@ from tests.factories import make_initiative
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FALL_TEXT = "Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor minskar."
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 
@@ -43,8 +51,14 @@ def browser() -> Iterator:
 def page(browser, live_server: str):
     context = browser.new_context(base_url=live_server, viewport=VIEWPORTS["desktop"], locale="sv-SE")
     outside = []
-    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort())
-                  if not route.request.url.startswith(live_server) else route.continue_())
+    context.route(
+        "**/*",
+        lambda route: (
+            (outside.append(route.request.url), route.abort())
+            if not route.request.url.startswith(live_server)
+            else route.continue_()
+        ),
+    )
     tab = context.new_page()
     yield tab
     context.close()
@@ -72,18 +86,36 @@ def screenshot(tab, name: str) -> None:
 def portfolio(committed: Engine) -> dict[str, str]:
     with session_scope(committed) as session:
         fall = make_initiative(
-            session, title="Fallprevention med sensorer i särskilt boende", owner="2281", status="in_operation",
-            category="welfare_technology", tags=["fallprevention", "sensorer"], budget_sek=2_400_000,
-            summary=FALL_TEXT, realised_benefit_sek_per_year=1_800_000,
+            session,
+            title="Fallprevention med sensorer i särskilt boende",
+            owner="2281",
+            status="in_operation",
+            category="welfare_technology",
+            tags=["fallprevention", "sensorer"],
+            budget_sek=2_400_000,
+            summary=FALL_TEXT,
+            realised_benefit_sek_per_year=1_800_000,
             benefit_evidence=[{"metric": "Fallolyckor", "baseline": 100, "result": 36, "unit": "per år"}],
         )
         pilot = make_initiative(
-            session, title="Pilot: sensorer mot fallolyckor på äldreboenden", owner="1480", status="pilot",
-            category="welfare_technology", tags=["fallprevention", "sensorer"], budget_sek=900_000,
+            session,
+            title="Pilot: sensorer mot fallolyckor på äldreboenden",
+            owner="1480",
+            status="pilot",
+            category="welfare_technology",
+            tags=["fallprevention", "sensorer"],
+            budget_sek=900_000,
             summary=FALL_TEXT,
         )
-        bygglov = make_initiative(session, title="E-tjänst för bygglov", owner="1480", category="e_service",
-                                  status="planned", tags=["bygglov"], summary="Ansök om bygglov digitalt.")
+        bygglov = make_initiative(
+            session,
+            title="E-tjänst för bygglov",
+            owner="1480",
+            category="e_service",
+            status="planned",
+            tags=["bygglov"],
+            summary="Ansök om bygglov digitalt.",
+        )
         _key, secret = auth_service.mint(session, "2281")
     return {"fall": str(fall.id), "pilot": str(pilot.id), "bygglov": str(bygglov.id), "key": secret}
 
@@ -158,7 +190,6 @@ class TestOverlaps:
         page.get_by_role("button", name="Visa").click()
         assert "county=22" in page.url
         assert "Inget dubbelarbete hittades med de här filtren" in page.locator("main").inner_text()
-
 
     def test_flag_filter_finds_the_pilot_of_a_proven_solution(self, page, portfolio):
         page.goto("/initiativ")

@@ -9,7 +9,8 @@ def rows(markup) -> list[tuple[str, str, float]]:
     document = parse(f"<!DOCTYPE html><html lang=sv><title>t</title>{markup}")
     return [
         (text(row.find("th")), text(row.find(".//span")), float(named(row, "rect")[0].get("width")))
-        for row in document.iter("tr") if row.find("td") is not None
+        for row in document.iter("tr")
+        if row.find("td") is not None
     ]
 
 
@@ -33,8 +34,9 @@ class TestBarChart:
 
 class TestColumnChart:
     def test_describes_every_value_for_screen_readers(self):
-        chart = column_chart("Datautnyttjande", [("2023", 0.5), ("2024", None)],
-                             value_text=lambda v: "–" if v is None else f"{v}")
+        chart = column_chart(
+            "Datautnyttjande", [("2023", 0.5), ("2024", None)], value_text=lambda v: "–" if v is None else f"{v}"
+        )
         svg = named(parse(f"<!DOCTYPE html><html lang=sv><title>t</title>{chart}"), "svg")[0]
         assert svg.get("role") == "img"
         assert svg.get("aria-label") == "Datautnyttjande: 2023: 0.5; 2024: –"
@@ -49,4 +51,4 @@ class TestColumnChart:
         document = parse(f"<!DOCTYPE html><html lang=sv><title>t</title>{chart}")
         height = float(named(document, "svg")[0].get("height"))
         for rect in named(document, "rect"):
-            assert 0 <= float(rect.get("y")) and float(rect.get("y")) + float(rect.get("height")) <= height
+            assert float(rect.get("y")) >= 0 and float(rect.get("y")) + float(rect.get("height")) <= height

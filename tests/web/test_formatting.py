@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from app.web import formatting
 
@@ -33,7 +33,7 @@ class TestPercent:
 
 class TestMoment:
     def test_utc_is_shown_in_swedish_local_time(self):
-        assert formatting.moment(datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)) == "2026-07-01 12:00"
+        assert formatting.moment(datetime(2026, 7, 1, 10, 0, tzinfo=UTC)) == "2026-07-01 12:00"
         assert formatting.moment(datetime(2026, 1, 1, 10, 0)) == "2026-01-01 11:00"
 
 

@@ -20,8 +20,9 @@ def errors_for(**overrides: str) -> dict[str, str]:
 
 class TestReadCreate:
     def test_reads_swedish_amounts_and_percent(self):
-        data = forms.read_create(values(budget_sek="1 200 000 kr", digital_share="37,5 %",
-                                        expected_benefit_sek_per_year="300\u00a0000"))
+        data = forms.read_create(
+            values(budget_sek="1 200 000 kr", digital_share="37,5 %", expected_benefit_sek_per_year="300\u00a0000")
+        )
         assert data.budget_sek == 1_200_000 and data.digital_share == 0.375
         assert data.expected_benefit_sek_per_year == 300_000
 
@@ -40,8 +41,14 @@ class TestReadCreate:
 
 class TestErrorsFromValidation:
     def test_each_field_gets_a_swedish_message(self):
-        errors = errors_for(title="x", budget_sek="mycket", digital_share="120", start_date="1 maj",
-                            contact_email="ingen", solution_url="www")
+        errors = errors_for(
+            title="x",
+            budget_sek="mycket",
+            digital_share="120",
+            start_date="1 maj",
+            contact_email="ingen",
+            solution_url="www",
+        )
         assert errors["title"] == "Skriv minst 3 tecken."
         assert errors["budget_sek"].startswith("Ange ett belopp i hela kronor")
         assert errors["digital_share"] == "Ange en andel mellan 0 och 100 %."
@@ -64,10 +71,16 @@ class TestErrorsFromValidation:
 class TestErrorsFromService:
     def test_known_reasons_are_translated(self):
         errors = forms.errors_from_service(
-            [InvalidParameter(property="owner", reason="unknown organisation code", value="9999"),
-             InvalidParameter(property="end_date", reason="must not be before start_date")], "detail")
-        assert errors == {"owner": "Det finns ingen organisation med den koden i registret.",
-                          "end_date": "Slutdatum får inte vara före startdatum."}
+            [
+                InvalidParameter(property="owner", reason="unknown organisation code", value="9999"),
+                InvalidParameter(property="end_date", reason="must not be before start_date"),
+            ],
+            "detail",
+        )
+        assert errors == {
+            "owner": "Det finns ingen organisation med den koden i registret.",
+            "end_date": "Slutdatum får inte vara före startdatum.",
+        }
 
     def test_without_parameters_the_form_gets_a_general_message(self):
         expected = {forms.GENERAL: "Uppgifterna kunde inte sparas: Something"}
@@ -83,8 +96,9 @@ class TestReadUpdate:
         assert update.model_fields_set == {"title"}
 
     def test_a_changed_nested_field_sends_the_whole_group(self):
-        update = forms.read_update(self.stored() | {"solution_vendor": "Leverantör AB"}, self.stored(),
-                                   may_change_owner=False)
+        update = forms.read_update(
+            self.stored() | {"solution_vendor": "Leverantör AB"}, self.stored(), may_change_owner=False
+        )
         assert update.model_fields_set == {"solution"}
         assert update.solution.name == "X" and update.solution.vendor == "Leverantör AB"
 
@@ -92,8 +106,9 @@ class TestReadUpdate:
         dated = self.stored() | {"status_date": "2026-01-01"}
         unchanged = forms.read_update(dated, self.stored(), may_change_owner=False)
         assert unchanged.model_fields_set == set()
-        changed = forms.read_update(self.stored() | {"status": "pilot", "status_date": "2026-01-01"}, self.stored(),
-                                    may_change_owner=False)
+        changed = forms.read_update(
+            self.stored() | {"status": "pilot", "status_date": "2026-01-01"}, self.stored(), may_change_owner=False
+        )
         assert changed.model_fields_set == {"status", "status_date"}
 
     def test_only_the_admin_may_move_the_owner(self):
@@ -104,9 +119,15 @@ class TestReadUpdate:
 
 class TestValuesFromInitiative:
     def test_round_trips_through_the_form_unchanged(self, session):
-        initiative = make_initiative(session, digital_share=0.35, budget_sek=5, strategy_refs=["A", "B"],
-                                     solution={"name": "S", "url": "https://s.se"}, contact={"email": "a@b.se"},
-                                     start_date="2026-01-02")
+        initiative = make_initiative(
+            session,
+            digital_share=0.35,
+            budget_sek=5,
+            strategy_refs=["A", "B"],
+            solution={"name": "S", "url": "https://s.se"},
+            contact={"email": "a@b.se"},
+            start_date="2026-01-02",
+        )
         read: InitiativeRead = initiative_service.read_one(session, initiative)
         shown = forms.values_from_initiative(read)
         assert shown["digital_share"] == "35" and shown["strategy_refs"] == "A\nB"

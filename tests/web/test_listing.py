@@ -9,10 +9,12 @@ from tests.factories import make_initiative
 
 class TestQueryFromParams:
     def test_keeps_known_values_and_drops_the_rest(self):
-        query = listing.query_from_params(QueryParams(
-            "q=+nattillsyn+&status=pilot&status=bogus&category=health&county=22&sort=title&organisation=2281"
-            "&flag=no_solution&flag=nonsense"
-        ))
+        query = listing.query_from_params(
+            QueryParams(
+                "q=+nattillsyn+&status=pilot&status=bogus&category=health&county=22&sort=title&organisation=2281"
+                "&flag=no_solution&flag=nonsense"
+            )
+        )
         assert query.flag == ["no_solution"]
         assert query.q == "nattillsyn" and query.status == ["pilot"] and query.category == ["health"]
         assert query.county == "22" and query.sort == "title" and query.organisation == "2281"

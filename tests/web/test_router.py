@@ -18,6 +18,7 @@ from tests.factories import make_initiative
 from tests.web.conftest import sign_in
 from tests.web.html import check_page, field_error, hidden_value, main_text, parse, table_rows
 
+
 class TestStart:
     def test_shows_counts_by_status_and_category(self, client: TestClient, session: Session):
         make_initiative(session, status="pilot", category="welfare_technology")
@@ -74,8 +75,9 @@ class TestInitiatives:
         assert document.find(".//input[@id='category-automation']").get("checked") is not None
 
     def test_pages_with_a_next_link_that_keeps_the_query(self, client: TestClient, session: Session):
-        titles = {make_initiative(session, title=f"Pagineringsprov {n:02d}", category="education").title
-                  for n in range(27)}
+        titles = {
+            make_initiative(session, title=f"Pagineringsprov {n:02d}", category="education").title for n in range(27)
+        }
         first = client.get("/initiativ?category=education&sort=title")
         next_link = parse(first.text).find(".//a[@rel='next']").get("href")
         assert "category=education" in next_link and "sort=title" in next_link and "cursor=" in next_link
@@ -129,24 +131,43 @@ class TestDownloadInitiatives:
 class TestInitiative:
     def test_shows_every_field_in_swedish(self, client: TestClient, session: Session):
         initiative = make_initiative(
-            session, title="Fallsensorer i särskilt boende", status="in_operation", category="welfare_technology",
-            budget_sek=2_500_000, digital_share=0.4, realised_benefit_sek_per_year=900_000,
-            has_benefit_realisation_plan=True, strategy_refs=["Digitaliseringsstrategi 2025"],
+            session,
+            title="Fallsensorer i särskilt boende",
+            status="in_operation",
+            category="welfare_technology",
+            budget_sek=2_500_000,
+            digital_share=0.4,
+            realised_benefit_sek_per_year=900_000,
+            has_benefit_realisation_plan=True,
+            strategy_refs=["Digitaliseringsstrategi 2025"],
             solution={"name": "Fallsensor X", "vendor": "Leverantören AB"},
             participants=[{"organisation": "22", "role": "funder", "contribution_sek": 300_000}],
             benefit_evidence=[{"metric": "Fallolyckor per månad", "baseline": 25, "result": 9, "unit": "st"}],
         )
         text = check_page(client.get(f"/initiativ/{initiative.id}"))
-        for expected in ("Fallsensorer i särskilt boende", "i drift", "välfärdsteknik", "2 500 000 kr", "40 %",
-                         "900 000 kr", "Digitaliseringsstrategi 2025", "Fallsensor X från Leverantören AB",
-                         "Region Västernorrland", "finansiär", "300 000 kr", "Fallolyckor per månad",
-                         "Sundsvall", "Västernorrlands län"):
+        for expected in (
+            "Fallsensorer i särskilt boende",
+            "i drift",
+            "välfärdsteknik",
+            "2 500 000 kr",
+            "40 %",
+            "900 000 kr",
+            "Digitaliseringsstrategi 2025",
+            "Fallsensor X från Leverantören AB",
+            "Region Västernorrland",
+            "finansiär",
+            "300 000 kr",
+            "Fallolyckor per månad",
+            "Sundsvall",
+            "Västernorrlands län",
+        ):
             assert expected in text, expected
 
     def test_shows_status_history_and_change_history(self, client: TestClient, session: Session):
         initiative = make_initiative(session, status="pilot")
-        initiative_service.update(session, initiative, InitiativeUpdate(status="in_operation", budget_sek=5),
-                                  ADMIN, initiative.version)
+        initiative_service.update(
+            session, initiative, InitiativeUpdate(status="in_operation", budget_sek=5), ADMIN, initiative.version
+        )
         document = parse(client.get(f"/initiativ/{initiative.id}").text)
         timeline = " ".join("".join(li.itertext()) for li in document.find(".//ol[@class='timeline']"))
         assert "pilot" in timeline and "i drift" in timeline
@@ -173,8 +194,9 @@ class TestInitiative:
 class TestOrganisation:
     def test_lists_the_portfolio(self, client: TestClient, session: Session):
         make_initiative(session, title="Eget initiativ", owner="2281", budget_sek=100_000)
-        make_initiative(session, title="Delat initiativ", owner="1480",
-                        participants=[{"organisation": "2281", "role": "partner"}])
+        make_initiative(
+            session, title="Delat initiativ", owner="1480", participants=[{"organisation": "2281", "role": "partner"}]
+        )
         make_initiative(session, title="Någon annans", owner="1480")
         text = check_page(client.get("/organisation/2281"))
         assert "Sundsvall" in text and "Kommun i Västernorrlands län" in text
@@ -236,8 +258,11 @@ class TestSignIn:
     def test_next_may_only_point_inside_the_site(self, client: TestClient, session: Session):
         _key, secret = auth_service.mint(session, "2281")
         form = client.get("/logga-in")
-        response = client.post("/logga-in", data={"key": secret, "csrf": hidden_value(form.text, "csrf"),
-                                                  "next": "//evil.example/"}, follow_redirects=False)
+        response = client.post(
+            "/logga-in",
+            data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": "//evil.example/"},
+            follow_redirects=False,
+        )
         assert response.headers["location"] == "/"
 
     def test_sign_out_forgets_the_session(self, client: TestClient, signed_in):
@@ -262,11 +287,21 @@ class TestCreateInitiative:
     def test_bad_input_is_explained_next_to_each_field(self, client: TestClient, signed_in):
         signed_in("2281")
         form = client.get("/initiativ/nytt")
-        response = client.post("/initiativ/nytt", data={
-            "csrf": hidden_value(form.text, "csrf"), "title": "x", "category": "welfare_technology", "status": "pilot",
-            "budget_sek": "mycket", "digital_share": "140", "solution_url": "inte en adress",
-            "start_date": "2026-05-01", "end_date": "2026-01-01", "contact_email": "nej",
-        })
+        response = client.post(
+            "/initiativ/nytt",
+            data={
+                "csrf": hidden_value(form.text, "csrf"),
+                "title": "x",
+                "category": "welfare_technology",
+                "status": "pilot",
+                "budget_sek": "mycket",
+                "digital_share": "140",
+                "solution_url": "inte en adress",
+                "start_date": "2026-05-01",
+                "end_date": "2026-01-01",
+                "contact_email": "nej",
+            },
+        )
         assert response.status_code == 422
         check_page(response)
         assert field_error(response.text, "title") == "Fel: Skriv minst 3 tecken."
@@ -280,22 +315,39 @@ class TestCreateInitiative:
     def test_service_checks_come_back_in_swedish(self, client: TestClient, signed_in):
         signed_in("2281")
         form = client.get("/initiativ/nytt")
-        response = client.post("/initiativ/nytt", data={
-            "csrf": hidden_value(form.text, "csrf"), "title": "Datum i fel ordning", "category": "health",
-            "status": "idea", "start_date": "2026-05-01", "end_date": "2026-01-01",
-        })
+        response = client.post(
+            "/initiativ/nytt",
+            data={
+                "csrf": hidden_value(form.text, "csrf"),
+                "title": "Datum i fel ordning",
+                "category": "health",
+                "status": "idea",
+                "start_date": "2026-05-01",
+                "end_date": "2026-01-01",
+            },
+        )
         assert response.status_code == 422
         assert field_error(response.text, "end_date") == "Fel: Slutdatum får inte vara före startdatum."
 
     def test_good_input_registers_it_for_the_signed_in_organisation(self, client: TestClient, signed_in, session):
         signed_in("2281")
         form = client.get("/initiativ/nytt")
-        response = client.post("/initiativ/nytt", data={
-            "csrf": hidden_value(form.text, "csrf"), "title": "Digitala möten med socialtjänsten",
-            "category": "e_service", "status": "planned", "budget_sek": "1 200 000 kr", "digital_share": "75",
-            "tags": "videomöte, socialtjänst", "owner": "1480", "solution_name": "Mötesverktyget",
-            "has_benefit_realisation_plan": "on",
-        }, follow_redirects=False)
+        response = client.post(
+            "/initiativ/nytt",
+            data={
+                "csrf": hidden_value(form.text, "csrf"),
+                "title": "Digitala möten med socialtjänsten",
+                "category": "e_service",
+                "status": "planned",
+                "budget_sek": "1 200 000 kr",
+                "digital_share": "75",
+                "tags": "videomöte, socialtjänst",
+                "owner": "1480",
+                "solution_name": "Mötesverktyget",
+                "has_benefit_realisation_plan": "on",
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         page = client.get(response.headers["location"])
         text = check_page(page)
@@ -311,16 +363,22 @@ class TestUpdateInitiative:
     def edit_form(self, client: TestClient, initiative_id) -> tuple[str, dict[str, str]]:
         page = client.get(f"/initiativ/{initiative_id}/andra")
         document = parse(page.text)
-        data = {e.get("name"): e.get("value") or "" for e in document.iter("input")
-                if e.get("name") and (e.get("type") != "checkbox" or e.get("checked") is not None)}
+        data = {
+            e.get("name"): e.get("value") or ""
+            for e in document.iter("input")
+            if e.get("name") and (e.get("type") != "checkbox" or e.get("checked") is not None)
+        }
         data |= {e.get("name"): (e.text or "") for e in document.iter("textarea")}
-        data |= {s.get("name"): next(o.get("value") for o in s.iter("option") if o.get("selected") is not None)
-                 for s in document.iter("select")}
+        data |= {
+            s.get("name"): next(o.get("value") for o in s.iter("option") if o.get("selected") is not None)
+            for s in document.iter("select")
+        }
         return page.text, data
 
     def test_changes_only_what_was_edited(self, client: TestClient, session: Session, signed_in):
-        initiative = make_initiative(session, digital_share=0.123456789,
-                                     participants=[{"organisation": "22", "role": "partner"}])
+        initiative = make_initiative(
+            session, digital_share=0.123456789, participants=[{"organisation": "22", "role": "partner"}]
+        )
         signed_in("2281")
         _page, data = self.edit_form(client, initiative.id)
         assert data["version"] == "1" and data["digital_share"] == "12.3456789"
@@ -370,8 +428,10 @@ class TestUpdateInitiative:
         assert response.status_code == 403
         assert "Göteborg" in check_page(response)
         page = client.get("/")
-        posted = client.post(f"/initiativ/{initiative.id}/andra",
-                             data={"csrf": hidden_value(page.text, "csrf"), "version": "1", "title": "Kapat"})
+        posted = client.post(
+            f"/initiativ/{initiative.id}/andra",
+            data={"csrf": hidden_value(page.text, "csrf"), "version": "1", "title": "Kapat"},
+        )
         assert posted.status_code == 403
         session.refresh(initiative)
         assert initiative.title != "Kapat"
@@ -413,8 +473,18 @@ class TestSignInWithoutASecret:
 class TestEveryPage:
     """Each page, anonymous and signed in: well-formed HTML5, lang="sv", every field labelled, under 300 KB."""
 
-    PATHS = ("/", "/initiativ", "/initiativ?q=tillsyn&status=pilot", "/initiativ/{id}", "/organisation",
-             "/organisation/2281", "/dubbelarbete", "/om", "/logga-in", "/initiativ/{missing}")
+    PATHS = (
+        "/",
+        "/initiativ",
+        "/initiativ?q=tillsyn&status=pilot",
+        "/initiativ/{id}",
+        "/organisation",
+        "/organisation/2281",
+        "/dubbelarbete",
+        "/om",
+        "/logga-in",
+        "/initiativ/{missing}",
+    )
 
     @pytest.mark.parametrize("path", PATHS)
     def test_anonymous(self, client: TestClient, session: Session, path: str):
@@ -422,7 +492,7 @@ class TestEveryPage:
         response = client.get(path.format(id=initiative.id, missing=uuid.uuid4()))
         assert check_page(response)
 
-    @pytest.mark.parametrize("path", (*PATHS, "/initiativ/nytt", "/initiativ/{id}/andra"))
+    @pytest.mark.parametrize("path", [*PATHS, "/initiativ/nytt", "/initiativ/{id}/andra"])
     def test_signed_in(self, client: TestClient, session: Session, signed_in, path: str):
         initiative = make_initiative(session)
         signed_in("2281")

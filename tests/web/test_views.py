@@ -18,13 +18,19 @@ class TestClusterLabel:
 
 class TestKpiSeries:
     def report(self, year, **values):
-        kpis = [SimpleNamespace(key=key, value=value, missing_inputs=[] if value is not None else ["kpi_set_size"])
-                for key, value in values.items()]
+        kpis = [
+            SimpleNamespace(key=key, value=value, missing_inputs=[] if value is not None else ["kpi_set_size"])
+            for key, value in values.items()
+        ]
         return SimpleNamespace(year=year, kpis=kpis)
 
     def test_one_series_per_kpi_in_order_with_the_latest_missing_inputs(self):
-        series = views.kpi_series([self.report(2024, data_utilisation=0.2, kpi_turnover=None),
-                                   self.report(2025, data_utilisation=0.3, kpi_turnover=None)])
+        series = views.kpi_series(
+            [
+                self.report(2024, data_utilisation=0.2, kpi_turnover=None),
+                self.report(2025, data_utilisation=0.3, kpi_turnover=None),
+            ]
+        )
         assert [s.key for s in series] == list(views.labels.KPI_LABELS)
         by_key = {s.key: s for s in series}
         assert by_key["data_utilisation"].points == [("2024", 0.2), ("2025", 0.3)]

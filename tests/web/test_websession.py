@@ -15,9 +15,11 @@ TOKEN = "admin-token-0123456789abcdef"
 
 def request_with(settings: Settings, cookie: str | None = None):
     """The little of a request the session reads: the app's settings, the cookies and the URL scheme."""
-    return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=settings)),
-                           cookies={websession.COOKIE_NAME: cookie} if cookie else {},
-                           url=SimpleNamespace(scheme="http"))
+    return SimpleNamespace(
+        app=SimpleNamespace(state=SimpleNamespace(settings=settings)),
+        cookies={websession.COOKIE_NAME: cookie} if cookie else {},
+        url=SimpleNamespace(scheme="http"),
+    )
 
 
 def saved_cookie(settings: Settings, web: WebSession) -> str:
