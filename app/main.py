@@ -12,8 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app.adoptions.router import router as adoptions_router
-from app.analytics import service as analytics_service
-from app.analytics.router import router as analytics_router
+from app.analytics.clusters.router import router as clusters_router
+from app.analytics.flags.router import router as flags_router
+from app.analytics.kpis.router import router as kpis_router
+from app.analytics.overlaps import service as overlap_service
+from app.analytics.overlaps.router import router as overlaps_router
+from app.analytics.scaling.router import router as scaling_router
+from app.assembly import assemble
 from app.changes import service as change_service
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
@@ -22,13 +27,16 @@ from app.core.problems import install_problem_handlers
 from app.core.read_cache import ReadCache, ReadCacheMiddleware
 from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
+from app.initiatives.router import organisation_router as organisation_initiatives_router
 from app.initiatives.router import router as initiatives_router
 from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
 from app.web.router import STATIC_DIR
 from app.web.router import router as web_router
+from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page
+from importers.router import router as import_start_router
 
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
 API_DESCRIPTION = """
@@ -57,13 +65,14 @@ def settle_garbage_collector() -> None:
 
 def create_app(settings: Settings | None = None, *, is_server_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    assemble()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in ("app", "importers"):
         logging.getLogger(name).setLevel(settings.log_level.upper())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await run_in_threadpool(analytics_service.warm_up, app.state.engine)
+        await run_in_threadpool(overlap_service.warm_up, app.state.engine)
         if is_server_worker:
             settle_garbage_collector()
         yield
@@ -82,14 +91,21 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
     app.state.data_version = partial(change_service.latest_sequence_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
+    app.add_exception_handler(SignInRequired, redirect_to_sign_in)
     for router in (
         organisations_router,
+        organisation_initiatives_router,
         initiatives_router,
         adoptions_router,
         sources_router,
         changes_router,
-        analytics_router,
+        overlaps_router,
+        clusters_router,
+        scaling_router,
+        flags_router,
+        kpis_router,
         imports_router,
+        import_start_router,
         meta_router,
         web_router,
     ):

@@ -240,7 +240,7 @@ def step_overlaps(url: str) -> dict:
 
 def step_update(url: str) -> dict:
     from app.analytics.corpus import CORPUS, CorpusCache
-    from app.auth.caller import ADMIN
+    from app.core.caller import ADMIN
     from app.initiatives import service as initiative_service
     from app.initiatives.schemas import InitiativeUpdate
 

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.core.caller import IMPORTER
 from app.core.db import session_scope
 from app.core.enums import OrganisationKind
 from app.organisations import service as organisation_service
@@ -213,7 +214,7 @@ def _record_year(
     if stored is not None and current == wanted:
         context.tally.counts.unchanged += 1
         return
-    organisation_service.record_figures(session, key[0], key[1], data)
+    organisation_service.record_figures(session, key[0], key[1], data, IMPORTER)
     if stored is None:
         context.tally.counts.created += 1
     else:

@@ -20,7 +20,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
-import app.models
+import app.models  # every table on the metadata
+from app.assembly import assemble
 from app.changes import service as change_service
 from app.core import migrations
 from app.core.db import build_engine, get_session, session_scope
@@ -29,6 +30,7 @@ from app.main import create_app
 from app.organisations import seed as organisation_seed
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
+assemble()  # tests call the services directly, without an app: derived fields must be registered
 
 
 def pytest_report_header() -> list[str]:

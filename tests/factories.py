@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.auth import service as auth_service
-from app.auth.caller import ADMIN
+from app.core.caller import ADMIN
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate

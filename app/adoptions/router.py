@@ -36,7 +36,7 @@ def create_adoption(
     initiative: InitiativeDep, data: AdoptionCreate, session: SessionDep, caller: CallerDep
 ) -> AdoptionRead:
     """Record, with the adopting organisation's own key, that it uses this initiative."""
-    return adoption_service.to_read(adoption_service.create(session, initiative, data, caller))
+    return adoption_service.to_read(adoption_service.create(session, initiative.id, data, caller))
 
 
 @router.patch("/{adoption_id}", response_model=AdoptionRead, responses=problems(401, 403, 404, 413, 415, 422))

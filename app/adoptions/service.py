@@ -2,18 +2,21 @@
 
 import uuid
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from app.adoptions.models import Adoption
 from app.adoptions.schemas import AdoptionCreate, AdoptionRead, AdoptionUpdate
-from app.auth.caller import Caller
+from app.auth import permissions
 from app.changes import service as change_service
+from app.core.caller import Caller
 from app.core.enums import AdoptionStatus, ChangeAction
 from app.core.models import utcnow
-from app.core.problems import Conflict, Forbidden, InvalidParameter, ValidationFailed
-from app.initiatives.models import Initiative
+from app.core.problems import Conflict, InvalidParameter, NotFound, ValidationFailed
+from app.initiatives import reads as initiative_reads
+from app.initiatives.reads import InitiativeRow
 from app.organisations import service as organisation_service
 
 ENTITY = "adoption"
@@ -34,9 +37,13 @@ def get(session: Session, initiative_id: uuid.UUID, adoption_id: uuid.UUID) -> A
     return adoption if adoption is not None and adoption.initiative_id == initiative_id else None
 
 
-def create(session: Session, initiative: Initiative, data: AdoptionCreate, caller: Caller) -> Adoption:
-    if not caller.may_write_for(data.organisation):
-        raise Forbidden(f"Only {data.organisation} itself may record that it adopts an initiative.")
+def create(session: Session, initiative_id: uuid.UUID, data: AdoptionCreate, caller: Caller) -> Adoption:
+    permissions.require_acting_for(
+        caller, data.organisation, f"Only {data.organisation} itself may record that it adopts an initiative."
+    )
+    initiative = initiative_reads.get(session, initiative_id)
+    if initiative is None:
+        raise NotFound(f"No initiative has the id {initiative_id}.")
     _check_adopter(session, initiative, data.organisation)
     _check_own_initiative(session, data.own_initiative_id, data.organisation)
     if _find(session, data.organisation, initiative.id) is not None:
@@ -75,6 +82,20 @@ def delete(session: Session, adoption: Adoption, caller: Caller) -> None:
     session.flush()
 
 
+class AdoptionFact(NamedTuple):
+    initiative_id: uuid.UUID
+    organisation_code: str
+    status: AdoptionStatus
+
+
+def facts(session: Session, initiative_ids: Iterable[uuid.UUID] | None = None) -> list[AdoptionFact]:
+    """Who has recorded an adoption of which initiative, in what status: all, or for these initiatives."""
+    statement = select(Adoption.initiative_id, Adoption.organisation_code, Adoption.status)
+    if initiative_ids is not None:
+        statement = statement.where(col(Adoption.initiative_id).in_(list(initiative_ids)))
+    return [AdoptionFact(*row) for row in session.connection().execute(statement)]
+
+
 # Built once: constructing a statement costs more than running it on a page's hot path.
 COUNTS_BY_STATUS = (
     select(Adoption.initiative_id, Adoption.status, func.count())
@@ -100,7 +121,7 @@ def _find(session: Session, organisation_code: str, initiative_id: uuid.UUID) ->
     return session.exec(query).first()
 
 
-def _check_adopter(session: Session, initiative: Initiative, organisation_code: str) -> None:
+def _check_adopter(session: Session, initiative: InitiativeRow, organisation_code: str) -> None:
     if organisation_service.get(session, organisation_code) is None:
         raise ValidationFailed(
             f"No organisation has the code {organisation_code!r}.",
@@ -116,7 +137,7 @@ def _check_adopter(session: Session, initiative: Initiative, organisation_code: 
 def _check_own_initiative(session: Session, own_initiative_id: uuid.UUID | None, organisation_code: str) -> None:
     if own_initiative_id is None:
         return
-    own = session.get(Initiative, own_initiative_id)
+    own = initiative_reads.get(session, own_initiative_id)
     if own is None or own.owner_code != organisation_code:
         raise ValidationFailed(
             "own_initiative_id must name an initiative the adopting organisation owns.",
@@ -131,8 +152,9 @@ def _check_own_initiative(session: Session, own_initiative_id: uuid.UUID | None,
 
 
 def _check_caller_is_adopter(adoption: Adoption, caller: Caller) -> None:
-    if not caller.may_write_for(adoption.organisation_code):
-        raise Forbidden(f"Only {adoption.organisation_code}, the adopter, may change this adoption.")
+    permissions.require_acting_for(
+        caller, adoption.organisation_code, f"Only {adoption.organisation_code}, the adopter, may change this adoption."
+    )
 
 
 def _record(session: Session, adoption: Adoption, action: ChangeAction, caller: Caller, changes: dict) -> None:

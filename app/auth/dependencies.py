@@ -3,10 +3,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.auth import permissions
 from app.auth import service as auth_service
-from app.auth.caller import Caller
+from app.core.caller import Caller
 from app.core.db import SessionDep
-from app.core.problems import Forbidden, Unauthorized
+from app.core.problems import Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="An organisation's API key, or the admin token.")
 
@@ -31,8 +32,7 @@ CallerDep = Annotated[Caller, Depends(authenticated_caller)]
 
 
 def admin_caller(caller: CallerDep) -> Caller:
-    if not caller.is_admin:
-        raise Forbidden("Only the registry's admin key may do this.")
+    permissions.require_admin(caller)
     return caller
 
 

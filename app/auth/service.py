@@ -7,8 +7,8 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app.auth.caller import ADMIN, Caller
 from app.auth.models import ApiKey
+from app.core.caller import ADMIN, Caller
 from app.core.enums import ActorKind
 from app.core.models import utcnow
 

@@ -1,14 +1,16 @@
 """Recording writes (audit trail and change feed) and reading them back."""
 
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.auth.caller import Caller
 from app.changes.models import Change
+from app.core.caller import Caller
 from app.core.enums import ChangeAction
 from app.core.models import utcnow
 
@@ -77,6 +79,33 @@ def list_changes(session: Session, *, after: int, limit: int) -> list[Change]:
 def history(session: Session, initiative_id: uuid.UUID) -> list[Change]:
     query = select(Change).where(Change.initiative_id == initiative_id).order_by(col(Change.sequence))
     return list(session.exec(query))
+
+
+class FeedPosition(NamedTuple):
+    """A change-feed entry's sequence number and when it was written (0 and None before the first)."""
+
+    sequence: int
+    occurred_at: datetime | None
+
+
+LATEST_CHANGE = select(Change.sequence, Change.occurred_at).order_by(col(Change.sequence).desc()).limit(1)
+
+
+def latest_position(session: Session) -> FeedPosition:
+    row = session.connection().execute(LATEST_CHANGE).first()
+    return FeedPosition(row.sequence, row.occurred_at) if row else FeedPosition(0, None)
+
+
+def written_at(session: Session, sequences: Iterable[int]) -> dict[int, datetime]:
+    """When each of these entries was written, for those the feed still holds."""
+    statement = select(Change.sequence, Change.occurred_at).where(col(Change.sequence).in_(list(sequences)))
+    return {row[0]: row[1] for row in session.connection().execute(statement)}
+
+
+def initiatives_changed_after(session: Session, sequence: int) -> set[uuid.UUID]:
+    """The initiatives that entries after `sequence` concern (their own writes and their adoptions')."""
+    statement = select(Change.initiative_id).where(col(Change.sequence) > sequence).distinct()
+    return set(session.connection().execute(statement).scalars())
 
 
 LATEST_SEQUENCE = select(func.max(Change.sequence))  # built once: every cached read asks

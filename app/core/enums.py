@@ -22,6 +22,10 @@ class InitiativeStatus(StrEnum):
     discontinued = "discontinued"
 
 
+#: Statuses in which an initiative is used in real work (and can prove a benefit).
+OPERATING_STATUSES = (InitiativeStatus.in_operation, InitiativeStatus.scaled)
+
+
 class Category(StrEnum):
     welfare_technology = "welfare_technology"
     e_service = "e_service"
@@ -61,3 +65,11 @@ class ActorKind(StrEnum):
     organisation = "organisation"
     importer = "importer"
     system = "system"
+
+
+# What to look at in an initiative before more money goes into it (see `app.analytics.flags`).
+class Flag(StrEnum):
+    no_benefit_realisation = "no_benefit_realisation"
+    no_solution = "no_solution"
+    decoupled_from_strategy = "decoupled_from_strategy"
+    pilot_of_proven = "pilot_of_proven"

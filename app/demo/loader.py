@@ -9,13 +9,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
-from app.auth.caller import ADMIN
+from app.core.caller import ADMIN
+from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
-from app.initiatives.models import Initiative
+from app.initiatives.reads import InitiativeRow
 from app.initiatives.schemas import InitiativeCreate
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
@@ -28,7 +29,7 @@ Entry = dict[str, Any]
 def load_demo(session: Session) -> int:
     """Load the portfolio into an empty registry and return how many initiatives it created:
     0 when the registry already holds an initiative, so demo rows never mix with real ones."""
-    if _has_initiatives(session):
+    if initiative_reads.exists_any(session):
         return 0
     portfolio = read_portfolio()
     initiatives = _create_initiatives(session, portfolio["initiatives"])
@@ -41,20 +42,16 @@ def read_portfolio() -> dict[str, list[Entry]]:
     return json.loads(PORTFOLIO.read_text(encoding="utf-8"))
 
 
-def _has_initiatives(session: Session) -> bool:
-    return session.exec(select(Initiative.id).limit(1)).first() is not None
-
-
-def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, Initiative]:
+def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, InitiativeRow]:
     """Create every initiative; returns them by key."""
-    created: dict[str, Initiative] = {}
+    created: dict[str, InitiativeRow] = {}
     for entry in entries:
         fields = {name: value for name, value in entry.items() if name != "key"}
         created[entry["key"]] = initiative_service.create(session, InitiativeCreate.model_validate(fields), ADMIN)
     return created
 
 
-def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[str, Initiative]) -> None:
+def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[str, InitiativeRow]) -> None:
     for entry in entries:
         own_key = entry.get("own_initiative")
         data = AdoptionCreate.model_validate(
@@ -66,12 +63,12 @@ def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[
                 "note": entry.get("note"),
             }
         )
-        adoption_service.create(session, initiatives[entry["initiative"]], data, ADMIN)
+        adoption_service.create(session, initiatives[entry["initiative"]].id, data, ADMIN)
 
 
 def _record_figures(session: Session, entries: list[Entry]) -> None:
     for entry in entries:
         fields = {name: value for name, value in entry.items() if name not in ("organisation", "year")}
         organisation_service.record_figures(
-            session, entry["organisation"], entry["year"], FiguresWrite.model_validate(fields)
+            session, entry["organisation"], entry["year"], FiguresWrite.model_validate(fields), ADMIN
         )

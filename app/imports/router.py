@@ -1,21 +1,18 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
-from app.auth.dependencies import AdminDep
 from app.core.db import SessionDep
 from app.core.problems import NotFound, problems
 from app.imports import service as import_service
 from app.imports.schemas import (
-    ImportRequest,
     ImportRunDetail,
     ImportRunPage,
     ImportRunQuery,
     ImportRunRead,
     RejectionRead,
 )
-from importers import runner
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
@@ -44,20 +41,3 @@ def get_import_run(
     return ImportRunDetail.model_validate(
         run, update={"rejections": [RejectionRead.model_validate(r) for r in rejections], "rejections_next": next_url}
     )
-
-
-@router.post("", response_model=ImportRunRead, status_code=202, responses=problems(401, 403, 409, 413, 415, 422))
-def start_import(
-    data: ImportRequest,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    _admin: AdminDep,
-    background: BackgroundTasks,
-) -> ImportRunRead:
-    """Start an import from pios, uttc or Kolada (admin only); it runs in the background: follow `Location`."""
-    options = runner.ImportOptions(url=str(data.url) if data.url else None, since=data.since, is_dry_run=data.dry_run)
-    run = runner.start(session, data.source, options)
-    background.add_task(runner.execute_if_recorded, request.app.state.engine, run, data.source, options)
-    response.headers["Location"] = str(request.url_for("get_import_run", run_id=run.id))
-    return ImportRunRead.model_validate(run)

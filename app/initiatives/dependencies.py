@@ -5,25 +5,22 @@ from typing import Annotated
 from fastapi import Depends, Header
 
 from app.core.db import SessionDep
-from app.core.problems import NotFound, PreconditionFailed, PreconditionRequired
-from app.initiatives import service as initiative_service
-from app.initiatives.models import Initiative
+from app.core.problems import PreconditionFailed, PreconditionRequired
+from app.initiatives import reads
+from app.initiatives.reads import InitiativeRow
+from app.initiatives.service import not_found
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 
 
-def existing_initiative(initiative_id: uuid.UUID, session: SessionDep) -> Initiative:
-    initiative = initiative_service.get(session, initiative_id)
+def existing_initiative(initiative_id: uuid.UUID, session: SessionDep) -> InitiativeRow:
+    initiative = reads.get(session, initiative_id)
     if initiative is None:
         raise not_found(initiative_id)
     return initiative
 
 
-def not_found(initiative_id: uuid.UUID) -> NotFound:
-    return NotFound(f"No initiative has the id {initiative_id}.")
-
-
-InitiativeDep = Annotated[Initiative, Depends(existing_initiative)]
+InitiativeDep = Annotated[InitiativeRow, Depends(existing_initiative)]
 
 
 def etag(version: int) -> str:

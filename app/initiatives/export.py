@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from pydantic_core import to_jsonable_python
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.initiatives import service as initiative_service
-from app.initiatives.models import Initiative
+from app.initiatives import reads
+from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeRead
 
 BATCH_SIZE = 500
@@ -18,13 +18,14 @@ CSV_COLUMNS = tuple(InitiativeRead.model_fields)
 
 def iter_records(session: Session, *, include_archived: bool = False) -> Iterator[dict[str, Any]]:
     """Every initiative as its API representation, in id order, a batch at a time."""
-    query = select(*initiative_service.COLUMNS).order_by(col(Initiative.id)).limit(BATCH_SIZE)
-    if not include_archived:
-        query = query.where(col(Initiative.is_archived).is_(False))
-    batch = list(session.execute(query))
-    while batch:
-        yield from to_jsonable_python(initiative_service.representations(session, batch))
-        batch = list(session.execute(query.where(col(Initiative.id) > batch[-1].id)))
+    for batch in reads.iter_all(session, include_archived=include_archived, batch_size=BATCH_SIZE):
+        yield from to_jsonable_python(reads.representations(session, batch))
+
+
+def matching_records(session: Session, query: InitiativeQuery) -> Iterator[dict[str, Any]]:
+    """Every initiative the list's query matches, in its order, as its API representation."""
+    for batch in reads.iter_matching(session, query, BATCH_SIZE):
+        yield from to_jsonable_python(reads.representations(session, batch))
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:

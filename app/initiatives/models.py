@@ -3,7 +3,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, SQLModel
 
 from app.core.enums import Category, InitiativeStatus, ParticipantRole
 from app.core.models import empty_list, timestamp_field
@@ -54,16 +54,6 @@ class Initiative(SQLModel, table=True):
     is_archived: bool = False
     archived_reason: str | None = Field(default=None, max_length=500)
 
-    participants: list["InitiativeParticipant"] = Relationship(
-        back_populates="initiative", sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan"}
-    )
-    tags: list["InitiativeTag"] = Relationship(
-        sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan", "order_by": "InitiativeTag.tag"}
-    )
-    status_history: list["StatusChange"] = Relationship(
-        sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan", "order_by": "StatusChange.id"}
-    )
-
 
 class InitiativeParticipant(SQLModel, table=True):
     __tablename__ = "initiative_participant"
@@ -73,8 +63,6 @@ class InitiativeParticipant(SQLModel, table=True):
     role: ParticipantRole = Field(sa_type=String(16))
     contribution_sek: int | None = Field(default=None, sa_type=BigInteger)
     steering_seats: int | None = None
-
-    initiative: Initiative = Relationship(back_populates="participants", sa_relationship_kwargs={"lazy": "raise"})
 
 
 class InitiativeTag(SQLModel, table=True):

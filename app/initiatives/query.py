@@ -1,21 +1,18 @@
-"""The initiatives list: filters, full-text search, sorting and keyset pagination."""
+"""The initiatives list's query: filters, full-text search, sorting and keyset pagination."""
 
 import uuid
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Row, Select, String, cast, exists, func, or_, tuple_
+from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
-from app.adoptions.models import Adoption
-from app.adoptions.service import ACTIVE_STATUSES
-from app.analytics.flags import Flag
-from app.core.enums import Category, InitiativeStatus
+from app.core.enums import Category, Flag, InitiativeStatus
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.core.text import prefix_upper_bound, stems
 from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm
-from app.organisations.models import Organisation
+from app.organisations import service as organisation_service
 
 Sort = Literal["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
 SORT_COLUMNS = {"updated_at": Initiative.updated_at, "created_at": Initiative.created_at, "title": Initiative.title}
@@ -48,26 +45,32 @@ class InitiativeQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
 
 
-def build_select(
-    query: InitiativeQuery,
-    common_terms: frozenset[str] = frozenset(),
-    proven_pilot_ids: frozenset[uuid.UUID] = frozenset(),
-) -> Select:
-    """The page's statement. Words in `common_terms` are matched row by row in listing order
-    (see `common_search_terms`); the others through the term index. A `pilot_of_proven` flag
-    filter matches `proven_pilot_ids` (see `flag_condition`)."""
+def filtered(query: InitiativeQuery, common_terms: frozenset[str], derived: list[ColumnElement[bool]]) -> Select:
+    """Every initiative the query's filters admit, unordered: the base of a page and of counts.
+    Words in `common_terms` are matched row by row (see `common_search_terms`), the others through
+    the term index; `derived` are the conditions other domains set (`app.initiatives.derived`)."""
     statement = select(*Initiative.__table__.columns)
-    for condition in _conditions(query, common_terms):
+    for condition in [*_conditions(query, common_terms), *derived]:
         statement = statement.where(condition)
-    if query.flag:
-        statement = statement.where(flag_condition(query.flag, proven_pilot_ids))
-    return _ordered_page(statement, query)
+    return statement
 
 
-def next_cursor(page: list[Row], query: InitiativeQuery) -> str | None:
-    if len(page) <= query.limit:
+def page(statement: Select, query: InitiativeQuery) -> Select:
+    """The query's page of `statement`: its order, after its cursor, one row more than the page."""
+    descending = query.sort.startswith("-")
+    column = SORT_COLUMNS[query.sort.lstrip("-")]
+    if query.cursor:
+        key = tuple_(column, Initiative.id)
+        after = _cursor_position(query.cursor, query.sort)
+        statement = statement.where(key < after if descending else key > after)
+    order = [column.desc(), col(Initiative.id).desc()] if descending else [column, col(Initiative.id)]
+    return statement.order_by(*order).limit(query.limit + 1)
+
+
+def next_cursor(rows: list[Row], query: InitiativeQuery) -> str | None:
+    if len(rows) <= query.limit:
         return None
-    last = page[query.limit - 1]
+    last = rows[query.limit - 1]
     column = query.sort.lstrip("-")
     return encode_cursor([getattr(last, column), str(last.id)])
 
@@ -82,39 +85,19 @@ def common_search_terms(session: Session, q: str | None) -> frozenset[str]:
     common = set()
     for term in search_terms(q):
         probe = select(InitiativeTerm.initiative_id).where(*_term_range(term)).limit(COMMON_TERM_MATCHES)
-        if session.scalar(select(func.count()).select_from(probe.subquery())) >= COMMON_TERM_MATCHES:
+        if (session.scalar(select(func.count()).select_from(probe.subquery())) or 0) >= COMMON_TERM_MATCHES:
             common.add(term)
     return frozenset(common)
 
 
-def flag_condition(flags: list[Flag], proven_pilot_ids: frozenset[uuid.UUID]):
-    """Carries any of `flags`, by the rules of `app.analytics.flags`; `pilot_of_proven` needs the
-    analytics' overlap index, so its initiatives come resolved as `proven_pilot_ids`."""
-    # JSON columns may hold SQL NULL or a JSON null; compared as text they read alike on both engines.
-    solution, strategy = (
-        func.coalesce(cast(column, String), "null") for column in (Initiative.solution, Initiative.strategy_refs)
-    )
-    rules = {
-        Flag.no_benefit_realisation: (
-            col(Initiative.has_benefit_realisation_plan).is_(False)
-            & (func.coalesce(Initiative.expected_benefit_sek_per_year, 0) == 0)
-        ),
-        Flag.no_solution: (Initiative.status != InitiativeStatus.idea) & solution.in_(("null", "{}")),
-        Flag.decoupled_from_strategy: strategy.in_(("null", "[]")),
-        Flag.pilot_of_proven: col(Initiative.id).in_(proven_pilot_ids),
-    }
-    return (Initiative.status != InitiativeStatus.discontinued) & or_(*(rules[flag] for flag in flags))
-
-
-def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list:
-    conditions = []
+def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if not query.include_archived:
         conditions.append(col(Initiative.is_archived).is_(False))
     if query.organisation:
         conditions.append(_involves(query.organisation))
     if query.county:
-        owners_in_county = select(Organisation.code).where(Organisation.county_code == query.county)
-        conditions.append(col(Initiative.owner_code).in_(owners_in_county))
+        conditions.append(col(Initiative.owner_code).in_(organisation_service.codes_in_county(query.county)))
     if query.status:
         conditions.append(col(Initiative.status).in_(query.status))
     if query.category:
@@ -124,52 +107,30 @@ def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list:
         conditions.append(col(Initiative.id).in_(tagged))
     if query.updated_since:
         conditions.append(col(Initiative.updated_at) >= query.updated_since)
-    if query.adopted_by:
-        conditions.append(
-            col(Initiative.id).in_(_active_adoptions().where(Adoption.organisation_code == query.adopted_by))
-        )
-    if query.min_adopters:
-        popular = _active_adoptions().group_by(Adoption.initiative_id).having(func.count() >= query.min_adopters)
-        conditions.append(col(Initiative.id).in_(popular))
     conditions.extend(_text_condition(term, term in common_terms) for term in search_terms(query.q))
     return conditions
 
 
-def _involves(code: str):
+def _involves(code: str) -> ColumnElement[bool]:
     participating = select(InitiativeParticipant.initiative_id).where(InitiativeParticipant.organisation_code == code)
     return or_(Initiative.owner_code == code, col(Initiative.id).in_(participating))
 
 
-def _active_adoptions():
-    return select(Adoption.initiative_id).where(col(Adoption.status).in_(ACTIVE_STATUSES))
-
-
-def _text_condition(term: str, is_common: bool):
+def _text_condition(term: str, is_common: bool) -> ColumnElement[bool]:
     """The word's stem, or a longer word that starts with it (fall → fallprevention), must occur."""
     if is_common:
         return exists().where(col(InitiativeTerm.initiative_id) == Initiative.id, *_term_range(term))
     return col(Initiative.id).in_(select(InitiativeTerm.initiative_id).where(*_term_range(term)))
 
 
-def _term_range(term: str) -> tuple:
+def _term_range(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return col(InitiativeTerm.term) >= term, col(InitiativeTerm.term) < prefix_upper_bound(term)
 
 
-def _ordered_page(statement: Select, query: InitiativeQuery) -> Select:
-    descending = query.sort.startswith("-")
-    column = SORT_COLUMNS[query.sort.lstrip("-")]
-    if query.cursor:
-        key = tuple_(column, Initiative.id)
-        after = _cursor_position(query)
-        statement = statement.where(key < after if descending else key > after)
-    order = [column.desc(), col(Initiative.id).desc()] if descending else [column, col(Initiative.id)]
-    return statement.order_by(*order).limit(query.limit + 1)
-
-
-def _cursor_position(query: InitiativeQuery) -> tuple:
-    value, last_id = decode_cursor(query.cursor, 2)
+def _cursor_position(cursor: str, sort: Sort) -> tuple:
+    value, last_id = decode_cursor(cursor, 2)
     try:
-        sort_value = value if query.sort.lstrip("-") == "title" else datetime.fromisoformat(value)
+        sort_value = value if sort.lstrip("-") == "title" else datetime.fromisoformat(value)
         return sort_value, uuid.UUID(last_id)
     except (TypeError, ValueError) as error:
-        raise invalid_cursor(query.cursor) from error
+        raise invalid_cursor(cursor) from error

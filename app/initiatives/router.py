@@ -12,12 +12,15 @@ from app.changes.schemas import HistoryEntry, HistoryRead
 from app.core.db import SessionDep
 from app.core.problems import problems
 from app.core.read_cache import Rendered
+from app.initiatives import reads
 from app.initiatives import service as initiative_service
-from app.initiatives.dependencies import ExpectedVersionDep, InitiativeDep, etag, not_found
+from app.initiatives.dependencies import ExpectedVersionDep, InitiativeDep, etag
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeCreate, InitiativePage, InitiativeRead, InitiativeUpdate
+from app.organisations.dependencies import OrganisationDep
 
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
+organisation_router = APIRouter(prefix="/api/v1/organisations", tags=["organisations"])
 
 
 def cached_json(request: Request, session: Session, render: Callable[[], Rendered]) -> Response:
@@ -37,9 +40,9 @@ def page_of(request: Request, session: Session, query: InitiativeQuery) -> Respo
     """The query's page, as an `InitiativePage`."""
 
     def render() -> Rendered:
-        initiatives, cursor = initiative_service.list_initiatives(session, query)
+        found, cursor = reads.list_page(session, query)
         next_url = str(request.url.include_query_params(cursor=cursor)) if cursor else None
-        page = {"items": initiative_service.representations(session, initiatives), "next": next_url}
+        page = {"items": reads.representations(session, found), "next": next_url}
         return Rendered(to_json(page), {})
 
     return cached_json(request, session, render)
@@ -51,6 +54,17 @@ def list_initiatives(request: Request, session: SessionDep, query: Annotated[Ini
     return page_of(request, session, query)
 
 
+@organisation_router.get("/{code}/initiatives", response_model=InitiativePage, responses=problems(404, 422))
+def list_organisation_initiatives(
+    organisation: OrganisationDep,
+    request: Request,
+    session: SessionDep,
+    query: Annotated[InitiativeQuery, Query()],
+) -> Response:
+    """Initiatives the organisation owns or takes part in."""
+    return page_of(request, session, query.model_copy(update={"organisation": organisation.code}))
+
+
 @router.post("", response_model=InitiativeRead, status_code=201, responses=problems(401, 403, 413, 415, 422))
 def create_initiative(
     data: InitiativeCreate, request: Request, response: Response, session: SessionDep, caller: CallerDep
@@ -59,7 +73,7 @@ def create_initiative(
     initiative = initiative_service.create(session, data, caller)
     response.headers["Location"] = str(request.url_for("get_initiative", initiative_id=initiative.id))
     response.headers["ETag"] = etag(initiative.version)
-    return initiative_service.read_one(session, initiative)
+    return reads.reads(session, [initiative])[0]
 
 
 @router.get("/{initiative_id}", response_model=InitiativeRead, responses=problems(404, 422))
@@ -67,10 +81,10 @@ def get_initiative(initiative_id: uuid.UUID, request: Request, session: SessionD
     """One initiative, with its participants, status history and adoption counts."""
 
     def render() -> Rendered:
-        found = initiative_service.load_rows(session, [initiative_id])
+        found = reads.rows(session, [initiative_id])
         if not found:
-            raise not_found(initiative_id)
-        [representation] = initiative_service.representations(session, found)
+            raise initiative_service.not_found(initiative_id)
+        [representation] = reads.representations(session, found)
         return Rendered(to_json(representation), {"ETag": etag(found[0].version)})
 
     return cached_json(request, session, render)
@@ -88,9 +102,9 @@ def update_initiative(
     caller: CallerDep,
 ) -> InitiativeRead:
     """Change some fields. Needs `If-Match` with the ETag you read; a stale one gets 412."""
-    initiative = initiative_service.update(session, initiative, data, caller, version)
-    response.headers["ETag"] = etag(initiative.version)
-    return initiative_service.read_one(session, initiative)
+    updated = initiative_service.update(session, initiative.id, data, caller, version)
+    response.headers["ETag"] = etag(updated.version)
+    return reads.reads(session, [updated])[0]
 
 
 @router.delete("/{initiative_id}", status_code=204, responses=problems(401, 403, 404, 422))
@@ -101,7 +115,7 @@ def archive_initiative(
     reason: Annotated[str | None, Query(max_length=500, description="Why it is archived.")] = None,
 ) -> Response:
     """Archive an initiative. Nothing is deleted: it stays readable with `include_archived=true`."""
-    initiative_service.archive(session, initiative, reason, caller)
+    initiative_service.archive(session, initiative.id, reason, caller)
     return Response(status_code=204)
 
 

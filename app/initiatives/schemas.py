@@ -5,8 +5,7 @@ from typing import Annotated, Self
 from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
 from sqlmodel import SQLModel
 
-from app.analytics.flags import FlagRead
-from app.core.enums import AdoptionStatus, Category, InitiativeStatus, ParticipantRole
+from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
 from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
@@ -130,6 +129,16 @@ class ParticipantRead(SQLModel):
 class StatusChangeRead(SQLModel):
     status: InitiativeStatus
     changed_date: date
+
+
+class FlagRead(SQLModel):
+    """A flag on an initiative: something to look at before more money goes into it."""
+
+    flag: Flag
+    explanation: str
+    proven_initiative_id: uuid.UUID | None = Field(
+        default=None, description="For `pilot_of_proven`: the proven initiative."
+    )
 
 
 class InitiativeRead(SQLModel):

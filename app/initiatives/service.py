@@ -1,32 +1,32 @@
-"""Registering, changing, archiving and reading initiatives.
+"""Registering, changing, archiving and withdrawing initiatives: the one write path.
 
-Every write compares the incoming fields with the stored ones: an unchanged write bumps
-no version and records no change, which makes partner upserts and re-imports idempotent.
+The API, the web form, partner systems and the importers all write through these functions.
+Every write compares the incoming fields with the stored ones under one rule (`_changes`): an
+unchanged write bumps no version and records no change, which makes partner upserts and
+re-imports idempotent. Rows are written with plain statements, not ORM objects: building and
+flushing those took most of a bulk import's time.
 """
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Row, bindparam, delete, insert
+from sqlalchemy import delete, insert
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from app.adoptions import service as adoption_service
-from app.analytics import service as analytics_service
-from app.analytics.flags import Flag, FlagRead
-from app.auth.caller import Caller
+from app.auth import permissions
 from app.changes import service as change_service
+from app.core.caller import Caller
 from app.core.db import bulk_insert
-from app.core.enums import AdoptionStatus, ChangeAction
+from app.core.enums import ChangeAction
 from app.core.models import utcnow
-from app.core.problems import Forbidden, InvalidParameter, PreconditionFailed, ValidationFailed
+from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
 from app.core.text import stems
+from app.initiatives import reads
 from app.initiatives.models import (
     REGISTRY_SOURCE,
     Initiative,
@@ -35,205 +35,270 @@ from app.initiatives.models import (
     InitiativeTerm,
     StatusChange,
 )
-from app.initiatives.query import InitiativeQuery, build_select, common_search_terms, next_cursor
-from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeRead
+from app.initiatives.reads import InitiativeRow
+from app.initiatives.schemas import InitiativeCreate, InitiativeFields
 from app.organisations import service as organisation_service
-from app.organisations.models import Organisation
 
 ENTITY = "initiative"
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
+RELATED_FIELDS = ("owner", "participants", "tags")
+COLUMN_FIELDS = tuple(name for name in WRITABLE_FIELDS if name not in RELATED_FIELDS)
 SEARCHED_FIELDS = {"title", "summary", "description", "tags"}
 UNTRACKED_FIELDS = {"updated_at", "version"}
 LIST_FIELDS = {"participants", "tags", "benefit_evidence", "strategy_refs", "links"}
-# Derived at read time from other records; the change feed's snapshots leave them out.
-DERIVED_FIELDS = {"adoption_counts", "flags"}
-COLUMNS = tuple(Initiative.__table__.columns)
-READ_FIELDS = tuple(InitiativeRead.model_fields)
-OWN_READ_FIELDS = frozenset(READ_FIELDS) & frozenset(column.name for column in COLUMNS)
-
-# The reads' statements, built once: constructing a statement costs more than running it.
-_IDS = bindparam("ids", expanding=True)
-ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(_IDS))
-PARTICIPANT_ROWS = (
-    select(
-        InitiativeParticipant.initiative_id,
-        InitiativeParticipant.organisation_code,
-        InitiativeParticipant.role,
-        InitiativeParticipant.contribution_sek,
-        InitiativeParticipant.steering_seats,
-    )
-    .where(col(InitiativeParticipant.initiative_id).in_(_IDS))
-    .order_by(InitiativeParticipant.organisation_code)
-)
-TAG_ROWS = (
-    select(InitiativeTag.initiative_id, InitiativeTag.tag)
-    .where(col(InitiativeTag.initiative_id).in_(_IDS))
-    .order_by(InitiativeTag.tag)
-)
-STATUS_ROWS = (
-    select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
-    .where(col(StatusChange.initiative_id).in_(_IDS))
-    .order_by(StatusChange.id)
+_STATE_COLUMNS = (
+    Initiative.id,
+    Initiative.version,
+    Initiative.source,
+    Initiative.is_withdrawn_at_source,
+    Initiative.registry_edited_fields,
+    Initiative.owner_code,
+    *(getattr(Initiative, name) for name in COLUMN_FIELDS),
 )
 
 
-def with_relations(statement):
-    return statement.options(
-        selectinload(Initiative.participants), selectinload(Initiative.tags), selectinload(Initiative.status_history)
-    )
+def not_found(initiative_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No initiative has the id {initiative_id}.")
 
 
-def load(session: Session, ids: list[uuid.UUID]) -> list[Initiative]:
-    found = {i.id: i for i in session.exec(with_relations(select(Initiative).where(col(Initiative.id).in_(ids))))}
-    return [found[i] for i in ids if i in found]
+# Writes through the API and the web ----------------------------------------------------------
 
 
-def get(session: Session, initiative_id: uuid.UUID) -> Initiative | None:
-    found = load(session, [initiative_id])
-    return found[0] if found else None
-
-
-def find_by_source(session: Session, source: str, external_id: str) -> Initiative | None:
-    query = select(Initiative.id).where(Initiative.source == source, Initiative.external_id == external_id)
-    initiative_id = session.exec(query).first()
-    return get(session, initiative_id) if initiative_id else None
-
-
-def list_initiatives(session: Session, query: InitiativeQuery) -> tuple[list[Row], str | None]:
-    """A page of initiatives as rows of their own columns, and the cursor of the next page."""
-    pilots = analytics_service.proven_pilot_ids(session) if Flag.pilot_of_proven in query.flag else frozenset()
-    rows = list(session.connection().execute(build_select(query, common_search_terms(session, query.q), pilots)))
-    return rows[: query.limit], next_cursor(rows, query)
-
-
-def load_rows(session: Session, ids: list[uuid.UUID]) -> list[Row]:
-    """Initiatives as rows of their own columns, in the order of `ids`: what a read needs, without
-    the cost of ORM objects."""
-    found = {row.id: row for row in session.connection().execute(ROWS_BY_ID, {"ids": ids})}
-    return [found[i] for i in ids if i in found]
-
-
-def representations(session: Session, initiatives: Sequence[Any]) -> list[dict[str, Any]]:
-    """A page of initiatives (ORM objects or rows) in `InitiativeRead`'s shape, as plain values that
-    `pydantic_core.to_json` writes directly; in a fixed number of queries.
-
-    The API answers from these without validating a model per item, which costs more than all
-    the page's queries together; a test holds them equal to `InitiativeRead`.
-    """
-    ids = [initiative.id for initiative in initiatives]
-    owners = organisation_service.labels_by_code(session, (i.owner_code for i in initiatives))
-    counts = adoption_service.counts_by_status(session, ids)
-    related = _related_rows(session, ids)
-    flags = analytics_service.flags_of(session, initiatives)
-    return [
-        _representation(
-            initiative,
-            owners[initiative.owner_code],
-            related[initiative.id],
-            counts.get(initiative.id, {}),
-            flags[initiative.id],
-        )
-        for initiative in initiatives
-    ]
-
-
-def to_read(session: Session, initiatives: Sequence[Any]) -> list[InitiativeRead]:
-    return [InitiativeRead.model_validate(values) for values in representations(session, initiatives)]
-
-
-def read_one(session: Session, initiative: Initiative) -> InitiativeRead:
-    return to_read(session, [initiative])[0]
-
-
-def create(session: Session, data: InitiativeCreate, caller: Caller) -> Initiative:
-    [initiative_id] = _insert(session, [(REGISTRY_SOURCE, None, data)], caller)
-    return get(session, initiative_id)
-
-
-def create_many_from_source(
-    session: Session, source: str, records: list[tuple[str, InitiativeCreate]], caller: Caller
-) -> list[uuid.UUID]:
-    """Create records a source publishes for the first time, all at once (an importer's first load):
-    one organisation check, one insert per table, one search-index insert and one change-feed write.
-
-    All or nothing: one invalid record raises its problem and nothing is written.
-    """
-    _check_source_name(source)
-    return _insert(session, [(source, external_id, data) for external_id, data in records], caller)
+def create(session: Session, data: InitiativeCreate, caller: Caller) -> InitiativeRow:
+    [initiative_id] = _insert(session, REGISTRY_SOURCE, [(None, data)], caller)
+    return _row(session, initiative_id)
 
 
 def update(
-    session: Session, initiative: Initiative, data: InitiativeFields, caller: Caller, expected_version: int
-) -> Initiative:
-    if expected_version != initiative.version:
+    session: Session, initiative_id: uuid.UUID, data: InitiativeFields, caller: Caller, expected_version: int
+) -> InitiativeRow:
+    """Change the fields sent; needs the version the caller read (412 when it is older)."""
+    state = _state(session, initiative_id)
+    if expected_version != state.version:
         raise PreconditionFailed(
-            f"You sent If-Match for version {expected_version}; the initiative is at version {initiative.version}. "
+            f"You sent If-Match for version {expected_version}; the initiative is at version {state.version}. "
             "Read it again, reapply your change and retry."
         )
-    _check_may_write(caller, initiative.owner_code)
+    _check_may_write(caller, state.owner)
     if data.owner is not None:
         _check_may_write(caller, data.owner)
-    return _apply(session, initiative, data, set(data.model_fields_set), caller, from_source=False)
+    _apply(session, state, data, set(data.model_fields_set), caller, from_source=False)
+    return _row(session, initiative_id)
+
+
+def check_may_edit(caller: Caller, owner_code: str) -> None:
+    """Raise `Forbidden` unless the caller may change an initiative of this owner: what `update`
+    checks first, for a form that should not even be shown to someone who may not send it."""
+    _check_may_write(caller, owner_code)
+
+
+def archive(session: Session, initiative_id: uuid.UUID, reason: str | None, caller: Caller) -> InitiativeRow:
+    """Archive (nothing is ever deleted); archiving an archived initiative changes nothing."""
+    row = _row(session, initiative_id)
+    _check_may_write(caller, row.owner_code)
+    if not row.is_archived:
+        _change_flags(session, row, ChangeAction.archive, caller, is_archived=True, archived_reason=reason)
+    return _row(session, initiative_id)
+
+
+# Writes from sources: partner systems and importers --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """What happened to one record a source published."""
+
+    external_id: str
+    outcome: Literal["created", "updated", "unchanged", "rejected"]
+    initiative_id: uuid.UUID | None = None
+    problem: Problem | None = None
 
 
 def upsert_from_source(
-    session: Session, source: str, external_id: str, data: InitiativeCreate, caller: Caller
-) -> tuple[Initiative, bool]:
-    """Create or replace a partner's or importer's record; returns it and whether it was created.
+    session: Session, source: str, records: Sequence[tuple[str, InitiativeCreate]], caller: Caller
+) -> list[Upserted]:
+    """Create or update the records a source publishes, one batch at a time, in `records` order.
 
     The whole record is the source's, except fields people have since edited in the registry.
+    Records the registry has not seen are created together (one statement per table); a
+    record that fails (an unknown organisation, a key that may not write it) is rejected on its
+    own with its problem, and the rest are written. A record equal to the stored one is
+    unchanged: no version, no change-feed entry.
     """
     _check_source_name(source)
-    initiative = find_by_source(session, source, external_id)
-    if initiative is None:
-        [initiative_id] = _insert(session, [(source, external_id, data)], caller)
-        return get(session, initiative_id), True
-    _check_may_write(caller, data.owner)
-    _check_may_write(caller, initiative.owner_code)
-    source_fields = set(WRITABLE_FIELDS) - set(initiative.registry_edited_fields)
-    return _apply(session, initiative, data, source_fields, caller, from_source=True), False
+    known = _ids_by_external_id(session, source, [external_id for external_id, _data in records])
+    states = _states(session, list(known.values()))
+    fresh = [(external_id, data) for external_id, data in records if external_id not in known]
+    results = {u.external_id: u for u in _create_from_source(session, source, fresh, caller)}
+    for external_id, data in records:
+        if external_id in known:
+            results[external_id] = _update_from_source(session, states[known[external_id]], external_id, data, caller)
+    return [results[external_id] for external_id, _data in records]
 
 
-def archive(session: Session, initiative: Initiative, reason: str | None, caller: Caller) -> Initiative:
-    _check_may_write(caller, initiative.owner_code)
-    if initiative.is_archived:
-        return initiative
-    before = _snapshots(session, [initiative])
-    _claim_next_version(session, initiative)
-    initiative.is_archived = True
-    initiative.archived_reason = reason
-    _record(session, [initiative], ChangeAction.archive, caller, before)
-    return initiative
+def withdraw(session: Session, initiative_ids: Sequence[uuid.UUID], caller: Caller) -> int:
+    """Flag initiatives their source no longer publishes (kept, never deleted); returns how many
+    were newly flagged."""
+    withdrawn = 0
+    for row in reads.rows(session, initiative_ids):
+        if not row.is_withdrawn_at_source:
+            _change_flags(session, row, ChangeAction.update, caller, is_withdrawn_at_source=True)
+            withdrawn += 1
+    return withdrawn
 
 
-def mark_withdrawn_at_source(session: Session, initiative: Initiative, caller: Caller) -> Initiative:
-    """The source no longer publishes this record: keep it, flag it, and tell the feed."""
-    if initiative.is_withdrawn_at_source:
-        return initiative
-    before = _snapshots(session, [initiative])
-    _claim_next_version(session, initiative)
-    initiative.is_withdrawn_at_source = True
-    _record(session, [initiative], ChangeAction.update, caller, before)
-    return initiative
+def _create_from_source(
+    session: Session, source: str, fresh: list[tuple[str, InitiativeCreate]], caller: Caller
+) -> list[Upserted]:
+    """Create all at once; when one of them is refused, one at a time instead, so only it is rejected."""
+    if not fresh:
+        return []
+    try:
+        with session.begin_nested():
+            ids = _insert(session, source, fresh, caller)
+        return [
+            Upserted(external_id, "created", initiative_id)
+            for (external_id, _), initiative_id in zip(fresh, ids, strict=True)
+        ]
+    except Problem:
+        return [_create_one(session, source, external_id, data, caller) for external_id, data in fresh]
+
+
+def _create_one(session: Session, source: str, external_id: str, data: InitiativeCreate, caller: Caller) -> Upserted:
+    try:
+        with session.begin_nested():
+            [initiative_id] = _insert(session, source, [(external_id, data)], caller)
+    except Problem as problem:
+        return Upserted(external_id, "rejected", problem=problem)
+    return Upserted(external_id, "created", initiative_id)
+
+
+def _update_from_source(
+    session: Session, state: "_State", external_id: str, data: InitiativeCreate, caller: Caller
+) -> Upserted:
+    fields = set(WRITABLE_FIELDS) - set(state.registry_edited_fields)
+    try:
+        _check_may_write(caller, data.owner)
+        _check_may_write(caller, state.owner)
+        with session.begin_nested():
+            is_changed = _apply(session, state, data, fields, caller, from_source=True)
+    except Problem as problem:
+        return Upserted(external_id, "rejected", state.id, problem)
+    return Upserted(external_id, "updated" if is_changed else "unchanged", state.id)
+
+
+# The one change-detection rule ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _State:
+    """An initiative's writable fields as stored, in the form incoming fields are compared in."""
+
+    id: uuid.UUID
+    version: int
+    source: str
+    is_withdrawn_at_source: bool
+    registry_edited_fields: list[str]
+    fields: dict[str, Any]
+
+    @property
+    def owner(self) -> str:
+        return self.fields["owner"]
+
+
+def _changes(state: _State, data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
+    """The sent fields among `fields` whose stored form differs from the stored value."""
+    return {name: value for name, value in _incoming(data, fields).items() if state.fields[name] != value}
+
+
+def _incoming(data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
+    """The sent fields in stored form: JSON values, `null` as the cleared value, lists in a canonical order."""
+    dumped = data.model_dump(mode="json")
+    incoming = {name: _cleared(name, dumped[name]) for name in fields if name in WRITABLE_FIELDS}
+    if "participants" in incoming:
+        incoming["participants"] = sorted(incoming["participants"], key=lambda p: p["organisation"])
+    if "tags" in incoming:
+        incoming["tags"] = sorted(set(incoming["tags"]))
+    return incoming
+
+
+def _cleared(name: str, value: Any) -> Any:
+    if value is not None:
+        return value
+    return False if name == "has_benefit_realisation_plan" else [] if name in LIST_FIELDS else None
+
+
+def _state(session: Session, initiative_id: uuid.UUID) -> _State:
+    states = _states(session, [initiative_id])
+    if initiative_id not in states:
+        raise not_found(initiative_id)
+    return states[initiative_id]
+
+
+def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
+    """The stored states of these initiatives, in three queries for any number."""
+    if not ids:
+        return {}
+    found = session.connection().execute(select(*_STATE_COLUMNS).where(col(Initiative.id).in_(ids))).all()
+    tags: dict[uuid.UUID, list[str]] = {initiative_id: [] for initiative_id in ids}
+    for initiative_id, tag in session.connection().execute(reads.TAG_ROWS, {"ids": ids}):
+        tags[initiative_id].append(tag)
+    participants: dict[uuid.UUID, list[dict[str, Any]]] = {initiative_id: [] for initiative_id in ids}
+    for row in session.connection().execute(reads.PARTICIPANT_ROWS, {"ids": ids}):
+        participants[row.initiative_id].append(
+            {
+                "organisation": row.organisation_code,
+                "role": row.role,
+                "contribution_sek": row.contribution_sek,
+                "steering_seats": row.steering_seats,
+            }
+        )
+    return {
+        row.id: _State(
+            id=row.id,
+            version=row.version,
+            source=row.source,
+            is_withdrawn_at_source=row.is_withdrawn_at_source,
+            registry_edited_fields=list(row.registry_edited_fields or []),
+            fields=to_jsonable_python(
+                {
+                    **dict(zip(COLUMN_FIELDS, row[6:], strict=True)),
+                    "owner": row.owner_code,
+                    "tags": tags[row.id],
+                    "participants": participants[row.id],
+                }
+            ),
+        )
+        for row in found
+    }
+
+
+def _ids_by_external_id(session: Session, source: str, external_ids: list[str]) -> dict[str, uuid.UUID]:
+    statement = select(Initiative.external_id, Initiative.id).where(
+        Initiative.source == source, col(Initiative.external_id).in_(external_ids)
+    )
+    return dict(session.connection().execute(statement).all())
+
+
+# Writing rows ------------------------------------------------------------------------------------
 
 
 def _insert(
-    session: Session, records: list[tuple[str, str | None, InitiativeCreate]], caller: Caller
+    session: Session, source: str, records: Sequence[tuple[str | None, InitiativeCreate]], caller: Caller
 ) -> list[uuid.UUID]:
-    """Insert rows, not ORM objects: building and flushing those took most of a bulk import."""
-    for _source, _external_id, data in records:
+    for _external_id, data in records:
         _check_may_write(caller, data.owner)
         _check_dates(data.start_date, data.end_date)
-    _check_organisations_exist(session, [data for _source, _external_id, data in records])
+    _check_organisations_exist(session, [data for _external_id, data in records])
     now = utcnow()
-    new = [_NewRows.of(source, external_id, data, now) for source, external_id, data in records]
+    new = [_NewRows.of(source, external_id, data, now) for external_id, data in records]
     session.execute(insert(Initiative), [n.initiative for n in new])  # JSON columns: not for `bulk_insert`
     bulk_insert(session, InitiativeParticipant, [p for n in new for p in n.participants])
     bulk_insert(session, InitiativeTag, [t for n in new for t in n.tags])
     bulk_insert(session, StatusChange, [n.status_change for n in new])
     _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
     ids = [n.initiative["id"] for n in new]
-    _record(session, load_rows(session, ids), ChangeAction.create, caller, {})
+    _record(session, reads.rows(session, ids), ChangeAction.create, caller, {})
     return ids
 
 
@@ -266,111 +331,89 @@ class _NewRows:
         }
         return cls(
             initiative=initiative,
-            participants=[
-                {"initiative_id": initiative_id, **_participant_columns(p)} for p in incoming["participants"]
-            ],
+            participants=[_participant_row(initiative_id, p) for p in incoming["participants"]],
             tags=[{"initiative_id": initiative_id, "tag": tag} for tag in incoming["tags"]],
-            status_change={
-                "initiative_id": initiative_id,
-                "status": incoming["status"],
-                "changed_date": data.status_date or date.today(),
-                "recorded_at": now,
-            },
-            searchable_text=_searchable_text(
-                incoming["title"], incoming["summary"], incoming["description"], incoming["tags"]
-            ),
+            status_change=_status_row(initiative_id, incoming["status"], data.status_date, now),
+            searchable_text=_searchable_text(incoming),
         )
 
 
 def _apply(
-    session: Session,
-    initiative: Initiative,
-    data: InitiativeFields,
-    fields: set[str],
-    caller: Caller,
-    *,
-    from_source: bool,
-) -> Initiative:
-    current = _writable_state(initiative)
-    changed = {name: value for name, value in _incoming(data, fields).items() if current[name] != value}
+    session: Session, state: _State, data: InitiativeFields, fields: set[str], caller: Caller, *, from_source: bool
+) -> bool:
+    """Write the fields among `fields` that changed; returns whether anything was written."""
+    changed = _changes(state, data, fields)
     # A record its source publishes again is no longer withdrawn, even when nothing else changed.
-    reinstates = from_source and initiative.is_withdrawn_at_source
+    reinstates = from_source and state.is_withdrawn_at_source
     if not changed and not reinstates:
-        return initiative
+        return False
     _check_organisations_exist(session, [data])
-    _check_dates(_merged(changed, current, "start_date"), _merged(changed, current, "end_date"))
-    before = _snapshots(session, [initiative])
-    _claim_next_version(session, initiative)
-    _set_fields(initiative, changed, data.status_date)
-    initiative.is_withdrawn_at_source = initiative.is_withdrawn_at_source and not reinstates
-    if not from_source and initiative.source != REGISTRY_SOURCE:
-        initiative.registry_edited_fields = sorted(set(initiative.registry_edited_fields) | set(changed))
-    session.flush()
+    merged = {**state.fields, **changed}
+    _check_dates(_day(merged["start_date"]), _day(merged["end_date"]))
+    before = reads.snapshots(session, reads.rows(session, [state.id]))
+    columns = _column_values(changed)
+    if reinstates:
+        columns["is_withdrawn_at_source"] = False
+    if not from_source and state.source != REGISTRY_SOURCE:
+        columns["registry_edited_fields"] = sorted(set(state.registry_edited_fields) | set(changed))
+    now = _claim_next_version(session, state.id, state.version, columns)
+    _replace_related(session, state.id, changed, data.status_date, now)
     if SEARCHED_FIELDS & set(changed):
-        _reindex_terms(session, initiative)
-    _record(session, [initiative], ChangeAction.update, caller, before)
-    return initiative
+        _reindex_terms(session, state.id, merged)
+    _record(session, reads.rows(session, [state.id]), ChangeAction.update, caller, before)
+    return True
 
 
-def _incoming(data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
-    """The sent fields in stored form: JSON values, `null` as the cleared value, lists in a canonical order."""
-    dumped = data.model_dump(mode="json")
-    incoming = {name: _cleared(name, dumped[name]) for name in fields if name in WRITABLE_FIELDS}
-    if "participants" in incoming:
-        incoming["participants"] = sorted(incoming["participants"], key=lambda p: p["organisation"])
-    if "tags" in incoming:
-        incoming["tags"] = sorted(set(incoming["tags"]))
-    return incoming
+def _change_flags(session: Session, row: InitiativeRow, action: ChangeAction, caller: Caller, **columns: Any) -> None:
+    before = reads.snapshots(session, [row])
+    _claim_next_version(session, row.id, row.version, columns)
+    _record(session, reads.rows(session, [row.id]), action, caller, before)
 
 
-def _cleared(name: str, value: Any) -> Any:
-    if value is not None:
-        return value
-    return False if name == "has_benefit_realisation_plan" else [] if name in LIST_FIELDS else None
+def _claim_next_version(session: Session, initiative_id: uuid.UUID, version: int, columns: dict[str, Any]) -> datetime:
+    """Write `columns` and the next version as a compare-and-set, so two writers that read the
+    same version cannot both succeed: the second one's UPDATE matches no row and gets 412."""
+    now = utcnow()
+    claimed = session.execute(
+        sql_update(Initiative)
+        .where(col(Initiative.id) == initiative_id, col(Initiative.version) == version)
+        .values(version=version + 1, updated_at=now, **columns)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise PreconditionFailed("Someone else changed the initiative at the same moment; read it again and retry.")
+    return now
 
 
-def _writable_state(initiative: Initiative) -> dict[str, Any]:
-    state = {name: getattr(initiative, name) for name in WRITABLE_FIELDS if hasattr(Initiative, name)}
-    state["owner"] = initiative.owner_code
-    state["participants"] = [
-        {
-            "organisation": p.organisation_code,
-            "role": p.role,
-            "contribution_sek": p.contribution_sek,
-            "steering_seats": p.steering_seats,
-        }
-        for p in sorted(initiative.participants, key=lambda p: p.organisation_code)
-    ]
-    state["tags"] = sorted(tag.tag for tag in initiative.tags)
-    return to_jsonable_python(state)
-
-
-def _set_fields(initiative: Initiative, values: dict[str, Any], status_date: date | None) -> None:
-    for name, value in _column_values(values).items():
-        setattr(initiative, name, value)
-    if "participants" in values:
-        initiative.participants = [InitiativeParticipant(**_participant_columns(p)) for p in values["participants"]]
-    if "tags" in values:
-        initiative.tags = [InitiativeTag(tag=tag) for tag in values["tags"]]
-    if "status" in values:
-        initiative.status_history.append(
-            StatusChange(status=values["status"], changed_date=status_date or date.today())
+def _replace_related(
+    session: Session, initiative_id: uuid.UUID, changed: dict[str, Any], status_date: date | None, now: datetime
+) -> None:
+    if "participants" in changed:
+        session.execute(delete(InitiativeParticipant).where(col(InitiativeParticipant.initiative_id) == initiative_id))
+        bulk_insert(
+            session, InitiativeParticipant, [_participant_row(initiative_id, p) for p in changed["participants"]]
         )
+    if "tags" in changed:
+        session.execute(delete(InitiativeTag).where(col(InitiativeTag.initiative_id) == initiative_id))
+        bulk_insert(session, InitiativeTag, [{"initiative_id": initiative_id, "tag": tag} for tag in changed["tags"]])
+    if "status" in changed:
+        bulk_insert(session, StatusChange, [_status_row(initiative_id, changed["status"], status_date, now)])
 
 
 def _column_values(values: dict[str, Any]) -> dict[str, Any]:
     """Sent values (see `_incoming`) as the initiative table's own columns hold them."""
-    columns = {name: value for name, value in values.items() if name not in ("owner", "participants", "tags")}
+    columns = {name: value for name, value in values.items() if name not in RELATED_FIELDS}
     if "owner" in values:
         columns["owner_code"] = values["owner"]
     for name in ("start_date", "end_date"):
         if name in values:
-            columns[name] = date.fromisoformat(values[name]) if values[name] else None
+            columns[name] = _day(values[name])
     return columns
 
 
-def _participant_columns(participant: dict[str, Any]) -> dict[str, Any]:
+def _participant_row(initiative_id: uuid.UUID, participant: dict[str, Any]) -> dict[str, Any]:
     return {
+        "initiative_id": initiative_id,
         "organisation_code": participant["organisation"],
         "role": participant["role"],
         "contribution_sek": participant["contribution_sek"],
@@ -378,14 +421,35 @@ def _participant_columns(participant: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _merged(changed: dict[str, Any], current: dict[str, Any], name: str) -> date | None:
-    value = changed.get(name, current[name])
+def _status_row(initiative_id: uuid.UUID, status: str, status_date: date | None, now: datetime) -> dict[str, Any]:
+    return {
+        "initiative_id": initiative_id,
+        "status": status,
+        "changed_date": status_date or date.today(),
+        "recorded_at": now,
+    }
+
+
+def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _row(session: Session, initiative_id: uuid.UUID) -> InitiativeRow:
+    row = reads.get(session, initiative_id)
+    if row is None:
+        raise not_found(initiative_id)
+    return row
+
+
+# Checks ------------------------------------------------------------------------------------------
+
+
 def _check_may_write(caller: Caller, owner_code: str) -> None:
-    if not caller.may_write_for(owner_code):
-        raise Forbidden(f"This key belongs to {caller.organisation_code}; only {owner_code} may write this initiative.")
+    permissions.require_acting_for(
+        caller,
+        owner_code,
+        f"This key belongs to {caller.organisation_code}; only {owner_code} may write this initiative.",
+    )
 
 
 def _check_source_name(source: str) -> None:
@@ -427,20 +491,7 @@ def _check_dates(start: date | None, end: date | None) -> None:
         )
 
 
-def _claim_next_version(session: Session, initiative: Initiative) -> None:
-    """Compare-and-set the version in the database, so two writers that read the same version
-    cannot both succeed: the second one's UPDATE matches no row and gets 412."""
-    now = utcnow()
-    claimed = session.execute(
-        sql_update(Initiative)
-        .where(col(Initiative.id) == initiative.id, col(Initiative.version) == initiative.version)
-        .values(version=initiative.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise PreconditionFailed("Someone else changed the initiative at the same moment; read it again and retry.")
-    initiative.version += 1
-    initiative.updated_at = now
+# The search index and the change feed ----------------------------------------------------------
 
 
 def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
@@ -456,103 +507,38 @@ def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
     )
 
 
-def _reindex_terms(session: Session, initiative: Initiative) -> None:
-    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative.id))
-    _index_terms(
-        session,
-        {
-            initiative.id: _searchable_text(
-                initiative.title, initiative.summary, initiative.description, [t.tag for t in initiative.tags]
-            )
-        },
-    )
+def _reindex_terms(session: Session, initiative_id: uuid.UUID, fields: dict[str, Any]) -> None:
+    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative_id))
+    _index_terms(session, {initiative_id: _searchable_text(fields)})
 
 
-def _searchable_text(title: str, summary: str | None, description: str | None, tags: list[str]) -> str:
-    return " ".join(filter(None, [title, summary, description, *tags]))
-
-
-def _snapshots(session: Session, initiatives: list[Initiative]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Each initiative as the change feed records it: its own fields, without the values derived
-    at read time from other records (adoption counts, flags), which change without a write to it."""
-    owners = organisation_service.labels_by_code(session, (i.owner_code for i in initiatives))
-    related = _related_rows(session, [i.id for i in initiatives])
-    return {i.id: to_jsonable_python(_representation(i, owners[i.owner_code], related[i.id])) for i in initiatives}
+def _searchable_text(fields: dict[str, Any]) -> str:
+    return " ".join(filter(None, [fields["title"], fields["summary"], fields["description"], *fields["tags"]]))
 
 
 def _record(
     session: Session,
-    initiatives: list[Initiative],
+    rows: list[InitiativeRow],
     action: ChangeAction,
     caller: Caller,
     befores: dict[uuid.UUID, dict[str, Any]],
 ) -> None:
-    session.flush()
-    afters = _snapshots(session, initiatives)
+    afters = reads.snapshots(session, rows)
     change_service.record(
         session,
         [
             change_service.new_change(
                 entity=ENTITY,
-                entity_id=i.id,
-                initiative_id=i.id,
+                entity_id=row.id,
+                initiative_id=row.id,
                 action=action,
                 caller=caller,
-                snapshot=afters[i.id],
-                version=i.version,
-                changes=change_service.diff(befores[i.id], afters[i.id], UNTRACKED_FIELDS) if i.id in befores else {},
+                snapshot=afters[row.id],
+                version=row.version,
+                changes=change_service.diff(befores[row.id], afters[row.id], UNTRACKED_FIELDS)
+                if row.id in befores
+                else {},
             )
-            for i in initiatives
+            for row in rows
         ],
     )
-
-
-@dataclass
-class _Related:
-    participants: list[dict[str, Any]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    status_history: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related]:
-    # Plain rows rather than ORM collections: several times cheaper for a page of 50 or 200.
-    related: dict[uuid.UUID, _Related] = defaultdict(_Related)
-    connection, page = session.connection(), {"ids": ids}
-    for row in connection.execute(PARTICIPANT_ROWS, page):
-        related[row.initiative_id].participants.append(
-            {
-                "organisation": row.organisation_code,
-                "role": row.role,
-                "contribution_sek": row.contribution_sek,
-                "steering_seats": row.steering_seats,
-            }
-        )
-    for initiative_id, tag in connection.execute(TAG_ROWS, page):
-        related[initiative_id].tags.append(tag)
-    for row in connection.execute(STATUS_ROWS, page):
-        related[row.initiative_id].status_history.append({"status": row.status, "changed_date": row.changed_date})
-    return related
-
-
-def _representation(
-    initiative: Any,
-    owner: Organisation,
-    related: _Related,
-    adoption_counts: dict[str, int] | None = None,
-    flags: list[FlagRead] | None = None,
-) -> dict[str, Any]:
-    """`InitiativeRead`'s fields in its order; without the `DERIVED_FIELDS` when they are not given."""
-    derived = {
-        "owner": initiative.owner_code,
-        "owner_name": owner.name,
-        "county_code": owner.county_code,
-        "participants": related.participants,
-        "tags": related.tags,
-        "status_history": related.status_history,
-    }
-    if adoption_counts is not None:
-        derived["adoption_counts"] = {status.value: adoption_counts.get(status, 0) for status in AdoptionStatus}
-    if flags is not None:
-        derived["flags"] = flags
-    values = derived | {name: getattr(initiative, name) for name in OWN_READ_FIELDS}
-    return {name: values[name] for name in READ_FIELDS if name in values}

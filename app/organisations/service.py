@@ -1,15 +1,18 @@
 """Organisations and their yearly figures."""
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
+from app.auth import permissions
+from app.core.caller import Caller
 from app.core.enums import OrganisationKind
 from app.core.models import utcnow
 from app.core.text import normalise
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
-from app.organisations.schemas import FiguresWrite, OrganisationRead
+from app.organisations.schemas import FiguresRead, FiguresWrite, OrganisationRead
 
 
 def get(session: Session, code: str) -> Organisation | None:
@@ -39,16 +42,54 @@ def names_by_code(session: Session, codes: Iterable[str]) -> dict[str, Organisat
     return {o.code: o for o in session.exec(select(Organisation).where(col(Organisation.code).in_(wanted)))}
 
 
+class Label(NamedTuple):
+    """What a read of an organisation's initiatives shows about it."""
+
+    code: str
+    name: str
+    county_code: str | None
+
+
 # Built once: constructing a statement costs more than running it on a page's hot path.
 LABELS = select(Organisation.code, Organisation.name, Organisation.county_code).where(
     col(Organisation.code).in_(bindparam("codes", expanding=True))
 )
 
 
-def labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, Row]:
-    """Name and county code of each organisation, by code: what a read of its initiatives shows."""
+def labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, Label]:
+    """Name and county code of each organisation, by code."""
     wanted = list(set(codes))
-    return {row.code: row for row in session.connection().execute(LABELS, {"codes": wanted})} if wanted else {}
+    return {row.code: Label(*row) for row in session.connection().execute(LABELS, {"codes": wanted})} if wanted else {}
+
+
+def codes_in_county(county_code: str) -> Select:
+    """The codes of the organisations in a county, as a subquery for other domains' filters."""
+    return select(Organisation.code).where(Organisation.county_code == county_code)
+
+
+class Profile(NamedTuple):
+    """What the analytics need about an organisation."""
+
+    code: str
+    name: str
+    kind: OrganisationKind
+    county_code: str | None
+
+
+def profiles(session: Session) -> dict[str, Profile]:
+    """Every organisation, by code."""
+    statement = select(Organisation.code, Organisation.name, Organisation.kind, Organisation.county_code)
+    return {row.code: Profile(*row) for row in session.connection().execute(statement)}
+
+
+def latest_populations(session: Session) -> dict[str, int]:
+    """Each organisation's population in the latest year it has one."""
+    statement = (
+        select(OrganisationYear.organisation_code, OrganisationYear.population)
+        .where(col(OrganisationYear.population).is_not(None))
+        .order_by(OrganisationYear.year)
+    )
+    return {row[0]: row[1] for row in session.connection().execute(statement)}
 
 
 def missing_codes(session: Session, codes: Iterable[str]) -> set[str]:
@@ -56,12 +97,11 @@ def missing_codes(session: Session, codes: Iterable[str]) -> set[str]:
     return wanted - set(names_by_code(session, wanted))
 
 
-def member_codes(session: Session, codes: Iterable[str]) -> dict[str, list[str]]:
-    query = (
-        select(OrganisationMember)
-        .where(col(OrganisationMember.organisation_code).in_(set(codes)))
-        .order_by(OrganisationMember.member_code)
-    )
+def member_codes(session: Session, codes: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """The members of each federation or company among `codes` (or of all), by code."""
+    query = select(OrganisationMember).order_by(OrganisationMember.member_code)
+    if codes is not None:
+        query = query.where(col(OrganisationMember.organisation_code).in_(set(codes)))
     members: dict[str, list[str]] = {}
     for row in session.exec(query):
         members.setdefault(row.organisation_code, []).append(row.member_code)
@@ -73,12 +113,23 @@ def to_read(session: Session, organisations: list[Organisation]) -> list[Organis
     return [OrganisationRead.model_validate(o, update={"member_codes": members.get(o.code, [])}) for o in organisations]
 
 
+def yearly_figures(session: Session, codes: Iterable[str] | None = None) -> list[FiguresRead]:
+    """Every year's figures of these organisations (or of all), oldest year first."""
+    query = select(OrganisationYear).order_by(OrganisationYear.year)
+    if codes is not None:
+        query = query.where(col(OrganisationYear.organisation_code).in_(list(codes)))
+    return [FiguresRead.model_validate(row) for row in session.exec(query)]
+
+
 def list_figures(session: Session, code: str) -> list[OrganisationYear]:
     query = select(OrganisationYear).where(OrganisationYear.organisation_code == code).order_by(OrganisationYear.year)
     return list(session.exec(query))
 
 
-def record_figures(session: Session, code: str, year: int, data: FiguresWrite) -> OrganisationYear:
+def record_figures(session: Session, code: str, year: int, data: FiguresWrite, caller: Caller) -> OrganisationYear:
+    """Record the year's figures; fields left out keep their value. Only the organisation itself
+    (or the admin, and the Kolada importer) may."""
+    permissions.require_acting_for(caller, code, f"Only {code} itself may report its figures.")
     existing = session.get(OrganisationYear, (code, year))
     figures = existing or OrganisationYear(organisation_code=code, year=year)
     figures.sqlmodel_update(data.model_dump(exclude_unset=True))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.auth.dependencies import CallerDep
 from app.core.db import SessionDep
 from app.core.problems import problems
+from app.initiatives import reads
 from app.initiatives import service as initiative_service
 from app.initiatives.dependencies import etag
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead
@@ -42,8 +43,11 @@ def upsert_initiative(
     Idempotent: sending the same body again changes nothing and keeps the version.
     Fields people have edited in the registry since are kept, not overwritten.
     """
-    initiative, created = initiative_service.upsert_from_source(session, source, external_id, data, caller)
-    response.status_code = 201 if created else 200
+    [upserted] = initiative_service.upsert_from_source(session, source, [(external_id, data)], caller)
+    if upserted.problem is not None:
+        raise upserted.problem
+    [initiative] = reads.reads(session, reads.rows(session, [upserted.initiative_id]))
+    response.status_code = 201 if upserted.outcome == "created" else 200
     response.headers["Location"] = str(request.url_for("get_initiative", initiative_id=initiative.id))
     response.headers["ETag"] = etag(initiative.version)
-    return initiative_service.read_one(session, initiative)
+    return initiative

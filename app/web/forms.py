@@ -134,10 +134,11 @@ def read_create(values: dict[str, str]) -> InitiativeCreate:
     return InitiativeCreate.model_validate(payload(values, set(FORM_FIELDS)))
 
 
-def read_update(values: dict[str, str], stored: dict[str, str], *, may_change_owner: bool) -> InitiativeUpdate:
-    """Only what the user changed; a new status takes its date from the form."""
+def read_update(values: dict[str, str], stored: dict[str, str]) -> InitiativeUpdate:
+    """Only what the user changed; a new status takes its date from the form. The form shows the
+    owner to the admin only: a missing owner is no change."""
     changed = {name for name in TEXT_FIELDS if _normalised(values[name]) != _normalised(stored[name])}
-    if may_change_owner and values["owner"] and values["owner"] != stored["owner"]:
+    if values["owner"] and values["owner"] != stored["owner"]:
         changed.add("owner")
     if "status" not in changed:
         changed.discard("status_date")

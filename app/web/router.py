@@ -13,19 +13,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 
 from app.adoptions import service as adoption_service
-from app.analytics import overlap
-from app.analytics import service as analytics_service
-from app.analytics.schemas import CandidateQuery, ClusterQuery, SimilarQuery
+from app.analytics.clusters import service as cluster_service
+from app.analytics.clusters.schemas import ClusterQuery
+from app.analytics.context import AnalyticsContext, ContextDep
+from app.analytics.flags import service as flag_service
+from app.analytics.kpis import service as kpi_service
+from app.analytics.overlaps import scoring
+from app.analytics.overlaps import service as overlap_service
+from app.analytics.overlaps.schemas import SimilarQuery
+from app.analytics.scaling import service as scaling_service
+from app.analytics.scaling.schemas import CandidateQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
-from app.core.problems import PreconditionFailed, ValidationFailed
+from app.core.problems import Forbidden, PreconditionFailed, ValidationFailed
 from app.initiatives import export
+from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
+from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
 from app.web import forms, labels, listing, views
-from app.web.templating import Page, PageDep
+from app.web.templating import EditorDep, Page, PageDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,11 +51,11 @@ DOWNLOADS = {
 
 
 @router.get("/")
-def start(page: PageDep, session: SessionDep) -> HTMLResponse:
+def start(page: PageDep, context: ContextDep) -> HTMLResponse:
     """The national picture."""
-    counts = listing.facets(session, InitiativeQuery())
-    clusters = analytics_service.list_clusters(session, ClusterQuery(limit=TOP_ON_START)).items
-    candidates, _ = analytics_service.list_candidates(session, CandidateQuery(limit=TOP_ON_START))
+    counts = initiative_reads.facet_counts(context.session, InitiativeQuery())
+    clusters = cluster_service.list_clusters(context, ClusterQuery(limit=TOP_ON_START)).items
+    candidates, _ = scaling_service.list_candidates(context, CandidateQuery(limit=TOP_ON_START))
     return page.render(
         "start.html",
         facets=counts,
@@ -64,15 +73,15 @@ def initiatives(page: PageDep, session: SessionDep) -> HTMLResponse:
     """Search and filter initiatives, with facet counts and pagination."""
     query = listing.query_from_params(page.request.query_params)
     try:
-        found, cursor = initiative_service.list_initiatives(session, query)
+        found, cursor = initiative_reads.list_page(session, query)
     except ValidationFailed:
         return page.redirect("/initiativ?" + listing.query_string(query))
     return page.render(
         "initiatives.html",
         query=query,
-        items=initiative_service.to_read(session, found),
+        items=initiative_reads.reads(session, found),
         cursor=cursor,
-        facets=listing.facets(session, query),
+        facets=initiative_reads.facet_counts(session, query),
         organisation_names=_names(session, query.organisation),
         query_string=listing.query_string,
         sorts=listing.SORTS,
@@ -89,7 +98,7 @@ def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> 
     # The request's transaction ends when this function returns, so the whole result is
     # written out now (to disk beyond a few megabytes) and only the sending happens later.
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115  (closed by _chunks once sent)
-    write(listing.records(session, query), spool)
+    write(export.matching_records(session, query), spool)
     spool.seek(0)
     headers = {"Content-Disposition": f'attachment; filename="initiativ.{extension}"'}
     return StreamingResponse(_chunks(spool), media_type=media_type, headers=headers)
@@ -102,45 +111,44 @@ def _chunks(spool) -> Iterator[str]:
 
 
 @router.get("/initiativ/nytt")
-def new_initiative(page: PageDep) -> HTMLResponse:
+def new_initiative(editor: EditorDep) -> HTMLResponse:
     """The form for registering an initiative."""
-    if page.caller is None:
-        return _to_sign_in(page, "/initiativ/nytt")
-    return _form(page, forms.empty_values(page.caller.organisation_code), {}, initiative=None)
+    return _form(editor, forms.empty_values(editor.signed_in.organisation_code), {}, initiative=None)
 
 
 @router.post("/initiativ/nytt")
-async def create_initiative(page: PageDep, session: SessionDep, csrf: CsrfField = None) -> HTMLResponse:
-    """Register an initiative with the API's validation."""
-    if page.caller is None:
-        return _to_sign_in(page, "/initiativ/nytt")
-    if not page.web.is_valid_csrf(csrf):
-        return _csrf_failed(page)
-    values = forms.values_from_form(await page.request.form())
-    if not page.caller.is_admin:
-        values["owner"] = page.caller.organisation_code
+async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfField = None) -> HTMLResponse:
+    """Register an initiative with the API's validation and permissions."""
+    if not editor.web.is_valid_csrf(csrf):
+        return _csrf_failed(editor)
+    values = forms.values_from_form(await editor.request.form())
+    # The form shows the owner only to the admin; anyone else registers for their own organisation.
+    values["owner"] = values["owner"] or (editor.signed_in.organisation_code or "")
     try:
         data = forms.read_create(values)
         with session.begin_nested():
-            initiative = initiative_service.create(session, data, page.caller)
+            initiative = initiative_service.create(session, data, editor.signed_in)
     except ValidationError as error:
-        return _form(page, values, forms.errors_from_validation(error), initiative=None)
+        return _form(editor, values, forms.errors_from_validation(error), initiative=None)
     except ValidationFailed as problem:
         errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
-        return _form(page, values, errors, initiative=None)
-    page.web.flash("Initiativet är registrerat. Tack!")
-    return page.redirect(f"/initiativ/{initiative.id}")
+        return _form(editor, values, errors, initiative=None)
+    except Forbidden:
+        owner = organisation_service.labels_by_code(session, [values["owner"]]).get(values["owner"])
+        return _forbidden(editor, owner.name if owner else values["owner"])
+    editor.web.flash("Initiativet är registrerat. Tack!")
+    return editor.redirect(f"/initiativ/{initiative.id}")
 
 
 @router.get("/initiativ/{initiative_id}")
-def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> HTMLResponse:
     """Everything about one initiative."""
-    found = _initiative(session, initiative_id)
-    if found is None:
+    session = context.session
+    read = _initiative(session, initiative_id)
+    if read is None:
         return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök.")
-    read = initiative_service.read_one(session, found)
-    adoptions = adoption_service.list_for_initiative(session, found.id)
-    history = change_service.history(session, found.id)
+    adoptions = adoption_service.list_for_initiative(session, read.id)
+    history = change_service.history(session, read.id)
     names = organisation_service.names_by_code(
         session,
         [
@@ -156,62 +164,59 @@ def initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLRe
         adoptions=adoptions,
         history=history,
         names=names,
-        may_edit=page.caller is not None and page.caller.may_write_for(read.owner),
+        may_edit=_may_edit(page, read.owner),
         # The analytics' own "same work" threshold, so this list agrees with the clusters and flags.
-        overlaps=analytics_service.list_similar(session, found.id, SimilarQuery(min_score=overlap.SAME_WORK_SCORE)),
+        overlaps=overlap_service.list_similar(context, read.id, SimilarQuery(min_score=scoring.SAME_WORK_SCORE)),
     )
 
 
 @router.get("/initiativ/{initiative_id}/andra")
-def edit_initiative(initiative_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+def edit_initiative(initiative_id: str, editor: EditorDep, session: SessionDep) -> HTMLResponse:
     """The form for changing an initiative, carrying the version it was loaded at."""
-    found = _initiative(session, initiative_id)
-    if found is None:
-        return page.not_found("Det finns inget initiativ med den adressen.")
-    if page.caller is None:
-        return _to_sign_in(page, f"/initiativ/{found.id}/andra")
-    read = initiative_service.read_one(session, found)
-    if not page.caller.may_write_for(read.owner):
-        return _forbidden(page, read.owner_name)
-    return _form(page, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
+    read = _initiative(session, initiative_id)
+    if read is None:
+        return editor.not_found("Det finns inget initiativ med den adressen.")
+    if not _may_edit(editor, read.owner):
+        return _forbidden(editor, read.owner_name)
+    return _form(editor, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
 
 
 @router.post("/initiativ/{initiative_id}/andra")
 async def update_initiative(
     initiative_id: str,
-    page: PageDep,
+    editor: EditorDep,
     session: SessionDep,
     version: Annotated[int, Form()],
     csrf: CsrfField = None,
 ) -> HTMLResponse:
-    """Save a change; refused when the initiative changed after the form was loaded."""
-    found = _initiative(session, initiative_id)
-    if found is None:
-        return page.not_found("Det finns inget initiativ med den adressen.")
-    if page.caller is None:
-        return _to_sign_in(page, f"/initiativ/{found.id}/andra")
-    if not page.web.is_valid_csrf(csrf):
-        return _csrf_failed(page)
-    read = initiative_service.read_one(session, found)
-    if not page.caller.may_write_for(read.owner):
-        return _forbidden(page, read.owner_name)
-    values = forms.values_from_form(await page.request.form())
+    """Save a change with the API's validation and permissions; refused when the initiative
+    changed after the form was loaded."""
+    read = _initiative(session, initiative_id)
+    if read is None:
+        return editor.not_found("Det finns inget initiativ med den adressen.")
+    if not editor.web.is_valid_csrf(csrf):
+        return _csrf_failed(editor)
+    if not _may_edit(editor, read.owner):
+        return _forbidden(editor, read.owner_name)
+    values = forms.values_from_form(await editor.request.form())
     if version != read.version:
-        return _stale(page, values, read, version)
+        return _stale(editor, values, read, version)
     try:
-        data = forms.read_update(values, forms.values_from_initiative(read), may_change_owner=page.caller.is_admin)
+        data = forms.read_update(values, forms.values_from_initiative(read))
         with session.begin_nested():
-            initiative_service.update(session, found, data, page.caller, version)
+            updated = initiative_service.update(session, read.id, data, editor.signed_in, version)
     except ValidationError as error:
-        return _form(page, values, forms.errors_from_validation(error), initiative=read, version=version)
+        return _form(editor, values, forms.errors_from_validation(error), initiative=read, version=version)
     except ValidationFailed as problem:
         errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
-        return _form(page, values, errors, initiative=read, version=version)
+        return _form(editor, values, errors, initiative=read, version=version)
+    except Forbidden:
+        return _forbidden(editor, read.owner_name)
     except PreconditionFailed:
-        return _stale(page, values, initiative_service.read_one(session, found), version)
-    is_changed = found.version != version
-    page.web.flash("Ändringarna är sparade." if is_changed else "Inget ändrades: formuläret var oförändrat.")
-    return page.redirect(f"/initiativ/{found.id}")
+        return _stale(editor, values, _initiative(session, initiative_id), version)
+    is_changed = updated.version != version
+    editor.web.flash("Ändringarna är sparade." if is_changed else "Inget ändrades: formuläret var oförändrat.")
+    return editor.redirect(f"/initiativ/{read.id}")
 
 
 @router.get("/organisation")
@@ -219,34 +224,36 @@ def organisations(page: PageDep, session: SessionDep, q: str = "", county: str =
     """Find an organisation by name or county, with how many initiatives each owns."""
     county = county if county in labels.COUNTY_NAMES else ""
     found = organisation_service.list_organisations(session, county=county or None, q=q.strip()[:100] or None)
-    counts = listing.owned_counts(session)
+    counts = initiative_reads.owned_counts(session)
     return page.render("organisations.html", organisations=found, counts=counts, q=q.strip()[:100], county=county)
 
 
 @router.get("/organisation/{code}")
-def organisation(code: str, page: PageDep, session: SessionDep) -> HTMLResponse:
-    """An organisation's portfolio."""
-    found = organisation_service.get(session, code)
-    if found is None:
+def organisation(code: str, page: PageDep, context: ContextDep) -> HTMLResponse:
+    """An organisation's portfolio, what it could take after from others, and its KPIs."""
+    session = context.session
+    profile = context.organisations.profiles.get(code)
+    if profile is None:
         return page.not_found(f"Det finns ingen organisation med koden {code} i registret.")
-    involved, more = initiative_service.list_initiatives(
-        session, InitiativeQuery(organisation=found.code, limit=PORTFOLIO_SHOWN, sort="title")
+    involved, more = initiative_reads.list_page(
+        session, InitiativeQuery(organisation=profile.code, limit=PORTFOLIO_SHOWN, sort="title")
     )
-    portfolio = analytics_service.portfolio(session, found)
-    candidates, _ = analytics_service.list_candidates(
-        session, CandidateQuery(for_organisation=found.code, limit=CANDIDATES_SHOWN)
+    portfolio = flag_service.portfolio(context, profile)
+    candidates, _ = scaling_service.list_candidates(
+        context, CandidateQuery(for_organisation=profile.code, limit=CANDIDATES_SHOWN)
     )
     return page.render(
         "organisation.html",
-        organisation=found,
-        initiatives=initiative_service.to_read(session, involved),
+        organisation=profile,
+        may_register=_may_edit(page, profile.code),
+        initiatives=initiative_reads.reads(session, involved),
         has_more=more is not None,
         portfolio=portfolio,
         flags_by_id={item.id: item.flags for item in portfolio.initiatives},
         flag_bars=views.flag_bars(portfolio.flags),
         candidates=candidates,
         candidate_bars=views.candidate_bars(candidates),
-        kpis=views.kpi_series(analytics_service.kpi_reports(session, found, date.today()).items),
+        kpis=views.kpi_series(kpi_service.kpi_history(context, profile, date.today())),
     )
 
 
@@ -261,7 +268,7 @@ def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
     )
     first_page = urlencode({name: value for name, value in (("county", county), ("category", category)) if value})
     try:
-        clusters = analytics_service.list_clusters(session, query)
+        clusters = cluster_service.list_clusters(AnalyticsContext(session), query)
     except ValidationFailed:
         return page.redirect(f"/dubbelarbete?{first_page}")
     return page.render(
@@ -323,9 +330,21 @@ def sign_out(page: PageDep, csrf: CsrfField = None) -> RedirectResponse:
     return page.redirect("/")
 
 
-def _initiative(session: SessionDep, initiative_id: str):
+def _may_edit(page: Page, owner_code: str) -> bool:
+    """Whether the signed-in user may write the owner's initiatives: the service's decision,
+    asked before a form or a link to it is shown."""
+    if page.caller is None:
+        return False
     try:
-        return initiative_service.get(session, uuid.UUID(initiative_id))
+        initiative_service.check_may_edit(page.caller, owner_code)
+    except Forbidden:
+        return False
+    return True
+
+
+def _initiative(session: SessionDep, initiative_id: str) -> InitiativeRead | None:
+    try:
+        return initiative_reads.read(session, uuid.UUID(initiative_id))
     except ValueError:
         return None
 
@@ -363,11 +382,6 @@ def _form(
 
 def _stale(page: Page, values: dict[str, str], current, version: int) -> HTMLResponse:
     return _form(page, values, {}, initiative=current, version=version, stale=True)
-
-
-def _to_sign_in(page: Page, target: str) -> RedirectResponse:
-    page.web.flash("Logga in med din organisations nyckel för att registrera eller ändra initiativ.")
-    return page.redirect(f"/logga-in?next={target}")
 
 
 def _forbidden(page: Page, owner_name: str) -> HTMLResponse:

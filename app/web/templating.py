@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from app.auth.caller import Caller
+from app.core.caller import Caller
 from app.core.db import SessionDep
 from app.organisations import service as organisation_service
 from app.web import charts, formatting, labels
@@ -109,3 +109,35 @@ def _caller_name(session, caller: Caller | None) -> str | None:
 
 
 PageDep = Annotated[Page, Depends(current_page)]
+
+
+@dataclass
+class Editor(Page):
+    """A page for someone signed in: who may write is decided by the services, as for the API."""
+
+    signed_in: Caller
+
+
+class SignInRequired(Exception):
+    """Raised by `EditorDep` for a visitor who is not signed in; answered with the sign-in page."""
+
+    def __init__(self, page: Page) -> None:
+        super().__init__("sign-in required")
+        self.page = page
+
+
+def current_editor(page: PageDep) -> Editor:
+    if page.caller is None:
+        raise SignInRequired(page)
+    return Editor(
+        request=page.request, web=page.web, caller=page.caller, caller_name=page.caller_name, signed_in=page.caller
+    )
+
+
+EditorDep = Annotated[Editor, Depends(current_editor)]
+
+
+async def redirect_to_sign_in(_request: Request, required: SignInRequired) -> Response:
+    page = required.page
+    page.web.flash("Logga in med din organisations nyckel för att registrera eller ändra initiativ.")
+    return page.redirect(f"/logga-in?next={page.request.url.path}")

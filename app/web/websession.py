@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from app.auth import service as auth_service
-from app.auth.caller import ADMIN, Caller
+from app.core.caller import ADMIN, Caller
 from app.core.enums import ActorKind
 from app.core.settings import Settings
 

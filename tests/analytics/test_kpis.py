@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analytics.kpis import (
+from app.analytics.kpis.indicators import (
     KPI_KEYS,
     Figures,
     KpiInputs,

@@ -1,14 +1,13 @@
 import numpy as np
 import pytest
 
-from app.analytics import overlap
-from app.analytics.overlap import (
+from app.analytics.clusters import grouping
+from app.analytics.overlaps import scoring
+from app.analytics.overlaps.scoring import (
     Document,
     build_index,
-    clusters,
     features,
     find_pairs,
-    label_features,
     neighbours,
     shared_features,
     update_index,
@@ -24,11 +23,11 @@ def document(key: str, owner: str, title: str, tags: tuple[str, ...] = (), solut
     return Document(key, owner, features(title, None, None, tags, solution))
 
 
-def corpus(*documents: Document) -> overlap.OverlapIndex:
+def corpus(*documents: Document) -> scoring.OverlapIndex:
     return build_index(list(documents))
 
 
-def keyed(index: overlap.OverlapIndex, pairs: overlap.Pairs) -> list[tuple[str, str]]:
+def keyed(index: scoring.OverlapIndex, pairs: scoring.Pairs) -> list[tuple[str, str]]:
     return [
         (str(index.keys[first]), str(index.keys[second]))
         for first, second in zip(pairs.first, pairs.second, strict=True)
@@ -38,8 +37,8 @@ def keyed(index: overlap.OverlapIndex, pairs: overlap.Pairs) -> list[tuple[str, 
 class TestFeatures:
     def test_title_counts_twice_and_stop_words_are_dropped(self):
         found = features("Kameror för nattillsyn", "Kameror och", None, [], None).words
-        assert found.count(overlap.stem("kameror")) == 3
-        assert overlap.stem("för") not in found and "och" not in found
+        assert found.count(scoring.stem("kameror")) == 3
+        assert scoring.stem("för") not in found and "och" not in found
 
     def test_inflections_meet_in_one_stem(self):
         assert set(features("tjänsten", None, None, [], None).words) == set(
@@ -87,11 +86,11 @@ class TestCompoundParts:
         ],
     )
     def test_splits_into_known_words_recursively(self, word, parts):
-        assert overlap.compound_parts(word, self.LEXICON) == parts
+        assert scoring.compound_parts(word, self.LEXICON) == parts
 
     @pytest.mark.parametrize("word", ["trygghetslarm", "fall", "sensorerx"])
     def test_unknown_parts_or_short_words_stay_whole(self, word):
-        assert overlap.compound_parts(word, self.LEXICON) == []
+        assert scoring.compound_parts(word, self.LEXICON) == []
 
 
 class TestFindPairs:
@@ -134,18 +133,18 @@ class TestFindPairs:
         ]
 
     def test_pairs_across_chunk_boundaries_are_found(self, monkeypatch):
-        monkeypatch.setattr(overlap, "CHUNK_ROWS", 2)
+        monkeypatch.setattr(scoring, "CHUNK_ROWS", 2)
         documents = [document(f"k{i}", f"o{i}", NIGHT if i in (0, 4) else f"Ämne{i} projekt{i}") for i in range(5)]
         index = build_index(documents)
         assert keyed(index, find_pairs(index, 0.9)) == [("k0", "k4")]
 
     def test_each_document_brings_only_its_closest_matches(self, monkeypatch):
-        monkeypatch.setattr(overlap, "CLOSEST_PER_DOCUMENT", 1)
+        monkeypatch.setattr(scoring, "CLOSEST_PER_DOCUMENT", 1)
         index = corpus(*(document(key, key, NIGHT) for key in ("a", "b", "c")))
         # Ties go to the smaller key: a picks b, b picks a, c picks a; b–c is nobody's pick.
         assert keyed(index, find_pairs(index, 0.5)) == [("a", "b"), ("a", "c")]
 
-    @pytest.mark.parametrize("documents", [[], [Document("a", "2281", overlap.Features((), ()))]])
+    @pytest.mark.parametrize("documents", [[], [Document("a", "2281", scoring.Features((), ()))]])
     def test_empty_corpus_has_no_pairs(self, documents):
         assert len(find_pairs(build_index(documents), 0.0)) == 0
 
@@ -172,7 +171,7 @@ class TestSharedFeatures:
             document("c", "1480", "Kamera i skolan", ("kamera",)),
         )
         shared = shared_features(index, index.position("a"), index.position("b"))
-        assert set(shared) == {overlap.stem("nattillsyn"), overlap.stem("hemtjänsten"), "#kamera"}
+        assert set(shared) == {scoring.stem("nattillsyn"), scoring.stem("hemtjänsten"), "#kamera"}
         assert shared[-1] == "#kamera"  # in every document, so it weighs least
 
 
@@ -204,18 +203,18 @@ class TestUpdatePairs:
 class TestClusters:
     def test_pairs_join_documents_into_groups_through_others(self):
         index = corpus(*(document(key, key, NIGHT) for key in "abcdef"))
-        chain = overlap.Pairs(np.array([3, 0, 1]), np.array([4, 1, 2]), np.array([0.5, 0.9, 0.4]))
-        groups = [[str(index.keys[p]) for p in group] for group in clusters(len(index.keys), chain)]
+        chain = scoring.Pairs(np.array([3, 0, 1]), np.array([4, 1, 2]), np.array([0.5, 0.9, 0.4]))
+        groups = [[str(index.keys[p]) for p in group] for group in grouping.clusters(len(index.keys), chain)]
         assert groups == [["a", "b", "c"], ["d", "e"]]  # a and c through b; f pairs with nobody
 
     def test_no_pairs_no_groups(self):
         index = corpus(document("a", "a", NIGHT))
-        assert clusters(len(index.keys), find_pairs(index, 0.5)) == []
+        assert grouping.clusters(len(index.keys), find_pairs(index, 0.5)) == []
 
 
 class TestLabelFeatures:
     def test_tags_first_then_words_without_solutions(self):
         index = corpus(document("a", "2281", NIGHT, ("kamera",), "Tillsyn"), document("b", "0180", NIGHT, ("kamera",)))
-        labels = label_features(index, np.array([0, 1]), 3)
+        labels = grouping.label_features(index, np.array([0, 1]), 3)
         assert labels[0] == "kamera" and len(labels) == 3
         assert not any(label.startswith(("#", "=")) for label in labels)

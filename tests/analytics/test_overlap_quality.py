@@ -6,7 +6,7 @@ from the same domains that address another problem. The groups are hard negative
 another too (digital nattillsyn vs. digitala trygghetslarm vs. nyckelfri hemtjänst; RPA for
 invoices vs. RPA for social assistance). Every text has its own owner.
 
-The floors below are what the method reaches (see docs/analytics/overlap.md); a change to
+The floors below are what the method reaches (see docs/analytics/scoring.md); a change to
 the scoring that lowers them fails here.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analytics import overlap
+from app.analytics.overlaps import scoring
 
 DATA = Path(__file__).parent / "data" / "overlap_eval.json"
 F1_FLOOR, PRECISION_FLOOR, RECALL_AT_5_FLOOR = 0.86, 0.90, 0.94
@@ -25,10 +25,10 @@ F1_FLOOR, PRECISION_FLOOR, RECALL_AT_5_FLOOR = 0.86, 0.90, 0.94
 @pytest.fixture(scope="module")
 def evaluation():
     texts = json.loads(DATA.read_text(encoding="utf-8"))["initiatives"]
-    index = overlap.build_index(
+    index = scoring.build_index(
         [
-            overlap.Document(
-                t["id"], t["owner"], overlap.features(t["title"], t["summary"], None, t["tags"], t["solution"])
+            scoring.Document(
+                t["id"], t["owner"], scoring.features(t["title"], t["summary"], None, t["tags"], t["solution"])
             )
             for t in texts
         ]
@@ -41,9 +41,9 @@ def same_group(groups: dict, first: str, second: str) -> bool:
     return groups[first] is not None and groups[first] == groups[second]
 
 
-def pairwise(index: overlap.OverlapIndex, groups: dict) -> tuple[float, float, float]:
+def pairwise(index: scoring.OverlapIndex, groups: dict) -> tuple[float, float, float]:
     """Precision, recall and F1 over all pairs of texts, at the default threshold."""
-    found = overlap.find_pairs(index, overlap.SAME_WORK_SCORE)
+    found = scoring.find_pairs(index, scoring.SAME_WORK_SCORE)
     predicted = {frozenset((index.keys[a], index.keys[b])) for a, b in zip(found.first, found.second, strict=True)}
     actual = {frozenset(pair) for pair in combinations(groups, 2) if same_group(groups, *pair)}
     precision = len(predicted & actual) / len(predicted)
@@ -51,14 +51,14 @@ def pairwise(index: overlap.OverlapIndex, groups: dict) -> tuple[float, float, f
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-def recall_at_5(index: overlap.OverlapIndex, groups: dict) -> float:
+def recall_at_5(index: scoring.OverlapIndex, groups: dict) -> float:
     """Mean over texts with partners: the share of its partners among its five best matches
     (of at most five partners)."""
     shares = []
     for key in groups:
         partners = {other for other in groups if other != key and same_group(groups, key, other)}
         if partners:
-            best = {index.keys[position] for position in overlap.neighbours(index, key, 0.0).second[:5]}
+            best = {index.keys[position] for position in scoring.neighbours(index, key, 0.0).second[:5]}
             shares.append(len(best & partners) / min(5, len(partners)))
     return sum(shares) / len(shares)
 

@@ -2,7 +2,8 @@ import uuid
 
 import pytest
 
-from app.analytics.kpis import KPI_KEYS
+from app.analytics.kpis.indicators import KPI_KEYS
+from app.core.caller import ADMIN
 from app.core.pagination import encode_cursor
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
@@ -223,7 +224,9 @@ class TestScalingCandidates:
 
 class TestKpis:
     def test_the_seven_kpis_of_a_year_with_inputs_and_definitions(self, client, session):
-        organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
+        organisation_service.record_figures(
+            session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1), ADMIN
+        )
         body = client.get("/api/v1/organisations/2281/kpis").json()
         assert (body["level"], body["code"], body["year"]) == ("organisation", "2281", 2025)  # the latest year
         assert [value["key"] for value in body["kpis"]] == list(KPI_KEYS)
@@ -238,7 +241,9 @@ class TestKpis:
         ]
 
     def test_a_chosen_year(self, client, session):
-        organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
+        organisation_service.record_figures(
+            session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1), ADMIN
+        )
         body = client.get("/api/v1/organisations/2281/kpis", params={"year": 2024}).json()
         assert body["year"] == 2024 and next(v for v in body["kpis"] if v["key"] == "data_utilisation")["value"] is None
 
@@ -246,9 +251,15 @@ class TestKpis:
         assert_problem(client.get("/api/v1/organisations/9999/kpis"), 404, "/problems/not-found")
 
     def test_county_and_national_aggregates(self, client, session):
-        organisation_service.record_figures(session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1))
-        organisation_service.record_figures(session, "2262", 2025, FiguresWrite(datasets_held=6, datasets_used=4))
-        organisation_service.record_figures(session, "0180", 2025, FiguresWrite(datasets_held=10, datasets_used=0))
+        organisation_service.record_figures(
+            session, "2281", 2025, FiguresWrite(datasets_held=4, datasets_used=1), ADMIN
+        )
+        organisation_service.record_figures(
+            session, "2262", 2025, FiguresWrite(datasets_held=6, datasets_used=4), ADMIN
+        )
+        organisation_service.record_figures(
+            session, "0180", 2025, FiguresWrite(datasets_held=10, datasets_used=0), ADMIN
+        )
         county = client.get("/api/v1/kpis", params={"level": "county", "county": "22", "year": 2025}).json()["items"]
         assert [(report["level"], report["code"]) for report in county] == [("county", "22")]
         utilisation = next(v for v in county[0]["kpis"] if v["key"] == "data_utilisation")

@@ -1,9 +1,8 @@
 import pytest
 
-from app.analytics.scaling import (
+from app.analytics.scaling.estimates import (
     OpportunityCost,
     assumptions,
-    is_proven,
     opportunity_cost,
     peer_kind,
     running_organisations,
@@ -14,21 +13,6 @@ from app.core.enums import InitiativeStatus, OrganisationKind
 POPULATIONS = {"2281": 100_000, "2262": 18_000, "0180": 1_000_000}
 BY_COUNTY = {"22": ["2281", "2262", "2260"]}
 MEMBERS = {"itsam": ["2281", "0180", "9999"]}
-
-
-class TestIsProven:
-    @pytest.mark.parametrize(
-        ("status", "benefit", "expected"),
-        [
-            (InitiativeStatus.in_operation, 1, True),
-            (InitiativeStatus.scaled, 5_000, True),
-            (InitiativeStatus.in_operation, 0, False),
-            (InitiativeStatus.scaled, None, False),
-            (InitiativeStatus.pilot, 5_000, False),
-        ],
-    )
-    def test_in_operation_or_scaled_with_realised_benefit(self, status, benefit, expected):
-        assert is_proven(status, benefit) is expected
 
 
 class TestPeerKind:

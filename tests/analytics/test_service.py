@@ -5,12 +5,20 @@ import pytest
 
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
-from app.analytics import corpus as corpus_module
-from app.analytics import overlap
-from app.analytics import service as analytics_service
-from app.analytics.corpus import CORPUS
-from app.analytics.schemas import CandidateQuery, ClusterQuery, SimilarQuery
-from app.auth.caller import ADMIN
+from app.analytics.clusters import service as cluster_service
+from app.analytics.clusters.schemas import ClusterQuery
+from app.analytics.context import AnalyticsContext
+from app.analytics.flags import service as flag_service
+from app.analytics.kpis import service as kpi_service
+from app.analytics.kpis.schemas import KpiReportList
+from app.analytics.overlaps import corpus as corpus_module
+from app.analytics.overlaps import scoring
+from app.analytics.overlaps import service as overlap_service
+from app.analytics.overlaps.corpus import CORPUS
+from app.analytics.overlaps.schemas import SimilarQuery
+from app.analytics.scaling import service as scaling_service
+from app.analytics.scaling.schemas import CandidateQuery
+from app.core.caller import ADMIN
 from app.core.db import session_scope
 from app.core.problems import ValidationFailed
 from app.initiatives import service as initiative_service
@@ -39,11 +47,11 @@ def make(session, title: str, owner: str, **overrides):
 
 
 def adopt(session, initiative, organisation: str, status: str = "in_operation") -> None:
-    adoption_service.create(session, initiative, AdoptionCreate(organisation=organisation, status=status), ADMIN)
+    adoption_service.create(session, initiative.id, AdoptionCreate(organisation=organisation, status=status), ADMIN)
 
 
 def cluster_titles(session, **filters) -> list[list[str]]:
-    page = analytics_service.list_clusters(session, ClusterQuery(**filters))
+    page = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery(**filters))
     return [sorted(member.title for member in item.members) for item in page.items]
 
 
@@ -53,7 +61,7 @@ class TestFindOverlaps:
         make(session, NIGHT_AGAIN, "0180", tags=["nattillsyn"], solution={"name": "Tillsynskamera"})
         make(session, NIGHT_AGAIN, "2281")
         make(session, SIGNING, "1480")
-        found = analytics_service.find_overlaps(session, target.id)
+        found = overlap_service.find_overlaps(AnalyticsContext(session), target.id)
         assert [match.initiative.owner_name for match in found] == ["Stockholm"]
         explanation = found[0].explanation
         assert explanation.shared_terms[0] == "nattillsyn" and "kamer" in explanation.shared_terms
@@ -65,35 +73,37 @@ class TestFindOverlaps:
         make(session, "Digitala trygghetslarm i hemtjänsten", "0180")
         for title, owner in BACKGROUND:
             make(session, title, owner)
-        assert analytics_service.find_overlaps(session, target.id) == []
-        weaker = analytics_service.find_overlaps(session, target.id, min_score=0.05)
+        assert overlap_service.find_overlaps(AnalyticsContext(session), target.id) == []
+        weaker = overlap_service.find_overlaps(AnalyticsContext(session), target.id, min_score=0.05)
         assert "0180" in [match.initiative.owner for match in weaker]
-        assert all(match.score < overlap.SAME_WORK_SCORE for match in weaker)
+        assert all(match.score < scoring.SAME_WORK_SCORE for match in weaker)
 
     def test_same_named_solution_is_explained(self, session):
         target = make(session, NIGHT, "2281", solution={"name": "Tillsynskamera"})
         make(session, NIGHT_AGAIN, "0180", solution={"name": "tillsynskamera"})
-        assert analytics_service.find_overlaps(session, target.id)[0].explanation.same_solution
+        assert overlap_service.find_overlaps(AnalyticsContext(session), target.id)[0].explanation.same_solution
 
     def test_an_adoption_marks_the_match_coordinated(self, session):
         target = make(session, NIGHT, "2281")
         make(session, NIGHT_AGAIN, "0180")
         adopt(session, target, "0180", "piloting")
-        assert analytics_service.find_overlaps(session, target.id)[0].explanation.is_coordinated
+        assert overlap_service.find_overlaps(AnalyticsContext(session), target.id)[0].explanation.is_coordinated
 
     def test_a_change_of_text_is_seen_at_once(self, session):
         target = make(session, NIGHT, "2281")
         other = make(session, SIGNING, "0180")
-        assert analytics_service.find_overlaps(session, target.id) == []
-        initiative_service.update(session, other, InitiativeUpdate(title=NIGHT_AGAIN), ADMIN, other.version)
-        assert [match.initiative.id for match in analytics_service.find_overlaps(session, target.id)] == [other.id]
+        assert overlap_service.find_overlaps(AnalyticsContext(session), target.id) == []
+        initiative_service.update(session, other.id, InitiativeUpdate(title=NIGHT_AGAIN), ADMIN, other.version)
+        assert [
+            match.initiative.id for match in overlap_service.find_overlaps(AnalyticsContext(session), target.id)
+        ] == [other.id]
 
     def test_archived_initiatives_are_left_out(self, session):
         target = make(session, NIGHT, "2281")
         archived = make(session, NIGHT, "0180")
-        initiative_service.archive(session, archived, "Ersatt", ADMIN)
-        assert analytics_service.find_overlaps(session, target.id) == []
-        assert analytics_service.find_overlaps(session, archived.id) == []
+        initiative_service.archive(session, archived.id, "Ersatt", ADMIN)
+        assert overlap_service.find_overlaps(AnalyticsContext(session), target.id) == []
+        assert overlap_service.find_overlaps(AnalyticsContext(session), archived.id) == []
 
 
 class TestListSimilar:
@@ -103,7 +113,7 @@ class TestListSimilar:
         make(session, NIGHT, "1480", tags=["kamera"])
         make(session, NIGHT, "2281")
         make(session, SIGNING, "0580")
-        found = analytics_service.list_similar(session, target.id, SimilarQuery())
+        found = overlap_service.list_similar(AnalyticsContext(session), target.id, SimilarQuery())
         assert [item.initiative.owner for item in found] == ["1480", "0180"]
         assert found[0].score == 1.0 and found[0].shared_tags == ["kamera"]
 
@@ -111,7 +121,7 @@ class TestListSimilar:
         target = make(session, NIGHT, "2281")
         make(session, NIGHT_AGAIN, "0180")
         make(session, NIGHT, "1480")
-        found = analytics_service.list_similar(session, target.id, SimilarQuery(limit=1))
+        found = overlap_service.list_similar(AnalyticsContext(session), target.id, SimilarQuery(limit=1))
         assert [item.initiative.owner for item in found] == ["1480"]
 
 
@@ -201,7 +211,7 @@ class TestListClusters:
         make(session, NIGHT, "1480", budget_sek=None)
         make(session, SIGNING, "2281", budget_sek=5_000)
         make(session, SIGNING, "0580", budget_sek=1_000)
-        page = analytics_service.list_clusters(session, ClusterQuery())
+        page = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery())
         assert [item.combined_budget_sek for item in page.items] == [6_000, 300]
         assert (page.total_count, page.total_budget_sek, page.next) == (2, 6_300, None)
         night = page.items[1]
@@ -213,17 +223,17 @@ class TestListClusters:
         make(session, NIGHT, "2281")
         make(session, NIGHT, "2262")
         make(session, NIGHT, "0180", category="health")
-        in_county = analytics_service.list_clusters(session, ClusterQuery(county="22")).items
+        in_county = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery(county="22")).items
         assert [sorted(m.owner for m in item.members) for item in in_county] == [["2262", "2281"]]
-        in_health = analytics_service.list_clusters(session, ClusterQuery(category="health")).items
+        in_health = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery(category="health")).items
         assert in_health == []
 
     def test_pages_of_groups(self, session):
         for title in (NIGHT, SIGNING, "Gemensam e-arkivlösning för kommunerna"):
             make(session, title, "2281")
             make(session, title, "0180")
-        first = analytics_service.list_clusters(session, ClusterQuery(limit=2))
-        rest = analytics_service.list_clusters(session, ClusterQuery(limit=2, cursor=first.next))
+        first = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery(limit=2))
+        rest = cluster_service.list_clusters(AnalyticsContext(session), ClusterQuery(limit=2, cursor=first.next))
         ids = [item.id for item in first.items + rest.items]
         assert len(first.items) == 2 and len(rest.items) == 1 and rest.next is None and len(set(ids)) == 3
 
@@ -240,13 +250,15 @@ class TestFlags:
             has_benefit_realisation_plan=True,
         )
         elsewhere = proven(session, NIGHT_AGAIN, "0180")
-        found = analytics_service.flags_of(session, [pilot])[pilot.id]
+        found = flag_service.flags_of(AnalyticsContext(session), [pilot])[pilot.id]
         assert [(flag.flag, flag.proven_initiative_id) for flag in found] == [("pilot_of_proven", elsewhere.id)]
 
     def test_a_pilot_of_something_unproven_is_not_flagged_so(self, session):
         pilot = make(session, NIGHT, "2281", status="pilot")
         make(session, NIGHT_AGAIN, "0180", status="in_operation")  # no realised benefit
-        assert "pilot_of_proven" not in [flag.flag for flag in analytics_service.flags_of(session, [pilot])[pilot.id]]
+        assert "pilot_of_proven" not in [
+            flag.flag for flag in flag_service.flags_of(AnalyticsContext(session), [pilot])[pilot.id]
+        ]
 
     def test_portfolio_lists_live_initiatives_with_flags_and_sums_them(self, session):
         make(
@@ -261,8 +273,8 @@ class TestFlags:
         )
         make(session, "Löst förankrat", "2281", status="planned", budget_sek=300)
         make(session, "Utan budget", "2281", status="idea", strategy_refs=["Strategi"])
-        initiative_service.archive(session, make(session, "Arkiverat", "2281", budget_sek=9_999), None, ADMIN)
-        read = analytics_service.portfolio(session, organisation_service.get(session, "2281"))
+        initiative_service.archive(session, make(session, "Arkiverat", "2281", budget_sek=9_999).id, None, ADMIN)
+        read = flag_service.portfolio(AnalyticsContext(session), profile(session, "2281"))
         assert (read.initiative_count, read.total_budget_sek) == (3, 1_300)
         assert [item.title for item in read.initiatives] == ["Bra grundat", "Löst förankrat", "Utan budget"]
         assert [(s.flag, s.count, s.budget_sek) for s in read.flags] == [
@@ -275,7 +287,9 @@ class TestFlags:
 class TestListCandidates:
     def test_for_an_organisation_benefit_scales_by_population(self, session):
         elsewhere = proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000)
-        items, cursor = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        items, cursor = scaling_service.list_candidates(
+            AnalyticsContext(session), CandidateQuery(for_organisation="2281")
+        )
         assert [item.initiative.id for item in items] == [elsewhere.id] and cursor is None
         item = items[0]
         expected = 1_200_000 * SUNDSVALL / STOCKHOLM
@@ -286,7 +300,7 @@ class TestListCandidates:
     def test_names_the_organisations_own_related_initiative(self, session):
         proven(session, NIGHT_AGAIN, "0180")
         own = make(session, NIGHT, "2281", status="pilot")
-        items, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        items, _ = scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery(for_organisation="2281"))
         assert items[0].own_related_initiative_id == own.id
 
     def test_what_it_has_is_no_candidate(self, session):
@@ -297,39 +311,55 @@ class TestListCandidates:
         proven(session, "Förbundets", "itsam")  # Sundsvall is not a member: a candidate
         make(session, "Inte beprövat", "0180", status="in_operation")
         make(session, "Pilot", "0180", status="pilot", realised_benefit_sek_per_year=5)
-        items, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))
+        items, _ = scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery(for_organisation="2281"))
         assert sorted(item.initiative.title for item in items) == ["Antaget", "Förbundets"]  # abandoned: still lacking
-        members_have_it, _ = analytics_service.list_candidates(session, CandidateQuery(for_organisation="0509"))
+        members_have_it, _ = scaling_service.list_candidates(
+            AnalyticsContext(session), CandidateQuery(for_organisation="0509")
+        )
         assert "Förbundets" not in [item.initiative.title for item in members_have_it]
 
     def test_nationally_the_cost_sums_over_every_municipality_lacking_it(self, session):
         proven(session, NIGHT_AGAIN, "0180", benefit=1_000_000)
-        items, _ = analytics_service.list_candidates(session, CandidateQuery())
+        items, _ = scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery())
         assert items[0].lacking_count == 289
         assert items[0].estimated_annual_benefit_sek == round(1_000_000 * (SWEDEN - STOCKHOLM) / STOCKHOLM)
 
     def test_regions_initiatives_are_for_regions(self, session):
         proven(session, NIGHT_AGAIN, "22", benefit=1_000_000)
-        items, _ = analytics_service.list_candidates(session, CandidateQuery())
+        items, _ = scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery())
         assert items[0].lacking_count == 20
-        assert analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281"))[0] == []
+        assert (
+            scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery(for_organisation="2281"))[0] == []
+        )
 
     def test_most_costly_first_and_paged(self, session):
         for benefit in (100_000, 300_000, 200_000):
             proven(session, f"Nytta {benefit}", "0180", benefit=benefit)
-        first, cursor = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281", limit=2))
-        rest, end = analytics_service.list_candidates(session, CandidateQuery(for_organisation="2281", cursor=cursor))
+        first, cursor = scaling_service.list_candidates(
+            AnalyticsContext(session), CandidateQuery(for_organisation="2281", limit=2)
+        )
+        rest, end = scaling_service.list_candidates(
+            AnalyticsContext(session), CandidateQuery(for_organisation="2281", cursor=cursor)
+        )
         assert [item.initiative.title for item in first + rest] == ["Nytta 300000", "Nytta 200000", "Nytta 100000"]
         assert end is None
 
     def test_unknown_organisation_is_a_validation_problem(self, session):
         with pytest.raises(ValidationFailed) as raised:
-            analytics_service.list_candidates(session, CandidateQuery(for_organisation="9999"))
+            scaling_service.list_candidates(AnalyticsContext(session), CandidateQuery(for_organisation="9999"))
         assert raised.value.invalid_parameters[0].property == "for_organisation"
 
 
+def profile(session, code: str):
+    return AnalyticsContext(session).organisations.profiles[code]
+
+
+def kpi_reports(session, code: str, today: date):
+    return KpiReportList(items=kpi_service.kpi_history(AnalyticsContext(session), profile(session, code), today))
+
+
 def record(session, code: str, year: int, **figures) -> None:
-    organisation_service.record_figures(session, code, year, FiguresWrite(**figures))
+    organisation_service.record_figures(session, code, year, FiguresWrite(**figures), ADMIN)
 
 
 def kpi(report, key: str):
@@ -350,7 +380,7 @@ class TestKpiReports:
             status_date=date(2025, 3, 1),
         )
         make(session, "Avslutat", "2281", budget_sek=9_000, start_date=date(2020, 1, 1), end_date=date(2024, 6, 30))
-        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 2, 1))
+        read = kpi_reports(session, "2281", date(2026, 2, 1))
         assert [report.year for report in read.items] == [2023, 2025]  # 2023: the reference population
         report = read.items[1]
         assert kpi(report, "development_intensity").value == 0.1
@@ -363,24 +393,24 @@ class TestKpiReports:
         record(session, "2281", 2026, kpi_set_size=1)
         first = make(session, "Tidigt", "2281", status="in_operation", status_date=date(2025, 5, 1))
         initiative_service.update(
-            session, first, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)), ADMIN, first.version
+            session, first.id, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)), ADMIN, first.version
         )
         make(session, "Nytt", "2281", status="scaled", status_date=date(2026, 2, 1))
-        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 4, 9))
+        read = kpi_reports(session, "2281", date(2026, 4, 9))
         productivity = kpi(read.items[-1], "productivity")
         assert productivity.inputs == {"services_put_into_operation": 1, "months": 4}
 
     def test_opportunity_cost_sums_what_it_lacks(self, session):
         proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000)
-        read = analytics_service.kpi_reports(session, organisation_service.get(session, "2281"), date(2026, 2, 1))
+        read = kpi_reports(session, "2281", date(2026, 2, 1))
         assert kpi(read.items[0], "opportunity_cost").value == round(1_200_000 * SUNDSVALL / STOCKHOLM)
 
     def test_without_a_population_the_opportunity_cost_is_missing(self, session):
         record(session, "sambruk", 2025, datasets_held=1)  # an association without known members
-        read = analytics_service.kpi_reports(session, organisation_service.get(session, "sambruk"), date(2026, 2, 1))
+        read = kpi_reports(session, "sambruk", date(2026, 2, 1))
         cost = kpi(read.items[0], "opportunity_cost")
         assert (cost.value, cost.missing_inputs) == (None, ["population"])
 
     def test_no_figures_no_reports(self, session):
-        read = analytics_service.kpi_reports(session, organisation_service.get(session, "gr"), date(2026, 2, 1))
+        read = kpi_reports(session, "gr", date(2026, 2, 1))
         assert read.items == []

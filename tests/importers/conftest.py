@@ -16,18 +16,19 @@ import pytest
 from sqlmodel import select
 
 from app.core.db import session_scope
-from app.initiatives import service as initiative_service
+from app.initiatives import reads as initiative_reads
 from app.initiatives.models import Initiative
+from app.initiatives.schemas import InitiativeRead
 from importers.settings import ImporterSettings
 
 DATA = Path(__file__).parent / "data"
 
 
-def stored_initiatives(engine, source: str) -> list[Initiative]:
-    """What an import left in the database for one source, with relationships loaded."""
+def stored_initiatives(engine, source: str) -> list[InitiativeRead]:
+    """What an import left in the database for one source, as the API reads it."""
     with session_scope(engine, write=False) as session:
         ids = session.exec(select(Initiative.id).where(Initiative.source == source)).all()
-        return initiative_service.load(session, list(ids))
+        return initiative_reads.reads(session, initiative_reads.rows(session, list(ids)))
 
 
 @dataclass

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from app.core.caller import ADMIN
 from app.core.db import session_scope
 from app.imports import service as import_service
 from app.organisations import service as organisation_service
@@ -110,7 +111,9 @@ class TestRun:
         source_server.route_with("/v3/data/", kolada_answer())
         run_kolada(source_server, committed, importer_settings)
         with session_scope(committed) as session:
-            organisation_service.record_figures(session, "2281", 2024, FiguresWrite(total_turnover_sek=9_000_000_000))
+            organisation_service.record_figures(
+                session, "2281", 2024, FiguresWrite(total_turnover_sek=9_000_000_000), ADMIN
+            )
         again = run_kolada(source_server, committed, importer_settings)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
         assert figures(committed, "2281", 2024).total_turnover_sek == 9_000_000_000

@@ -2,7 +2,7 @@ import csv
 import io
 import json
 
-from app.auth.caller import ADMIN
+from app.core.caller import ADMIN
 from app.initiatives import export
 from app.initiatives import service as initiative_service
 from tests.factories import make_initiative
@@ -12,7 +12,7 @@ class TestIterRecords:
     def test_walks_every_batch_once_and_skips_archived(self, session, monkeypatch):
         monkeypatch.setattr(export, "BATCH_SIZE", 2)
         created = [make_initiative(session) for _ in range(5)]
-        initiative_service.archive(session, created[0], "Dubblett", ADMIN)
+        initiative_service.archive(session, created[0].id, "Dubblett", ADMIN)
         exported = [record["id"] for record in export.iter_records(session)]
         assert sorted(exported) == sorted(str(i.id) for i in created[1:])
         with_archived = [record["id"] for record in export.iter_records(session, include_archived=True)]

@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.core.caller import ADMIN
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
@@ -98,7 +99,7 @@ class TestOrganisationAnalytics:
     def test_kpis_over_the_years_with_missing_inputs_named(self, client: TestClient, session: Session, fall_prevention):
         for year, used in ((2024, 10), (2025, 15)):
             figures = FiguresWrite(datasets_held=50, datasets_used=used)
-            organisation_service.record_figures(session, "2281", year, figures)
+            organisation_service.record_figures(session, "2281", year, figures, ADMIN)
         response = client.get("/organisation/2281")
         check_page(response)
         kpis = kpi_boxes(response.text)

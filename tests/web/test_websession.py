@@ -5,7 +5,7 @@ from fastapi import Response
 from pydantic import SecretStr
 
 from app.auth import service as auth_service
-from app.auth.caller import ADMIN
+from app.core.caller import ADMIN
 from app.core.settings import Settings
 from app.web import websession
 from app.web.websession import WebSession

@@ -25,9 +25,8 @@ missing input is named, never guessed.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.core.enums import InitiativeStatus, OrganisationKind
+from app.core.enums import OPERATING_STATUSES, InitiativeStatus, OrganisationKind
 
-PROVEN_STATUSES = (InitiativeStatus.in_operation, InitiativeStatus.scaled)
 MONTHS_PER_YEAR = 12
 
 
@@ -36,10 +35,6 @@ class OpportunityCost:
     estimated_annual_benefit_sek: int | None
     monthly_opportunity_cost_sek: int | None
     missing: tuple[str, ...]
-
-
-def is_proven(status: InitiativeStatus, realised_benefit_sek_per_year: int | None) -> bool:
-    return status in PROVEN_STATUSES and bool(realised_benefit_sek_per_year)
 
 
 def peer_kind(owner_kind: OrganisationKind) -> OrganisationKind:
@@ -74,7 +69,7 @@ def running_organisations(
     running it besides its owner (participants of an operating member, adopters in operation)."""
     running: set[str] = set()
     for owner, status, others in members:
-        if status in PROVEN_STATUSES:
+        if status in OPERATING_STATUSES:
             running |= {owner, *federation_members.get(owner, ())}
         running |= set(others)
     return running

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.core.enums import InitiativeStatus
+from app.core.enums import OPERATING_STATUSES, InitiativeStatus
 
-OPERATING = (InitiativeStatus.in_operation, InitiativeStatus.scaled)
 MONTHS_PER_YEAR = 12
 # Six decimals keep small shares (a budget against a whole municipality's turnover) readable.
 DECIMALS = 6
@@ -114,7 +113,7 @@ def effect_spend_sek(portfolio: Sequence[PortfolioItem]) -> float | None:
     """KPI 2's numerator: Σ budget of the portfolio's initiatives in operation or scaled."""
     if development_spend_sek(portfolio) is None:
         return None
-    return development_spend_sek([item for item in portfolio if item.status in OPERATING]) or 0.0
+    return development_spend_sek([item for item in portfolio if item.status in OPERATING_STATUSES]) or 0.0
 
 
 def _development_effect(inputs: KpiInputs) -> KpiValue:
@@ -127,7 +126,7 @@ def _development_effect(inputs: KpiInputs) -> KpiValue:
 
 def _digitalisation(inputs: KpiInputs) -> KpiValue:
     """Σ(budget × digital share) ÷ Σ budget over KPI 2's initiatives; unknown when one lacks its share."""
-    operating = [item for item in inputs.portfolio if item.status in OPERATING and item.budget_sek is not None]
+    operating = [item for item in inputs.portfolio if item.status in OPERATING_STATUSES and item.budget_sek is not None]
     spend = effect_spend_sek(inputs.portfolio)
     lacking = [
         name

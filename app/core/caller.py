@@ -1,4 +1,7 @@
-"""Who is making a write: the admin, an organisation's key, or an importer."""
+"""Who is making a write: the admin, an organisation's key, or an importer.
+
+An identity only; what each caller may do is decided in `app.auth.permissions`.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -16,9 +19,6 @@ class Caller:
     def is_admin(self) -> bool:
         # Importers act on behalf of the registry itself, with the admin's reach.
         return self.actor_kind in (ActorKind.admin, ActorKind.importer)
-
-    def may_write_for(self, organisation_code: str) -> bool:
-        return self.is_admin or self.organisation_code == organisation_code
 
 
 ADMIN = Caller(ActorKind.admin)

@@ -1,0 +1,57 @@
+"""One request's analytics context: what several features need, read once and shared.
+
+A route or page builds one `AnalyticsContext`; each feature asks it for what it needs
+(`context.once(key, compute)`), so an organisation page that shows the portfolio's flags,
+the scaling candidates and seven KPIs over five years reads every input once and computes
+every opportunity cost once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends
+from sqlmodel import Session
+
+from app.core.db import SessionDep
+from app.organisations import service as organisation_service
+from app.organisations.service import Profile
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Organisations:
+    """Every organisation with what estimates need: kind, county, federation members, population."""
+
+    profiles: dict[str, Profile]
+    members: dict[str, list[str]]
+    reported_populations: dict[str, int]
+
+
+@dataclass
+class AnalyticsContext:
+    session: Session
+    _computed: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`'s result, computed on the first call with this key only."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return self._computed[key]
+
+    @cached_property
+    def organisations(self) -> Organisations:
+        return Organisations(
+            profiles=organisation_service.profiles(self.session),
+            members=organisation_service.member_codes(self.session),
+            reported_populations=organisation_service.latest_populations(self.session),
+        )
+
+
+def request_context(session: SessionDep) -> AnalyticsContext:
+    return AnalyticsContext(session)
+
+
+ContextDep = Annotated[AnalyticsContext, Depends(request_context)]

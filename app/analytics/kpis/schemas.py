@@ -1,0 +1,45 @@
+from typing import Any, Literal, Self
+
+from pydantic import Field, model_validator
+from sqlmodel import SQLModel
+
+from app.analytics.schemas import QueryModel, Year
+
+
+class KpiQuery(QueryModel):
+    year: int | None = Year
+
+
+class KpiAggregateQuery(QueryModel):
+    level: Literal["county", "national"]
+    year: int | None = Year
+    county: str | None = Field(default=None, max_length=2, description="With level=county: only this county.")
+
+    @model_validator(mode="after")
+    def county_only_for_county_level(self) -> Self:
+        if self.county is not None and self.level != "county":
+            raise ValueError("county applies only with level=county")
+        return self
+
+
+class KpiValueRead(SQLModel):
+    key: str
+    name: str
+    definition: str = Field(description="One line: how the value is computed.")
+    value: float | None = Field(description="Null when an input is missing; never a guess.")
+    unit: str
+    inputs: dict[str, Any] = Field(description="The numbers the value is computed from, by name.")
+    missing_inputs: list[str]
+
+
+class KpiReport(SQLModel):
+    level: Literal["organisation", "county", "national"]
+    code: str = Field(description="Organisation code, county code or SE.")
+    name: str
+    year: int
+    kpis: list[KpiValueRead]
+
+
+class KpiReportList(SQLModel):
+    items: list[KpiReport]
+    next: None = None

@@ -1,0 +1,158 @@
+"""The seven KPIs (nyckeltal för omställning) of organisations, counties and the country.
+
+Each request reads the inputs once for every organisation it reports on (figures of every
+year, the portfolio, the days initiatives went into operation, the opportunity costs) and
+computes each year from them (see `indicators` for the definitions).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from app.analytics.context import AnalyticsContext
+from app.analytics.kpis import indicators
+from app.analytics.kpis.schemas import KpiReport, KpiValueRead
+from app.analytics.scaling import service as scaling_service
+from app.core.enums import OPERATING_STATUSES, OrganisationKind
+from app.initiatives import reads as initiative_reads
+from app.initiatives.reads import Spend
+from app.organisations import service as organisation_service
+from app.organisations.schemas import FiguresRead
+from app.organisations.service import Profile
+
+NATIONAL = "SE"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the KPIs of a set of organisations are computed from, for every year."""
+
+    figures: dict[str, dict[int, FiguresRead]]
+    spending: dict[str, list[Spend]]
+    operation_starts: dict[str, list[date]]
+
+
+def kpis_for(context: AnalyticsContext, organisation: Profile, year: int | None, today: date) -> KpiReport:
+    """The seven KPIs of one organisation for `year` (default: the latest year with figures)."""
+    inputs = _inputs(context, [organisation.code])
+    year = year or _latest_year(inputs, today)
+    values = _values(context, inputs, [organisation.code], year, today)[organisation.code]
+    return _report("organisation", organisation.code, organisation.name, year, values)
+
+
+def kpi_history(context: AnalyticsContext, organisation: Profile, today: date) -> list[KpiReport]:
+    """One report per year the organisation has figures for, oldest first."""
+    years = sorted(_inputs(context, [organisation.code]).figures.get(organisation.code, {}))
+    return [kpis_for(context, organisation, year, today) for year in years]
+
+
+def kpis_aggregate(
+    context: AnalyticsContext,
+    *,
+    level: Literal["county", "national"],
+    year: int | None,
+    today: date,
+    county: str | None = None,
+) -> list[KpiReport]:
+    """The KPIs summed over a county's organisations (each county, or one), or over the country.
+    Each ratio is Σ numerators ÷ Σ denominators of the organisations whose value is known."""
+    profiles = context.organisations.profiles
+    codes = sorted(profiles)
+    inputs = _inputs(context, codes)
+    year = year or _latest_year(inputs, today)
+    values = _values(context, inputs, codes, year, today)
+    if level == "national":
+        return [_report("national", NATIONAL, "Sverige", year, indicators.aggregate(list(values.values())))]
+    counties: dict[str, list[str]] = {}
+    for code in codes:
+        county_code = profiles[code].county_code
+        if county_code and (county is None or county_code == county):
+            counties.setdefault(county_code, []).append(code)
+    names = {p.county_code: p.name for p in profiles.values() if p.kind == OrganisationKind.region}
+    return [
+        _report("county", code, names.get(code, code), year, indicators.aggregate([values[c] for c in members]))
+        for code, members in sorted(counties.items())
+    ]
+
+
+def _inputs(context: AnalyticsContext, codes: Sequence[str]) -> Inputs:
+    def compute() -> Inputs:
+        session = context.session
+        figures: dict[str, dict[int, FiguresRead]] = defaultdict(dict)
+        for row in organisation_service.yearly_figures(session, codes):
+            figures[row.organisation_code][row.year] = row
+        spending: dict[str, list[Spend]] = defaultdict(list)
+        for spend in initiative_reads.spending(session, codes):
+            spending[spend.owner_code].append(spend)
+        starts: dict[str, list[date]] = defaultdict(list)
+        for owner, day in initiative_reads.first_operation_days(session, codes, OPERATING_STATUSES):
+            starts[owner].append(day)
+        return Inputs(dict(figures), dict(spending), dict(starts))
+
+    return context.once(f"kpi-inputs:{','.join(codes)}", compute)
+
+
+def _latest_year(inputs: Inputs, today: date) -> int:
+    years = [year for by_year in inputs.figures.values() for year in by_year]
+    return max(years, default=today.year)
+
+
+def _values(
+    context: AnalyticsContext, inputs: Inputs, codes: Sequence[str], year: int, today: date
+) -> dict[str, list[indicators.KpiValue]]:
+    costs = scaling_service.annual_opportunity_costs(context)
+    populations = scaling_service.populations(context)
+    return {
+        code: indicators.compute_kpis(
+            indicators.KpiInputs(
+                figures=_figures(inputs.figures.get(code, {}).get(year)),
+                portfolio=[
+                    indicators.PortfolioItem(status=s.status, budget_sek=s.budget_sek, digital_share=s.digital_share)
+                    for s in inputs.spending.get(code, [])
+                    if indicators.ran_during(year, s.start_date, s.end_date, s.created_at.date())
+                ],
+                services_put_into_operation=sum(day.year == year for day in inputs.operation_starts.get(code, [])),
+                months=indicators.months_counted(year, today),
+                opportunity_cost_sek=costs.get(code, 0) if populations.get(code) else None,
+                opportunity_cost_missing=("population",),
+            )
+        )
+        for code in codes
+    }
+
+
+def _figures(row: FiguresRead | None) -> indicators.Figures:
+    if row is None:
+        return indicators.Figures()
+    return indicators.Figures(
+        total_turnover_sek=row.total_turnover_sek,
+        datasets_held=row.datasets_held,
+        datasets_used=row.datasets_used,
+        kpi_set_size=row.kpi_set_size,
+        kpis_added=row.kpis_added,
+        kpis_retired=row.kpis_retired,
+    )
+
+
+def _report(level: str, code: str, name: str, year: int, values: list[indicators.KpiValue]) -> KpiReport:
+    definitions = {definition.key: definition for definition in indicators.KPI_DEFINITIONS}
+    return KpiReport(
+        level=level,
+        code=code,
+        name=name,
+        year=year,
+        kpis=[
+            KpiValueRead(
+                key=value.key,
+                name=definitions[value.key].name,
+                definition=definitions[value.key].definition,
+                unit=definitions[value.key].unit,
+                value=value.value,
+                inputs=value.inputs,
+                missing_inputs=list(value.missing_inputs),
+            )
+            for value in values
+        ],
+    )

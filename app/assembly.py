@@ -1,0 +1,17 @@
+"""Assembling the registry: upper layers provide what lower ones need but may not import.
+
+Initiatives sit below adoptions and analytics, yet every read of an initiative shows its
+adoption counts and flags. Those domains register `Derivation`s here (see
+`app.initiatives.derived`). Every entry point calls `assemble()` before it serves or reads
+anything: the ASGI app (`app.main.create_app`), the `registry` command and the tests.
+"""
+
+from app.adoptions.derived import AdoptionCounts
+from app.analytics.flags.derived import Flags
+from app.initiatives import derived
+
+
+def assemble() -> None:
+    """Register every derivation; calling it again changes nothing."""
+    derived.register(AdoptionCounts())
+    derived.register(Flags())
