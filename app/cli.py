@@ -10,11 +10,13 @@ import uvicorn
 from rich.console import Console
 from sqlmodel import Session
 
+from app.assembly import assemble
 from app.auth import service as auth_service
 from app.core import migrations
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
 from app.core.settings import get_settings
 from app.demo import loader as demo_loader
+from app.initiatives import documents as initiative_documents
 from app.initiatives import export as initiative_export
 from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
@@ -41,15 +43,26 @@ def _engine():
 @cli.command()
 def migrate() -> None:
     """Bring the database schema to the newest version."""
-    migrations.upgrade(get_settings().database_url)
+    _migrate(get_settings().database_url)
     console.print("[green]Database is at the newest schema.[/green]")
+
+
+def _migrate(database_url: str) -> None:
+    """Migrate, then render the documents of initiatives that predate them (migration 0004)."""
+    migrations.upgrade(database_url)
+    engine = build_engine(database_url)
+    with session_scope(engine) as session:
+        written = initiative_documents.write_missing(session)
+    engine.dispose()
+    if written:
+        console.print(f"Rendered the documents of {written} initiatives.")
 
 
 @cli.command()
 def seed() -> None:
     """Add or refresh the reference organisations (idempotent)."""
     with session_scope(_engine()) as session:
-        report = organisation_seed.seed(session)
+        report = _seed(session)
     console.print(
         f"[green]{report.organisations} organisations and {report.memberships} memberships are in place.[/green]"
     )
@@ -76,7 +89,7 @@ def serve(
 ) -> None:
     """Migrate, seed if needed, and serve the registry."""
     settings = get_settings()
-    migrations.upgrade(settings.database_url)
+    _migrate(settings.database_url)
     engine = _engine()
     with session_scope(engine) as session:
         _prepare(session, with_demo)
@@ -90,9 +103,17 @@ def serve(
 
 def _prepare(session: Session, with_demo: bool) -> None:
     if not organisation_seed.is_seeded(session):
-        organisation_seed.seed(session)
+        _seed(session)
     if with_demo:
         demo_loader.load_demo(session)
+
+
+def _seed(session: Session) -> organisation_seed.SeedReport:
+    """Seed the reference organisations; initiatives of any whose name or county changed are
+    written again, since their documents show it."""
+    report = organisation_seed.seed(session)
+    initiative_documents.rewrite_owned_by(session, report.relabelled)
+    return report
 
 
 @cli.command()
@@ -134,6 +155,7 @@ def create_key(
 
 
 def main() -> None:
+    assemble()
     cli()
 
 

@@ -23,7 +23,7 @@ from app.changes import service as change_service
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
-from app.core.problems import install_problem_handlers
+from app.core.problems import install_problem_handlers, on_error
 from app.core.read_cache import ReadCache, ReadCacheMiddleware
 from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
     app.state.data_version = partial(change_service.latest_sequence_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
-    app.add_exception_handler(SignInRequired, redirect_to_sign_in)
+    on_error(app, SignInRequired, redirect_to_sign_in)
     for router in (
         organisations_router,
         organisation_initiatives_router,

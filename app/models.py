@@ -4,7 +4,14 @@ from app.adoptions.models import Adoption
 from app.auth.models import ApiKey
 from app.changes.models import Change
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
-from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm, StatusChange
+from app.initiatives.models import (
+    Initiative,
+    InitiativeDocument,
+    InitiativeParticipant,
+    InitiativeTag,
+    InitiativeTerm,
+    StatusChange,
+)
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
 
 __all__ = [
@@ -14,6 +21,7 @@ __all__ = [
     "ImportRejection",
     "ImportRun",
     "Initiative",
+    "InitiativeDocument",
     "InitiativeParticipant",
     "InitiativeTag",
     "InitiativeTerm",

@@ -2,11 +2,15 @@
 
 For each database (a fresh SQLite file, and PostgreSQL when --postgres is given) it loads N
 synthetic initiatives, starts `registry serve` with several workers, and drives it with wrk
-(concurrent connections, random paths from a list): GET by id, a filtered list, full-text
-search, and a trivial endpoint of the same server (no database) as the framework's ceiling.
-It measures twice, with each worker's read cache on (the default) and off, and prints p50/p99
-and throughput. wrk is written in C, so it takes little of the cores it shares with the server;
-compare rows of one run.
+(concurrent connections, random paths from a list): GET by id, an organisation's list, a
+filtered list, full-text search, and a trivial endpoint of the same server (no database) as the
+framework's ceiling. It measures with each worker's read cache off and on, then a mixed run in
+which 5 % of the requests write (a partner's upsert).
+
+On SQLite it also serves the same file with Datasette (one process, its defaults, an FTS5 index
+for search) and drives it with the same kinds of requests, so the two are compared on the same
+rows and machine in one run. wrk is written in C, so it takes little of the cores it shares
+with the servers; compare rows of one run.
 """
 
 import argparse
@@ -15,10 +19,14 @@ import os
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -40,61 +48,68 @@ SEARCH_WORDS = (
     "chattbot",
     "trygghetslarm",
     "läromedel",
-    "ekonomiskt bistånd",
-    "e-tjänst",
+    "bistånd",
+    "tjänst",
     "sensorer",
-    "öppna data",
+    "data",
     "signering",
     "hemtjänst",
 )
-COUNTIES = (
-    "01",
-    "03",
-    "04",
-    "05",
-    "06",
-    "07",
-    "08",
-    "09",
-    "10",
-    "12",
-    "13",
-    "14",
-    "17",
-    "18",
-    "19",
-    "20",
-    "21",
-    "22",
-    "23",
-    "24",
-    "25",
-)
 PATHS_PER_SCENARIO = 20_000
+WRITE_SHARE = 0.05
 WRK_SCRIPT = Path(__file__).with_name("random_paths.lua")
-READ_CACHE = {"on": None, "off": "0"}  # None: the server's default size
 # Long enough for each worker to render every cached page once: renders that compete with
 # hundreds of hits a second take seconds on PostgreSQL, and would be measured as the tail.
 WARM_UP_SECONDS = 3
+ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
+# The registry's lists neither count the matches nor suggest facets: ask Datasette for the same.
+LEAN = "_nocount=1&_nosuggest=1"
+DATASETTE_METADATA = {"databases": {"api": {"tables": {"initiative": {"fts_table": "initiative_fts"}}}}}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The rows the requests draw from: ids, owners with initiatives, counties, search words."""
+
+    ids: list[str]
+    owners: list[str]
+    counties: list[str]
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    requests: int
+    throughput: float
+    p50_ms: float
+    p99_ms: float
 
 
 def main() -> None:
     args = parse_args()
     if shutil.which("wrk") is None:
-        sys.exit("bench/api.py drives the server with wrk: install it first (apt-get install wrk).")
-    targets = [("SQLite", f"sqlite:///{Path('var/bench/api.db').resolve()}")]
+        sys.exit("bench/api.py drives the servers with wrk: install it first (apt-get install wrk).")
+    sqlite_file = Path("var/bench/api.db").resolve()
+    targets = [("SQLite", f"sqlite:///{sqlite_file}")]
     if args.postgres:
         targets.append(("PostgreSQL", args.postgres))
     for label, url in targets:
         prepare_database(url, args.size)
-        scenarios = scenario_paths(load_ids(url))
-        for cache, cache_bytes in READ_CACHE.items():
+        sample = load_sample(url)
+        rng = random.Random(7)
+        results: dict[str, list[Result]] = {}
+        for cache in ("off", "on"):
             print(
-                f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, "
-                f"read cache {cache}, {args.seconds:g} s per scenario"
+                f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, read cache {cache}"
             )
-            with running_server(url, args.workers, cache_bytes) as base:
-                print_table([(name, *drive(base, paths, args)) for name, paths in scenarios])
+            with registry_server(url, args.workers, cache == "on") as base:
+                results[cache] = measure(base, registry_scenarios(sample, rng), args)
+                results[f"{cache}, 5 % writes"] = measure(base, mixed_scenarios(sample, rng), args)
+        if label == "SQLite" and not args.skip_datasette:
+            print(f"\nDatasette on the same file: {args.clients} connections, one process")
+            with datasette_server(sqlite_file) as base:
+                results["datasette"] = measure(base, datasette_scenarios(sample, rng), args)
+            print_comparison(results["off"], results["datasette"])
 
 
 def parse_args() -> argparse.Namespace:
@@ -104,6 +119,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--postgres", help="A PostgreSQL URL whose database is emptied and filled.")
+    parser.add_argument("--skip-datasette", action="store_true", help="Do not run the Datasette comparison.")
     return parser.parse_args()
 
 
@@ -132,70 +148,158 @@ def empty_database(url: str) -> None:
     maintenance.dispose()
 
 
-def load_ids(url: str) -> list:
+def load_sample(url: str) -> Sample:
     engine = build_engine(url)
     with engine.connect() as connection:
-        ids = list(connection.execute(text("SELECT id FROM initiative")).scalars())
-    engine.dispose()
-    return ids
-
-
-class running_server:
-    def __init__(self, url: str, workers: int, read_cache_bytes: str | None) -> None:
-        self.url, self.workers, self.read_cache_bytes = url, workers, read_cache_bytes
-
-    def __enter__(self) -> str:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "DATABASE_URL": self.url, "REGISTRY_LOG_LEVEL": "WARNING"}
-        if self.read_cache_bytes is not None:
-            env["REGISTRY_READ_CACHE_BYTES"] = self.read_cache_bytes
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(self.workers)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        ids = [str(i) for i in connection.execute(text("SELECT id FROM initiative")).scalars()]
+        owners = list(connection.execute(text("SELECT DISTINCT owner_code FROM initiative")).scalars())
+        counties = list(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT county_code FROM organisation WHERE code IN "
+                    "(SELECT owner_code FROM initiative) AND county_code IS NOT NULL"
+                )
+            ).scalars()
         )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300  # each worker builds its overlap index first
+    engine.dispose()
+    return Sample(ids, owners, counties)
+
+
+# Scenarios: each a name and a function drawing one request line ("METHOD path [body]").
+
+
+def registry_scenarios(sample: Sample, rng: random.Random) -> dict[str, Callable[[], str]]:
+    def search() -> str:
+        return f"GET /api/v1/initiatives?{urlencode({'q': rng.choice(SEARCH_WORDS), 'limit': 20})}"
+
+    return {
+        "trivial (no database)": lambda: "GET /problems/not-found",
+        "GET by id": lambda: f"GET /api/v1/initiatives/{rng.choice(sample.ids)}",
+        "an organisation's list": lambda: f"GET /api/v1/initiatives?organisation={rng.choice(sample.owners)}&limit=50",
+        "filtered list": lambda: f"GET /api/v1/initiatives?county={rng.choice(sample.counties)}&status=pilot&limit=50",
+        "full-text search": search,
+    }
+
+
+def mixed_scenarios(sample: Sample, rng: random.Random) -> dict[str, Callable[[], str]]:
+    """Reads of every kind, and a partner's upsert in 5 % of the requests."""
+    reads = list(registry_scenarios(sample, rng).values())[1:]
+
+    def request() -> str:
+        if rng.random() < WRITE_SHARE:
+            body = json.dumps(
+                {
+                    "title": f"Partnerns initiativ {rng.randrange(500)}",
+                    "owner": rng.choice(sample.owners),
+                    "category": "other",
+                    "budget_sek": rng.randrange(1_000, 1_000_000),
+                },
+                ensure_ascii=False,
+            )
+            return f"PUT /api/v1/sources/bench-partner/initiatives/{rng.randrange(500)} {body}"
+        return rng.choice(reads)()
+
+    return {"mixed: 95 % reads, 5 % writes": request}
+
+
+def datasette_scenarios(sample: Sample, rng: random.Random) -> dict[str, Callable[[], str]]:
+    def hex_id() -> str:
+        return rng.choice(sample.ids).replace("-", "")
+
+    return {
+        "GET by id": lambda: f"GET /api/initiative/{hex_id()}.json",
+        "an organisation's list": lambda: (
+            f"GET /api/initiative.json?owner_code={rng.choice(sample.owners)}&{LEAN}&_size=50"
+        ),
+        "full-text search": lambda: (
+            f"GET /api/initiative.json?{urlencode({'_search': rng.choice(SEARCH_WORDS)})}&{LEAN}&_size=20"
+        ),
+    }
+
+
+# Servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def registry_server(url: str, workers: int, read_cache: bool) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "REGISTRY_LOG_LEVEL": "WARNING", "REGISTRY_ADMIN_TOKEN": ADMIN_TOKEN}
+    if not read_cache:
+        env["REGISTRY_READ_CACHE_BYTES"] = "0"
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    with serving(command, env, f"http://127.0.0.1:{port}", "/health") as base:
+        yield base
+
+
+@contextmanager
+def datasette_server(sqlite_file: Path) -> Iterator[str]:
+    if shutil.which("datasette", path=str(Path(sys.executable).parent)) is None:
+        sys.exit("The comparison needs Datasette: pip install -e '.[bench]' (or pass --skip-datasette).")
+    with tempfile.TemporaryDirectory() as directory:
+        copy = Path(directory) / "api.db"
+        shutil.copy(sqlite_file, copy)
+        with sqlite3.connect(copy) as connection:
+            connection.executescript(
+                "CREATE VIRTUAL TABLE initiative_fts USING fts5(title, summary, description, "
+                "content='initiative', content_rowid='rowid');"
+                "INSERT INTO initiative_fts(rowid, title, summary, description) "
+                "SELECT rowid, title, summary, description FROM initiative;"
+            )
+        metadata = Path(directory) / "metadata.json"
+        metadata.write_text(json.dumps(DATASETTE_METADATA))
+        port = free_port()
+        datasette = str(Path(sys.executable).parent / "datasette")
+        command = [datasette, "serve", str(copy), "--metadata", str(metadata), "--port", str(port)]
+        with serving(command, dict(os.environ), f"http://127.0.0.1:{port}", "/-/versions.json") as base:
+            yield base
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], base: str, ready_path: str) -> Iterator[str]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    return base
+                if httpx.get(base + ready_path, timeout=1).status_code == 200:
+                    break
             except httpx.TransportError:
                 time.sleep(0.2)
-        raise RuntimeError("the server did not start")
-
-    def __exit__(self, *_exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def scenario_paths(ids: list[str]) -> list[tuple[str, list[str]]]:
-    """Each scenario's paths, drawn at random beforehand; wrk requests them in random order."""
-    rng = random.Random(7)
-    draws = {
-        "trivial (no database)": lambda: "/problems/not-found",
-        "GET by id": lambda: f"/api/v1/initiatives/{rng.choice(ids)}",
-        "filtered list": lambda: f"/api/v1/initiatives?county={rng.choice(COUNTIES)}&status=pilot&limit=50",
-        "full-text search": lambda: f"/api/v1/initiatives?{urlencode({'q': rng.choice(SEARCH_WORDS), 'limit': 20})}",
-    }
-    return [(name, [draw() for _ in range(PATHS_PER_SCENARIO)]) for name, draw in draws.items()]
+        else:
+            raise RuntimeError(f"{command[0]} did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
-def drive(base: str, paths: list[str], args) -> tuple[int, float, float, float]:
-    """Requests, requests per second, p50 and p99 in ms: wrk after a warm-up."""
-    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as file:
-        file.write("\n".join(paths))
+# Driving
+
+
+def measure(base: str, scenarios: dict[str, Callable[[], str]], args) -> list[Result]:
+    results = [drive(base, name, [draw() for _ in range(PATHS_PER_SCENARIO)], args) for name, draw in scenarios.items()]
+    print_table(results)
+    return results
+
+
+def drive(base: str, name: str, lines: list[str], args) -> Result:
+    """wrk after a warm-up, over request lines drawn beforehand and sent in random order."""
+    with tempfile.NamedTemporaryFile("w", suffix=".requests", delete=False, encoding="utf-8") as file:
+        file.write("\n".join(lines))
     try:
         wrk(base, file.name, args.clients, WARM_UP_SECONDS)
-        return wrk(base, file.name, args.clients, args.seconds)
+        return Result(name, *wrk(base, file.name, args.clients, args.seconds))
     finally:
         os.unlink(file.name)
 
 
-def wrk(base: str, paths_file: str, connections: int, seconds: float) -> tuple[int, float, float, float]:
+def wrk(base: str, requests_file: str, connections: int, seconds: float) -> tuple[int, float, float, float]:
     command = [
         "wrk",
         f"--connections={connections}",
@@ -205,20 +309,29 @@ def wrk(base: str, paths_file: str, connections: int, seconds: float) -> tuple[i
         f"--script={WRK_SCRIPT}",
         base,
     ]
-    finished = subprocess.run(
-        command, env={**os.environ, "BENCH_PATHS": paths_file}, capture_output=True, text=True, check=True
-    )
+    env = {**os.environ, "BENCH_REQUESTS": requests_file, "BENCH_TOKEN": ADMIN_TOKEN}
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     summary = json.loads(finished.stdout.strip().splitlines()[-1])
     if summary["errors"]:
         raise RuntimeError(f"{summary['errors']} requests failed or were not 2xx: {finished.stdout}")
     return summary["requests"], summary["requests"] / summary["seconds"], summary["p50_ms"], summary["p99_ms"]
 
 
-def print_table(results) -> None:
-    ceiling = results[0][2]
-    print(f"{'scenario':<24}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs trivial':>12}")
-    for name, count, throughput, p50, p99 in results:
-        print(f"{name:<24}{count:>10}{throughput:>10.0f}{p50:>10.1f}{p99:>10.1f}{throughput / ceiling:>12.2f}")
+def print_table(results: list[Result]) -> None:
+    print(f"{'scenario':<32}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for r in results:
+        print(f"{r.name:<32}{r.requests:>10}{r.throughput:>10.0f}{r.p50_ms:>10.1f}{r.p99_ms:>10.1f}")
+
+
+def print_comparison(registry: list[Result], datasette: list[Result]) -> None:
+    ours = {r.name: r for r in registry}
+    print("\nRegistry (read cache off) against Datasette, same rows, same machine")
+    print(f"{'scenario':<32}{'registry req/s':>16}{'Datasette req/s':>17}{'ratio':>8}")
+    for theirs in datasette:
+        mine = ours[theirs.name]
+        print(
+            f"{theirs.name:<32}{mine.throughput:>16.0f}{theirs.throughput:>17.0f}{mine.throughput / theirs.throughput:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
--- wrk script for bench/api.py: GET a random path from the file named by BENCH_PATHS, and
--- print the run's summary as one line of JSON.
-local paths = {}
-for line in io.lines(os.getenv("BENCH_PATHS")) do
-  paths[#paths + 1] = line
+-- wrk script for bench/api.py: send a random request line from the file named by BENCH_REQUESTS
+-- ("GET /path" or "PUT /path {json body}", the admin token from BENCH_TOKEN), and print the
+-- run's summary as one line of JSON.
+local requests = {}
+for line in io.lines(os.getenv("BENCH_REQUESTS")) do
+  local method, path, body = line:match("^(%u+) (%S+) ?(.*)$")
+  requests[#requests + 1] = {method = method, path = path, body = body ~= "" and body or nil}
 end
+local token = os.getenv("BENCH_TOKEN")
 
 function setup(thread)
   thread:set("seed", math.random(1, 1000000))
@@ -14,7 +17,12 @@ function init(_args)
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(#paths)])
+  local chosen = requests[math.random(#requests)]
+  if chosen.body then
+    local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
+    return wrk.format(chosen.method, chosen.path, headers, chosen.body)
+  end
+  return wrk.format(chosen.method, chosen.path)
 end
 
 function done(summary, latency, _requests)

@@ -12,7 +12,9 @@ from itertools import islice
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from app.core.db import session_scope
 from app.core.text import stems
+from app.initiatives import documents
 from app.demo.loader import read_portfolio
 from app.initiatives.models import Initiative, InitiativeTag, InitiativeTerm, StatusChange
 from app.organisations.seed import read_rows
@@ -67,6 +69,8 @@ def load(engine: Engine, size: int, seed: int = 1) -> list[uuid.UUID]:
     while batch := list(islice(rows, BATCH)):
         _insert_batch(engine, batch)
         ids.extend(initiative["id"] for initiative, _, _ in batch)
+    with session_scope(engine) as session:
+        documents.write_missing(session)
     return ids
 
 

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.core.caller import IMPORTER
 from app.core.db import session_scope
 from app.core.enums import OrganisationKind
 from app.organisations import service as organisation_service
-from app.organisations.models import Organisation, OrganisationYear
-from app.organisations.schemas import FiguresWrite
+from app.organisations.schemas import FiguresRead, FiguresWrite
+from app.organisations.service import Profile
 from importers.http import Fetcher, fetch_json_pages
 from importers.mapping import MAPPINGS_DIR, MappingError
 from importers.parsers import Paging
@@ -72,7 +72,7 @@ class YearFigures:
     location: str = ""
 
 
-def kolada_id(organisation: Organisation) -> str:
+def kolada_id(organisation: Profile) -> str:
     """Kolada's id: the kommunkod, or "00" + county code for a region."""
     return f"00{organisation.code}" if organisation.kind == OrganisationKind.region else organisation.code
 
@@ -120,9 +120,9 @@ def run(context: RunContext, fetcher: Fetcher, config: KoladaConfig, url: str, s
     record_all(context, figures)
 
 
-def _municipalities_and_regions(session: Session) -> list[Organisation]:
+def _municipalities_and_regions(session: Session) -> list[Profile]:
     kinds = (OrganisationKind.municipality, OrganisationKind.region)
-    return list(session.exec(select(Organisation).where(col(Organisation.kind).in_(kinds)).order_by(Organisation.code)))
+    return sorted((p for p in organisation_service.profiles(session).values() if p.kind in kinds), key=lambda p: p.code)
 
 
 def _fetch_all_pages(context: RunContext, fetcher: Fetcher, config: KoladaConfig, url: str) -> list[dict] | None:
@@ -193,13 +193,12 @@ def record_all(context: RunContext, figures: dict[tuple[str, int], YearFigures])
         context.progress.advance(len(batch))
 
 
-def _stored_years(session: Session, codes: set[str]) -> dict[tuple[str, int], OrganisationYear]:
-    rows = session.exec(select(OrganisationYear).where(col(OrganisationYear.organisation_code).in_(codes)))
-    return {(row.organisation_code, row.year): row for row in rows}
+def _stored_years(session: Session, codes: set[str]) -> dict[tuple[str, int], FiguresRead]:
+    return {(row.organisation_code, row.year): row for row in organisation_service.yearly_figures(session, codes)}
 
 
 def _record_year(
-    session: Session, context: RunContext, key: tuple[str, int], figures: YearFigures, stored: OrganisationYear | None
+    session: Session, context: RunContext, key: tuple[str, int], figures: YearFigures, stored: FiguresRead | None
 ) -> None:
     try:
         wanted = year_values(figures, stored)
@@ -221,7 +220,7 @@ def _record_year(
         context.tally.counts.updated += 1
 
 
-def year_values(figures: YearFigures, stored: OrganisationYear | None) -> dict[str, int]:
+def year_values(figures: YearFigures, stored: FiguresRead | None) -> dict[str, int]:
     """The fields to record for one organisation and year, by the rules in the module docstring."""
     values: dict[str, int] = {}
     population = figures.population if figures.population is not None else (stored and stored.population)

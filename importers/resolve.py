@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.core.enums import OrganisationKind
 from app.core.text import normalise
-from app.organisations.models import Organisation
+from app.organisations import service as organisation_service
+from app.organisations.service import Profile
 
 # Genitives that are not "name + s": the municipality is written this way in its own name.
 IRREGULAR_GENITIVES = {"Falun": "Falu"}
@@ -45,10 +46,10 @@ class OrganisationResolver:
 
     @classmethod
     def load(cls, session: Session) -> "OrganisationResolver":
-        return cls.of(session.exec(select(Organisation)).all())
+        return cls.of(organisation_service.profiles(session).values())
 
     @classmethod
-    def of(cls, organisations: Iterable[Organisation]) -> "OrganisationResolver":
+    def of(cls, organisations: Iterable[Profile]) -> "OrganisationResolver":
         resolver = cls()
         for organisation in organisations:
             resolver.codes[organisation.code.casefold()] = organisation.code
@@ -82,7 +83,7 @@ class OrganisationResolver:
         return None
 
 
-def aliases(organisation: Organisation) -> set[str]:
+def aliases(organisation: Profile) -> set[str]:
     """The names an organisation goes by, built from its registry name."""
     name = organisation.name
     found = {name, *(_PARENTHESISED.findall(name))}

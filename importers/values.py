@@ -7,6 +7,7 @@ Each function takes one raw value and returns it in the registry's form, or rais
 import math
 import re
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from app.core.enums import Category, InitiativeStatus
@@ -282,7 +283,7 @@ def word_list(value: Any) -> list[str] | None:
     return list(dict.fromkeys(item for item in cleaned if item)) or None
 
 
-def vocabulary_term(value: Any, words: dict[str, str], allowed: type, label: str) -> str | None:
+def vocabulary_term(value: Any, words: dict[str, str], allowed: type[StrEnum], label: str) -> str | None:
     """A registry term from a source's word: the source's own words first, then the registry's values."""
     if is_empty(value):
         return None

@@ -152,6 +152,7 @@ def committed(engine: Engine) -> Iterator[Engine]:
             "adoption",
             "api_key",
             "initiative_term",
+            "initiative_document",
             "initiative_tag",
             "initiative_participant",
             "status_change",

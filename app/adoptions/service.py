@@ -16,7 +16,7 @@ from app.core.enums import AdoptionStatus, ChangeAction
 from app.core.models import utcnow
 from app.core.problems import Conflict, InvalidParameter, NotFound, ValidationFailed
 from app.initiatives import reads as initiative_reads
-from app.initiatives.reads import InitiativeRow
+from app.initiatives.records import InitiativeRow
 from app.organisations import service as organisation_service
 
 ENTITY = "adoption"

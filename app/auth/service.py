@@ -5,7 +5,7 @@ import hmac
 import secrets
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import ApiKey
 from app.core.caller import ADMIN, Caller
@@ -29,7 +29,7 @@ def mint(session: Session, organisation_code: str, label: str | None = None) -> 
 
 
 def list_keys(session: Session, organisation_code: str) -> list[ApiKey]:
-    query = select(ApiKey).where(ApiKey.organisation_code == organisation_code).order_by(ApiKey.created_at)
+    query = select(ApiKey).where(ApiKey.organisation_code == organisation_code).order_by(col(ApiKey.created_at))
     return list(session.exec(query))
 
 

@@ -21,6 +21,6 @@ def list_changes(
 ) -> ChangePage:
     """Every write to initiatives and adoptions in commit order, to mirror the registry and resume after a crash."""
     changes = change_service.list_changes(session, after=after, limit=limit)
-    last_sequence = changes[-1].sequence if changes else after
+    last_sequence = (changes[-1].sequence or after) if changes else after
     next_url = str(request.url.include_query_params(after=last_sequence)) if len(changes) == limit else None
     return ChangePage(items=[ChangeRead.model_validate(c) for c in changes], next=next_url, last_sequence=last_sequence)

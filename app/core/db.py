@@ -82,8 +82,10 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
         session.execute(insert(table), rows)
         return
     names = ", ".join(f'"{name}"' for name in rows[0])
+    psycopg_connection = session.connection().connection.driver_connection
+    assert psycopg_connection is not None  # a live connection of the session's transaction
     with (
-        session.connection().connection.driver_connection.cursor() as cursor,
+        psycopg_connection.cursor() as cursor,
         cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:

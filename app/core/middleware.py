@@ -40,7 +40,7 @@ class RequestBodyGuard:
         if problem is not None:
             await problem_response(problem, scope["path"])(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, _replay(body or b"", receive), send)
 
     def _check_headers(self, headers: dict[str, str]) -> Problem | None:
         declared = headers.get("content-length")
@@ -52,7 +52,8 @@ class RequestBodyGuard:
         return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
 
     async def _read_body(self, receive: Receive) -> bytes | None:
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":

@@ -6,8 +6,8 @@ with `type`, `title`, `status`, `detail` and `instance`. The `type` is a relativ
 """
 
 import logging
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, TypeVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
+E = TypeVar("E", bound=Exception)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -196,13 +197,19 @@ def install_problem_handlers(app: FastAPI, error_page: ErrorPage | None = None) 
     """Problem documents everywhere; a person's browser asking for a page gets `error_page` instead."""
     app.state.error_page = error_page
     _document_framework_problems(app)
-    app.add_exception_handler(Problem, _handle_problem)
-    app.add_exception_handler(RequestValidationError, _handle_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
-    app.add_exception_handler(OperationalError, _handle_database_unavailable)
-    app.add_exception_handler(DBAPIError, _handle_database_error)
-    app.add_exception_handler(DataError, _handle_unstorable_value)
-    app.add_exception_handler(Exception, _handle_unexpected)
+    on_error(app, Problem, _handle_problem)
+    on_error(app, RequestValidationError, _handle_validation_error)
+    on_error(app, StarletteHTTPException, _handle_http_exception)
+    on_error(app, OperationalError, _handle_database_unavailable)
+    on_error(app, DBAPIError, _handle_database_error)
+    on_error(app, DataError, _handle_unstorable_value)
+    on_error(app, Exception, _handle_unexpected)
+
+
+def on_error(app: FastAPI, error_class: type[E], handler: Callable[[Request, E], Awaitable[Response]]) -> None:
+    """Register `handler` for `error_class`. Starlette types a handler as taking any exception;
+    it calls each only with its own class, which is what this signature says."""
+    app.add_exception_handler(error_class, cast(Callable[[Request, Exception], Awaitable[Response]], handler))
 
 
 def _document_framework_problems(app: FastAPI) -> None:
@@ -224,7 +231,8 @@ def _document_framework_problems(app: FastAPI) -> None:
             app.openapi_schema = document
         return app.openapi_schema
 
-    app.openapi = openapi
+    # FastAPI's documented way to extend its document is to replace this method.
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _problem_response_doc(status: int) -> dict[str, Any]:
@@ -256,7 +264,7 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
     return _respond(request, problem_class(detail))
 
 
-async def _handle_database_unavailable(request: Request, error: OperationalError) -> Response:
+async def _handle_database_unavailable(request: Request, error: DBAPIError) -> Response:
     logger.warning("database unavailable: %s", error.orig)
     return _respond(request, ServiceUnavailable())
 

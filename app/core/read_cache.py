@@ -36,6 +36,10 @@ class ReadCache:
         # Striped rather than one lock per key: bounded, and two keys rarely share one.
         self._render_locks = [threading.Lock() for _ in range(RENDER_LOCK_STRIPES)]
 
+    @property
+    def is_enabled(self) -> bool:
+        return self._entries is not None
+
     def knows(self, key: Hashable) -> bool:
         """Whether the key has a body of some version: only then is the version worth reading."""
         with self._lock:

@@ -16,7 +16,7 @@ from app.adoptions.schemas import AdoptionCreate
 from app.core.caller import ADMIN
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
-from app.initiatives.reads import InitiativeRow
+from app.initiatives.records import InitiativeRow
 from app.initiatives.schemas import InitiativeCreate
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite

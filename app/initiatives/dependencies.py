@@ -7,7 +7,7 @@ from fastapi import Depends, Header
 from app.core.db import SessionDep
 from app.core.problems import PreconditionFailed, PreconditionRequired
 from app.initiatives import reads
-from app.initiatives.reads import InitiativeRow
+from app.initiatives.records import InitiativeRow
 from app.initiatives.service import not_found
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')

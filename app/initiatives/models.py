@@ -72,6 +72,18 @@ class InitiativeTag(SQLModel, table=True):
     tag: str = Field(primary_key=True, max_length=50, index=True)
 
 
+class InitiativeDocument(SQLModel, table=True):
+    """Each initiative as the API reads it, without the fields other domains derive, rendered
+    at every write: a read fetches a page's documents in one query instead of reading every
+    related table, and the change feed records the same document."""
+
+    __tablename__ = "initiative_document"
+
+    initiative_id: uuid.UUID = Field(foreign_key="initiative.id", primary_key=True)
+    version: int  # the initiative's, so a read of one needs no other table for its ETag
+    body: str = Field(sa_type=Text)
+
+
 class InitiativeTerm(SQLModel, table=True):
     """Inverted index for full-text search: one row per stemmed word of an initiative's text.
 

@@ -1,11 +1,13 @@
 """The initiatives list's query: filters, full-text search, sorting and keyset pagination."""
 
+import threading
 import uuid
 from datetime import datetime
 from typing import Literal
 
+from cachetools import TTLCache
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Row, Select, exists, func, or_, tuple_
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from app.core.enums import Category, Flag, InitiativeStatus
@@ -15,7 +17,11 @@ from app.initiatives.models import Initiative, InitiativeParticipant, Initiative
 from app.organisations import service as organisation_service
 
 Sort = Literal["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
-SORT_COLUMNS = {"updated_at": Initiative.updated_at, "created_at": Initiative.created_at, "title": Initiative.title}
+SORT_COLUMNS = {
+    "updated_at": col(Initiative.updated_at),
+    "created_at": col(Initiative.created_at),
+    "title": col(Initiative.title),
+}
 MAX_QUERY_TERMS = 10
 COMMON_TERM_MATCHES = 1_000
 
@@ -49,7 +55,7 @@ def filtered(query: InitiativeQuery, common_terms: frozenset[str], derived: list
     """Every initiative the query's filters admit, unordered: the base of a page and of counts.
     Words in `common_terms` are matched row by row (see `common_search_terms`), the others through
     the term index; `derived` are the conditions other domains set (`app.initiatives.derived`)."""
-    statement = select(*Initiative.__table__.columns)
+    statement = select(col(Initiative.id), *SORT_COLUMNS.values())
     for condition in [*_conditions(query, common_terms), *derived]:
         statement = statement.where(condition)
     return statement
@@ -79,15 +85,36 @@ def search_terms(q: str | None) -> list[str]:
     return list(dict.fromkeys(stems(q or "")))[:MAX_QUERY_TERMS]
 
 
+# How many initiatives a word matches, up to COMMON_TERM_MATCHES; built once.
+_MATCHES = select(func.count()).select_from(
+    select(col(InitiativeTerm.initiative_id))
+    .where(col(InitiativeTerm.term) >= bindparam("low"), col(InitiativeTerm.term) < bindparam("high"))
+    .limit(COMMON_TERM_MATCHES)
+    .subquery()
+)
+
+
+# Whether a word is common changes slowly and only decides how a search is run, never what it
+# finds: each worker remembers it for a while instead of asking on every search.
+_is_common: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=60)
+_is_common_lock = threading.Lock()  # requests run on a thread pool; cachetools is not thread-safe
+
+
 def common_search_terms(session: Session, q: str | None) -> frozenset[str]:
     """Query words that match so many initiatives that it is cheaper to walk the listing in
     order and stop at the page's end than to collect every match and sort it."""
-    common = set()
-    for term in search_terms(q):
-        probe = select(InitiativeTerm.initiative_id).where(*_term_range(term)).limit(COMMON_TERM_MATCHES)
-        if (session.scalar(select(func.count()).select_from(probe.subquery())) or 0) >= COMMON_TERM_MATCHES:
-            common.add(term)
-    return frozenset(common)
+    return frozenset(term for term in search_terms(q) if _is_common_term(session, term))
+
+
+def _is_common_term(session: Session, term: str) -> bool:
+    with _is_common_lock:
+        known = _is_common.get(term)
+    if known is None:
+        matches = session.connection().execute(_MATCHES, {"low": term, "high": prefix_upper_bound(term)})
+        known = matches.scalar_one() >= COMMON_TERM_MATCHES
+        with _is_common_lock:
+            _is_common[term] = known
+    return known
 
 
 def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list[ColumnElement[bool]]:
@@ -113,7 +140,7 @@ def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list[Co
 
 def _involves(code: str) -> ColumnElement[bool]:
     participating = select(InitiativeParticipant.initiative_id).where(InitiativeParticipant.organisation_code == code)
-    return or_(Initiative.owner_code == code, col(Initiative.id).in_(participating))
+    return or_(col(Initiative.owner_code) == code, col(Initiative.id).in_(participating))
 
 
 def _text_condition(term: str, is_common: bool) -> ColumnElement[bool]:

@@ -13,85 +13,26 @@ built as plain values that `pydantic_core.to_json` writes directly (a test holds
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from pydantic_core import to_jsonable_python
+from pydantic_core import from_json, to_json, to_jsonable_python
 from sqlalchemy import ColumnElement, Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.core.enums import Category, Flag, InitiativeStatus, ParticipantRole
-from app.initiatives import derived
+from app.core.enums import Flag, InitiativeStatus
+from app.initiatives import derived, documents
 from app.initiatives import query as list_query
-from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, StatusChange
+from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.query import InitiativeQuery
+from app.initiatives.records import COLUMNS, Brief, InitiativeRow, Participation, Spend, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
 
-
-class InitiativeRow(NamedTuple):
-    """An initiative's own columns, as stored (a test holds this equal to the table)."""
-
-    id: uuid.UUID
-    title: str
-    summary: str | None
-    description: str | None
-    owner_code: str
-    status: InitiativeStatus
-    category: Category
-    start_date: date | None
-    end_date: date | None
-    budget_sek: int | None
-    digital_share: float | None
-    expected_benefit_sek_per_year: int | None
-    realised_benefit_sek_per_year: int | None
-    benefit_evidence: list[dict[str, Any]]
-    has_benefit_realisation_plan: bool
-    strategy_refs: list[str]
-    solution: dict[str, Any] | None
-    links: list[dict[str, Any]]
-    contact: dict[str, Any] | None
-    source: str
-    external_id: str | None
-    registry_edited_fields: list[str]
-    is_withdrawn_at_source: bool
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    is_archived: bool
-    archived_reason: str | None
-
-
-#: The initiative table's columns, for derivations' conditions (`app.initiatives.derived`).
-COLUMNS = Initiative.__table__.c
-READ_FIELDS = tuple(InitiativeRead.model_fields)
-OWN_READ_FIELDS = frozenset(READ_FIELDS) & frozenset(InitiativeRow._fields)
-
 # Built once: constructing a statement costs more than running it on a page's hot path.
-_IDS = bindparam("ids", expanding=True)
-ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(_IDS))
-PARTICIPANT_ROWS = (
-    select(
-        InitiativeParticipant.initiative_id,
-        InitiativeParticipant.organisation_code,
-        InitiativeParticipant.role,
-        InitiativeParticipant.contribution_sek,
-        InitiativeParticipant.steering_seats,
-    )
-    .where(col(InitiativeParticipant.initiative_id).in_(_IDS))
-    .order_by(InitiativeParticipant.organisation_code)
-)
-TAG_ROWS = (
-    select(InitiativeTag.initiative_id, InitiativeTag.tag)
-    .where(col(InitiativeTag.initiative_id).in_(_IDS))
-    .order_by(InitiativeTag.tag)
-)
-STATUS_ROWS = (
-    select(StatusChange.initiative_id, StatusChange.status, StatusChange.changed_date)
-    .where(col(StatusChange.initiative_id).in_(_IDS))
-    .order_by(StatusChange.id)
-)
+ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(bindparam("ids", expanding=True)))
 
 
 def get(session: Session, initiative_id: uuid.UUID) -> InitiativeRow | None:
@@ -107,15 +48,15 @@ def rows(session: Session, ids: Sequence[uuid.UUID]) -> list[InitiativeRow]:
     return [found[i] for i in ids if i in found]
 
 
-def list_page(session: Session, query: InitiativeQuery) -> tuple[list[InitiativeRow], str | None]:
-    """A page of initiatives and the cursor of the next page."""
+def list_page(session: Session, query: InitiativeQuery) -> tuple[list[uuid.UUID], str | None]:
+    """The ids of a page of initiatives, in the query's order, and the cursor of the next page."""
     statement = list_query.page(_filtered(session, query), query)
     found = list(session.connection().execute(statement))
-    return [InitiativeRow(*row) for row in found[: query.limit]], list_query.next_cursor(found, query)
+    return [row.id for row in found[: query.limit]], list_query.next_cursor(found, query)
 
 
-def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> Iterator[list[InitiativeRow]]:
-    """Every initiative the query matches, in its order, a batch at a time."""
+def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> Iterator[list[uuid.UUID]]:
+    """The ids of every initiative the query matches, in its order, a batch at a time."""
     page = query.model_copy(update={"cursor": None, "limit": batch_size})
     while True:
         found, cursor = list_page(session, page)
@@ -126,16 +67,15 @@ def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> 
         page = page.model_copy(update={"cursor": cursor})
 
 
-def iter_all(session: Session, *, include_archived: bool, batch_size: int) -> Iterator[list[InitiativeRow]]:
-    """Every initiative in id order, a batch at a time (for exports)."""
-    statement = select(*COLUMNS).order_by(col(Initiative.id)).limit(batch_size)
+def iter_all(session: Session, *, include_archived: bool, batch_size: int) -> Iterator[list[uuid.UUID]]:
+    """The ids of every initiative in id order, a batch at a time (for exports)."""
+    statement = select(col(Initiative.id)).order_by(col(Initiative.id)).limit(batch_size)
     if not include_archived:
         statement = statement.where(_LIVE)
-    batch = [InitiativeRow(*row) for row in session.connection().execute(statement)]
+    batch = list(session.connection().execute(statement).scalars())
     while batch:
         yield batch
-        following = statement.where(col(Initiative.id) > batch[-1].id)
-        batch = [InitiativeRow(*row) for row in session.connection().execute(following)]
+        batch = list(session.connection().execute(statement.where(col(Initiative.id) > batch[-1])).scalars())
 
 
 def _filtered(session: Session, query: InitiativeQuery) -> Select:
@@ -144,83 +84,91 @@ def _filtered(session: Session, query: InitiativeQuery) -> Select:
     )
 
 
-# Representations ---------------------------------------------------------------------------
+# Representations -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Related:
-    participants: list[dict[str, Any]] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    status_history: list[dict[str, Any]] = field(default_factory=list)
+class _Read(NamedTuple):
+    """One initiative as read: its document and version, and its derived fields' values."""
+
+    version: int
+    body: str
+    derived: list[tuple[str, Any]]
 
 
-def representations(session: Session, found: Sequence[InitiativeRow]) -> list[dict[str, Any]]:
-    """Initiatives in `InitiativeRead`'s shape, as plain values that `pydantic_core.to_json`
-    writes directly, derived fields included; in a fixed number of queries."""
-    extra = derived.values(session, found)
-    return _shaped(session, found, lambda row: {name: by_id[row.id] for name, by_id in extra.items()})
+def representations(session: Session, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    """Initiatives in `InitiativeRead`'s shape as plain values (JSON types), derived fields
+    included, in the order of `ids` (unknown ids left out)."""
+    found = _read(session, ids)
+    return [{**from_json(found[i].body), **dict(found[i].derived)} for i in ids if i in found]
 
 
-def snapshots(session: Session, found: Sequence[InitiativeRow]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Initiatives as the change feed records them: their own fields, without the derived ones
-    (adoption counts, flags), which change without a write to the initiative."""
-    shaped = _shaped(session, found, lambda _row: {})
-    return {row.id: to_jsonable_python(values) for row, values in zip(found, shaped, strict=True)}
+def representation_json(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[bytes, int]]:
+    """Each initiative's representation as JSON, with its version, written by joining its
+    stored document with the derived fields: no model is built or validated (a test holds this
+    equal to `InitiativeRead`). The derived fields are the last fields of `InitiativeRead`.
+    In the order of `ids`; unknown ids are left out."""
+    found = _read(session, ids)
+    return [
+        (
+            found[i].body[:-1].encode()
+            + b"".join(b',"' + name.encode() + b'":' + to_json(value) for name, value in found[i].derived)
+            + b"}",
+            found[i].version,
+        )
+        for i in ids
+        if i in found
+    ]
 
 
-def reads(session: Session, found: Sequence[InitiativeRow]) -> list[InitiativeRead]:
+def reads(session: Session, ids: Sequence[uuid.UUID]) -> list[InitiativeRead]:
     """Initiatives as validated `InitiativeRead` models, for callers that need the model."""
-    return [InitiativeRead.model_validate(values) for values in representations(session, found)]
+    return [InitiativeRead.model_validate(values) for values in representations(session, ids)]
 
 
 def read(session: Session, initiative_id: uuid.UUID) -> InitiativeRead | None:
-    found = rows(session, [initiative_id])
-    return reads(session, found)[0] if found else None
+    found = reads(session, [initiative_id])
+    return found[0] if found else None
 
 
-def _shaped(session: Session, found: Sequence[InitiativeRow], extra) -> list[dict[str, Any]]:
-    owners = organisation_service.labels_by_code(session, (row.owner_code for row in found))
-    related = _related_rows(session, [row.id for row in found])
-    return [_representation(row, owners[row.owner_code], related[row.id], extra(row)) for row in found]
-
-
-def _related_rows(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related]:
-    # Plain rows rather than ORM collections: several times cheaper for a page of 50 or 200.
-    related: dict[uuid.UUID, _Related] = defaultdict(_Related)
+def _read(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, _Read]:
+    """The documents of these initiatives with every derived field, in one statement."""
     if not ids:
-        return related
-    connection, page = session.connection(), {"ids": ids}
-    for row in connection.execute(PARTICIPANT_ROWS, page):
-        related[row.initiative_id].participants.append(
-            {
-                "organisation": row.organisation_code,
-                "role": row.role,
-                "contribution_sek": row.contribution_sek,
-                "steering_seats": row.steering_seats,
-            }
-        )
-    for initiative_id, tag in connection.execute(TAG_ROWS, page):
-        related[initiative_id].tags.append(tag)
-    for row in connection.execute(STATUS_ROWS, page):
-        related[row.initiative_id].status_history.append({"status": row.status, "changed_date": row.changed_date})
-    return related
+        return {}
+    statement, parts = _read_statement(tuple(derived.registered()))
+    prepared = [(derivation.field, derivation.prepare(session, ids), columns) for derivation, columns in parts]
+    parameters: dict[str, Any] = {"ids": list(ids)}
+    for _field, ready, _columns in prepared:
+        parameters |= ready.parameters
+    found = {}
+    for row in session.connection().execute(statement, parameters):
+        values = [(field, to_jsonable_python(ready.value(row[0], row[columns]))) for field, ready, columns in prepared]
+        found[row[0]] = _Read(row[1], row[2], values)
+    return found
 
 
-def _representation(
-    row: InitiativeRow, owner: organisation_service.Label, related: _Related, extra: dict[str, Any]
-) -> dict[str, Any]:
-    """`InitiativeRead`'s fields in its order; derived fields only when given."""
-    values = {
-        "owner": row.owner_code,
-        "owner_name": owner.name,
-        "county_code": owner.county_code,
-        "participants": related.participants,
-        "tags": related.tags,
-        "status_history": related.status_history,
-        **extra,
-        **{name: getattr(row, name) for name in OWN_READ_FIELDS},
-    }
-    return {name: values[name] for name in READ_FIELDS if name in values}
+@lru_cache(maxsize=4)
+def _read_statement(
+    derivations: tuple[derived.Derivation, ...],
+) -> tuple[Select, list[tuple[derived.Derivation, slice]]]:
+    """The statement reading documents with every derivation's columns, built once; and where
+    each derivation's columns are in its rows. Derivations in `InitiativeRead`'s field order."""
+    ordered = sorted(derivations, key=lambda derivation: documents.READ_FIELDS.index(derivation.field))
+    columns: list[ColumnElement[Any]] = [
+        col(InitiativeDocument.initiative_id),
+        col(InitiativeDocument.version),
+        col(InitiativeDocument.body),
+    ]
+    parts = []
+    for derivation in ordered:
+        own = list(derivation.columns())
+        parts.append((derivation, slice(len(columns), len(columns) + len(own))))
+        columns += own
+    statement = (
+        select(*columns)
+        .join_from(InitiativeDocument, Initiative, col(InitiativeDocument.initiative_id) == col(Initiative.id))
+        .where(col(InitiativeDocument.initiative_id).in_(bindparam("ids", expanding=True)))
+    )
+    return statement, parts
 
 
 # Counts for the web's facets ---------------------------------------------------------------
@@ -287,52 +235,6 @@ def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
 # What the analytics read -------------------------------------------------------------------
 
 
-class Brief(NamedTuple):
-    """The few fields a list of initiatives in a report shows."""
-
-    id: uuid.UUID
-    title: str
-    owner_code: str
-    status: InitiativeStatus
-    category: Category
-    budget_sek: int | None
-    realised_benefit_sek_per_year: int | None
-
-
-class Text(NamedTuple):
-    """What overlap detection compares, with the facts its reports need."""
-
-    id: uuid.UUID
-    owner_code: str
-    category: Category
-    status: InitiativeStatus
-    budget_sek: int | None
-    realised_benefit_sek_per_year: int | None
-    title: str
-    summary: str | None
-    description: str | None
-    solution: dict[str, Any] | None
-    tags: tuple[str, ...]
-
-
-class Participation(NamedTuple):
-    initiative_id: uuid.UUID
-    organisation_code: str
-    role: ParticipantRole
-
-
-class Spend(NamedTuple):
-    """An initiative's part in its owner's KPIs."""
-
-    owner_code: str
-    status: InitiativeStatus
-    budget_sek: int | None
-    digital_share: float | None
-    start_date: date | None
-    end_date: date | None
-    created_at: datetime
-
-
 BRIEF_COLUMNS = tuple(getattr(Initiative, name) for name in Brief._fields)
 TEXT_COLUMNS = tuple(getattr(Initiative, name) for name in Text._fields if name != "tags")
 SPEND_COLUMNS = tuple(getattr(Initiative, name) for name in Spend._fields)
@@ -395,22 +297,6 @@ def first_operation_days(
         .group_by(Initiative.owner_code, StatusChange.initiative_id)
     )
     return [(owner, day) for owner, day in session.connection().execute(statement)]
-
-
-def flagged(
-    session: Session, ids: Sequence[uuid.UUID], rules: dict[Flag, ColumnElement[bool]]
-) -> dict[uuid.UUID, set[Flag]]:
-    """Which of `rules` (conditions on the initiatives' columns) each initiative meets, in one query."""
-    if not ids or not rules:
-        return {initiative_id: set() for initiative_id in ids}
-    flags = list(rules)
-    statement = select(Initiative.id, *(rules[flag].label(flag.value) for flag in flags)).where(
-        col(Initiative.id).in_(list(ids))
-    )
-    return {
-        row[0]: {flag for flag, meets in zip(flags, row[1:], strict=True) if meets}
-        for row in session.connection().execute(statement)
-    }
 
 
 def published_by(session: Session, source: str) -> dict[str, uuid.UUID]:

@@ -26,7 +26,7 @@ from app.core.enums import ChangeAction
 from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
 from app.core.text import stems
-from app.initiatives import reads
+from app.initiatives import documents, reads
 from app.initiatives.models import (
     REGISTRY_SOURCE,
     Initiative,
@@ -35,7 +35,7 @@ from app.initiatives.models import (
     InitiativeTerm,
     StatusChange,
 )
-from app.initiatives.reads import InitiativeRow
+from app.initiatives.records import InitiativeRow
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields
 from app.organisations import service as organisation_service
 
@@ -241,10 +241,10 @@ def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
         return {}
     found = session.connection().execute(select(*_STATE_COLUMNS).where(col(Initiative.id).in_(ids))).all()
     tags: dict[uuid.UUID, list[str]] = {initiative_id: [] for initiative_id in ids}
-    for initiative_id, tag in session.connection().execute(reads.TAG_ROWS, {"ids": ids}):
+    for initiative_id, tag in session.connection().execute(documents.TAG_ROWS, {"ids": ids}):
         tags[initiative_id].append(tag)
     participants: dict[uuid.UUID, list[dict[str, Any]]] = {initiative_id: [] for initiative_id in ids}
-    for row in session.connection().execute(reads.PARTICIPANT_ROWS, {"ids": ids}):
+    for row in session.connection().execute(documents.PARTICIPANT_ROWS, {"ids": ids}):
         participants[row.initiative_id].append(
             {
                 "organisation": row.organisation_code,
@@ -298,7 +298,7 @@ def _insert(
     bulk_insert(session, StatusChange, [n.status_change for n in new])
     _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
     ids = [n.initiative["id"] for n in new]
-    _record(session, reads.rows(session, ids), ChangeAction.create, caller, {})
+    _record(session, ids, ChangeAction.create, caller, {})
     return ids
 
 
@@ -350,7 +350,7 @@ def _apply(
     _check_organisations_exist(session, [data])
     merged = {**state.fields, **changed}
     _check_dates(_day(merged["start_date"]), _day(merged["end_date"]))
-    before = reads.snapshots(session, reads.rows(session, [state.id]))
+    before = documents.current(session, [state.id])
     columns = _column_values(changed)
     if reinstates:
         columns["is_withdrawn_at_source"] = False
@@ -360,14 +360,14 @@ def _apply(
     _replace_related(session, state.id, changed, data.status_date, now)
     if SEARCHED_FIELDS & set(changed):
         _reindex_terms(session, state.id, merged)
-    _record(session, reads.rows(session, [state.id]), ChangeAction.update, caller, before)
+    _record(session, [state.id], ChangeAction.update, caller, before)
     return True
 
 
 def _change_flags(session: Session, row: InitiativeRow, action: ChangeAction, caller: Caller, **columns: Any) -> None:
-    before = reads.snapshots(session, [row])
+    before = documents.current(session, [row.id])
     _claim_next_version(session, row.id, row.version, columns)
-    _record(session, reads.rows(session, [row.id]), action, caller, before)
+    _record(session, [row.id], action, caller, before)
 
 
 def _claim_next_version(session: Session, initiative_id: uuid.UUID, version: int, columns: dict[str, Any]) -> datetime:
@@ -518,12 +518,14 @@ def _searchable_text(fields: dict[str, Any]) -> str:
 
 def _record(
     session: Session,
-    rows: list[InitiativeRow],
+    ids: list[uuid.UUID],
     action: ChangeAction,
     caller: Caller,
     befores: dict[uuid.UUID, dict[str, Any]],
 ) -> None:
-    afters = reads.snapshots(session, rows)
+    """Write the initiatives' new documents and record each in the change feed, with what changed."""
+    rows = reads.rows(session, ids)
+    afters = documents.write(session, rows)
     change_service.record(
         session,
         [

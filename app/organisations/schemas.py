@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import SQLModel
 
 from app.core.enums import OrganisationKind
@@ -21,7 +21,7 @@ class OrganisationPage(SQLModel):
     next: str | None
 
 
-class FiguresBase(SQLModel):
+class FiguresBase(BaseModel):
     population: Count | None = None
     total_turnover_sek: Money | None = None
     net_cost_sek: Money | None = None
@@ -37,6 +37,8 @@ class FiguresWrite(FiguresBase, WriteSchema):
 
 
 class FiguresRead(FiguresBase):
+    model_config = ConfigDict(from_attributes=True)
+
     organisation_code: str
     year: int
     updated_at: datetime

@@ -25,6 +25,7 @@ LEGAL_FORM_KINDS = {
 class SeedReport:
     organisations: int
     memberships: int
+    relabelled: frozenset[str]  # organisations whose name or county changed: what reads of them show
 
 
 def read_rows(filename: str) -> list[dict[str, str]]:
@@ -81,6 +82,7 @@ def reference_populations() -> list[OrganisationYear]:
 
 def seed(session: Session) -> SeedReport:
     organisations = reference_organisations()
+    before = {o.code: (o.name, o.county_code) for o in session.exec(select(Organisation))}
     for organisation in organisations:
         session.merge(organisation)
     session.flush()
@@ -90,7 +92,10 @@ def seed(session: Session) -> SeedReport:
     for figures in reference_populations():
         _add_population_if_missing(session, figures)
     session.flush()
-    return SeedReport(organisations=len(organisations), memberships=len(memberships))
+    relabelled = frozenset(
+        o.code for o in organisations if o.code in before and before[o.code] != (o.name, o.county_code)
+    )
+    return SeedReport(organisations=len(organisations), memberships=len(memberships), relabelled=relabelled)
 
 
 def _add_population_if_missing(session: Session, figures: OrganisationYear) -> None:

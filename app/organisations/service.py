@@ -87,7 +87,7 @@ def latest_populations(session: Session) -> dict[str, int]:
     statement = (
         select(OrganisationYear.organisation_code, OrganisationYear.population)
         .where(col(OrganisationYear.population).is_not(None))
-        .order_by(OrganisationYear.year)
+        .order_by(col(OrganisationYear.year))
     )
     return {row[0]: row[1] for row in session.connection().execute(statement)}
 
@@ -115,14 +115,16 @@ def to_read(session: Session, organisations: list[Organisation]) -> list[Organis
 
 def yearly_figures(session: Session, codes: Iterable[str] | None = None) -> list[FiguresRead]:
     """Every year's figures of these organisations (or of all), oldest year first."""
-    query = select(OrganisationYear).order_by(OrganisationYear.year)
+    query = select(OrganisationYear).order_by(col(OrganisationYear.year))
     if codes is not None:
         query = query.where(col(OrganisationYear.organisation_code).in_(list(codes)))
     return [FiguresRead.model_validate(row) for row in session.exec(query)]
 
 
 def list_figures(session: Session, code: str) -> list[OrganisationYear]:
-    query = select(OrganisationYear).where(OrganisationYear.organisation_code == code).order_by(OrganisationYear.year)
+    query = (
+        select(OrganisationYear).where(OrganisationYear.organisation_code == code).order_by(col(OrganisationYear.year))
+    )
     return list(session.exec(query))
 
 

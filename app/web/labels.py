@@ -10,7 +10,7 @@ from app.core.enums import (
     ParticipantRole,
 )
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     InitiativeStatus.idea: "idé",
     InitiativeStatus.planned: "planerad",
     InitiativeStatus.pilot: "pilot",
@@ -20,7 +20,7 @@ STATUS_LABELS = {
     InitiativeStatus.discontinued: "avslutad",
 }
 
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, str] = {
     Category.welfare_technology: "välfärdsteknik",
     Category.e_service: "e-tjänst",
     Category.automation: "automatisering",

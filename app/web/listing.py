@@ -4,13 +4,13 @@ The URL holds the whole query (so a result can be shared); unknown or malformed 
 it are dropped rather than refused, because people edit and paste these URLs by hand.
 """
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
 from app.core.enums import Category, Flag, InitiativeStatus
-from app.initiatives.query import InitiativeQuery
+from app.initiatives.query import InitiativeQuery, Sort
 from app.web.labels import COUNTY_NAMES
 
 PAGE_SIZE = 25
@@ -29,7 +29,7 @@ def query_from_params(params: QueryParams) -> InitiativeQuery:
         status=[InitiativeStatus(v) for v in params.getlist("status") if v in STATUS_VALUES],
         category=[Category(v) for v in params.getlist("category") if v in CATEGORY_VALUES],
         flag=[Flag(v) for v in params.getlist("flag") if v in FLAG_VALUES],
-        sort=params.get("sort") if params.get("sort") in SORTS else "-updated_at",
+        sort=cast(Sort, params.get("sort")) if params.get("sort") in SORTS else "-updated_at",
         cursor=_text(params.get("cursor"), 500),
         limit=PAGE_SIZE,
     )

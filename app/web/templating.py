@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -14,6 +14,7 @@ from app.organisations import service as organisation_service
 from app.web import charts, formatting, labels
 from app.web.websession import WebSession, WebSessionDep, save_session, signed_in_caller
 
+R = TypeVar("R", bound=Response)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(
     sek=formatting.sek,
@@ -68,7 +69,7 @@ class Page:
     def csrf_token(self) -> str:
         return self.web.csrf_token()
 
-    def _finish(self, response: Response) -> Response:
+    def _finish(self, response: R) -> R:
         response.headers.update(SECURITY_HEADERS)
         if self.web.data:
             # A page with a sign-in or a form token is personal: no shared cache may keep it.

@@ -5,9 +5,7 @@ import itertools
 
 import pytest
 
-from app.analytics.context import AnalyticsContext
 from app.analytics.flags import rules
-from app.analytics.flags import service as flag_service
 from app.core.enums import Flag
 from app.initiatives import reads as initiative_reads
 from app.initiatives.query import InitiativeQuery
@@ -24,7 +22,7 @@ GROUNDED = {
 
 def flags(session, **overrides) -> list[Flag]:
     row = make_initiative(session, **{**GROUNDED, **overrides})
-    return [found.flag for found in flag_service.flags_of(AnalyticsContext(session), [row])[row.id]]
+    return [found.flag for found in initiative_reads.read(session, row.id).flags]
 
 
 class TestRules:
@@ -87,8 +85,8 @@ def varied_initiatives(session):
 
 @pytest.mark.parametrize("flag", [Flag.no_benefit_realisation, Flag.no_solution, Flag.decoupled_from_strategy], ids=str)
 def test_filter_and_read_flag_the_same_initiatives(session, varied_initiatives, flag):
-    reads = initiative_reads.reads(session, varied_initiatives)
+    reads = initiative_reads.reads(session, [row.id for row in varied_initiatives])
     flagged_on_read = {read.id for read in reads if flag in {found.flag for found in read.flags}}
     filtered, _ = initiative_reads.list_page(session, InitiativeQuery(flag=[flag], limit=200))
-    assert {row.id for row in filtered} == flagged_on_read
+    assert set(filtered) == flagged_on_read
     assert 0 < len(flagged_on_read) < len(varied_initiatives)

@@ -21,6 +21,7 @@ from app.analytics.scaling.schemas import CandidateQuery
 from app.core.caller import ADMIN
 from app.core.db import session_scope
 from app.core.problems import ValidationFailed
+from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeUpdate
 from app.organisations import service as organisation_service
@@ -250,15 +251,13 @@ class TestFlags:
             has_benefit_realisation_plan=True,
         )
         elsewhere = proven(session, NIGHT_AGAIN, "0180")
-        found = flag_service.flags_of(AnalyticsContext(session), [pilot])[pilot.id]
+        found = initiative_reads.read(session, pilot.id).flags
         assert [(flag.flag, flag.proven_initiative_id) for flag in found] == [("pilot_of_proven", elsewhere.id)]
 
     def test_a_pilot_of_something_unproven_is_not_flagged_so(self, session):
         pilot = make(session, NIGHT, "2281", status="pilot")
         make(session, NIGHT_AGAIN, "0180", status="in_operation")  # no realised benefit
-        assert "pilot_of_proven" not in [
-            flag.flag for flag in flag_service.flags_of(AnalyticsContext(session), [pilot])[pilot.id]
-        ]
+        assert "pilot_of_proven" not in [flag.flag for flag in initiative_reads.read(session, pilot.id).flags]
 
     def test_portfolio_lists_live_initiatives_with_flags_and_sums_them(self, session):
         make(

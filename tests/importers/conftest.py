@@ -28,7 +28,7 @@ def stored_initiatives(engine, source: str) -> list[InitiativeRead]:
     """What an import left in the database for one source, as the API reads it."""
     with session_scope(engine, write=False) as session:
         ids = session.exec(select(Initiative.id).where(Initiative.source == source)).all()
-        return initiative_reads.reads(session, initiative_reads.rows(session, list(ids)))
+        return initiative_reads.reads(session, list(ids))
 
 
 @dataclass

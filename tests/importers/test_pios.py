@@ -41,7 +41,9 @@ class TestPaging:
             "url": "https://exempel.se/kamera",
             "repository_url": None,
         }
-        assert [link.model_dump(mode="json") for link in night.links] == [{"title": "pios.se", "url": "https://pios.se/initiativ/P-2024-0042"}]
+        assert [link.model_dump(mode="json") for link in night.links] == [
+            {"title": "pios.se", "url": "https://pios.se/initiativ/P-2024-0042"}
+        ]
         assert night.contact.email == "anna.andersson@sundsvall.se"
         assert sorted(night.tags) == ["hemtjänst", "trygghet"]
         assert (found["P-2024-0043"].owner, found["P-2024-0043"].budget_sek) == ("1480", 1_200_000)

@@ -21,7 +21,9 @@ def assert_imported(engine) -> None:
     assert (archive.owner, archive.status) == ("22", "implementation")
     assert sorted(p.organisation for p in archive.participants) == ["2262", "2281"]
     assert (archive.budget_sek, archive.category) == (3_400_000, "infrastructure")
-    assert [link.model_dump(mode="json") for link in archive.links] == [{"title": "uttc.se", "url": "https://uttc.se/projekt/U-2024-017"}]
+    assert [link.model_dump(mode="json") for link in archive.links] == [
+        {"title": "uttc.se", "url": "https://uttc.se/projekt/U-2024-017"}
+    ]
     ange = found["U-2024-018"]
     assert (ange.owner, ange.status, ange.budget_sek, ange.end_date) == ("2260", "planned", 950_000, None)
 

@@ -1,12 +1,16 @@
 """The read module other domains use: typed rows, facet counts, and what the analytics read."""
 
+from sqlalchemy import delete, update
+
 from app.core.caller import ADMIN
-from app.initiatives import export
+from app.initiatives import derived, documents, export
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeDocument
 from app.initiatives.query import InitiativeQuery
-from app.initiatives.reads import InitiativeRow
+from app.initiatives.records import InitiativeRow
+from app.initiatives.schemas import InitiativeRead
+from app.organisations.models import Organisation
 from tests.factories import make_initiative
 
 
@@ -41,3 +45,24 @@ class TestRecords:
         query = InitiativeQuery(category=["citizen_dialogue"], sort="title")
         titles = [record["title"] for record in export.matching_records(session, query)]
         assert titles == [f"Batchprov {n}" for n in range(5)]
+
+
+class TestDocuments:
+    def test_derived_fields_are_the_last_fields_of_the_read(self):
+        # representation_json appends them to the stored document, which ends where they begin.
+        read_fields = list(InitiativeRead.model_fields)
+        assert read_fields[-len(derived.fields()) :] == sorted(derived.fields(), key=read_fields.index)
+
+    def test_a_missing_document_is_written_as_a_write_would_have(self, session):
+        row = make_initiative(session, participants=[{"organisation": "22", "role": "partner"}])
+        written = documents.current(session, [row.id])[row.id]
+        session.execute(delete(InitiativeDocument))
+        assert documents.write_missing(session) == 1
+        assert documents.current(session, [row.id])[row.id] == written
+
+    def test_a_renamed_owner_is_shown_after_its_documents_are_rewritten(self, session):
+        row = make_initiative(session, owner="2281")
+        session.execute(update(Organisation).where(Organisation.code == "2281").values(name="Sundsvalls kommun"))
+        assert initiative_reads.read(session, row.id).owner_name == "Sundsvall"
+        assert documents.rewrite_owned_by(session, ["2281"]) == 1
+        assert initiative_reads.read(session, row.id).owner_name == "Sundsvalls kommun"

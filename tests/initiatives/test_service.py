@@ -27,7 +27,7 @@ class TestUpsertFromSource:
         created = initiative_service.upsert_from_source(session, "pios", batch, IMPORTER)
         assert outcomes(created) == ["created", "created"]
         found, _ = initiative_reads.list_page(session, InitiativeQuery(q="fallsensor"))
-        assert [row.id for row in found] == [created[0].initiative_id]
+        assert found == [created[0].initiative_id]
         again = initiative_service.upsert_from_source(session, "pios", batch, IMPORTER)
         assert outcomes(again) == ["unchanged", "unchanged"]
         assert [initiative_reads.get(session, r.initiative_id).version for r in again] == [1, 1]
@@ -37,7 +37,8 @@ class TestUpsertFromSource:
         results = initiative_service.upsert_from_source(session, "pios", batch, IMPORTER)
         assert outcomes(results) == ["created", "created", "rejected"]
         assert "9999" in results[2].problem.detail
-        assert sorted(row.title for row in initiative_reads.list_page(session, InitiativeQuery())[0]) == ["Ett", "Två"]
+        listed, _ = initiative_reads.list_page(session, InitiativeQuery())
+        assert sorted(read.title for read in initiative_reads.reads(session, listed)) == ["Ett", "Två"]
 
     def test_a_changed_record_is_updated_but_fields_edited_in_the_registry_stay(self, session):
         [created] = initiative_service.upsert_from_source(session, "pios", records("Ett", budget_sek=100), IMPORTER)

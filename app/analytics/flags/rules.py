@@ -17,10 +17,10 @@ filters with it (`?flag=`), and every read of an initiative evaluates it for tha
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, String, cast, func, or_
+from sqlalchemy import BindParameter, ColumnElement, String, bindparam, cast, func, or_
 
 from app.core.enums import Flag, InitiativeStatus
-from app.initiatives.reads import COLUMNS
+from app.initiatives.records import COLUMNS
 
 EXPLANATIONS = {
     Flag.no_benefit_realisation: "Neither a benefit-realisation plan nor an expected benefit in SEK is recorded.",
@@ -35,8 +35,9 @@ def _is_empty(column) -> ColumnElement[bool]:
     return func.coalesce(cast(column, String), "null").in_(("null", "{}", "[]"))
 
 
-def rules(proven_pilot_ids: Iterable[uuid.UUID]) -> dict[Flag, ColumnElement[bool]]:
-    """Each flag's condition; `pilot_of_proven` needs the overlap index, which names its pilots."""
+def conditions(proven_pilot_ids: BindParameter) -> dict[Flag, ColumnElement[bool]]:
+    """Each flag's condition; `pilot_of_proven` needs the overlap index, which names the pilots
+    that have a proven match (`proven_pilot_ids`, a list)."""
     live = COLUMNS.status != InitiativeStatus.discontinued
     return {
         Flag.no_benefit_realisation: live
@@ -44,10 +45,15 @@ def rules(proven_pilot_ids: Iterable[uuid.UUID]) -> dict[Flag, ColumnElement[boo
         & (func.coalesce(COLUMNS.expected_benefit_sek_per_year, 0) == 0),
         Flag.no_solution: live & (COLUMNS.status != InitiativeStatus.idea) & _is_empty(COLUMNS.solution),
         Flag.decoupled_from_strategy: live & _is_empty(COLUMNS.strategy_refs),
-        Flag.pilot_of_proven: live & COLUMNS.id.in_(list(proven_pilot_ids)),
+        Flag.pilot_of_proven: live & COLUMNS.id.in_(proven_pilot_ids),
     }
 
 
+#: Every flag's condition, the pilots given when it is run (as `proven_pilot_ids`).
+RULES = conditions(bindparam("proven_pilot_ids", expanding=True))
+
+
 def any_of(flags: Iterable[Flag], proven_pilot_ids: Iterable[uuid.UUID]) -> ColumnElement[bool]:
-    conditions = rules(proven_pilot_ids)
-    return or_(*(conditions[flag] for flag in flags))
+    """The list's filter: carries any of `flags`."""
+    rules = conditions(bindparam("proven_pilot_ids", value=list(proven_pilot_ids), expanding=True))
+    return or_(*(rules[flag] for flag in flags))

@@ -12,7 +12,6 @@ from app.analytics.overlaps import corpus as overlap_corpus
 from app.analytics.overlaps.corpus import Corpus
 from app.core.enums import Flag, InitiativeStatus
 from app.initiatives import reads as initiative_reads
-from app.initiatives.reads import InitiativeRow
 from app.initiatives.schemas import FlagRead
 from app.organisations.service import Profile
 
@@ -44,19 +43,14 @@ def proven_matches(corpus: Corpus) -> dict[str, str]:
     return {str(keys[pilot]): str(keys[match]) for pilot, match in found.items()}
 
 
-def flags_of(context: AnalyticsContext, rows: Sequence[InitiativeRow]) -> dict[uuid.UUID, list[FlagRead]]:
-    """The flags of each initiative, in `Flag` order, in one query for all."""
-    matches = proven_matches(overlap_corpus.current(context))
-    pilots = {row.id for row in rows if str(row.id) in matches}
-    met = initiative_reads.flagged(context.session, [row.id for row in rows], rules.rules(pilots))
-    return {
-        row.id: [
-            _flag_read(flag, matches.get(str(row.id)) if flag == Flag.pilot_of_proven else None)
-            for flag in Flag
-            if flag in met.get(row.id, set())
-        ]
-        for row in rows
-    }
+def proven_matches_now(context: AnalyticsContext) -> dict[str, str]:
+    """`proven_matches` of the corpus as of now."""
+    return proven_matches(overlap_corpus.current(context))
+
+
+def flag_reads(flags: Sequence[Flag], proven_initiative_id: str | None) -> list[FlagRead]:
+    """The flags an initiative meets as the API shows them; `pilot_of_proven` links to its match."""
+    return [_flag_read(flag, proven_initiative_id if flag == Flag.pilot_of_proven else None) for flag in flags]
 
 
 def pilot_ids(context: AnalyticsContext) -> list[uuid.UUID]:
@@ -67,7 +61,7 @@ def pilot_ids(context: AnalyticsContext) -> list[uuid.UUID]:
 def portfolio(context: AnalyticsContext, organisation: Profile) -> PortfolioRead:
     """The organisation's live initiatives with their flags, and each flag's count and budget."""
     owned = initiative_reads.owned(context.session, organisation.code)
-    flags = flags_of(context, owned)
+    flags = {read.id: read.flags for read in initiative_reads.reads(context.session, [row.id for row in owned])}
     items = [
         PortfolioItemRead(
             id=row.id,
@@ -91,7 +85,8 @@ def portfolio(context: AnalyticsContext, organisation: Profile) -> PortfolioRead
 @lru_cache(maxsize=4096)
 def _flag_read(flag: Flag, proven_initiative_id: str | None) -> FlagRead:
     """Shared, never changed: a page holds about three flags an initiative, nearly all alike."""
-    return FlagRead(flag=flag, explanation=rules.EXPLANATIONS[flag], proven_initiative_id=proven_initiative_id)
+    proven = uuid.UUID(proven_initiative_id) if proven_initiative_id else None
+    return FlagRead(flag=flag, explanation=rules.EXPLANATIONS[flag], proven_initiative_id=proven)
 
 
 def _summaries(items: list[PortfolioItemRead]) -> list[FlagSummary]:

@@ -60,7 +60,7 @@ class KpiValue:
     numerator: float | None = None
     denominator: float | None = None
     missing_inputs: tuple[str, ...] = field(default=())
-    inputs: dict[str, float | None] = field(default_factory=dict)
+    inputs: dict[str, float | int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _digitalisation(inputs: KpiInputs) -> KpiValue:
         return KpiValue(
             "digitalisation", None, None, spend, tuple(lacking), {"digital_spend_sek": None, "effect_spend_sek": spend}
         )
-    digital = float(sum(item.budget_sek * item.digital_share for item in operating))
+    digital = float(sum((item.budget_sek or 0) * (item.digital_share or 0.0) for item in operating))
     return ratio("digitalisation", digital, spend, (("digital_spend_sek", digital), ("effect_spend_sek", spend)))
 
 

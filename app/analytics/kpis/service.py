@@ -17,7 +17,7 @@ from app.analytics.kpis.schemas import KpiReport, KpiValueRead
 from app.analytics.scaling import service as scaling_service
 from app.core.enums import OPERATING_STATUSES, OrganisationKind
 from app.initiatives import reads as initiative_reads
-from app.initiatives.reads import Spend
+from app.initiatives.records import Spend
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresRead
 from app.organisations.service import Profile

@@ -39,7 +39,7 @@ from app.changes.service import FeedPosition
 from app.core.db import session_scope
 from app.core.enums import OPERATING_STATUSES, AdoptionStatus, InitiativeStatus
 from app.initiatives import reads as initiative_reads
-from app.initiatives.reads import Text
+from app.initiatives.records import Text
 
 LOG_LENGTH = 32
 # Rebuild (refit the vocabulary and document frequencies) once this share of the corpus has been

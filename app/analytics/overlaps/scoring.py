@@ -168,7 +168,7 @@ class Vectoriser:
         )
 
 
-def _fit(vectorizer: TfidfVectorizer, documents: list[list[str]], max_df_share: float) -> sparse.csr_matrix:
+def _fit(vectorizer: TfidfVectorizer, documents: Sequence[Sequence[str]], max_df_share: float) -> sparse.csr_matrix:
     """Fit without the features too common to tell initiatives apart; when every feature is that
     common (many near-identical texts), keep them all rather than fail: the texts are alike."""
     vectorizer.set_params(max_df=max(int(max_df_share * len(documents)), MAX_DF_FLOOR))
@@ -288,7 +288,7 @@ def update_index(index: OverlapIndex, documents: Sequence[Document], removed: It
         owner_ids[positions[document.key]] = owner_codes.index(document.owner_code)
     changed = np.array([positions[d.key] for d in documents], dtype=np.int64)
     emptied = np.array([positions[key] for key in removed if key in positions], dtype=np.int64)
-    rows = index.vectoriser.transform([d.features for d in documents]) if documents else None
+    rows = index.vectoriser.transform([d.features for d in documents]) if documents and index.vectoriser else None
     matrix = _replaced_rows(index.matrix, len(keys), np.concatenate([changed, emptied]), changed, rows)
     return OverlapIndex(
         np.array(keys, dtype=object),
@@ -346,7 +346,7 @@ def shared_features(index: OverlapIndex, first: int, second: int) -> list[str]:
 
 def _words(text: str) -> list[str]:
     """Words without function words, abbreviations and spelling variants in one form (`CANONICAL`)."""
-    text = _CANONICAL.sub(lambda found: _REPLACEMENTS[found.lastgroup], normalise(text))
+    text = _CANONICAL.sub(lambda found: _REPLACEMENTS[str(found.lastgroup)], normalise(text))
     return [word for word in words(text) if word not in STOP_WORDS]
 
 

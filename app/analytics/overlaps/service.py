@@ -54,10 +54,7 @@ def find_overlaps(
     corpus = overlap_corpus.current(context)
     found = _neighbours(corpus, initiative_id, min_score, limit)
     ids = [uuid.UUID(key) for key in corpus.index.keys[found.second]]
-    reads = {
-        str(read.id): read
-        for read in initiative_reads.reads(context.session, initiative_reads.rows(context.session, ids))
-    }
+    reads = {str(read.id): read for read in initiative_reads.reads(context.session, ids)}
     matches = []
     for first, second, score in zip(found.first, found.second, found.score, strict=True):
         match = _match(corpus, first, second, score)

@@ -231,7 +231,7 @@ def _own_related(corpus: Corpus, position: int, target: Profile | None) -> str |
 
 def _reads(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
     session = context.session
-    return {read.id: read for read in initiative_reads.reads(session, initiative_reads.rows(session, ids))}
+    return {read.id: read for read in initiative_reads.reads(session, ids)}
 
 
 def _order(estimate: Estimate) -> tuple[int, str]:

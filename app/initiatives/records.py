@@ -1,0 +1,94 @@
+"""The typed rows other domains get from `app.initiatives.reads`, and the table's columns for
+the conditions a derivation contributes (`app.initiatives.derived`)."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import inspect
+
+from app.core.enums import Category, InitiativeStatus, ParticipantRole
+from app.initiatives.models import Initiative
+
+
+class InitiativeRow(NamedTuple):
+    """An initiative's own columns, as stored (a test holds this equal to the table)."""
+
+    id: uuid.UUID
+    title: str
+    summary: str | None
+    description: str | None
+    owner_code: str
+    status: InitiativeStatus
+    category: Category
+    start_date: date | None
+    end_date: date | None
+    budget_sek: int | None
+    digital_share: float | None
+    expected_benefit_sek_per_year: int | None
+    realised_benefit_sek_per_year: int | None
+    benefit_evidence: list[dict[str, Any]]
+    has_benefit_realisation_plan: bool
+    strategy_refs: list[str]
+    solution: dict[str, Any] | None
+    links: list[dict[str, Any]]
+    contact: dict[str, Any] | None
+    source: str
+    external_id: str | None
+    registry_edited_fields: list[str]
+    is_withdrawn_at_source: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    is_archived: bool
+    archived_reason: str | None
+
+
+class Brief(NamedTuple):
+    """The few fields a list of initiatives in a report shows."""
+
+    id: uuid.UUID
+    title: str
+    owner_code: str
+    status: InitiativeStatus
+    category: Category
+    budget_sek: int | None
+    realised_benefit_sek_per_year: int | None
+
+
+class Text(NamedTuple):
+    """What overlap detection compares, with the facts its reports need."""
+
+    id: uuid.UUID
+    owner_code: str
+    category: Category
+    status: InitiativeStatus
+    budget_sek: int | None
+    realised_benefit_sek_per_year: int | None
+    title: str
+    summary: str | None
+    description: str | None
+    solution: dict[str, Any] | None
+    tags: tuple[str, ...]
+
+
+class Participation(NamedTuple):
+    initiative_id: uuid.UUID
+    organisation_code: str
+    role: ParticipantRole
+
+
+class Spend(NamedTuple):
+    """An initiative's part in its owner's KPIs."""
+
+    owner_code: str
+    status: InitiativeStatus
+    budget_sek: int | None
+    digital_share: float | None
+    start_date: date | None
+    end_date: date | None
+    created_at: datetime
+
+
+#: The initiative table's columns, for derivations' conditions (`app.initiatives.derived`).
+COLUMNS = inspect(Initiative).local_table.c
