@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres openapi bench clean
+.PHONY: install run check test openapi bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -18,8 +18,15 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/registry serve --demo
 
-# SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does).
-test: install
+# The gates: formatting, lint, types and import boundaries (README, "Architecture").
+check: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+# The gates, then every test: on SQLite always, on PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does).
+test: check
 	TEST_DATABASE_URL= $(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL"; $(PY) -m pytest; fi
 
@@ -27,6 +34,7 @@ openapi: install
 	$(PY) -m app.openapi > openapi/openapi.json.tmp && mv openapi/openapi.json.tmp openapi/openapi.json
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/api.py
 
 clean:

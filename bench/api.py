@@ -99,9 +99,8 @@ def main() -> None:
         rng = random.Random(7)
         results: dict[str, list[Result]] = {}
         for cache in ("off", "on"):
-            print(
-                f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers, read cache {cache}"
-            )
+            print(f"\n{label}: {args.size} initiatives, {args.clients} connections, {args.workers} workers,", end=" ")
+            print(f"read cache {cache}")
             with registry_server(url, args.workers, cache == "on") as base:
                 results[cache] = measure(base, registry_scenarios(sample, rng), args)
                 results[f"{cache}, 5 % writes"] = measure(base, mixed_scenarios(sample, rng), args)
@@ -329,9 +328,8 @@ def print_comparison(registry: list[Result], datasette: list[Result]) -> None:
     print(f"{'scenario':<32}{'registry req/s':>16}{'Datasette req/s':>17}{'ratio':>8}")
     for theirs in datasette:
         mine = ours[theirs.name]
-        print(
-            f"{theirs.name:<32}{mine.throughput:>16.0f}{theirs.throughput:>17.0f}{mine.throughput / theirs.throughput:>8.2f}"
-        )
+        ratio = mine.throughput / theirs.throughput
+        print(f"{theirs.name:<32}{mine.throughput:>16.0f}{theirs.throughput:>17.0f}{ratio:>8.2f}")
 
 
 if __name__ == "__main__":

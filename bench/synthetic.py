@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
 from app.core.text import stems
-from app.initiatives import documents
 from app.demo.loader import read_portfolio
+from app.initiatives import documents
 from app.initiatives.models import Initiative, InitiativeTag, InitiativeTerm, StatusChange
 from app.organisations.seed import read_rows
 

@@ -23,9 +23,9 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    stop_any,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from app.imports.service import Validators
 from importers.parsers import Paging, ParseError, json_document, next_page_url, page_records
@@ -65,6 +65,16 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError):
         return None
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+class _StopWhen(stop_base):
+    """Stop retrying as soon as `predicate` says so (combined with `|` with tenacity's own stops)."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]) -> None:
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
 
 
 class Fetcher:
@@ -107,7 +117,7 @@ class Fetcher:
         headers = self._conditional_headers(url) if is_conditional else {}
         retrying = Retrying(
             retry=retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
-            stop=stop_any(stop_after_attempt(self.settings.retries + 1), self._stop_on_long_retry_after),
+            stop=stop_after_attempt(self.settings.retries + 1) | _StopWhen(self._stop_on_long_retry_after),
             wait=self._wait,
             sleep=self._sleep,
             reraise=True,

@@ -8,6 +8,7 @@ The files in `importers/mappings/` document every key; `file.toml` is the spread
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,10 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "owner": values.text,
     "participants": values.word_list,
 }
-VOCABULARY_FIELDS = {"status": (values.STATUS_WORDS, InitiativeStatus), "category": (values.CATEGORY_WORDS, Category)}
+VOCABULARY_FIELDS: dict[str, tuple[dict[str, str], type[StrEnum]]] = {
+    "status": (values.STATUS_WORDS, InitiativeStatus),
+    "category": (values.CATEGORY_WORDS, Category),
+}
 TARGETS = set(CONVERTERS) | set(VOCABULARY_FIELDS)
 
 

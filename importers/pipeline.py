@@ -149,21 +149,23 @@ def prepare(
     for record in records:
         external_id = mapping.identify(record.data)
         try:
-            _check_identity(external_id, first_seen, record.location)
+            identity = _checked_identity(external_id, first_seen, record.location)
             mapped = mapping.apply(record.data)
             data = _validated(mapped, resolver, default_owner)
-            candidates.append(Candidate(record.location, mapped.external_id, data))
+            candidates.append(Candidate(record.location, identity, data))
         except ValueError as error:
             tally.reject(record.location, external_id, str(error))
     return candidates, set(first_seen)
 
 
-def _check_identity(external_id: str | None, first_seen: dict[str, str], location: str) -> None:
+def _checked_identity(external_id: str | None, first_seen: dict[str, str], location: str) -> str:
+    """The record's id, when it has one no earlier record had."""
     if external_id is None:
         raise ValueError("the record has no id (map `external_id`, or set `id_from_title` for spreadsheets)")
     if external_id in first_seen:
         raise ValueError(f"the id {external_id!r} appears again; first at {first_seen[external_id]}")
     first_seen[external_id] = location
+    return external_id
 
 
 def _validated(mapped: MappedRecord, resolver: OrganisationResolver, default_owner: str | None) -> InitiativeCreate:

@@ -72,7 +72,7 @@ _TEXT_DATE = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[a-zåäö]+)\.?\s+(?P<y
 _SLASH_DATE = re.compile(r"^(?P<day>\d{1,2})[/.](?P<month>\d{1,2})[/.](?P<year>\d{4})$")
 _YEAR_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
 _YEAR = re.compile(r"^(?P<year>\d{4})$")
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     "idé": InitiativeStatus.idea,
     "ide": InitiativeStatus.idea,
     "idéstadium": InitiativeStatus.idea,
@@ -102,7 +102,7 @@ STATUS_WORDS = {
     "avbruten": InitiativeStatus.discontinued,
     "avbrutet": InitiativeStatus.discontinued,
 }
-CATEGORY_WORDS = {
+CATEGORY_WORDS: dict[str, str] = {
     "välfärdsteknik": Category.welfare_technology,
     "välfärdsteknologi": Category.welfare_technology,
     "e-tjänst": Category.e_service,

@@ -93,14 +93,17 @@ def facts(session: Session, initiative_ids: Iterable[uuid.UUID] | None = None) -
     statement = select(Adoption.initiative_id, Adoption.organisation_code, Adoption.status)
     if initiative_ids is not None:
         statement = statement.where(col(Adoption.initiative_id).in_(list(initiative_ids)))
-    return [AdoptionFact(*row) for row in session.connection().execute(statement)]
+    return [
+        AdoptionFact(initiative_id, organisation_code, AdoptionStatus(status))
+        for initiative_id, organisation_code, status in session.connection().execute(statement)
+    ]
 
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
 COUNTS_BY_STATUS = (
     select(Adoption.initiative_id, Adoption.status, func.count())
     .where(col(Adoption.initiative_id).in_(bindparam("ids", expanding=True)))
-    .group_by(Adoption.initiative_id, Adoption.status)
+    .group_by(col(Adoption.initiative_id), col(Adoption.status))
 )
 
 

@@ -19,6 +19,7 @@ from app.organisations import service as organisation_service
 from app.organisations.service import Profile
 
 T = TypeVar("T")
+_CONTEXT = "analytics_context"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,17 @@ class Organisations:
 class AnalyticsContext:
     session: Session
     _computed: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, session: Session) -> "AnalyticsContext":
+        """The session's context for its current transaction: a route, the derived fields of the
+        initiatives it reads and the pages' features share it. A new transaction (the next
+        request, or a savepoint a test wraps a request in) gets a new one."""
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        kept = session.info.get(_CONTEXT)
+        if kept is None or kept[0] is not transaction:
+            kept = session.info[_CONTEXT] = (transaction, cls(session))
+        return kept[1]
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """`compute()`'s result, computed on the first call with this key only."""
@@ -51,7 +63,7 @@ class AnalyticsContext:
 
 
 def request_context(session: SessionDep) -> AnalyticsContext:
-    return AnalyticsContext(session)
+    return AnalyticsContext.of(session)
 
 
 ContextDep = Annotated[AnalyticsContext, Depends(request_context)]

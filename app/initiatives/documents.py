@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import Select, bindparam, delete, insert, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, insert, select
 from sqlmodel import Session, col
 
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
@@ -32,7 +32,7 @@ OWN_READ_FIELDS = frozenset(READ_FIELDS) & frozenset(InitiativeRow._fields)
 BATCH = 500
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[list[uuid.UUID]] = bindparam("ids", expanding=True)
 PARTICIPANT_ROWS = (
     select(
         col(InitiativeParticipant.initiative_id),
@@ -155,8 +155,8 @@ def _related(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related
         )
     for initiative_id, tag in connection.execute(TAG_ROWS, page):
         related[initiative_id].tags.append(tag)
-    for row in connection.execute(STATUS_ROWS, page):
-        related[row.initiative_id].status_history.append({"status": row.status, "changed_date": row.changed_date})
+    for initiative_id, status, changed_date in connection.execute(STATUS_ROWS, page):
+        related[initiative_id].status_history.append({"status": status, "changed_date": changed_date})
     return related
 
 

@@ -3,7 +3,7 @@
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import IO, Any
 
 from pydantic_core import to_jsonable_python
 from sqlmodel import Session
@@ -28,7 +28,7 @@ def matching_records(session: Session, query: InitiativeQuery) -> Iterator[dict[
         yield from to_jsonable_python(reads.representations(session, batch))
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:
+def write_jsonl(records: Iterable[dict[str, Any]], file: IO[str]) -> int:
     count = 0
     for record in records:
         file.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -36,7 +36,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], file: TextIO) -> int:
     return count
 
 
-def write_csv(records: Iterable[dict[str, Any]], file: TextIO) -> int:
+def write_csv(records: Iterable[dict[str, Any]], file: IO[str]) -> int:
     """One row per initiative; lists of words joined with "; ", nested values as JSON."""
     writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
     writer.writeheader()

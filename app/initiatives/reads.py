@@ -19,15 +19,15 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import ColumnElement, Select, bindparam, func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.core.enums import Flag, InitiativeStatus
+from app.core.enums import Flag, InitiativeStatus, ParticipantRole
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.query import InitiativeQuery
-from app.initiatives.records import COLUMNS, Brief, InitiativeRow, Participation, Spend, Text
+from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
 
@@ -120,6 +120,12 @@ def representation_json(session: Session, ids: Sequence[uuid.UUID]) -> list[tupl
     ]
 
 
+def own_representations(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The stored documents of these initiatives, as values, without the derived fields: what a
+    report listing them needs, in one query."""
+    return documents.current(session, list(set(ids)))
+
+
 def reads(session: Session, ids: Sequence[uuid.UUID]) -> list[InitiativeRead]:
     """Initiatives as validated `InitiativeRead` models, for callers that need the model."""
     return [InitiativeRead.model_validate(values) for values in representations(session, ids)]
@@ -153,7 +159,7 @@ def _read_statement(
     """The statement reading documents with every derivation's columns, built once; and where
     each derivation's columns are in its rows. Derivations in `InitiativeRead`'s field order."""
     ordered = sorted(derivations, key=lambda derivation: documents.READ_FIELDS.index(derivation.field))
-    columns: list[ColumnElement[Any]] = [
+    columns: list[Any] = [
         col(InitiativeDocument.initiative_id),
         col(InitiativeDocument.version),
         col(InitiativeDocument.body),
@@ -235,18 +241,9 @@ def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
 # What the analytics read -------------------------------------------------------------------
 
 
-BRIEF_COLUMNS = tuple(getattr(Initiative, name) for name in Brief._fields)
 TEXT_COLUMNS = tuple(getattr(Initiative, name) for name in Text._fields if name != "tags")
 SPEND_COLUMNS = tuple(getattr(Initiative, name) for name in Spend._fields)
 _LIVE = col(Initiative.is_archived).is_(False)
-
-
-def briefs(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Brief]:
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    statement = select(*BRIEF_COLUMNS).where(col(Initiative.id).in_(wanted))
-    return {row.id: Brief(*row) for row in session.connection().execute(statement)}
 
 
 def live_texts(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Text]:
@@ -260,7 +257,7 @@ def live_texts(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list
     tags: dict[uuid.UUID, list[str]] = defaultdict(list)
     for initiative_id, tag in session.connection().execute(tag_rows):
         tags[initiative_id].append(tag)
-    return [Text(*row, tags=tuple(tags.get(row.id, ()))) for row in session.connection().execute(statement)]
+    return [Text._make((*row, tuple(tags.get(row.id, ())))) for row in session.connection().execute(statement)]
 
 
 def participations(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Participation]:
@@ -270,7 +267,10 @@ def participations(session: Session, ids: Iterable[uuid.UUID] | None = None) -> 
     )
     if ids is not None:
         statement = statement.where(col(InitiativeParticipant.initiative_id).in_(list(ids)))
-    return [Participation(*row) for row in session.connection().execute(statement)]
+    return [
+        Participation(initiative_id, organisation_code, ParticipantRole(role))
+        for initiative_id, organisation_code, role in session.connection().execute(statement)
+    ]
 
 
 def owned(session: Session, owner_code: str) -> list[InitiativeRow]:
@@ -294,7 +294,7 @@ def first_operation_days(
         select(Initiative.owner_code, func.min(StatusChange.changed_date))
         .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
         .where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE, col(StatusChange.status).in_(statuses))
-        .group_by(Initiative.owner_code, StatusChange.initiative_id)
+        .group_by(col(Initiative.owner_code), col(StatusChange.initiative_id))
     )
     return [(owner, day) for owner, day in session.connection().execute(statement)]
 

@@ -44,18 +44,6 @@ class InitiativeRow(NamedTuple):
     archived_reason: str | None
 
 
-class Brief(NamedTuple):
-    """The few fields a list of initiatives in a report shows."""
-
-    id: uuid.UUID
-    title: str
-    owner_code: str
-    status: InitiativeStatus
-    category: Category
-    budget_sek: int | None
-    realised_benefit_sek_per_year: int | None
-
-
 class Text(NamedTuple):
     """What overlap detection compares, with the facts its reports need."""
 

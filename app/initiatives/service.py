@@ -113,6 +113,12 @@ class Upserted:
     initiative_id: uuid.UUID | None = None
     problem: Problem | None = None
 
+    def written_id(self) -> uuid.UUID:
+        """The initiative the record is now; raises its problem when it was rejected."""
+        if self.initiative_id is None or self.problem is not None:
+            raise self.problem or Problem("The record was neither written nor refused.")
+        return self.initiative_id
+
 
 def upsert_from_source(
     session: Session, source: str, records: Sequence[tuple[str, InitiativeCreate]], caller: Caller
@@ -374,11 +380,10 @@ def _claim_next_version(session: Session, initiative_id: uuid.UUID, version: int
     """Write `columns` and the next version as a compare-and-set, so two writers that read the
     same version cannot both succeed: the second one's UPDATE matches no row and gets 412."""
     now = utcnow()
-    claimed = session.execute(
+    claimed = session.connection().execute(
         sql_update(Initiative)
         .where(col(Initiative.id) == initiative_id, col(Initiative.version) == version)
         .values(version=version + 1, updated_at=now, **columns)
-        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         raise PreconditionFailed("Someone else changed the initiative at the same moment; read it again and retry.")

@@ -44,9 +44,7 @@ def upsert_initiative(
     Fields people have edited in the registry since are kept, not overwritten.
     """
     [upserted] = initiative_service.upsert_from_source(session, source, [(external_id, data)], caller)
-    if upserted.problem is not None:
-        raise upserted.problem
-    [initiative] = reads.reads(session, [upserted.initiative_id])
+    [initiative] = reads.reads(session, [upserted.written_id()])
     response.status_code = 201 if upserted.outcome == "created" else 200
     response.headers["Location"] = str(request.url_for("get_initiative", initiative_id=initiative.id))
     response.headers["ETag"] = etag(initiative.version)

@@ -9,7 +9,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from app.adoptions import service as adoption_service
@@ -26,6 +26,7 @@ from app.analytics.scaling.schemas import CandidateQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
+from app.core.enums import Category
 from app.core.problems import Forbidden, PreconditionFailed, ValidationFailed
 from app.initiatives import export
 from app.initiatives import reads as initiative_reads
@@ -51,7 +52,7 @@ DOWNLOADS = {
 
 
 @router.get("/")
-def start(page: PageDep, context: ContextDep) -> HTMLResponse:
+def start(page: PageDep, context: ContextDep) -> Response:
     """The national picture."""
     counts = initiative_reads.facet_counts(context.session, InitiativeQuery())
     clusters = cluster_service.list_clusters(context, ClusterQuery(limit=TOP_ON_START)).items
@@ -69,7 +70,7 @@ def start(page: PageDep, context: ContextDep) -> HTMLResponse:
 
 
 @router.get("/initiativ")
-def initiatives(page: PageDep, session: SessionDep) -> HTMLResponse:
+def initiatives(page: PageDep, session: SessionDep) -> Response:
     """Search and filter initiatives, with facet counts and pagination."""
     query = listing.query_from_params(page.request.query_params)
     try:
@@ -89,7 +90,7 @@ def initiatives(page: PageDep, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/initiativ.{extension}", response_class=StreamingResponse)
-def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> StreamingResponse:
+def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> Response:
     """Every initiative the list's query matches, as CSV or JSON Lines."""
     if extension not in DOWNLOADS:
         return page.not_found("Det finns bara nedladdningar som CSV (.csv) och JSON Lines (.jsonl).")
@@ -117,7 +118,7 @@ def new_initiative(editor: EditorDep) -> HTMLResponse:
 
 
 @router.post("/initiativ/nytt")
-async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfField = None) -> HTMLResponse:
+async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfField = None) -> Response:
     """Register an initiative with the API's validation and permissions."""
     if not editor.web.is_valid_csrf(csrf):
         return _csrf_failed(editor)
@@ -141,7 +142,7 @@ async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfFi
 
 
 @router.get("/initiativ/{initiative_id}")
-def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> HTMLResponse:
+def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Response:
     """Everything about one initiative."""
     session = context.session
     read = _initiative(session, initiative_id)
@@ -171,7 +172,7 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> HTMLRe
 
 
 @router.get("/initiativ/{initiative_id}/andra")
-def edit_initiative(initiative_id: str, editor: EditorDep, session: SessionDep) -> HTMLResponse:
+def edit_initiative(initiative_id: str, editor: EditorDep, session: SessionDep) -> Response:
     """The form for changing an initiative, carrying the version it was loaded at."""
     read = _initiative(session, initiative_id)
     if read is None:
@@ -188,7 +189,7 @@ async def update_initiative(
     session: SessionDep,
     version: Annotated[int, Form()],
     csrf: CsrfField = None,
-) -> HTMLResponse:
+) -> Response:
     """Save a change with the API's validation and permissions; refused when the initiative
     changed after the form was loaded."""
     read = _initiative(session, initiative_id)
@@ -220,7 +221,7 @@ async def update_initiative(
 
 
 @router.get("/organisation")
-def organisations(page: PageDep, session: SessionDep, q: str = "", county: str = "") -> HTMLResponse:
+def organisations(page: PageDep, session: SessionDep, q: str = "", county: str = "") -> Response:
     """Find an organisation by name or county, with how many initiatives each owns."""
     county = county if county in labels.COUNTY_NAMES else ""
     found = organisation_service.list_organisations(session, county=county or None, q=q.strip()[:100] or None)
@@ -229,7 +230,7 @@ def organisations(page: PageDep, session: SessionDep, q: str = "", county: str =
 
 
 @router.get("/organisation/{code}")
-def organisation(code: str, page: PageDep, context: ContextDep) -> HTMLResponse:
+def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
     """An organisation's portfolio, what it could take after from others, and its KPIs."""
     session = context.session
     profile = context.organisations.profiles.get(code)
@@ -258,17 +259,17 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> HTMLResponse:
 
 
 @router.get("/dubbelarbete")
-def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
+def duplication(page: PageDep, session: SessionDep) -> Response:
     """Duplication clusters across organisations, by county and category."""
     params = page.request.query_params
     county = params.get("county") if params.get("county") in labels.COUNTY_NAMES else None
-    category = params.get("category") if params.get("category") in listing.CATEGORY_VALUES else None
+    category = Category(params["category"]) if params.get("category") in listing.CATEGORY_VALUES else None
     query = ClusterQuery(
         county=county, category=category, limit=CLUSTERS_PER_PAGE, cursor=(params.get("cursor") or "")[:500] or None
     )
     first_page = urlencode({name: value for name, value in (("county", county), ("category", category)) if value})
     try:
-        clusters = cluster_service.list_clusters(AnalyticsContext(session), query)
+        clusters = cluster_service.list_clusters(AnalyticsContext.of(session), query)
     except ValidationFailed:
         return page.redirect(f"/dubbelarbete?{first_page}")
     return page.render(
@@ -283,13 +284,13 @@ def duplication(page: PageDep, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/om")
-def about(page: PageDep) -> HTMLResponse:
+def about(page: PageDep) -> Response:
     """What the registry is, its licence and its API."""
     return page.render("about.html", public_url=page.request.app.state.settings.public_url.rstrip("/"))
 
 
 @router.get("/logga-in")
-def sign_in_form(page: PageDep, next: str = "/initiativ/nytt") -> HTMLResponse:
+def sign_in_form(page: PageDep, next: str = "/initiativ/nytt") -> Response:
     """Sign in with the organisation's API key."""
     return page.render("sign_in.html", next=_local(next), error=None)
 
@@ -301,7 +302,7 @@ def sign_in(
     key: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
     csrf: CsrfField = None,
-) -> HTMLResponse:
+) -> Response:
     """Check the key and start a session; the key itself is not kept."""
     if not page.web.is_enabled:
         return page.render("sign_in.html", status_code=503, next=_local(next), error=None)

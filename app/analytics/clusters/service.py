@@ -1,6 +1,7 @@
 """The national duplication report: clusters of initiatives doing the same work in several
 organisations, largest combined budget first."""
 
+import uuid
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -106,7 +107,7 @@ def _cluster_read(corpus: Corpus, group: Group, shown: dict[str, InitiativeBrief
     )
     codes = sorted({member.owner for member in members})
     return ClusterRead(
-        id=group.first_key,
+        id=uuid.UUID(group.first_key),
         label_terms=grouping.label_features(corpus.index, group.positions, LABEL_TERMS_SHOWN),
         organisation_codes=codes,
         organisation_count=len(codes),

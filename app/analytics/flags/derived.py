@@ -22,7 +22,7 @@ class Flags:
         return [rules.RULES[flag] for flag in Flag]
 
     def prepare(self, session: Session, ids: Sequence[uuid.UUID]) -> Prepared:
-        matches = flag_service.proven_matches_now(AnalyticsContext(session))
+        matches = flag_service.proven_matches_now(AnalyticsContext.of(session))
         pilots = [i for i in ids if str(i) in matches]
 
         def flags(initiative_id: uuid.UUID, met: Sequence[Any]) -> list:
@@ -35,4 +35,4 @@ class Flags:
     def condition(self, session: Session, query: InitiativeQuery) -> ColumnElement[bool] | None:
         if not query.flag:
             return None
-        return rules.any_of(query.flag, flag_service.pilot_ids(AnalyticsContext(session)))
+        return rules.any_of(query.flag, flag_service.pilot_ids(AnalyticsContext.of(session)))

@@ -37,9 +37,9 @@ def proven_matches(corpus: Corpus) -> dict[str, str]:
         pilots = members[status[members] == InitiativeStatus.pilot]
         ranked = sorted(members[proven[members]].tolist(), key=lambda p: -corpus.facts.realised[p])
         for position in pilots.tolist():
-            other = next((p for p in ranked if owners[p] != owners[position]), None)
-            if other is not None:
-                found.setdefault(position, other)
+            others = [p for p in ranked if owners[p] != owners[position]]
+            if others:
+                found.setdefault(position, others[0])
     return {str(keys[pilot]): str(keys[match]) for pilot, match in found.items()}
 
 

@@ -227,11 +227,17 @@ def aggregate(reports: Sequence[Sequence[KpiValue]]) -> list[KpiValue]:
 
 def _aggregated(key: str, values: Sequence[KpiValue]) -> KpiValue:
     known = [value for value in values if value.value is not None]
-    counts = {"organisations_counted": len(known), "organisations_without_value": len(values) - len(known)}
+    counts: dict[str, float | int | None] = {
+        "organisations_counted": len(known),
+        "organisations_without_value": len(values) - len(known),
+    }
     if not known:
         missing = tuple(dict.fromkeys(name for value in values for name in value.missing_inputs))
         return KpiValue(key, None, missing_inputs=missing, inputs=counts)
-    inputs = {name: float(sum(value.inputs.get(name) or 0 for value in known)) for name in known[0].inputs} | counts
+    inputs: dict[str, float | int | None] = {
+        name: float(sum(value.inputs.get(name) or 0 for value in known)) for name in known[0].inputs
+    }
+    inputs |= counts
     numerator = float(sum(value.numerator or 0 for value in known))
     if known[0].denominator is None:
         return KpiValue(key, numerator, numerator, None, (), inputs)

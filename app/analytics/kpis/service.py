@@ -136,7 +136,13 @@ def _figures(row: FiguresRead | None) -> indicators.Figures:
     )
 
 
-def _report(level: str, code: str, name: str, year: int, values: list[indicators.KpiValue]) -> KpiReport:
+def _report(
+    level: Literal["organisation", "county", "national"],
+    code: str,
+    name: str,
+    year: int,
+    values: list[indicators.KpiValue],
+) -> KpiReport:
     definitions = {definition.key: definition for definition in indicators.KPI_DEFINITIONS}
     return KpiReport(
         level=level,

@@ -108,29 +108,31 @@ class CorpusCache:
     def get(self, session: Session) -> Corpus:
         latest = change_service.latest_position(session)
         with self._lock:
-            corpus = self._corpus
-            if corpus is None or not self._refresh(session, corpus, latest):
-                self._corpus = _build_corpus(session, latest)
-            return self._corpus
+            current = self._refresh(session, self._corpus, latest) if self._corpus is not None else None
+            if current is None:
+                current = _build_corpus(session, latest)
+            self._corpus = current
+            return current
 
-    def _refresh(self, session: Session, corpus: Corpus, latest: FeedPosition) -> bool:
-        """Apply the changes after the newest still-valid log entry; False when a rebuild is due now."""
+    def _refresh(self, session: Session, corpus: Corpus, latest: FeedPosition) -> Corpus | None:
+        """The corpus with the changes after its newest still-valid log entry applied; None when a
+        rebuild is due now."""
         if corpus.log[-1].position == latest:
-            return True  # the newest change is still the one it read: the common case, in one query
+            return corpus  # the newest change is still the one it read: the common case, in one query
         base = _last_valid(session, corpus.log, latest.sequence)
         if base is None:
-            return False
+            return None
         if base == len(corpus.log) - 1 and corpus.sequence == latest.sequence:
-            return True
+            return corpus
         changed = change_service.initiatives_changed_after(session, corpus.log[base].sequence)
         keys = {str(initiative_id) for initiative_id in changed}.union(*(e.keys for e in corpus.log[base + 1 :]))
         if len(keys) > REBUILD_SHARE * len(corpus.index.keys):
-            return False  # as costly as a rebuild
+            return None  # as costly as a rebuild
         log = (*corpus.log[: base + 1], Refresh(latest, frozenset(keys)))[-LOG_LENGTH:]
-        self._corpus = _updated_corpus(session, corpus, keys, log)
-        if self._corpus.drift <= REBUILD_SHARE * len(corpus.index.keys):
-            return True
-        return self._rebuild_meanwhile(session.get_bind())
+        updated = _updated_corpus(session, corpus, keys, log)
+        if updated.drift > REBUILD_SHARE * len(corpus.index.keys) and not self._rebuild_meanwhile(session.get_bind()):
+            return None
+        return updated
 
     def _rebuild_meanwhile(self, bind: Any) -> bool:
         """Refit in a background thread while the up-to-date corpus keeps answering; a session

@@ -216,7 +216,7 @@ def _target(context: AnalyticsContext, code: str | None) -> Profile | None:
     return profiles[code]
 
 
-def _own_related(corpus: Corpus, position: int, target: Profile | None) -> str | None:
+def _own_related(corpus: Corpus, position: int, target: Profile | None) -> uuid.UUID | None:
     """The target's own initiative in the proven one's cluster, the best-scoring pair first."""
     if target is None:
         return None
@@ -226,7 +226,7 @@ def _own_related(corpus: Corpus, position: int, target: Profile | None) -> str |
         return None
     direct = overlap_service.direct_partners(corpus, position)
     ranked = sorted(owned, key=lambda p: (np.flatnonzero(direct == p)[:1].tolist() or [len(direct)])[0])
-    return str(index.keys[ranked[0]])
+    return uuid.UUID(index.keys[ranked[0]])
 
 
 def _reads(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
