@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import BindParameter, Select, bindparam, delete, insert, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, select
 from sqlmodel import Session, col
 
+from app.core.db import bulk_insert
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.records import COLUMNS, InitiativeRow
 from app.initiatives.schemas import InitiativeRead
@@ -81,14 +82,14 @@ def write(session: Session, rows: Sequence[InitiativeRow]) -> dict[uuid.UUID, di
     rendered = render(session, rows)
     ids = list(rendered)
     session.execute(delete(InitiativeDocument).where(col(InitiativeDocument.initiative_id).in_(ids)))
-    if rendered:
-        session.execute(
-            insert(InitiativeDocument),
-            [
-                {"initiative_id": i, "version": values["version"], "body": to_json(values).decode()}
-                for i, values in rendered.items()
-            ],
-        )
+    bulk_insert(
+        session,
+        InitiativeDocument,
+        [
+            {"initiative_id": i, "version": values["version"], "body": to_json(values).decode()}
+            for i, values in rendered.items()
+        ],
+    )
     return {initiative_id: to_jsonable_python(values) for initiative_id, values in rendered.items()}
 
 
