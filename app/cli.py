@@ -1,6 +1,9 @@
 """The `registry` command: serve, migrate, seed, load demo data, export, mint keys."""
 
+import signal
+import subprocess
 import sys
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -10,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from sqlmodel import Session
 
+from app import background as background_roles
 from app.assembly import assemble
 from app.auth import service as auth_service
 from app.core import migrations
@@ -96,9 +100,40 @@ def serve(
     refresh_planner_statistics(engine)
     engine.dispose()
     console.print(f"Serving on http://{host}:{port} (API docs at /docs)")
-    uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(), proxy_headers=True
-    )
+    # The background roles run in a process of their own: the API workers hold no index.
+    roles = subprocess.Popen([sys.executable, "-m", "app.cli", "background"])
+    try:
+        uvicorn.run(
+            "app.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            proxy_headers=True,
+        )
+    finally:
+        roles.terminate()
+        roles.wait()
+
+
+@cli.command()
+def background(
+    role: Annotated[list[str] | None, typer.Option(help="A role to run (repeatable); all when left out.")] = None,
+) -> None:
+    """Run the background roles (see app/background.py) until interrupted; `registry serve`
+    starts this beside its API workers."""
+    names = role or background_roles.roles()
+    unknown = sorted(set(names) - set(background_roles.roles()))
+    if unknown:
+        console.print(f"[red]No such role: {', '.join(unknown)}. Roles: {', '.join(background_roles.roles())}.[/red]")
+        raise typer.Exit(2)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    console.print(f"Running the background roles: {', '.join(names)}.")
+    engine = _engine()
+    background_roles.run(engine, names, stop)
+    engine.dispose()
 
 
 def _prepare(session: Session, with_demo: bool) -> None:
