@@ -11,9 +11,12 @@ from typing import Annotated, TextIO
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import background as background_roles
+from app.analytics.indexer import loop as indexer_loop
 from app.assembly import assemble
 from app.auth import service as auth_service
 from app.core import migrations
@@ -22,6 +25,7 @@ from app.core.settings import get_settings
 from app.demo import loader as demo_loader
 from app.initiatives import documents as initiative_documents
 from app.initiatives import export as initiative_export
+from app.initiatives import service as initiative_service
 from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
 from importers.cli import import_cli
@@ -32,6 +36,7 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
+REANNOTATE_BATCH = 500
 cli.add_typer(import_cli, name="import")
 
 
@@ -52,14 +57,31 @@ def migrate() -> None:
 
 
 def _migrate(database_url: str) -> None:
-    """Migrate, then render the documents of initiatives that predate them (migration 0004)."""
+    """Migrate, render the documents of initiatives that predate them (migration 0004), and
+    annotate again those annotated with another vocabulary than the current one."""
     migrations.upgrade(database_url)
     engine = build_engine(database_url)
     with session_scope(engine) as session:
         written = initiative_documents.write_missing(session)
-    engine.dispose()
     if written:
         console.print(f"Rendered the documents of {written} initiatives.")
+    _reannotate(engine)
+    engine.dispose()
+
+
+def _reannotate(engine: Engine) -> None:
+    with session_scope(engine, write=False) as session:
+        stale = initiative_documents.count_stale(session)
+    if not stale:
+        return
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"Annotating {stale} initiatives with the vocabulary", total=stale)
+        while True:
+            with session_scope(engine) as session:
+                done = initiative_service.reannotate(session, REANNOTATE_BATCH)
+            if not done:
+                return
+            progress.advance(task, done)
 
 
 @cli.command()
@@ -114,6 +136,12 @@ def serve(
     finally:
         roles.terminate()
         roles.wait()
+
+
+@cli.command()
+def indexer() -> None:
+    """Run only the overlap indexer (for deployments that keep it apart from the API)."""
+    background(role=[indexer_loop.ROLE])
 
 
 @cli.command()

@@ -2,11 +2,11 @@
 
 import gc
 import logging
+import threading
 from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI
-from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -14,12 +14,11 @@ from fastapi_offline import FastAPIOffline
 from app.adoptions.router import router as adoptions_router
 from app.analytics.clusters.router import router as clusters_router
 from app.analytics.flags.router import router as flags_router
+from app.analytics.indexer import state as indexer_state
 from app.analytics.kpis.router import router as kpis_router
-from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.router import router as overlaps_router
 from app.analytics.scaling.router import router as scaling_router
 from app.assembly import assemble
-from app.changes import service as change_service
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
@@ -29,6 +28,8 @@ from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
 from app.initiatives.router import organisation_router as organisation_initiatives_router
 from app.initiatives.router import router as initiatives_router
+from app.language.router import router as concepts_router
+from app.language.warm_up import warm_up_language
 from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
@@ -52,8 +53,8 @@ organisation's initiatives, the admin key writes everything. Errors are RFC 9457
 def settle_garbage_collector() -> None:
     """Keep the collector's full passes short and rare once a worker has warmed up.
 
-    A full pass walks every object the worker holds, the overlap index among them: measured,
-    that stalled one request in a hundred by about 90 ms. Freezing moves what exists after
+    A full pass walks every object the worker holds, the language dictionaries among them:
+    measured, that stalled one request in a hundred by about 90 ms. Freezing moves what exists after
     warm-up out of the collector's sight, and a higher first threshold makes passes rarer;
     cycles are still collected. Only for a server's workers: a process that builds many apps
     (the tests) would keep every frozen one.
@@ -72,7 +73,9 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await run_in_threadpool(overlap_service.warm_up, app.state.engine)
+        # The language dictionaries take seconds to load: not before the worker is ready, but
+        # before the first write or search is likely to need them.
+        threading.Thread(target=warm_up_language, name="language-warm-up", daemon=True).start()
         if is_server_worker:
             settle_garbage_collector()
         yield
@@ -89,7 +92,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
-    app.state.data_version = partial(change_service.latest_sequence_of, app.state.engine)
+    app.state.data_version = partial(indexer_state.data_version_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
     on_error(app, SignInRequired, redirect_to_sign_in)
     for router in (
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         sources_router,
         changes_router,
         overlaps_router,
+        concepts_router,
         clusters_router,
         scaling_router,
         flags_router,

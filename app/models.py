@@ -1,6 +1,10 @@
 """Every table, imported in one place for Alembic and for `SQLModel.metadata`."""
 
 from app.adoptions.models import Adoption
+from app.analytics.clusters.models import Cluster, ClusterMember
+from app.analytics.flags.models import ProvenMatch
+from app.analytics.indexer.models import IndexerState
+from app.analytics.overlaps.models import OverlapJudgement, OverlapPair, OverlapProfile
 from app.auth.models import ApiKey
 from app.changes.models import Change
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
@@ -18,8 +22,11 @@ __all__ = [
     "Adoption",
     "ApiKey",
     "Change",
+    "Cluster",
+    "ClusterMember",
     "ImportRejection",
     "ImportRun",
+    "IndexerState",
     "Initiative",
     "InitiativeDocument",
     "InitiativeParticipant",
@@ -28,6 +35,10 @@ __all__ = [
     "Organisation",
     "OrganisationMember",
     "OrganisationYear",
+    "OverlapJudgement",
+    "OverlapPair",
+    "OverlapProfile",
+    "ProvenMatch",
     "SourceCacheEntry",
     "StatusChange",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.enums import Category, InitiativeStatus
-from app.core.text import normalise
+from app.language.text import normalise
 from importers import values
 from importers.parsers import Paging, header_key, value_at_parts
 from importers.resolve import name_key

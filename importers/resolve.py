@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.core.enums import OrganisationKind
-from app.core.text import normalise
+from app.language.text import normalise
 from app.organisations import service as organisation_service
 from app.organisations.service import Profile
 

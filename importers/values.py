@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.core.enums import Category, InitiativeStatus
-from app.core.text import normalise
+from app.language.text import normalise
 
 EMPTY_MARKERS = {"", "-", "–", "—", "n/a", "saknas", "uppgift saknas", "okänt", "okänd"}
 MAX_EMPTY_MARKER = max(map(len, EMPTY_MARKERS))

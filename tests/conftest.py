@@ -6,7 +6,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -21,8 +21,10 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
 import app.models  # every table on the metadata
+from app.analytics.indexer import loop as indexer_loop
+from app.analytics.indexer import state as indexer_state
+from app.analytics.indexer.indexer import Indexer
 from app.assembly import assemble
-from app.changes import service as change_service
 from app.core import migrations
 from app.core.db import build_engine, get_session, session_scope
 from app.core.settings import Settings
@@ -108,16 +110,35 @@ def session(engine: Engine) -> Iterator[Session]:
     connection.close()
 
 
+@contextmanager
+def _savepoint(session: Session, write: bool = True) -> Iterator[Session]:
+    with session.begin_nested():
+        yield session
+
+
+@pytest.fixture
+def index(session: Session) -> Callable[[], int]:
+    """Brings the overlap tables up to date in the test's transaction, as the indexer role does
+    within a second in production (`app.analytics.indexer`); returns how many initiatives it read."""
+    indexer = Indexer()
+    return lambda: indexer.catch_up(partial(_savepoint, session))
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, admin_token=ADMIN_TOKEN)
 
 
 @pytest.fixture
-def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
+def app(settings: Settings, session: Session, index: Callable[[], int]) -> Iterator[FastAPI]:
     application = create_app(settings)
+    # In production the indexer follows the writes within a second, in a process of its own;
+    # here every request first brings the overlap tables up to date, so tests read what it would.
+    application.state.index_before_requests = True
 
     def request_session() -> Iterator[Session]:
+        if application.state.index_before_requests:
+            index()
         # As in production, one transaction per request: a savepoint here, so a failed
         # request's writes roll back while the test's own transaction stays open.
         with session.begin_nested():
@@ -126,7 +147,7 @@ def app(settings: Settings, session: Session) -> Iterator[FastAPI]:
     application.dependency_overrides[get_session] = request_session
     # The read cache's middleware reads the data version outside the request: here, in the same
     # uncommitted transaction as everything else.
-    application.state.data_version = partial(change_service.latest_sequence, session)
+    application.state.data_version = lambda: indexer_state.data_version(session.connection())
     yield application
     application.state.engine.dispose()
 
@@ -148,6 +169,13 @@ def committed(engine: Engine) -> Iterator[Engine]:
     yield engine
     with engine.begin() as connection:
         for table in (
+            "overlap_judgement",
+            "overlap_pair",
+            "overlap_profile",
+            "overlap_cluster",
+            "cluster_member",
+            "proven_match",
+            "indexer_state",
             "change",
             "adoption",
             "api_key",
@@ -181,11 +209,29 @@ def live_server(settings: Settings, committed: Engine) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    stop = threading.Event()
+    # The indexer role, as `registry serve` runs it beside the workers.
+    indexer = threading.Thread(target=indexer_loop.run, args=(committed, lambda: not stop.is_set()), daemon=True)
+    indexer.start()
     base_url = f"http://127.0.0.1:{server.config.port}"
     _wait_until_up(base_url)
     yield base_url
     server.should_exit = True
+    stop.set()
     thread.join(timeout=10)
+    indexer.join(timeout=10)
+
+
+def wait_until_indexed(engine: Engine, timeout: float = 15.0) -> None:
+    """Wait until the indexer role (started by `live_server`) has caught up with every write."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope(engine, write=False) as session:
+            if indexer_state.lag(session) == 0 and indexer_state.read(session).version > 0:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the indexer did not catch up")
+        time.sleep(0.05)
 
 
 def _wait_until_up(base_url: str) -> None:

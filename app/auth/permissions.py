@@ -16,6 +16,12 @@ def require_acting_for(caller: Caller, organisation_code: str, detail: str) -> N
         raise Forbidden(detail)
 
 
+def require_involved(caller: Caller, organisation_codes: set[str], detail: str) -> None:
+    """The admin, or a key of one of these organisations (owners and participants of what is acted on)."""
+    if not (caller.is_admin or caller.organisation_code in organisation_codes):
+        raise Forbidden(detail)
+
+
 def require_admin(caller: Caller) -> None:
     if not caller.is_admin:
         raise Forbidden("Only the registry's admin key may do this.")

@@ -58,6 +58,8 @@ def new_change(
 def record(session: Session, changes: list[dict[str, Any]]) -> None:
     """Append to the feed after the session's pending writes; the changes get their sequence
     numbers in list order."""
+    if not changes:
+        return
     session.flush()
     _serialise_feed_writes(session)
     session.execute(insert(Change), changes)
@@ -102,9 +104,12 @@ def written_at(session: Session, sequences: Iterable[int]) -> dict[int, datetime
     return {row[0]: row[1] for row in session.connection().execute(statement)}
 
 
-def initiatives_changed_after(session: Session, sequence: int) -> set[uuid.UUID]:
-    """The initiatives that entries after `sequence` concern (their own writes and their adoptions')."""
-    statement = select(Change.initiative_id).where(col(Change.sequence) > sequence).distinct()
+def initiatives_changed_between(session: Session, after: int, upto: int) -> set[uuid.UUID]:
+    """The initiatives that entries after `after` up to `upto` concern (their own writes, their
+    adoptions' and judgements')."""
+    statement = (
+        select(Change.initiative_id).where(col(Change.sequence) > after, col(Change.sequence) <= upto).distinct()
+    )
     return set(session.connection().execute(statement).scalars())
 
 

@@ -23,3 +23,4 @@ class Caller:
 
 ADMIN = Caller(ActorKind.admin)
 IMPORTER = Caller(ActorKind.importer)
+SYSTEM = Caller(ActorKind.system)  # the registry's own upkeep, e.g. annotating with a new vocabulary

@@ -1,12 +1,13 @@
 """Engine, sessions and the one-transaction-per-request dependency."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, insert
+from sqlalchemy import JSON, event, insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -70,8 +71,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
-    """Insert rows of plain values (dicts with the same keys, in the same order; no JSON columns)
-    into `table`, in the session's transaction.
+    """Insert rows of plain values (dicts with the same keys, in the same order) into `table`,
+    in the session's transaction.
 
     On PostgreSQL through COPY: psycopg sends an executemany INSERT as one statement per row,
     which made the search index's dozens of rows per initiative most of a bulk import's time.
@@ -81,6 +82,8 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
+    columns = SQLModel.metadata.tables[str(table.__tablename__)].c
+    as_json = [isinstance(columns[name].type, JSON) for name in rows[0]]
     names = ", ".join(f'"{name}"' for name in rows[0])
     psycopg_connection = session.connection().connection.driver_connection
     assert psycopg_connection is not None  # a live connection of the session's transaction
@@ -89,7 +92,12 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
         cursor.copy(f'COPY "{table.__tablename__}" ({names}) FROM STDIN') as copy,
     ):
         for row in rows:
-            copy.write_row(tuple(row.values()))
+            copy.write_row(
+                tuple(
+                    json.dumps(value) if is_json else value
+                    for value, is_json in zip(row.values(), as_json, strict=True)
+                )
+            )
 
 
 def refresh_planner_statistics(engine: Engine) -> None:

@@ -73,3 +73,19 @@ class Flag(StrEnum):
     no_solution = "no_solution"
     decoupled_from_strategy = "decoupled_from_strategy"
     pilot_of_proven = "pilot_of_proven"
+    duplicate_of_proven = "duplicate_of_proven"
+
+
+class Basis(StrEnum):
+    """Why an organisation is a scaling candidate (see `app.analytics.scaling.candidates`)."""
+
+    known_need = "known_need"
+    potential = "potential"
+
+
+class Verdict(StrEnum):
+    """A person's judgement of a suggested overlap."""
+
+    same = "same"
+    related = "related"
+    different = "different"

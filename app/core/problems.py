@@ -84,6 +84,10 @@ class MethodNotAllowed(Problem):
     status, slug, title = 405, "method-not-allowed", "Method not allowed on this resource"
 
 
+class NotAcceptable(Problem):
+    status, slug, title = 406, "not-acceptable", "No representation matches the Accept header"
+
+
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "The request conflicts with the current state"
 
@@ -119,6 +123,7 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    NotAcceptable,
     Conflict,
     PreconditionFailed,
     PayloadTooLarge,

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import BindParameter, Select, bindparam, delete, select
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
 from sqlmodel import Session, col
 
 from app.core.db import bulk_insert
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.records import COLUMNS, InitiativeRow
 from app.initiatives.schemas import InitiativeRead
+from app.language import search
+from app.language.vocabulary import vocabulary
 from app.organisations import service as organisation_service
 from app.organisations.service import Label
 
@@ -82,11 +84,17 @@ def write(session: Session, rows: Sequence[InitiativeRow]) -> dict[uuid.UUID, di
     rendered = render(session, rows)
     ids = list(rendered)
     session.execute(delete(InitiativeDocument).where(col(InitiativeDocument.initiative_id).in_(ids)))
+    annotated_with = vocabulary().digest
     bulk_insert(
         session,
         InitiativeDocument,
         [
-            {"initiative_id": i, "version": values["version"], "body": to_json(values).decode()}
+            {
+                "initiative_id": i,
+                "version": values["version"],
+                "body": to_json(values).decode(),
+                "vocabulary": annotated_with,
+            }
             for i, values in rendered.items()
         ],
     )
@@ -161,14 +169,37 @@ def _related(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related
     return related
 
 
+def searchable_text(title: str, summary: str | None, description: str | None, tags: Iterable[str]) -> str:
+    """The text an initiative is found by and annotated from."""
+    return " ".join(filter(None, [title, summary, description, *tags]))
+
+
+def count_stale(session: Session) -> int:
+    statement = select(func.count()).where(col(InitiativeDocument.vocabulary) != vocabulary().digest)
+    return session.connection().execute(statement).scalar_one()
+
+
+def stale(session: Session, limit: int) -> list[uuid.UUID]:
+    """Initiatives whose documents were annotated with another vocabulary than the current one."""
+    statement = (
+        select(col(InitiativeDocument.initiative_id))
+        .where(col(InitiativeDocument.vocabulary) != vocabulary().digest)
+        .limit(limit)
+    )
+    return list(session.connection().execute(statement).scalars())
+
+
 def _document(row: InitiativeRow, owner: Label, related: _Related) -> dict[str, Any]:
     """`InitiativeRead`'s own fields in its order."""
+    concepts = vocabulary().concepts
+    named = search.named_concepts(searchable_text(row.title, row.summary, row.description, related.tags))
     values = {
         "owner": row.owner_code,
         "owner_name": owner.name,
         "county_code": owner.county_code,
         "participants": related.participants,
         "tags": related.tags,
+        "concepts": [{"id": concept, "label": concepts[concept].pref_label} for concept in named],
         "status_history": related.status_history,
         **{name: getattr(row, name) for name in OWN_READ_FIELDS},
     }

@@ -82,6 +82,8 @@ class InitiativeDocument(SQLModel, table=True):
     initiative_id: uuid.UUID = Field(foreign_key="initiative.id", primary_key=True)
     version: int  # the initiative's, so a read of one needs no other table for its ETag
     body: str = Field(sa_type=Text)
+    # The vocabulary (its digest) the document's concepts were annotated with.
+    vocabulary: str = Field(default="", max_length=16)
 
 
 class InitiativeTerm(SQLModel, table=True):

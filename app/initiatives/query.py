@@ -7,13 +7,14 @@ from typing import Literal
 
 from cachetools import TTLCache
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, or_, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from app.core.enums import Category, Flag, InitiativeStatus
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
-from app.core.text import prefix_upper_bound, stems
 from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm
+from app.language import search
+from app.language.text import prefix_upper_bound
 from app.organisations import service as organisation_service
 
 Sort = Literal["updated_at", "-updated_at", "created_at", "-created_at", "title", "-title"]
@@ -22,7 +23,6 @@ SORT_COLUMNS = {
     "created_at": col(Initiative.created_at),
     "title": col(Initiative.title),
 }
-MAX_QUERY_TERMS = 10
 COMMON_TERM_MATCHES = 1_000
 
 
@@ -39,7 +39,13 @@ class InitiativeQuery(BaseModel):
     q: str | None = Field(
         default=None,
         max_length=200,
-        description="Words to find in title, summary, description and tags; Swedish inflections match.",
+        description="Words to find in title, summary, description and tags: Swedish inflections and "
+        "compound parts match, and a query that names a concept (`/api/v1/concepts`, e.g. an "
+        "abbreviation) also finds initiatives annotated with it.",
+    )
+    concept: list[str] = Field(
+        default=[],
+        description="Annotated with this concept or a narrower one (ids from `/api/v1/concepts`); repeated: any.",
     )
     updated_since: datetime | None = None
     include_archived: bool = False
@@ -81,10 +87,6 @@ def next_cursor(rows: list[Row], query: InitiativeQuery) -> str | None:
     return encode_cursor([getattr(last, column), str(last.id)])
 
 
-def search_terms(q: str | None) -> list[str]:
-    return list(dict.fromkeys(stems(q or "")))[:MAX_QUERY_TERMS]
-
-
 # How many initiatives a word matches, up to COMMON_TERM_MATCHES; built once.
 _MATCHES = select(func.count()).select_from(
     select(col(InitiativeTerm.initiative_id))
@@ -103,7 +105,7 @@ _is_common_lock = threading.Lock()  # requests run on a thread pool; cachetools 
 def common_search_terms(session: Session, q: str | None) -> frozenset[str]:
     """Query words that match so many initiatives that it is cheaper to walk the listing in
     order and stop at the page's end than to collect every match and sort it."""
-    return frozenset(term for term in search_terms(q) if _is_common_term(session, term))
+    return frozenset(term for term in search.query_terms(q) if _is_common_term(session, term))
 
 
 def _is_common_term(session: Session, term: str) -> bool:
@@ -134,8 +136,26 @@ def _conditions(query: InitiativeQuery, common_terms: frozenset[str]) -> list[Co
         conditions.append(col(Initiative.id).in_(tagged))
     if query.updated_since:
         conditions.append(col(Initiative.updated_at) >= query.updated_since)
-    conditions.extend(_text_condition(term, term in common_terms) for term in search_terms(query.q))
+    if query.concept:
+        conditions.append(_annotated(search.concept_term(concept) for concept in query.concept))
+    if query.q:
+        conditions.extend(_search_conditions(query.q, common_terms))
     return conditions
+
+
+def _search_conditions(q: str, common_terms: frozenset[str]) -> list[ColumnElement[bool]]:
+    """Every word of the query must occur; or the query names a concept the initiative is about."""
+    words = [_text_condition(term, term in common_terms) for term in search.query_terms(q)]
+    concepts = search.query_concepts(q)
+    if not concepts:
+        return words
+    return [or_(and_(*words), _annotated(concepts))] if words else [_annotated(concepts)]
+
+
+def _annotated(concept_terms) -> ColumnElement[bool]:
+    return col(Initiative.id).in_(
+        select(InitiativeTerm.initiative_id).where(col(InitiativeTerm.term).in_(list(concept_terms)))
+    )
 
 
 def _involves(code: str) -> ColumnElement[bool]:
@@ -144,7 +164,7 @@ def _involves(code: str) -> ColumnElement[bool]:
 
 
 def _text_condition(term: str, is_common: bool) -> ColumnElement[bool]:
-    """The word's stem, or a longer word that starts with it (fall → fallprevention), must occur."""
+    """The word's lemma, or a longer term that starts with it (fall → fallprevention), must occur."""
     if is_common:
         return exists().where(col(InitiativeTerm.initiative_id) == Initiative.id, *_term_range(term))
     return col(Initiative.id).in_(select(InitiativeTerm.initiative_id).where(*_term_range(term)))

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -22,12 +22,12 @@ from pydantic_core import from_json, to_json, to_jsonable_python
 from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.core.enums import Flag, InitiativeStatus, ParticipantRole
+from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.query import InitiativeQuery
-from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Text
+from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
 
@@ -240,24 +240,68 @@ def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
 
 # What the analytics read -------------------------------------------------------------------
 
+IN_LIST_CHUNK = 5_000  # ids in one IN list: under every engine's limit on bound parameters
+
 
 TEXT_COLUMNS = tuple(getattr(Initiative, name) for name in Text._fields if name != "tags")
 SPEND_COLUMNS = tuple(getattr(Initiative, name) for name in Spend._fields)
-_LIVE = col(Initiative.is_archived).is_(False)
+STANDING_COLUMNS = tuple(getattr(Initiative, name) for name in Standing._fields)
+# What analytics count: not archived, and not withdrawn by its source.
+_LIVE = col(Initiative.is_archived).is_(False) & col(Initiative.is_withdrawn_at_source).is_(False)
 
 
-def live_texts(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Text]:
-    """Every live (not archived) initiative's text, or those among `ids`."""
-    statement = select(*TEXT_COLUMNS).where(_LIVE)
-    tag_rows = select(InitiativeTag.initiative_id, InitiativeTag.tag).order_by(InitiativeTag.tag)
-    if ids is not None:
-        wanted = list(ids)
-        statement = statement.where(col(Initiative.id).in_(wanted))
-        tag_rows = tag_rows.where(col(InitiativeTag.initiative_id).in_(wanted))
+def live_texts(session: Session, ids: Iterable[uuid.UUID]) -> list[Text]:
+    """The texts of the live initiatives among `ids`."""
+    wanted = list(ids)
+    return _with_tags(session, select(*TEXT_COLUMNS).where(_LIVE, col(Initiative.id).in_(wanted)))
+
+
+def live_text_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Text]:
+    """Live initiatives' texts in id order, the first `limit` after `after`: a walk through all."""
+    statement = select(*TEXT_COLUMNS).where(_LIVE).order_by(col(Initiative.id)).limit(limit)
+    if after is not None:
+        statement = statement.where(col(Initiative.id) > after)
+    return _with_tags(session, statement)
+
+
+def _with_tags(session: Session, statement: Select) -> list[Text]:
+    rows = session.connection().execute(statement).all()
+    tag_rows = (
+        select(InitiativeTag.initiative_id, InitiativeTag.tag)
+        .where(col(InitiativeTag.initiative_id).in_([row.id for row in rows]))
+        .order_by(InitiativeTag.tag)
+    )
     tags: dict[uuid.UUID, list[str]] = defaultdict(list)
     for initiative_id, tag in session.connection().execute(tag_rows):
         tags[initiative_id].append(tag)
-    return [Text._make((*row, tuple(tags.get(row.id, ())))) for row in session.connection().execute(statement)]
+    return [Text._make((*row, tuple(tags.get(row.id, ())))) for row in rows]
+
+
+def standings(session: Session, ids: Iterable[uuid.UUID]) -> list[Standing]:
+    """Where the live initiatives among `ids` stand: owner, status, category, money."""
+    wanted, found = list(ids), []
+    for start in range(0, len(wanted), IN_LIST_CHUNK):
+        statement = select(*STANDING_COLUMNS).where(
+            _LIVE, col(Initiative.id).in_(wanted[start : start + IN_LIST_CHUNK])
+        )
+        found += [Standing(*row) for row in session.connection().execute(statement)]
+    return found
+
+
+def proven(session: Session) -> list[Standing]:
+    """Every live initiative in operation or scaled with a realised benefit above 0."""
+    statement = select(*STANDING_COLUMNS).where(
+        _LIVE,
+        col(Initiative.status).in_(OPERATING_STATUSES),
+        col(Initiative.realised_benefit_sek_per_year) > 0,
+    )
+    return [Standing(*row) for row in session.connection().execute(statement)]
+
+
+def reporting_owners(session: Session, since: datetime) -> set[str]:
+    """Organisations that registered an initiative (any, archived too) on or after `since`."""
+    statement = select(Initiative.owner_code).where(col(Initiative.created_at) >= since).distinct()
+    return set(session.connection().execute(statement).scalars())
 
 
 def participations(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Participation]:

@@ -60,6 +60,17 @@ class Text(NamedTuple):
     tags: tuple[str, ...]
 
 
+class Standing(NamedTuple):
+    """Where an initiative stands: what clusters, proven matches and scaling candidates need."""
+
+    id: uuid.UUID
+    owner_code: str
+    status: InitiativeStatus
+    category: Category
+    budget_sek: int | None
+    realised_benefit_sek_per_year: int | None
+
+
 class Participation(NamedTuple):
     initiative_id: uuid.UUID
     organisation_code: str

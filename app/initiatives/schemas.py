@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
 from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
+from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
 Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
@@ -137,7 +138,7 @@ class FlagRead(SQLModel):
     flag: Flag
     explanation: str
     proven_initiative_id: uuid.UUID | None = Field(
-        default=None, description="For `pilot_of_proven`: the proven initiative."
+        default=None, description="For `pilot_of_proven` and `duplicate_of_proven`: the proven initiative."
     )
 
 
@@ -154,6 +155,10 @@ class InitiativeRead(SQLModel):
     status_history: list[StatusChangeRead]
     category: Category
     tags: list[str]
+    concepts: list[ConceptRef] = Field(
+        description="Concepts of the registry's vocabulary (`/api/v1/concepts`) the texts name, "
+        "annotated automatically."
+    )
     start_date: date | None
     end_date: date | None
     budget_sek: int | None

@@ -20,12 +20,11 @@ from sqlmodel import Session, col, select
 
 from app.auth import permissions
 from app.changes import service as change_service
-from app.core.caller import Caller
+from app.core.caller import SYSTEM, Caller
 from app.core.db import bulk_insert
 from app.core.enums import ChangeAction
 from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
-from app.core.text import stems
 from app.initiatives import documents, reads
 from app.initiatives.models import (
     REGISTRY_SOURCE,
@@ -37,6 +36,7 @@ from app.initiatives.models import (
 )
 from app.initiatives.records import InitiativeRow
 from app.initiatives.schemas import InitiativeCreate, InitiativeFields
+from app.language import search
 from app.organisations import service as organisation_service
 
 ENTITY = "initiative"
@@ -507,7 +507,7 @@ def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
         [
             {"term": term, "initiative_id": initiative_id}
             for initiative_id, text in texts.items()
-            for term in set(stems(text))
+            for term in search.document_terms(text)
         ],
     )
 
@@ -518,7 +518,19 @@ def _reindex_terms(session: Session, initiative_id: uuid.UUID, fields: dict[str,
 
 
 def _searchable_text(fields: dict[str, Any]) -> str:
-    return " ".join(filter(None, [fields["title"], fields["summary"], fields["description"], *fields["tags"]]))
+    return documents.searchable_text(fields["title"], fields["summary"], fields["description"], fields["tags"])
+
+
+def reannotate(session: Session, limit: int) -> int:
+    """Annotate again, with the current vocabulary, up to `limit` initiatives annotated with
+    another: their documents' concepts and their search terms. The change feed records each
+    whose concepts changed. Returns how many were annotated (0: none is left)."""
+    ids = documents.stale(session, limit)
+    befores = documents.current(session, ids)
+    for row in reads.rows(session, ids):
+        _reindex_terms(session, row.id, {**row._asdict(), "tags": befores[row.id]["tags"]})
+    _record(session, ids, ChangeAction.update, SYSTEM, befores, only_changed=True)
+    return len(ids)
 
 
 def _record(
@@ -527,10 +539,17 @@ def _record(
     action: ChangeAction,
     caller: Caller,
     befores: dict[uuid.UUID, dict[str, Any]],
+    *,
+    only_changed: bool = False,
 ) -> None:
-    """Write the initiatives' new documents and record each in the change feed, with what changed."""
+    """Write the initiatives' new documents and record each in the change feed, with what changed
+    (with `only_changed`, only those whose document changed)."""
     rows = reads.rows(session, ids)
     afters = documents.write(session, rows)
+    changes = {
+        row.id: change_service.diff(befores[row.id], afters[row.id], UNTRACKED_FIELDS) if row.id in befores else {}
+        for row in rows
+    }
     change_service.record(
         session,
         [
@@ -542,10 +561,9 @@ def _record(
                 caller=caller,
                 snapshot=afters[row.id],
                 version=row.version,
-                changes=change_service.diff(befores[row.id], afters[row.id], UNTRACKED_FIELDS)
-                if row.id in befores
-                else {},
+                changes=changes[row.id],
             )
             for row in rows
+            if changes[row.id] or not only_changed
         ],
     )

@@ -10,7 +10,7 @@ from app.auth import permissions
 from app.core.caller import Caller
 from app.core.enums import OrganisationKind
 from app.core.models import utcnow
-from app.core.text import normalise
+from app.language.text import normalise
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
 from app.organisations.schemas import FiguresRead, FiguresWrite, OrganisationRead
 

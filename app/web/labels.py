@@ -136,6 +136,7 @@ FLAG_LABELS = {
     "no_solution": "Saknar lösning",
     "decoupled_from_strategy": "Frikopplat från strategi",
     "pilot_of_proven": "Pilot av beprövad lösning",
+    "duplicate_of_proven": "Bygger något som redan finns",
 }
 
 FLAG_EXPLANATIONS = {
@@ -154,7 +155,25 @@ FLAG_EXPLANATIONS = {
         "Det här är en pilot, fast samma sak redan är i drift med redovisad nytta hos en annan organisation. "
         "Det är ofta billigare och snabbare att ta efter den lösningen än att pröva på nytt."
     ),
+    "duplicate_of_proven": (
+        "Initiativet planeras eller byggs, fast samma sak redan är i drift med redovisad nytta hos en annan "
+        "organisation som varken används eller samarbetas kring här."
+    ),
 }
+
+VERDICT_LABELS = {
+    "same": "samma sak",
+    "related": "närliggande, inte samma sak",
+    "different": "inte samma sak",
+}
+
+
+def judgement_label(judgement, names: dict[str, str]) -> str:
+    """A person's judgement of an overlap in a sentence: who, what, and their note."""
+    judge = "Registrets administratör" if judgement.judge == "admin" else names.get(judgement.judge, judgement.judge)
+    note = f": {judgement.note}" if judgement.note else ""
+    return f"{judge} bedömer att det är {VERDICT_LABELS[judgement.verdict]}{note}."
+
 
 # The seven transformation KPIs (nyckeltal för omställning), issue 3 §5.
 KPI_LABELS = {

@@ -18,11 +18,10 @@ from app.analytics.clusters.schemas import ClusterQuery
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.kpis import service as kpi_service
-from app.analytics.overlaps import scoring
 from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.schemas import SimilarQuery
 from app.analytics.scaling import service as scaling_service
-from app.analytics.scaling.schemas import CandidateQuery
+from app.analytics.scaling.schemas import CandidateQuery, NationalCandidateQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
@@ -56,7 +55,7 @@ def start(page: PageDep, context: ContextDep) -> Response:
     """The national picture."""
     counts = initiative_reads.facet_counts(context.session, InitiativeQuery())
     clusters = cluster_service.list_clusters(context, ClusterQuery(limit=TOP_ON_START)).items
-    candidates, _ = scaling_service.list_candidates(context, CandidateQuery(limit=TOP_ON_START))
+    candidates = scaling_service.national_candidates(context, NationalCandidateQuery(limit=TOP_ON_START))
     return page.render(
         "start.html",
         facets=counts,
@@ -65,7 +64,8 @@ def start(page: PageDep, context: ContextDep) -> Response:
         clusters=clusters,
         cluster_bars=views.cluster_bars(clusters),
         candidates=candidates,
-        candidate_bars=views.candidate_bars(candidates),
+        candidate_bars=views.national_candidate_bars(candidates),
+        coverage=scaling_service.coverage(context),
     )
 
 
@@ -150,6 +150,9 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök.")
     adoptions = adoption_service.list_for_initiative(session, read.id)
     history = change_service.history(session, read.id)
+    # What the analytics take to be the same work, so this list agrees with the clusters and flags.
+    overlaps = overlap_service.list_similar(context, read.id, SimilarQuery())
+    judges = [j.judge for match in overlaps for j in match.explanation.judgements]
     names = organisation_service.names_by_code(
         session,
         [
@@ -157,6 +160,7 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
             *(p.organisation for p in read.participants),
             *(a.organisation_code for a in adoptions),
             *(change.actor_organisation_code for change in history if change.actor_organisation_code),
+            *judges,
         ],
     )
     return page.render(
@@ -165,9 +169,9 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         adoptions=adoptions,
         history=history,
         names=names,
+        judge_names={code: label.name for code, label in names.items()},
         may_edit=_may_edit(page, read.owner),
-        # The analytics' own "same work" threshold, so this list agrees with the clusters and flags.
-        overlaps=overlap_service.list_similar(context, read.id, SimilarQuery(min_score=scoring.SAME_WORK_SCORE)),
+        overlaps=overlaps,
     )
 
 
@@ -240,9 +244,7 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
         session, InitiativeQuery(organisation=profile.code, limit=PORTFOLIO_SHOWN, sort="title")
     )
     portfolio = flag_service.portfolio(context, profile)
-    candidates, _ = scaling_service.list_candidates(
-        context, CandidateQuery(for_organisation=profile.code, limit=CANDIDATES_SHOWN)
-    )
+    candidates, _ = scaling_service.candidates_for(context, profile, CandidateQuery(basis=None, limit=CANDIDATES_SHOWN))
     return page.render(
         "organisation.html",
         organisation=profile,
@@ -278,7 +280,6 @@ def duplication(page: PageDep, session: SessionDep) -> Response:
         query=query,
         first_page=first_page,
         bars=views.cluster_bars(clusters.items[:10]),
-        cluster_label=views.cluster_label,
         members_shown=MEMBERS_SHOWN,
     )
 

@@ -87,32 +87,29 @@ def kpi_series(reports: list) -> list[KpiSeries]:
 def cluster_bars(clusters: list) -> list[Bar]:
     """Duplication clusters by the budget spent on them in parallel."""
     return [
-        Bar(cluster_label(cluster), cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}")
-        for cluster in clusters
+        Bar(cluster.label, cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}") for cluster in clusters
     ]
 
 
-def cluster_label(cluster) -> str:
-    """A cluster named by its first three shared words (a stem already shown inside a fuller word,
-    such as "sensor" after "sensorer", is skipped), or else by its first member's title."""
-    shown: list[str] = []
-    for term in cluster.label_terms:
-        if len(shown) < 3 and not any(word.startswith(term) for word in shown):
-            shown.append(term)
-    if shown:
-        return ", ".join(shown)
-    return cluster.members[0].title if cluster.members else "Kluster"
-
-
-def candidate_bars(candidates: list) -> list[Bar]:
-    """Proven initiatives by what not adopting them costs each month."""
+def national_candidate_bars(candidates: list) -> list[Bar]:
+    """Proven initiatives by what waiting costs, each month, the organisations building the same."""
     return [
         Bar(
             f"{c.initiative.title} ({c.initiative.owner_name})",
-            c.monthly_opportunity_cost_sek,
+            c.known_need_cost.monthly_sek,
             f"/initiativ/{c.initiative.id}",
         )
         for c in candidates
+        if c.known_need_cost.monthly_sek
+    ]
+
+
+def candidate_bars(candidates: list) -> list[Bar]:
+    """An organisation's candidates by what each month of waiting costs it."""
+    return [
+        Bar(f"{c.initiative.title} ({c.initiative.owner_name})", c.cost.monthly_sek, f"/initiativ/{c.initiative.id}")
+        for c in candidates
+        if c.cost.monthly_sek
     ]
 
 

@@ -12,7 +12,7 @@ from tests.factories import make_initiative
 NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
 NIGHT_AGAIN = "Nattillsyn via kamera i hemtjänsten"
 # Populations in the reference data (SCB, 31 December 2023).
-SUNDSVALL, STOCKHOLM, SWEDEN = 99_213, 988_943, 10_551_707
+SUNDSVALL, STOCKHOLM, TIMRA = 99_213, 988_943, 17_540
 
 
 def make(session, title: str, owner: str, **overrides):
@@ -35,8 +35,10 @@ class TestListInitiativeOverlaps:
         assert [item["initiative"]["owner"] for item in body["items"]] == ["0180"] and body["next"] is None
         item = body["items"][0]
         assert item["initiative"]["title"] == NIGHT_AGAIN and "flags" in item["initiative"]
-        assert item["explanation"]["shared_terms"][0] == "nattillsyn"
+        assert {"id": "digital-nattillsyn", "label": "digital nattillsyn"} in item["explanation"]["concepts"]
+        assert {"word": "kamera", "other_word": "kamera"} in item["explanation"]["shared_words"]
         assert item["explanation"]["same_category"] is True and item["explanation"]["same_solution"] is False
+        assert item["explanation"]["verdict"] is None and item["explanation"]["judgements"] == []
 
     def test_limit_and_min_score(self, client, session):
         target = make(session, NIGHT, "2281")
@@ -65,7 +67,8 @@ class TestListOverlaps:
         assert (body["total_count"], body["total_budget_sek"], body["next"]) == (1, 1000, None)
         cluster = body["items"][0]
         assert cluster["organisation_codes"] == ["0180", "2281"] and cluster["organisation_count"] == 2
-        assert cluster["combined_budget_sek"] == 1000 and "nattillsyn" in cluster["label_terms"]
+        assert cluster["combined_budget_sek"] == 1000 and cluster["label"] == "Digital nattillsyn"
+        assert cluster["concepts"][0] == {"id": "digital-nattillsyn", "label": "digital nattillsyn"}
         assert sorted(member["owner"] for member in cluster["members"]) == ["0180", "2281"]
 
     def test_min_organisations(self, client, session):
@@ -174,32 +177,55 @@ class TestFlags:
 
 
 class TestScalingCandidates:
-    def test_for_an_organisation_with_evidence_and_assumptions(self, client, session):
+    def test_a_known_need_with_evidence_inputs_and_assumptions(self, client, session):
         proven = make(
             session,
-            "Digital signering",
+            NIGHT_AGAIN,
             "0180",
             status="in_operation",
             realised_benefit_sek_per_year=1_200_000,
-            benefit_evidence=[{"metric": "Handläggningstid", "baseline": 10, "result": 5, "unit": "dagar"}],
+            benefit_evidence=[{"metric": "Nattbesök", "baseline": 10, "result": 5, "unit": "per natt"}],
         )
-        own = make(session, "Digital signering", "2281", status="pilot")
+        own = make(session, NIGHT, "2281", status="pilot")
         body = client.get("/api/v1/organisations/2281/scaling-candidates").json()
         item = body["items"][0]
         assert item["initiative"]["id"] == str(proven.id) and body["next"] is None
-        assert item["estimated_annual_benefit_sek"] == round(1_200_000 * SUNDSVALL / STOCKHOLM)
-        assert item["monthly_opportunity_cost_sek"] == round(item["estimated_annual_benefit_sek"] / 12)
-        assert item["own_related_initiative_id"] == str(own.id) and item["missing"] == []
-        assert item["evidence"][0]["metric"] == "Handläggningstid" and item["evidence"][0]["result"] == 5
+        assert item["basis"] == "known_need" and item["evidence"]["own_initiative_id"] == str(own.id)
+        assert item["cost"]["annual_sek"] == round(1_200_000 * SUNDSVALL / STOCKHOLM)
+        assert item["cost"]["monthly_sek"] == round(1_200_000 * SUNDSVALL / STOCKHOLM / 12)
+        assert item["inputs"] == {
+            "realised_benefit_sek_per_year": 1_200_000,
+            "owner_population": STOCKHOLM,
+            "population": SUNDSVALL,
+        }
+        assert item["missing"] == [] and item["benefit_evidence"][0]["result"] == 5
         assert any("population" in assumption for assumption in item["assumptions"])
+
+    def test_potential_candidates_only_when_asked(self, client, session):
+        make(session, "Digital signering", "0180", status="in_operation", realised_benefit_sek_per_year=1_000, tags=[])
+        make(session, "Något annat", "2281", status="idea", tags=[])  # Sundsvall reports to the registry
+        url = "/api/v1/organisations/2281/scaling-candidates"
+        assert client.get(url).json()["items"] == []
+        potential = client.get(url, params={"basis": "potential"}).json()["items"]
+        assert [item["basis"] for item in potential] == ["potential"]
+        assert "does not know" in potential[0]["evidence"]["note"]
 
     def test_unknown_organisation_is_404(self, client):
         assert_problem(client.get("/api/v1/organisations/9999/scaling-candidates"), 404, "/problems/not-found")
 
     def test_pages_most_costly_first(self, client, session):
+        make(session, "Något annat", "2281", status="idea", tags=[])
         for benefit in (100_000, 300_000, 200_000):
-            make(session, f"Nytta {benefit}", "0180", status="in_operation", realised_benefit_sek_per_year=benefit)
-        first = client.get("/api/v1/organisations/2281/scaling-candidates", params={"limit": 2}).json()
+            make(
+                session,
+                f"Nytta {benefit}",
+                "0180",
+                status="in_operation",
+                realised_benefit_sek_per_year=benefit,
+                tags=[],
+            )
+        url = "/api/v1/organisations/2281/scaling-candidates"
+        first = client.get(url, params={"limit": 2, "basis": "potential"}).json()
         rest = client.get(first["next"]).json()
         assert [item["initiative"]["title"] for item in first["items"] + rest["items"]] == [
             "Nytta 300000",
@@ -208,13 +234,16 @@ class TestScalingCandidates:
         ]
         assert rest["next"] is None
 
-    def test_nationally_ranked_by_annual_cost(self, client, session):
-        make(session, "Liten nytta", "0180", status="in_operation", realised_benefit_sek_per_year=1_000)
-        make(session, "Stor nytta", "0180", status="scaled", realised_benefit_sek_per_year=1_000_000)
-        items = client.get("/api/v1/scaling-candidates").json()["items"]
-        assert [item["initiative"]["title"] for item in items] == ["Stor nytta", "Liten nytta"]
-        assert items[0]["organisations_without"] == 289
-        assert items[0]["annual_opportunity_cost_sek"] == round(1_000_000 * (SWEDEN - STOCKHOLM) / STOCKHOLM)
+    def test_nationally_known_needs_first_with_potential_apart_and_the_coverage(self, client, session):
+        make(session, NIGHT_AGAIN, "0180", status="in_operation", realised_benefit_sek_per_year=1_000_000)
+        make(session, NIGHT, "2281", status="pilot")
+        make(session, "Något annat", "2262", status="idea", tags=[])
+        body = client.get("/api/v1/scaling-candidates").json()
+        item = body["items"][0]
+        assert (item["known_need_count"], item["potential_count"], item["organisations_without"]) == (1, 1, 2)
+        assert item["known_need_cost"]["annual_sek"] == round(1_000_000 * SUNDSVALL / STOCKHOLM)
+        assert item["potential_cost"]["annual_sek"] == round(1_000_000 * TIMRA / STOCKHOLM)
+        assert body["coverage"] == {"reporting_organisations": 3, "organisations": 311}
 
     def test_unknown_filter_is_422(self, client):
         assert_problem(

@@ -1,14 +1,14 @@
 import pytest
 
+from app.analytics.scaling.candidates import Candidate, Member, Records, candidates
 from app.analytics.scaling.estimates import (
     OpportunityCost,
     assumptions,
     opportunity_cost,
     peer_kind,
-    running_organisations,
     served_population,
 )
-from app.core.enums import InitiativeStatus, OrganisationKind
+from app.core.enums import Basis, InitiativeStatus, OrganisationKind
 
 POPULATIONS = {"2281": 100_000, "2262": 18_000, "0180": 1_000_000}
 BY_COUNTY = {"22": ["2281", "2262", "2260"]}
@@ -44,26 +44,58 @@ class TestServedPopulation:
         assert served_population("2260", OrganisationKind.municipality, "22", POPULATIONS, BY_COUNTY, MEMBERS) is None
 
 
-class TestRunningOrganisations:
-    def test_owners_of_operating_members_their_members_and_other_runners(self):
-        members = [
-            ("2281", InitiativeStatus.in_operation, ()),
-            ("0180", InitiativeStatus.pilot, ("1480",)),
-            ("itsam", InitiativeStatus.scaled, ()),
-        ]
-        assert running_organisations(members, MEMBERS) == {"2281", "1480", "itsam", "0180", "9999"}
+def member(key: str, owner: str, status: InitiativeStatus) -> Member:
+    return Member(key, owner, status)
 
-    def test_an_idea_plan_or_pilot_runs_nothing(self):
-        members = [
-            (code, status, ())
-            for code, status in (
-                ("2281", InitiativeStatus.idea),
-                ("0180", InitiativeStatus.planned),
-                ("1480", InitiativeStatus.pilot),
-                ("0580", InitiativeStatus.implementation),
-            )
+
+def records(**overrides) -> Records:
+    fields = {
+        "adopters": {},
+        "operating_adopters": {},
+        "participants": {},
+        "judged_different": set(),
+        "federation_members": MEMBERS,
+        **overrides,
+    }
+    return Records(**fields)
+
+
+PROVEN = member("p", "0180", InitiativeStatus.in_operation)
+PEERS = ["0180", "1480", "2262", "2281", "0580"]
+
+
+class TestCandidates:
+    def test_organisations_building_the_same_are_known_needs_reporting_peers_potential(self):
+        cluster = [PROVEN, member("own", "2281", InitiativeStatus.pilot), member("plan", "1480", InitiativeStatus.idea)]
+        found = candidates(PROVEN, cluster, records(), PEERS, reporting={"2262", "2281", "1480"})
+        assert found == [
+            Candidate("2281", Basis.known_need, "own"),
+            Candidate("1480", Basis.known_need, "plan"),
+            Candidate("2262", Basis.potential),
         ]
-        assert running_organisations(members, MEMBERS) == set()
+
+    def test_who_runs_adopts_takes_part_or_was_judged_different_is_no_candidate(self):
+        cluster = [PROVEN, member("theirs", "itsam", InitiativeStatus.scaled)]
+        found = candidates(
+            PROVEN,
+            cluster,
+            records(
+                adopters={"p": {"1480"}},
+                participants={"p": {"2262"}},
+                judged_different={"0580"},
+            ),
+            [*PEERS, "9999"],
+            reporting=set(PEERS) | {"9999"},
+        )
+        # 2281 and 9999 belong to itsam, which runs a member of the cluster.
+        assert found == []
+
+    def test_an_abandoned_adoption_is_no_record_of_having_it(self):
+        found = candidates(PROVEN, [PROVEN], records(adopters={}), ["1480"], reporting={"1480"})
+        assert found == [Candidate("1480", Basis.potential)]
+
+    def test_organisations_that_report_nothing_are_no_candidates(self):
+        assert candidates(PROVEN, [PROVEN], records(), PEERS, reporting=set()) == []
 
 
 class TestOpportunityCost:

@@ -36,6 +36,28 @@ class TestFullTextSearch:
         assert ids(client.get("/api/v1/initiatives", params={"q": "nattillsyn"})) == [str(tagged.id)]
         assert ids(client.get("/api/v1/initiatives", params={"q": "nattetid"})) == [str(described.id)]
 
+    def test_inflections_and_compound_parts_find_what_a_person_expects(self, client, session):
+        exchange = make_initiative(session, title="Trygghetslarmsbyte i hemtjänsten", summary=None, tags=[])
+        alarm = make_initiative(session, title="Larmet går direkt till nattpatrullen", summary=None, tags=[])
+        cameras = make_initiative(session, title="Nattkamerorna i boendet", summary=None, tags=[])
+        camera = make_initiative(session, title="En kamera per rum", summary=None, tags=[])
+        everything = {str(exchange.id), str(alarm.id)}
+        for q in ("larm", "larmet", "larmen"):
+            assert set(ids(client.get("/api/v1/initiatives", params={"q": q}))) == everything, q
+        for q in ("kamera", "kameran", "kamerorna"):
+            assert set(ids(client.get("/api/v1/initiatives", params={"q": q}))) == {str(cameras.id), str(camera.id)}, q
+
+    def test_dator_and_data_stay_apart(self, client, session):
+        computers = make_initiative(session, title="Datorer till eleverna", summary=None, tags=[])
+        make_initiative(session, title="Öppna data om luftkvalitet", summary=None, tags=[])
+        assert ids(client.get("/api/v1/initiatives", params={"q": "dator"})) == [str(computers.id)]
+
+    def test_an_abbreviation_finds_what_is_annotated_with_its_concept(self, client, session):
+        named = make_initiative(session, title="Digital ansökan om försörjningsstöd", summary=None, tags=[])
+        make_initiative(session, title="Bygglov digitalt", summary=None, tags=[])
+        # "Ekonomiskt bistånd" is the concept; its label "försörjningsstöd" is what the text says.
+        assert ids(client.get("/api/v1/initiatives", params={"q": "ekonomiskt bistånd"})) == [str(named.id)]
+
     def test_edit_reindexes(self, client, session, admin_headers):
         initiative = make_initiative(session, title="Chattbot för medborgare", summary=None, tags=[])
         client.patch(
@@ -45,6 +67,26 @@ class TestFullTextSearch:
         )
         assert ids(client.get("/api/v1/initiatives", params={"q": "chattbot"})) == []
         assert ids(client.get("/api/v1/initiatives", params={"q": "röstassistent"})) == [str(initiative.id)]
+
+
+class TestConcepts:
+    def test_initiatives_show_the_concepts_their_texts_name(self, client, session):
+        initiative = make_initiative(
+            session, title="Digital nattillsyn i hemtjänsten", summary="Med trygghetslarm.", tags=[]
+        )
+        concepts = client.get(f"/api/v1/initiatives/{initiative.id}").json()["concepts"]
+        assert concepts[:2] == [
+            {"id": "digital-nattillsyn", "label": "digital nattillsyn"},
+            {"id": "hemtjanst", "label": "hemtjänst"},
+        ]
+        assert {"id": "trygghetslarm", "label": "trygghetslarm"} in concepts
+
+    def test_the_concept_filter_takes_narrower_concepts_too(self, client, session):
+        night = make_initiative(session, title="Digital nattillsyn", summary=None, tags=[])
+        make_initiative(session, title="Bygglov digitalt", summary=None, tags=[])
+        assert ids(client.get("/api/v1/initiatives", params={"concept": "digital-nattillsyn"})) == [str(night.id)]
+        assert ids(client.get("/api/v1/initiatives", params={"concept": "aldreomsorg"})) == [str(night.id)]
+        assert ids(client.get("/api/v1/initiatives", params={"concept": "no-such-concept"})) == []
 
 
 class TestFilters:

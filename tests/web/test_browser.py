@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from app.auth import service as auth_service
 from app.core.db import session_scope
+from tests.conftest import wait_until_indexed
 from tests.factories import make_initiative
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -117,6 +118,7 @@ def portfolio(committed: Engine) -> dict[str, str]:
             summary="Ansök om bygglov digitalt.",
         )
         _key, secret = auth_service.mint(session, "2281")
+    wait_until_indexed(committed)
     return {"fall": str(fall.id), "pilot": str(pilot.id), "bygglov": str(bygglov.id), "key": secret}
 
 

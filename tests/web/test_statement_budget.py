@@ -1,5 +1,6 @@
-"""An organisation's page reads each input once: at most 12 SQL statements, however large its
-portfolio and however many years of figures it has (the analytics share one context)."""
+"""An organisation's page reads each input once: at most 18 SQL statements, however large its
+portfolio and however many years of figures it has (the analytics share one context, and read
+the overlap tables the indexer keeps: clusters, adoptions, participations and judgements once each)."""
 
 from datetime import date
 
@@ -11,7 +12,7 @@ from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
 
-STATEMENT_BUDGET = 12
+STATEMENT_BUDGET = 18
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
@@ -29,14 +30,15 @@ def statements(engine):
     event.remove(engine, "before_cursor_execute", record)
 
 
-def test_an_organisation_page_stays_within_its_statement_budget(client, session, engine, statements):
+def test_an_organisation_page_stays_within_its_statement_budget(app, client, session, engine, statements):
     for n in range(8):
         make_initiative(session, owner="2281", title=f"Digital nattillsyn {n}", start_date=date(2023, 1, 1))
     make_initiative(session, owner="2262", participants=[{"organisation": "2281", "role": "partner"}])
     make_initiative(session, owner="0180", status="in_operation", realised_benefit_sek_per_year=900_000)
     for year in (2023, 2024, 2025):
         organisation_service.record_figures(session, "2281", year, FiguresWrite(total_turnover_sek=10**9), ADMIN)
-    client.get("/organisation/2281")  # the worker's overlap index is built before it is measured
+    client.get("/organisation/2281")  # indexes what the test wrote; the indexer does that outside requests
+    app.state.index_before_requests = False
     statements.clear()
     page = client.get("/organisation/2281")
     assert page.status_code == 200 and "Digital nattillsyn 7" in page.text

@@ -3,19 +3,6 @@ from types import SimpleNamespace
 from app.web import views
 
 
-def cluster(terms, titles=("Första",)):
-    return SimpleNamespace(label_terms=terms, members=[SimpleNamespace(title=t) for t in titles])
-
-
-class TestClusterLabel:
-    def test_three_words_without_repeating_a_stem(self):
-        label = views.cluster_label(cluster(["fallprevention", "sensorer", "sensor", "boend", "natt"]))
-        assert label == "fallprevention, sensorer, boend"
-
-    def test_falls_back_to_the_first_title(self):
-        assert views.cluster_label(cluster([])) == "Första"
-
-
 class TestKpiSeries:
     def report(self, year, **values):
         kpis = [

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 from app.analytics.schemas import Cursor, InitiativeBrief, QueryModel
 from app.core.enums import Category
+from app.language.schemas import ConceptRef
 
 
 class ClusterQuery(QueryModel):
@@ -19,7 +20,8 @@ class ClusterQuery(QueryModel):
 
 class ClusterRead(SQLModel):
     id: uuid.UUID = Field(description="The smallest member id: stable while the cluster keeps that member.")
-    label_terms: list[str] = Field(description="Tags, then word stems, that the members share most, heaviest first.")
+    label: str = Field(description="In Swedish: the most specific concept most members share.")
+    concepts: list[ConceptRef] = Field(description="The concepts most members share, most specific first.")
     organisation_codes: list[str]
     organisation_count: int
     combined_budget_sek: int = Field(

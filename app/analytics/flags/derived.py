@@ -4,10 +4,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session
 
-from app.analytics.context import AnalyticsContext
 from app.analytics.flags import rules
 from app.analytics.flags import service as flag_service
 from app.core.enums import Flag
@@ -19,20 +18,15 @@ class Flags:
     field = "flags"
 
     def columns(self) -> Sequence[ColumnElement[Any]]:
-        return [rules.RULES[flag] for flag in Flag]
+        return [*(rules.RULES[flag] for flag in Flag), rules.PROVEN_MATCH]
 
     def prepare(self, session: Session, ids: Sequence[uuid.UUID]) -> Prepared:
-        matches = flag_service.proven_matches_now(AnalyticsContext.of(session))
-        pilots = [i for i in ids if str(i) in matches]
-
-        def flags(initiative_id: uuid.UUID, met: Sequence[Any]) -> list:
-            return flag_service.flag_reads(
-                [flag for flag, meets in zip(Flag, met, strict=True) if meets], matches.get(str(initiative_id))
-            )
-
-        return Prepared({"proven_pilot_ids": pilots}, flags)
+        return Prepared({}, _flags)
 
     def condition(self, session: Session, query: InitiativeQuery) -> ColumnElement[bool] | None:
-        if not query.flag:
-            return None
-        return rules.any_of(query.flag, flag_service.pilot_ids(AnalyticsContext.of(session)))
+        return or_(*(rules.RULES[flag] for flag in query.flag)) if query.flag else None
+
+
+def _flags(_initiative_id: uuid.UUID, values: Sequence[Any]) -> list:
+    *met, proven = values
+    return flag_service.flag_reads([flag for flag, meets in zip(Flag, met, strict=True) if meets], proven)

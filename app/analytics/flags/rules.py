@@ -3,22 +3,24 @@
 - `no_benefit_realisation`: neither a benefit-realisation plan nor an expected benefit in SEK.
 - `no_solution`: past the idea stage, yet no solution (system, product or vendor) is named.
 - `decoupled_from_strategy`: no strategy or steering document is referred to.
-- `pilot_of_proven`: a pilot while a proven initiative (in operation or scaled, realised
-  benefit above 0) of a different owner is in the pilot's overlap cluster (pairs scoring at
-  least `scoring.SAME_WORK_SCORE`, joined through others); the flag links to it.
+- `pilot_of_proven`: a pilot of what another organisation already runs with realised benefit
+  (a proven initiative in the pilot's duplication cluster, which the pilot's owner neither
+  adopts nor takes part in); the flag links to it.
+- `duplicate_of_proven`: the same for an idea, a planned initiative or one being implemented.
 
-Discontinued initiatives carry no flags: no more money is going into them.
+The last two stand on the proven matches the indexer keeps (`app.analytics.indexer`), which
+people's judgements correct; see docs/analytics/flags.md. Discontinued initiatives carry no
+flags: no more money is going into them.
 
 Each rule is written once, as a condition on the initiative's columns: the initiatives list
 filters with it (`?flag=`), and every read of an initiative evaluates it for that initiative
-(`app.initiatives.reads.flagged`), so the two can never disagree.
+(`app.initiatives.reads`), so the two can never disagree.
 """
 
-import uuid
-from collections.abc import Iterable
+from sqlalchemy import ColumnElement, String, cast, exists, func
+from sqlmodel import col, select
 
-from sqlalchemy import BindParameter, ColumnElement, String, bindparam, cast, func, or_
-
+from app.analytics.flags.models import ProvenMatch
 from app.core.enums import Flag, InitiativeStatus
 from app.initiatives.records import COLUMNS
 
@@ -27,7 +29,10 @@ EXPLANATIONS = {
     Flag.no_solution: "The initiative is past the idea stage, but no solution, product or vendor is named.",
     Flag.decoupled_from_strategy: "The initiative refers to no strategy or steering document.",
     Flag.pilot_of_proven: "A pilot of something another organisation already runs with realised benefit.",
+    Flag.duplicate_of_proven: "Being planned or built while another organisation already runs the same with "
+    "realised benefit.",
 }
+DUPLICATING_STATUSES = (InitiativeStatus.idea, InitiativeStatus.planned, InitiativeStatus.implementation)
 
 
 def _is_empty(column) -> ColumnElement[bool]:
@@ -35,25 +40,18 @@ def _is_empty(column) -> ColumnElement[bool]:
     return func.coalesce(cast(column, String), "null").in_(("null", "{}", "[]"))
 
 
-def conditions(proven_pilot_ids: BindParameter) -> dict[Flag, ColumnElement[bool]]:
-    """Each flag's condition; `pilot_of_proven` needs the overlap index, which names the pilots
-    that have a proven match (`proven_pilot_ids`, a list)."""
-    live = COLUMNS.status != InitiativeStatus.discontinued
-    return {
-        Flag.no_benefit_realisation: live
-        & COLUMNS.has_benefit_realisation_plan.is_(False)
-        & (func.coalesce(COLUMNS.expected_benefit_sek_per_year, 0) == 0),
-        Flag.no_solution: live & (COLUMNS.status != InitiativeStatus.idea) & _is_empty(COLUMNS.solution),
-        Flag.decoupled_from_strategy: live & _is_empty(COLUMNS.strategy_refs),
-        Flag.pilot_of_proven: live & COLUMNS.id.in_(proven_pilot_ids),
-    }
+#: The proven initiative an initiative duplicates, if any (a correlated subquery).
+PROVEN_MATCH = select(col(ProvenMatch.proven_id)).where(col(ProvenMatch.initiative_id) == COLUMNS.id).scalar_subquery()
+_HAS_MATCH = exists().where(col(ProvenMatch.initiative_id) == COLUMNS.id)
+_LIVE = (COLUMNS.status != InitiativeStatus.discontinued) & COLUMNS.is_withdrawn_at_source.is_(False)
 
-
-#: Every flag's condition, the pilots given when it is run (as `proven_pilot_ids`).
-RULES = conditions(bindparam("proven_pilot_ids", expanding=True))
-
-
-def any_of(flags: Iterable[Flag], proven_pilot_ids: Iterable[uuid.UUID]) -> ColumnElement[bool]:
-    """The list's filter: carries any of `flags`."""
-    rules = conditions(bindparam("proven_pilot_ids", value=list(proven_pilot_ids), expanding=True))
-    return or_(*(rules[flag] for flag in flags))
+#: Every flag's condition.
+RULES: dict[Flag, ColumnElement[bool]] = {
+    Flag.no_benefit_realisation: _LIVE
+    & COLUMNS.has_benefit_realisation_plan.is_(False)
+    & (func.coalesce(COLUMNS.expected_benefit_sek_per_year, 0) == 0),
+    Flag.no_solution: _LIVE & (COLUMNS.status != InitiativeStatus.idea) & _is_empty(COLUMNS.solution),
+    Flag.decoupled_from_strategy: _LIVE & _is_empty(COLUMNS.strategy_refs),
+    Flag.pilot_of_proven: _LIVE & (COLUMNS.status == InitiativeStatus.pilot) & _HAS_MATCH,
+    Flag.duplicate_of_proven: _LIVE & COLUMNS.status.in_(DUPLICATING_STATUSES) & _HAS_MATCH,
+}

@@ -1,439 +1,314 @@
-"""Overlap: initiatives in different organisations that describe the same work.
+"""Scoring pairs of initiatives, and the index that keeps every initiative's closest matches.
 
-The score of a pair is a weighted sum of two cosine similarities, so it runs from 0 (nothing
-in common) to 1 (the same text):
+Each initiative's features (`features.Features`) become one vector: each space (concepts,
+words, letter grams) is scaled to unit length (concepts to `max(length, CONCEPT_FLOOR)`, so that
+sharing only a broad technology such as "AI" is not sharing a solution) and weighted by the
+square root of its weight; a named product adds one feature of its own. The spaces are hashed
+into one sparse vector, and the score of a pair is the dot product of their vectors:
 
-    score = WORD_WEIGHT × cos(word vectors) + (1 − WORD_WEIGHT) × cos(character vectors)
+    score = Σ over spaces  weight(space) × similarity(space)
 
-- *Words*: the Snowball stems of the title (counted twice: a title says most), summary and
-  description without Swedish function words; the parts of each compound that the corpus
-  also uses on their own (`compound_parts`: fallsensorer → fall, sensor); one feature per tag
-  (`#hemtjänst`) and one for the named solution (`=lifecare`), so two users of one product
-  meet. Words that only say a project is digital (`GENERIC_STEMS`) weigh a quarter.
-- *Characters*: the character trigrams of the title's, summary's and tags' stems, each stem
-  padded with `<` and `>`. They join compounds the lexicon cannot split and survive typos
-  (`nattilsyn` meets `nattillsyn`).
-- Abbreviations and spelling variants are read in one form (`CANONICAL`), so "RPA" meets
-  "robotiserad processautomatisering" and "e-underskrift" meets "e-signering".
+It runs from 0 (nothing in common) to about 1 (the same text) and depends on the two texts
+only, never on the rest of the registry (the features use fixed Swedish word frequencies, not
+the registry's), so the same contents give the same scores in whatever order they were written.
 
-Both spaces are TF-IDF: term frequency dampened (1 + ln tf), every feature weighted by its
-smoothed inverse document frequency ln((1 + n) / (1 + df)) + 1 over the whole registry, so
-words every initiative uses count for little. Each space is L2-normalised and scaled by the
-square root of its weight before the two are placed side by side, so one sparse dot product
-gives the weighted sum above.
-
-The vocabulary, lexicon and document frequencies are fixed when the index is built; later
-documents are vectorised with them (`update_index`), which keeps an update cheap.
+`Index` holds every live initiative's vector and its `NEIGHBOURS` best matches among other
+owners' initiatives scoring at least `FLOOR`; a pair is scored only when the two share a
+selective feature (`features.Features.selective`), which keeps the work near linear in the
+registry's size. The pairs it reports are those in either side's list: at most n × NEIGHBOURS
+even when hundreds of initiatives describe the same thing. Every list that a change may have
+altered is worked out again, so the pairs are a function of the contents, not of the order of
+the changes (a test loads one set in several orders and compares).
 """
 
-import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
-from sparse_dot_topn import sp_matmul_topn
+from sklearn.feature_extraction import FeatureHasher
 
-from app.core.text import normalise, stem, words
+from app.analytics.overlaps.features import Features
 
-TAG_PREFIX = "#"
-SOLUTION_PREFIX = "="
-TITLE_WEIGHT = 2
-WORD_WEIGHT = 0.3
-GRAM_LENGTH = 3  # trigrams beat 4- and 5-grams on the evaluation set
-# Rows compared per sparse product.
-CHUNK_ROWS = 4096
-SAME_OWNER_MARGIN = 10
-THREADS = os.cpu_count() or 1
-CLOSEST_PER_DOCUMENT = 25
-# The default threshold: from this score on two initiatives are taken to be the same work.
-# Overlap lists without `min_score`, duplication clusters, the `pilot_of_proven` flag and
-# scaling candidates all use it. Tuned for precision on tests/analytics/data/overlap_eval.json.
-SAME_WORK_SCORE = 0.275
+# Space weights and the thresholds, chosen on the development part of the evaluation set
+# (tests/analytics/data/eval/overlap_dev.json); see docs/analytics/overlap.md.
+SPACE_WEIGHTS = {"concepts": 0.43, "words": 0.22, "grams": 0.35, "solution": 0.1}
+CONCEPT_FLOOR = 3.0
+# From this score on two initiatives are taken to be the same work: the default of overlap
+# lists, and what clusters, flags and scaling candidates are made of.
+SAME_WORK_SCORE = 0.3
+# Scores down to this are kept (and can be listed with `min_score`).
+FLOOR = 0.1
+NEIGHBOURS = 20
+BLOCK = 512  # initiatives scored at once against all: bounds the memory a product takes
 SCORE_DECIMALS = 4
-SCORE_STEPS = 10**SCORE_DECIMALS
-# Common Swedish function words (after Snowball's own list); they say nothing about the work.
-STOP_WORDS = frozenset(
-    """
-alla allt andra att av bara bli blir blev de dem den denna deras dess dessa det detta dig din dina
-ditt du där efter ej eller en er era ert ett från för genom ha hade han hans har henne hennes hon
-honom hur här i icke ingen inom inte jag ju kan kunde man med mellan men mig min mina mitt mot
-mycket ni nu när någon något några och om oss på samma sedan sig sin sina sitta själv skulle som
-så sådan sådana till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka
-vilkas vilken vilket vår våra vårt än är åt över också samt ska kommer nya ny även inför via
-""".split()
-)
-# Words that say a project is digital, or how it is run, but not what it is about: they weigh a quarter.
-GENERIC_WEIGHT = 0.25
-GENERIC_STEMS = frozenset(
-    stem(word)
-    for word in """
-digital digitala digitalt digitalisering etjänst etjänster app system verktyg lösning införande
-införa smart smarta kommun kommunens kommunerna projekt pilot ny nytt använda användning stöd
-gemensam gemensamma gemensamt upphandling upphandla samverkan plattform region regionen
-""".split()
-)
-MIN_PART = 3
-# Words in more than a twentieth, and character grams in more than a tenth, of a large corpus
-# ("kommun", "<di", "ing") are left out: they say little about the work, yet would make almost
-# every pair of initiatives share something, and the all-pairs product costs the sum of the
-# squares of the features' document frequencies. A small corpus keeps features up to 50.
-WORD_MAX_DF = 0.05
-GRAM_MAX_DF = 0.1
-MAX_DF_FLOOR = 50
-# Abbreviations and spelling variants common in Swedish public-sector portfolios, read as one
-# form so that "RPA" meets "robotiserad processautomatisering" and "e-underskrift" "e-signering".
-CANONICAL = {
-    r"artificiell(?:a)? intelligens": "ai",
-    r"sakernas internet|internet of things": "iot",
-    r"robotiserad(?:e)? processautomati(?:sering|on)|mjukvarurobot(?:ar|en|arna)?": "rpa",
-    r"e-?underskrift(?:er|en|erna)?|elektronisk(?:a)? underskrift(?:er)?|digital(?:a)? underskrift(?:er)?|"
-    r"e-?signering(?:en)?|digital signering(?:en)?": "esignering",
-    r"chat+bot(?:ar|en|arna)?": "chattbot",
-    r"säbo": "särskilt boende",
-    r"1:1|en-till-en": "entillen",
-    r"e-(?=\w)": "e",
-}
-# One pass over the text: each pattern is a named alternative, its replacement found by name.
-_CANONICAL = re.compile("|".join(rf"\b(?P<c{number}>{pattern})" for number, pattern in enumerate(CANONICAL)))
-_REPLACEMENTS = {f"c{number}": replacement for number, replacement in enumerate(CANONICAL.values())}
-_MARKERS = (TAG_PREFIX, SOLUTION_PREFIX)
-
-
-@dataclass(frozen=True)
-class Features:
-    """One initiative's features: weighted words (stems, tags, solution), character grams, and
-    the words as written, for splitting compounds."""
-
-    words: tuple[str, ...]
-    grams: tuple[str, ...]
-    surfaces: tuple[str, ...] = ()
+# Raise when what a score is made of changes (features, weights): the indexer then builds anew.
+METHOD = f"v2-{NEIGHBOURS}-{FLOOR}-{SAME_WORK_SCORE}-{CONCEPT_FLOOR}"
+DIMENSIONS = 2**22
+_hasher = FeatureHasher(n_features=DIMENSIONS, input_type="dict", alternate_sign=False)
 
 
 @dataclass(frozen=True)
 class Document:
-    """One initiative reduced to what overlap compares."""
+    """One initiative as the index compares it."""
 
     key: str
     owner_code: str
     features: Features
 
 
-class Vectoriser:
-    """The two TF-IDF spaces side by side, each scaled so one dot product is the weighted score.
-
-    Fitting also learns the corpus's lexicon (every word stem that occurs on its own), so a
-    compound is read with its parts as well (`compound_parts`)."""
-
-    def __init__(self) -> None:
-        self.words = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
-        self.grams = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, lowercase=False)
-        self.lexicon: frozenset[str] = frozenset()
-        self.word_weights: np.ndarray = np.array([])
-        self._parts: dict[str, list[str]] = {}
-
-    def fit_transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
-        self.lexicon = frozenset(word for d in documents for word in (*d.surfaces, *d.words) if word[0] not in _MARKERS)
-        words = _fit(self.words, [self._split(d) for d in documents], WORD_MAX_DF)
-        names = self.words.get_feature_names_out()
-        self.word_weights = np.array([GENERIC_WEIGHT if _is_generic(name) else 1.0 for name in names])
-        grams = _fit(self.grams, [d.grams for d in documents], GRAM_MAX_DF)
-        return self._joined(words, grams)
-
-    def transform(self, documents: Sequence[Features]) -> sparse.csr_matrix:
-        return self._joined(
-            self.words.transform([self._split(d) for d in documents]),
-            self.grams.transform([d.grams for d in documents]),
-        )
-
-    def vocabulary(self) -> np.ndarray:
-        return np.concatenate([self.words.get_feature_names_out(), self.grams.get_feature_names_out()])
-
-    def _split(self, document: Features) -> list[str]:
-        return [*document.words, *(part for word in document.surfaces for part in self._stemmed_parts(word))]
-
-    def _stemmed_parts(self, word: str) -> list[str]:
-        if word not in self._parts:
-            self._parts[word] = [stem(part) for part in compound_parts(word, self.lexicon)]
-        return self._parts[word]
-
-    def _joined(self, words: sparse.spmatrix, grams: sparse.spmatrix) -> sparse.csr_matrix:
-        words = normalize(words @ sparse.diags(self.word_weights))
-        return sparse.hstack(
-            [words * np.sqrt(WORD_WEIGHT), grams * np.sqrt(1 - WORD_WEIGHT)], format="csr", dtype=np.float32
-        )
+def weighted_features(features: Features) -> dict[str, float]:
+    """The initiative's features with the weights whose dot product is the score."""
+    weighted: dict[str, float] = {}
+    concept_norm = max(_norm(features.concepts), CONCEPT_FLOOR)
+    for name, values, norm in (
+        ("concepts", features.concepts, concept_norm),
+        ("words", features.words, _norm(features.words)),
+        ("grams", features.grams, _norm(features.grams)),
+    ):
+        if norm > 0:
+            scale = math.sqrt(SPACE_WEIGHTS[name]) / norm
+            weighted.update({f"{name[0]}:{key}": value * scale for key, value in values.items()})
+    if features.solution:
+        weighted[f"s:{features.solution}"] = math.sqrt(SPACE_WEIGHTS["solution"])
+    return weighted
 
 
-def _fit(vectorizer: TfidfVectorizer, documents: Sequence[Sequence[str]], max_df_share: float) -> sparse.csr_matrix:
-    """Fit without the features too common to tell initiatives apart; when every feature is that
-    common (many near-identical texts), keep them all rather than fail: the texts are alike."""
-    vectorizer.set_params(max_df=max(int(max_df_share * len(documents)), MAX_DF_FLOOR))
-    try:
-        return vectorizer.fit_transform(documents)
-    except ValueError:  # scikit-learn: "After pruning, no terms remain"
-        vectorizer.set_params(max_df=1.0)
-        return vectorizer.fit_transform(documents)
+def score(first: Features, second: Features) -> float:
+    """The score of a pair (see the module docstring)."""
+    one, other = weighted_features(first), weighted_features(second)
+    return rounded(sum(value * other.get(key, 0.0) for key, value in one.items()))
 
 
-def _is_generic(feature: str) -> bool:
-    """A generic word, or a tag that is one (`#upphandling`)."""
-    return feature in GENERIC_STEMS or (feature.startswith(TAG_PREFIX) and stem(feature[1:]) in GENERIC_STEMS)
+def rounded(value: float) -> float:
+    # Four decimals: the same on every engine and platform.
+    return round(min(value, 1.0), SCORE_DECIMALS)
 
 
-def compound_parts(word: str, lexicon: frozenset[str]) -> list[str]:
-    """The parts of a compound that occur on their own in the lexicon (words and stems), split recursively:
-    fallsensor → fall, sensor; matsvinnsmätning → matsvinn (→ mat, svinn), mätning;
-    nattillsyn → natt, tillsyn (Swedish drops the third of three equal consonants)."""
-    if len(word) < 2 * MIN_PART:
-        return []
-    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
-        head, tail = word[:cut], word[cut:]
-        if tail not in lexicon:
-            continue
-        for part in (head, head[:-1] if head.endswith("s") else None, head + head[-1]):
-            if part and len(part) >= MIN_PART and part in lexicon:
-                return [part, *compound_parts(part, lexicon), tail, *compound_parts(tail, lexicon)]
-    return []
+def _norm(values: dict[str, float]) -> float:
+    return math.sqrt(sum(value * value for value in values.values()))
 
 
-@dataclass(frozen=True, eq=False)
-class OverlapIndex:
-    """Every document's row (see the module docstring), for pairwise dot products.
+class Index:
+    """Every live initiative's vector and its list of closest matches (see the module docstring).
 
-    A document keeps its position for the index's life; a removed one keeps an empty row.
+    A list holds at most `neighbours` other owners' initiatives scoring at least `floor`, best
+    first, ties to the smaller key: a function of the current vectors only. Positions are never
+    reused while the index lives, so a removed initiative's position stays empty.
     """
 
-    keys: np.ndarray
-    owner_codes: tuple[str, ...]
-    owner_ids: np.ndarray
-    matrix: sparse.csr_matrix
-    vectoriser: Vectoriser | None
-    vocabulary: np.ndarray
-    positions: dict[str, int]
-
-    def position(self, key: str) -> int | None:
-        return self.positions.get(key)
-
-    def owner_id(self, code: str) -> int | None:
-        return self.owner_codes.index(code) if code in self.owner_codes else None
-
-
-@dataclass(frozen=True, eq=False)
-class Pairs:
-    """Pairs of documents as parallel arrays: positions `first` < `second` (or `first` the one
-    asked about, for neighbours) and their scores, best score first."""
-
-    first: np.ndarray
-    second: np.ndarray
-    score: np.ndarray
+    def __init__(self, neighbours: int = NEIGHBOURS, floor: float = FLOOR) -> None:
+        self.neighbours, self.floor = neighbours, floor
+        self._keys: list[str | None] = []
+        self._positions: dict[str, int] = {}
+        self._owners: list[str] = []
+        self._vectors: list[tuple[np.ndarray, np.ndarray]] = []  # per position: columns, values
+        self._selectives: list[np.ndarray] = []
+        self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
+        self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None
 
     def __len__(self) -> int:
-        return len(self.score)
+        return len(self._positions)
 
-    def select(self, chosen: np.ndarray) -> "Pairs":
-        return Pairs(self.first[chosen], self.second[chosen], self.score[chosen])
+    def __contains__(self, key: str) -> bool:
+        return key in self._positions
 
+    def keys(self) -> list[str]:
+        return list(self._positions)
 
-def features(
-    title: str, summary: str | None, description: str | None, tags: Iterable[str], solution_name: str | None
-) -> Features:
-    """The features of one initiative, as the module docstring lists them."""
-    tags = [normalise(tag) for tag in tags]
-    title_words, summary_words = _words(title), _words(summary or "")
-    surfaces = title_words * TITLE_WEIGHT + summary_words + _words(description or "")
-    words = [stem(word) for word in surfaces] + [TAG_PREFIX + tag for tag in tags]
-    if solution_name and solution_name.strip():
-        words.append(SOLUTION_PREFIX + normalise(solution_name.strip()))
-    grams = [
-        gram
-        for word in title_words + summary_words + _words(" ".join(tags))
-        if stem(word) not in GENERIC_STEMS
-        for gram in _grams(stem(word))
-    ]
-    return Features(tuple(words), tuple(grams), tuple(surfaces))
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._positions))
 
+    def owner_of(self, key: str) -> str:
+        return self._owners[self._positions[key]]
 
-def build_index(documents: Sequence[Document]) -> OverlapIndex:
-    """Documents are indexed in key order, so a pair of the built index names the smaller key first."""
-    documents = sorted(documents, key=lambda document: document.key)
-    keys = np.array([document.key for document in documents], dtype=object)
-    owner_codes, owner_ids = np.unique(np.array([d.owner_code for d in documents], dtype=object), return_inverse=True)
-    positions = {document.key: position for position, document in enumerate(documents)}
-    # Both spaces need a vocabulary to be fitted; a corpus without one has nothing to compare.
-    if not (any(d.features.words for d in documents) and any(d.features.grams for d in documents)):
-        empty = sparse.csr_matrix((len(documents), 0), dtype=np.float32)
-        return OverlapIndex(keys, tuple(owner_codes), owner_ids, empty, None, np.array([], dtype=object), positions)
-    vectoriser = Vectoriser()
-    matrix = vectoriser.fit_transform([document.features for document in documents])
-    return OverlapIndex(keys, tuple(owner_codes), owner_ids, matrix, vectoriser, vectoriser.vocabulary(), positions)
+    def best(self, key: str) -> list[tuple[str, float]]:
+        """The key's list: its closest matches with their scores, best first."""
+        partners, scores = self._lists[self._positions[key]]
+        return [(self._key(p), s) for p, s in zip(partners.tolist(), scores.tolist(), strict=True)]
 
+    def scores_against(self, key: str, others: Iterable[str]) -> dict[str, float]:
+        """The scores of `key` against each of `others` present in the index, selective feature
+        shared or not (for pairs a person has judged)."""
+        vectors, _selectives = self._stacked()
+        row = vectors[self._positions[key]]
+        return {
+            other: rounded(float((row @ vectors[self._positions[other]].T).sum()))
+            for other in others
+            if other in self._positions
+        }
 
-def update_index(index: OverlapIndex, documents: Sequence[Document], removed: Iterable[str]) -> OverlapIndex:
-    """The index with `documents` (new or changed) vectorised in its fixed vocabulary, and the
-    `removed` keys' rows emptied. Costs one pass over the matrix, not a refit."""
-    keys, positions = list(index.keys), dict(index.positions)
-    owner_codes = list(index.owner_codes)
-    for document in documents:
-        if document.key not in positions:
-            positions[document.key] = len(keys)
-            keys.append(document.key)
-        if document.owner_code not in owner_codes:
-            owner_codes.append(document.owner_code)
-    owner_ids = np.concatenate([index.owner_ids, np.zeros(len(keys) - len(index.keys), dtype=index.owner_ids.dtype)])
-    for document in documents:
-        owner_ids[positions[document.key]] = owner_codes.index(document.owner_code)
-    changed = np.array([positions[d.key] for d in documents], dtype=np.int64)
-    emptied = np.array([positions[key] for key in removed if key in positions], dtype=np.int64)
-    rows = index.vectoriser.transform([d.features for d in documents]) if documents and index.vectoriser else None
-    matrix = _replaced_rows(index.matrix, len(keys), np.concatenate([changed, emptied]), changed, rows)
-    return OverlapIndex(
-        np.array(keys, dtype=object),
-        tuple(owner_codes),
-        owner_ids,
-        matrix,
-        index.vectoriser,
-        index.vocabulary,
-        positions,
-    )
+    def key_at(self, position: int) -> str:
+        return self._key(position)
 
+    def position_of(self, key: str) -> int:
+        return self._positions[key]
 
-def find_pairs(index: OverlapIndex, min_score: float) -> Pairs:
-    """Pairs of documents with different owners scoring at least `min_score`, best first.
+    @property
+    def size(self) -> int:
+        """Positions in use or once used: what position arrays are sized by."""
+        return len(self._keys)
 
-    A pair is kept when either document is among the other's `CLOSEST_PER_DOCUMENT` best
-    matches: that bounds the list at n × CLOSEST_PER_DOCUMENT pairs even when hundreds of
-    initiatives describe the same thing, yet every document keeps its closest matches.
-    """
-    return _sorted_unique(index, list(_blocks(index, np.arange(len(index.keys)), min_score)))
+    def edges(self, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair in a list scoring at least `min_score`, once, as positions (smaller first)
+        and scores."""
+        lengths = np.array([len(partners) for partners, _scores in self._lists], dtype=np.int64)
+        if not lengths.sum():
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        holders = np.repeat(np.arange(len(self._lists)), lengths)
+        partners = np.concatenate([partners for partners, _scores in self._lists]).astype(np.int64)
+        scores = np.concatenate([scores for _partners, scores in self._lists])
+        kept = scores >= min_score
+        first, second = np.minimum(holders, partners)[kept], np.maximum(holders, partners)[kept]
+        pairs, where = np.unique(np.stack([first, second], axis=1), axis=0, return_index=True)
+        return pairs[:, 0], pairs[:, 1], scores[kept][where]
 
+    def place(self, documents: Iterable[Document]) -> None:
+        """Add documents without working out any list: the first part of a full build, which
+        `rank_all` ends."""
+        for document in documents:
+            self._place(document)
+        self._matrices = None
 
-def update_pairs(index: OverlapIndex, pairs: Pairs, changed: np.ndarray, min_score: float) -> Pairs:
-    """`pairs` with every pair of a `changed` position found again against the whole index.
+    def rank_all(self) -> None:
+        """Work out every list from scratch."""
+        keys = self.keys()
+        for start in range(0, len(keys), BLOCK):
+            block = keys[start : start + BLOCK]
+            for key, scored in self._scored(block, self.floor).items():
+                self._set_list(key, scored)
 
-    A changed document brings its own closest matches; an unchanged document's list of closest
-    matches is not revisited, so after many updates a crowded topic may hold a few more or
-    fewer pairs than a fresh `find_pairs` would (a rebuild restores it)."""
-    untouched = pairs.select(~(np.isin(pairs.first, changed) | np.isin(pairs.second, changed)))
-    return _sorted_unique(index, [untouched, *_blocks(index, changed, min_score)])
+    def apply(self, documents: Iterable[Document], removed: Iterable[str] = ()) -> set[str]:
+        """Add or replace `documents` and drop `removed`; returns the keys whose lists changed
+        (a removed key's among them: its list is now empty)."""
+        documents = [document for document in documents if not self._holds(document)]
+        changed = {document.key for document in documents} | {key for key in removed if key in self._positions}
+        present = [key for key in changed if key in self._positions]
+        holders = self._holders_of(present)  # lists that hold a changed key: they are worked out again
+        before = {key: self.best(key) for key in {*present, *holders}}
+        for key in changed - {document.key for document in documents}:
+            self._unplace(key)
+        for document in documents:
+            self._place(document)
+        self._matrices = None
+        lists_changed = {key for key in changed if key not in self._positions}
+        fresh = [document.key for document in documents]
+        redone = sorted((holders - changed) & set(self._positions))
+        scored = self._scored(fresh + redone, self.floor)
+        for key in fresh + redone:
+            if self._set_list(key, scored[key]) != before.get(key):
+                lists_changed.add(key)
+        for key in fresh:
+            for other, value in scored[key].items():
+                if other not in changed and other not in holders and self._offer(other, key, value):
+                    lists_changed.add(other)
+        return lists_changed
 
+    def _holders_of(self, keys: list[str]) -> set[str]:
+        """The keys whose lists hold any of `keys` now: only initiatives that score at least the
+        floor against one (with the vectors as they are) can."""
+        holders: set[str] = set()
+        for key, scored in self._scored(keys, self.floor).items():
+            position = self._positions[key]
+            holders.update(other for other in scored if position in self._lists[self._positions[other]][0])
+        return holders
 
-def neighbours(index: OverlapIndex, key: str, min_score: float) -> Pairs:
-    """Documents of other owners that score at least `min_score` against `key`, best first."""
-    position = index.position(key)
-    if position is None or index.matrix.shape[1] == 0:
-        return _NO_PAIRS
-    column = (index.matrix @ index.matrix[position].T).tocoo()
-    scores = _rounded(column.data)
-    keep = (index.owner_ids[column.row] != index.owner_ids[position]) & (scores >= min_score) & (scores > 0)
-    found = Pairs(np.full(keep.sum(), position), column.row[keep], scores[keep])
-    return found.select(np.lexsort((index.keys[found.second].astype(str), -found.score)))
+    def _holds(self, document: Document) -> bool:
+        """Whether the index already holds this document as it is (an edit that changed no text)."""
+        position = self._positions.get(document.key)
+        if position is None or self._owners[position] != document.owner_code:
+            return False
+        columns, values = self._vectors[position]
+        vector = _vector(document)
+        return np.array_equal(columns, vector[0]) and np.array_equal(values, vector[1])
 
-
-def shared_features(index: OverlapIndex, first: int, second: int) -> list[str]:
-    """The word features two documents share, by their contribution to the score, heaviest first."""
-    product = index.matrix[first].multiply(index.matrix[second]).tocoo()
-    words = len(index.vectoriser.words.vocabulary_) if index.vectoriser else 0
-    heaviest = sorted(
-        ((weight, column) for weight, column in zip(product.data, product.col, strict=True) if column < words),
-        key=lambda item: (-item[0], index.vocabulary[item[1]]),
-    )
-    return [str(index.vocabulary[column]) for _weight, column in heaviest]
-
-
-def _words(text: str) -> list[str]:
-    """Words without function words, abbreviations and spelling variants in one form (`CANONICAL`)."""
-    text = _CANONICAL.sub(lambda found: _REPLACEMENTS[str(found.lastgroup)], normalise(text))
-    return [word for word in words(text) if word not in STOP_WORDS]
-
-
-@lru_cache(maxsize=200_000)
-def _grams(word: str) -> tuple[str, ...]:
-    padded = f"<{word}>"
-    return tuple(padded[start : start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
-
-
-def _replaced_rows(
-    matrix: sparse.csr_matrix, size: int, cleared: np.ndarray, placed: np.ndarray, rows: sparse.csr_matrix | None
-) -> sparse.csr_matrix:
-    """`matrix` grown to `size` rows, the `cleared` rows emptied and `rows` put at `placed`."""
-    grown = sparse.vstack(
-        [matrix, sparse.csr_matrix((size - matrix.shape[0], matrix.shape[1]))], format="csr", dtype=np.float32
-    )
-    keep = np.ones(size, dtype=np.float32)
-    keep[cleared] = 0
-    result = sparse.diags(keep, format="csr") @ grown
-    if rows is not None and len(placed):
-        scatter = sparse.csr_matrix(
-            (np.ones(len(placed), dtype=np.float32), (placed, np.arange(len(placed)))), shape=(size, len(placed))
+    def _set_list(self, key: str, scored: dict[str, float]) -> list[tuple[str, float]]:
+        ranked = _ranked(scored, self.neighbours)
+        self._lists[self._positions[key]] = (
+            np.array([self._positions[other] for other, _value in ranked], dtype=np.int32),
+            np.array([value for _other, value in ranked], dtype=np.float64),
         )
-        result = result + scatter @ rows
-    result.eliminate_zeros()
-    return result.tocsr()
+        return ranked
+
+    def _offer(self, holder: str, key: str, value: float) -> bool:
+        """Put `key` into `holder`'s list if it belongs there; whether the list changed."""
+        ranked = self.best(holder)
+        if len(ranked) >= self.neighbours and (-value, key) >= (-ranked[-1][1], ranked[-1][0]):
+            return False
+        self._set_list(holder, dict([*ranked, (key, value)]))
+        return True
+
+    def _key(self, position: int) -> str:
+        key = self._keys[position]
+        assert key is not None, "a list never holds a removed initiative"
+        return key
+
+    def _place(self, document: Document) -> None:
+        vector = _vector(document)
+        selective = _hasher.transform([dict.fromkeys(document.features.selective, 1.0)])
+        empty = (np.zeros(0, np.int32), np.zeros(0, np.float64))
+        if document.key in self._positions:
+            position = self._positions[document.key]
+            self._owners[position] = document.owner_code
+            self._vectors[position], self._selectives[position] = vector, selective.indices.astype(np.int32)
+            return
+        self._positions[document.key] = len(self._keys)
+        self._keys.append(document.key)
+        self._owners.append(document.owner_code)
+        self._vectors.append(vector)
+        self._selectives.append(selective.indices.astype(np.int32))
+        self._lists.append(empty)
+
+    def _unplace(self, key: str) -> None:
+        position = self._positions.pop(key)
+        self._keys[position] = None
+        self._vectors[position] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        self._selectives[position] = np.zeros(0, np.int32)
+        self._lists[position] = (np.zeros(0, np.int32), np.zeros(0, np.float64))
+
+    def _scored(self, keys: list[str], floor: float) -> dict[str, dict[str, float]]:
+        """Each key's scores against every other owner's initiative it shares a selective feature
+        with, at least `floor` and above 0; a block of keys at a time."""
+        found: dict[str, dict[str, float]] = {key: {} for key in keys}
+        if not keys:
+            return found
+        vectors, selectives = self._stacked()
+        owners = self._owners
+        for start in range(0, len(keys), BLOCK):
+            block = keys[start : start + BLOCK]
+            positions = np.array([self._positions[key] for key in block])
+            shares = (selectives[positions] @ selectives.T).tocsr()
+            shares.data[:] = 1.0
+            scores = (vectors[positions] @ vectors.T).multiply(shares).tocoo()
+            for row, column, value in zip(scores.row.tolist(), scores.col.tolist(), scores.data.tolist(), strict=True):
+                other, result = self._keys[column], rounded(value)
+                if other is not None and result >= floor and result > 0 and owners[column] != owners[positions[row]]:
+                    found[block[row]][other] = result
+        return found
+
+    def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        if self._matrices is None:
+            self._matrices = (
+                _csr([v[0] for v in self._vectors], [v[1] for v in self._vectors]),
+                _csr(self._selectives, [np.ones(len(s), np.float32) for s in self._selectives]),
+            )
+        return self._matrices
 
 
-def _blocks(index: OverlapIndex, positions: np.ndarray, min_score: float) -> Iterator[Pairs]:
-    """Each chunk of the given rows against every row: their closest matches, as (smaller, larger) pairs.
-
-    The product keeps only each row's best `CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN` scores
-    (sparse_dot_topn fuses the multiplication with that selection, on every core), so the cost
-    stays near linear in the corpus even when hundreds of initiatives describe the same thing.
-    The margin leaves room for the document itself and its own owner's others, dropped next."""
-    if index.matrix.shape[1] == 0:
-        return
-    transposed = index.matrix.T.tocsr()
-    for start in range(0, len(positions), CHUNK_ROWS):
-        chosen = positions[start : start + CHUNK_ROWS]
-        # Keep every score that could round up to `min_score`.
-        block = sp_matmul_topn(
-            index.matrix[chosen],
-            transposed,
-            top_n=CLOSEST_PER_DOCUMENT + SAME_OWNER_MARGIN,
-            threshold=min_score - 5e-5,
-            n_threads=THREADS,
-        ).tocoo()
-        rows, columns, scores = chosen[block.row], block.col, _rounded(block.data)
-        # A different owner also rules out each document's pair with itself.
-        keep = (scores >= min_score) & (index.owner_ids[rows] != index.owner_ids[columns])
-        rows, columns, scores = rows[keep], columns[keep], scores[keep]
-        best = _closest(rows, columns, scores, len(index.keys))
-        yield Pairs(np.minimum(rows, columns)[best], np.maximum(rows, columns)[best], scores[best])
+def _vector(document: Document) -> tuple[np.ndarray, np.ndarray]:
+    weighted = _hasher.transform([weighted_features(document.features)])
+    weighted.sort_indices()
+    return weighted.indices.astype(np.int32), weighted.data.astype(np.float32)
 
 
-def _sorted_unique(index: OverlapIndex, blocks: list[Pairs]) -> Pairs:
-    blocks = [block for block in blocks if len(block)] or [_NO_PAIRS]
-    found = Pairs(
-        *(
-            np.concatenate([getattr(block, field) for block in blocks]).astype(dtype)
-            for field, dtype in (("first", np.int64), ("second", np.int64), ("score", np.float64))
-        )
-    )
-    # Both documents may have chosen the same pair: keep it once.
-    found = found.select(np.unique(found.first * len(index.keys) + found.second, return_index=True)[1])
-    return found.select(np.lexsort((found.second, found.first, -found.score)))
+def _csr(columns: list[np.ndarray], values: list[np.ndarray]) -> sparse.csr_matrix:
+    lengths = np.array([len(c) for c in columns], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.concatenate(columns) if columns else np.zeros(0, np.int32)
+    data = np.concatenate(values) if values else np.zeros(0, np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(columns), DIMENSIONS))
 
 
-def _closest(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, width: int) -> np.ndarray:
-    """Indexes of each row's `CLOSEST_PER_DOCUMENT` best scores (ties to the smaller column)."""
-    # One int64 sort key (row, then score descending in its four decimals, then column) sorts
-    # far faster than a three-key lexsort over millions of candidates.
-    descending = SCORE_STEPS - np.rint(scores * SCORE_STEPS).astype(np.int64)
-    order = np.argsort((rows.astype(np.int64) * (SCORE_STEPS + 1) + descending) * width + columns)
-    ordered_rows = rows[order]
-    rank = np.arange(len(order)) - np.searchsorted(ordered_rows, ordered_rows, side="left")
-    return order[rank < CLOSEST_PER_DOCUMENT]
-
-
-def _rounded(scores: np.ndarray) -> np.ndarray:
-    # Four decimals: stable across engines and rebuilds.
-    return np.round(np.minimum(scores.astype(np.float64), 1.0), SCORE_DECIMALS)
-
-
-def _identity(document: tuple[str, ...]) -> tuple[str, ...]:
-    return document
-
-
-_NO_PAIRS = Pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([], dtype=np.float64))
+def _ranked(scored: dict[str, float], limit: int) -> list[tuple[str, float]]:
+    return sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -1,99 +1,110 @@
-"""One initiative's overlaps: other organisations' initiatives that describe the same work."""
+"""One initiative's overlaps: other organisations' initiatives that describe the same work,
+read from the tables the indexer keeps (`app.analytics.indexer`)."""
 
-import logging
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import numpy as np
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
+from app.adoptions import service as adoption_service
 from app.analytics.briefs import briefs
 from app.analytics.context import AnalyticsContext
-from app.analytics.overlaps import corpus as overlap_corpus
-from app.analytics.overlaps import scoring
-from app.analytics.overlaps.corpus import Corpus
-from app.analytics.overlaps.schemas import Match, OverlapExplanation, OverlapMatch, SimilarQuery, SimilarRead
-from app.core.db import session_scope
+from app.analytics.overlaps import judgements, profiles, scoring, store
+from app.analytics.overlaps.models import OverlapJudgement
+from app.analytics.overlaps.profiles import Profile
+from app.analytics.overlaps.schemas import (
+    OverlapExplanation,
+    OverlapMatch,
+    SharedWord,
+    SimilarQuery,
+    SimilarRead,
+)
+from app.core.enums import Verdict
 from app.initiatives import reads as initiative_reads
+from app.language.schemas import ConceptRef
+from app.language.vocabulary import vocabulary
 
-logger = logging.getLogger(__name__)
-
-SHARED_TERMS_SHOWN = 8
-
-
-def warm_up(engine: Engine) -> None:
-    """Build this worker's overlap index before it takes requests, so that no request waits for it.
-
-    A database that is down or not yet migrated must not stop the server from starting: the
-    index is then built by the first request that needs it.
-    """
-    try:
-        with session_scope(engine, write=False) as session:
-            overlap_corpus.CORPUS.get(session)
-    except SQLAlchemyError as error:
-        logger.warning("overlap index not built at start-up (%s); the first request will build it", error)
+# A pinned pair is listed whatever its score; a pair judged different never.
+LISTED_VERDICTS = (Verdict.same, Verdict.related)
 
 
-def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:
-    """Other organisations' live initiatives most like this one, best first; without `min_score`
-    only those at `scoring.SAME_WORK_SCORE` or more, which the service takes to be the same work."""
-    corpus = overlap_corpus.current(context)
-    found = _neighbours(corpus, initiative_id, query.min_score, query.limit)
-    shown = briefs(context.session, corpus.index.keys[found.second])
-    return [
-        SimilarRead(initiative=shown[corpus.index.keys[second]], **_match(corpus, first, second, score))
-        for first, second, score in zip(found.first, found.second, found.score, strict=True)
-    ]
+@dataclass(frozen=True)
+class Found:
+    other_id: uuid.UUID
+    score: float
+    judgements: list[OverlapJudgement]
 
 
 def find_overlaps(
     context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
 ) -> list[OverlapMatch]:
-    """As `list_similar`, each match as the full initiative with an explanation."""
-    corpus = overlap_corpus.current(context)
-    found = _neighbours(corpus, initiative_id, min_score, limit)
-    ids = [uuid.UUID(key) for key in corpus.index.keys[found.second]]
-    reads = {str(read.id): read for read in initiative_reads.reads(context.session, ids)}
-    matches = []
-    for first, second, score in zip(found.first, found.second, found.score, strict=True):
-        match = _match(corpus, first, second, score)
-        explanation = OverlapExplanation(
-            shared_terms=list(dict.fromkeys(match["shared_tags"] + match["shared_terms"])),
-            same_category=bool(corpus.facts.category[first] == corpus.facts.category[second]),
-            same_solution=match["has_same_solution"],
-            is_coordinated=match["is_coordinated"],
-        )
-        matches.append(
-            OverlapMatch(initiative=reads[corpus.index.keys[second]], score=float(score), explanation=explanation)
-        )
-    return matches
+    """Other organisations' live initiatives most like this one, best first: without `min_score`
+    those at `scoring.SAME_WORK_SCORE` or more, which the service takes to be the same work,
+    and those people judged the same or related; never those judged different."""
+    found = _found(context, initiative_id, min_score, limit)
+    reads = {read.id: read for read in initiative_reads.reads(context.session, [f.other_id for f in found])}
+    explanations = _explanations(context, initiative_id, found)
+    return [
+        OverlapMatch(initiative=reads[f.other_id], score=f.score, explanation=explanations[f.other_id]) for f in found
+    ]
 
 
-def direct_partners(corpus: Corpus, position: int) -> np.ndarray:
-    """Positions of every other organisation's initiative that scores above 0 against `position`, best first."""
-    return scoring.neighbours(corpus.index, corpus.index.keys[position], 0.0).second
+def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:
+    """As `find_overlaps`, each match in brief (for the web)."""
+    found = _found(context, initiative_id, query.min_score, query.limit)
+    shown = briefs(context.session, (str(f.other_id) for f in found))
+    explanations = _explanations(context, initiative_id, found)
+    return [
+        SimilarRead(initiative=shown[str(f.other_id)], score=f.score, explanation=explanations[f.other_id])
+        for f in found
+    ]
 
 
-def _neighbours(corpus: Corpus, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> scoring.Pairs:
+def _found(context: AnalyticsContext, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> list[Found]:
     threshold = scoring.SAME_WORK_SCORE if min_score is None else min_score
-    found = scoring.neighbours(corpus.index, str(initiative_id), threshold)
-    return found.select(np.arange(min(len(found), limit)))
+    scores = store.pairs_of(context.session, initiative_id)
+    judged = judgements.of_pairs(context.session, (judgements.pair(initiative_id, other) for other in scores))
+    found = []
+    for other, score in scores.items():
+        these = judged.get(judgements.pair(initiative_id, other), [])
+        decided = judgements.verdict(these)
+        if decided == Verdict.different or (score < threshold and decided not in LISTED_VERDICTS):
+            continue
+        found.append(Found(other, score, these))
+    return sorted(found, key=lambda f: (-f.score, str(f.other_id)))[:limit]
 
 
-def _match(corpus: Corpus, first: int, second: int, score: float) -> dict[str, Any]:
-    index = corpus.index
-    shared = scoring.shared_features(index, first, second)
-    owners = [corpus.owner_of(position) for position in (first, second)]
-    return Match(
-        score=float(score),
-        shared_tags=[feature[1:] for feature in shared if feature.startswith(scoring.TAG_PREFIX)],
-        shared_terms=[feature for feature in shared if feature[0] not in (scoring.TAG_PREFIX, scoring.SOLUTION_PREFIX)][
-            :SHARED_TERMS_SHOWN
-        ],
-        has_same_solution=any(feature.startswith(scoring.SOLUTION_PREFIX) for feature in shared),
-        is_coordinated=(
-            owners[1] in corpus.involved.get(index.keys[first], ())
-            or owners[0] in corpus.involved.get(index.keys[second], ())
-        ),
-    ).model_dump()
+def _explanations(
+    context: AnalyticsContext, initiative_id: uuid.UUID, found: Sequence[Found]
+) -> dict[uuid.UUID, OverlapExplanation]:
+    session = context.session
+    others = [f.other_id for f in found]
+    kept = store.profiles(session, [initiative_id, *others])
+    rows = {row.id: row for row in initiative_reads.rows(session, [initiative_id, *others])}
+    involved = _involved(context, [initiative_id, *others])
+    mine = kept.get(initiative_id, Profile([], [], None))
+    explanations = {}
+    for f in found:
+        shared = profiles.explain(mine, kept.get(f.other_id, Profile([], [], None)), vocabulary())
+        explanations[f.other_id] = OverlapExplanation(
+            concepts=[ConceptRef(id=c, label=vocabulary().concepts[c].pref_label) for c in shared.concepts],
+            shared_words=[SharedWord(word=w.word, other_word=w.other_word) for w in shared.words],
+            same_category=rows[initiative_id].category == rows[f.other_id].category,
+            same_solution=shared.same_solution,
+            is_coordinated=(
+                rows[f.other_id].owner_code in involved.get(initiative_id, set())
+                or rows[initiative_id].owner_code in involved.get(f.other_id, set())
+            ),
+            verdict=judgements.verdict(f.judgements),
+            judgements=[judgements.read(j, initiative_id) for j in sorted(f.judgements, key=lambda j: j.judge)],
+        )
+    return explanations
+
+
+def _involved(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    """Who takes part in, or has recorded an adoption of, each of these initiatives."""
+    involved: dict[uuid.UUID, set[str]] = {}
+    for participation in initiative_reads.participations(context.session, ids):
+        involved.setdefault(participation.initiative_id, set()).add(participation.organisation_code)
+    for adoption in adoption_service.facts(context.session, ids):
+        involved.setdefault(adoption.initiative_id, set()).add(adoption.organisation_code)
+    return involved

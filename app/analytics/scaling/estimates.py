@@ -1,20 +1,8 @@
-"""Scaling: proven solutions an organisation still lacks, and what waiting for them costs.
+"""What waiting for a proven solution costs (alternativkostnad), for the organisations that are
+its candidates (`candidates`).
 
-A *proven* initiative is live, in operation or scaled, and reports a realised benefit above
-0 SEK per year.
-
-A proven initiative is a *scaling candidate* for organisation X when X is a peer of its owner
-(regions for a region's initiative, municipalities for anyone else's) and X runs nothing of
-the initiative's overlap cluster: X owns no member in operation or scaled (an idea, plan,
-pilot or implementation does not count), takes part in no such member, is not a member of an
-organisation that runs one, and has recorded no adoption *in operation* of any member. A
-proven initiative that overlaps nothing is a cluster of its own.
-
-    estimated annual benefit = realised benefit per year × population(X) ÷ population(owner)
-    monthly opportunity cost = estimated annual benefit ÷ 12
-
-Nationally, a proven initiative's annual opportunity cost is the sum of that estimate over
-every organisation it is a candidate for.
+    estimated annual benefit for X = realised benefit per year × population(X) ÷ population(owner)
+    monthly opportunity cost       = estimated annual benefit ÷ 12
 
 Benefit is assumed to scale with the people served. Populations are the latest reported; a
 region serves its county's municipalities and a federation or company its members, unless
@@ -25,7 +13,7 @@ missing input is named, never guessed.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.core.enums import OPERATING_STATUSES, InitiativeStatus, OrganisationKind
+from app.core.enums import OrganisationKind
 
 MONTHS_PER_YEAR = 12
 
@@ -59,20 +47,6 @@ def served_population(
         served = members.get(code, [])
     known = [populations[member] for member in served if member in populations]
     return sum(known) if known else None
-
-
-def running_organisations(
-    members: Iterable[tuple[str, InitiativeStatus, Iterable[str]]],
-    federation_members: Mapping[str, Iterable[str]],
-) -> set[str]:
-    """Who runs something of a cluster, given each member's owner, status and the organisations
-    running it besides its owner (participants of an operating member, adopters in operation)."""
-    running: set[str] = set()
-    for owner, status, others in members:
-        if status in OPERATING_STATUSES:
-            running |= {owner, *federation_members.get(owner, ())}
-        running |= set(others)
-    return running
 
 
 def opportunity_cost(

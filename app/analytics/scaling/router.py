@@ -5,9 +5,9 @@ from fastapi import APIRouter, Query, Request
 from app.analytics.context import ContextDep
 from app.analytics.scaling import service as scaling_service
 from app.analytics.scaling.schemas import (
+    CandidateQuery,
     NationalCandidateQuery,
     NationalScalingCandidateList,
-    PageQuery,
     ScalingCandidateList,
 )
 from app.analytics.schemas import next_link
@@ -21,17 +21,21 @@ router = APIRouter(prefix="/api/v1", tags=["analytics"])
 def list_scaling_candidates(
     context: ContextDep, query: Annotated[NationalCandidateQuery, Query()]
 ) -> NationalScalingCandidateList:
-    """Proven initiatives ranked by the annual benefit lost over every organisation that has not adopted them."""
-    return NationalScalingCandidateList(items=scaling_service.national_candidates(context, limit=query.limit))
+    """Proven initiatives ranked by the annual benefit forgone by organisations building the same
+    (known need); potential candidates are counted and costed apart (docs/analytics/scaling.md)."""
+    return NationalScalingCandidateList(
+        items=scaling_service.national_candidates(context, query), coverage=scaling_service.coverage(context)
+    )
 
 
 @router.get(
     "/organisations/{code}/scaling-candidates", response_model=ScalingCandidateList, responses=problems(404, 422)
 )
 def list_organisation_scaling_candidates(
-    request: Request, organisation: OrganisationDep, context: ContextDep, query: Annotated[PageQuery, Query()]
+    request: Request, organisation: OrganisationDep, context: ContextDep, query: Annotated[CandidateQuery, Query()]
 ) -> ScalingCandidateList:
-    """Proven solutions the organisation lacks, with the benefit lost each month it waits, most costly first."""
+    """Proven solutions the organisation is a candidate for, with the benefit lost each month it
+    waits, most costly first: known needs by default (`basis`)."""
     profile = context.organisations.profiles[organisation.code]
-    items, cursor = scaling_service.candidates_for(context, profile, limit=query.limit, cursor=query.cursor)
+    items, cursor = scaling_service.candidates_for(context, profile, query)
     return ScalingCandidateList(items=items, next=next_link(request, cursor))

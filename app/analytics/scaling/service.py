@@ -1,47 +1,54 @@
-"""Scaling candidates: proven initiatives and the organisations that lack them, with what each
-month of waiting costs (see `estimates` for the rules and the formula).
-
-Who lacks which proven initiative is worked out once per request (`lacking`) and shared by the
-national list, an organisation's candidates and the opportunity-cost KPI.
+"""Scaling candidates: proven initiatives, the organisations that are candidates for them
+(`candidates`) and what each month of waiting costs (`estimates`), from the clusters the indexer
+keeps. Worked out once per request (`cases`) and shared by the national list, an organisation's
+candidates and the opportunity-cost KPI.
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
-import numpy as np
-
-from app.analytics.briefs import briefs
-from app.analytics.clusters import service as cluster_service
+from app.adoptions import service as adoption_service
+from app.analytics.clusters import store as cluster_store
 from app.analytics.context import AnalyticsContext
-from app.analytics.overlaps import corpus as overlap_corpus
-from app.analytics.overlaps import service as overlap_service
-from app.analytics.overlaps.corpus import Corpus
+from app.analytics.overlaps import judgements
+from app.analytics.scaling import candidates as rules
 from app.analytics.scaling import estimates
-from app.analytics.scaling.schemas import CandidateQuery, CandidateRead, NationalScalingCandidate, ScalingCandidate
-from app.core.enums import OrganisationKind
+from app.analytics.scaling.candidates import Candidate, Member, Records
+from app.analytics.scaling.schemas import (
+    CandidateEvidence,
+    CandidateQuery,
+    Cost,
+    CostInputs,
+    Coverage,
+    NationalCandidateQuery,
+    NationalScalingCandidate,
+    ScalingCandidate,
+)
+from app.core.enums import AdoptionStatus, Basis, OrganisationKind, Verdict
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
-from app.core.problems import InvalidParameter, ValidationFailed
 from app.initiatives import reads as initiative_reads
+from app.initiatives.records import Standing
+from app.initiatives.schemas import InitiativeRead
 from app.organisations.service import Profile
+
+DAYS_PER_YEAR = 365.25
 
 
 @dataclass(frozen=True)
-class Lacking:
-    """One proven initiative, its owner and the peer organisations that run nothing of its cluster."""
+class Case:
+    """One proven initiative and who it is a candidate for."""
 
-    position: int
-    initiative_id: uuid.UUID
-    owner: str
-    organisations: tuple[str, ...]
+    proven: Standing
+    candidates: list[Candidate]
+    judged_same: frozenset[str]  # own initiatives people judged the same work as the proven one
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """One proven initiative against the organisations lacking it (one, for a target)."""
-
-    lacking: Lacking
-    organisations: tuple[str, ...]
+    case: Case
+    candidate: Candidate
     cost: estimates.OpportunityCost
 
 
@@ -69,175 +76,234 @@ def populations(context: AnalyticsContext) -> dict[str, int | None]:
     return context.once("populations", compute)
 
 
-def lacking(context: AnalyticsContext) -> list[Lacking]:
-    """Every proven initiative with the peers that lack it, once per request."""
-
-    def compute() -> list[Lacking]:
-        corpus = overlap_corpus.current(context)
-        profiles = context.organisations.profiles
-        peers: dict[OrganisationKind, list[str]] = {}
-        for profile in profiles.values():
-            peers.setdefault(profile.kind, []).append(profile.code)
-        running: dict[int, set[str]] = {}
-        found = []
-        for position in np.flatnonzero(corpus.facts.is_proven).tolist():
-            owner = corpus.owner_of(position)
-            number = int(cluster_service.group_numbers(corpus)[position])
-            if number not in running:
-                running[number] = _running(context, corpus, position)
-            kind = estimates.peer_kind(profiles[owner].kind)
-            without = tuple(code for code in peers.get(kind, []) if code not in running[number])
-            found.append(Lacking(position, uuid.UUID(corpus.index.keys[position]), owner, without))
-        return found
-
-    return context.once("lacking", compute)
+def reporting(context: AnalyticsContext) -> set[str]:
+    """Organisations that registered an initiative in the last `candidates.REPORTING_YEARS` years."""
+    since = datetime.now(UTC) - timedelta(days=rules.REPORTING_YEARS * DAYS_PER_YEAR)
+    return context.once("reporting", lambda: initiative_reads.reporting_owners(context.session, since))
 
 
-def list_candidates(context: AnalyticsContext, query: CandidateQuery) -> tuple[list[CandidateRead], str | None]:
-    """Proven initiatives and what not taking them over costs, most costly first."""
-    target = _target(context, query.for_organisation)
-    page, cursor = _page(_ranked(context, query, target), query.limit, query.cursor)
-    shown = briefs(context.session, (str(estimate.lacking.initiative_id) for estimate in page))
-    corpus = overlap_corpus.current(context)
-    return [
-        CandidateRead(
-            initiative=shown[str(e.lacking.initiative_id)],
-            lacking_count=len(e.organisations),
-            estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
-            monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
-            own_related_initiative_id=_own_related(corpus, e.lacking.position, target),
-            missing=list(e.cost.missing),
+def cases(context: AnalyticsContext) -> list[Case]:
+    """Every proven initiative with its candidates, once per request."""
+    return context.once("scaling-cases", lambda: _cases(context))
+
+
+def _cases(context: AnalyticsContext) -> list[Case]:
+    session = context.session
+    proven = initiative_reads.proven(session)
+    mates = cluster_store.mates(session, (str(p.id) for p in proven))
+    member_ids = {uuid.UUID(key) for p in proven for key in mates.get(str(p.id), [str(p.id)])}
+    judged = judgements.involving(session, (p.id for p in proven))
+    judged_ids = {initiative_id for pair in judged for initiative_id in pair}
+    standing = {str(s.id): s for s in initiative_reads.standings(session, member_ids | judged_ids)}
+    records = _records(context, member_ids)
+    peers = _peers(context)
+    found = []
+    for p in proven:
+        key = str(p.id)
+        cluster = [_member(standing[m]) for m in mates.get(key, [key]) if m in standing]
+        different, same = _judged(judged, p.id, standing)
+        these = Records(
+            records.adopters, records.operating_adopters, records.participants, different, records.federation_members
         )
-        for e in page
-    ], cursor
+        owner_kind = context.organisations.profiles[p.owner_code].kind
+        chosen = rules.candidates(
+            _member(p), cluster, these, peers.get(estimates.peer_kind(owner_kind), []), reporting(context)
+        )
+        found.append(Case(p, chosen, frozenset(same)))
+    return found
+
+
+def _records(context: AnalyticsContext, ids: set[uuid.UUID]) -> Records:
+    adopters: dict[str, set[str]] = {}
+    operating: dict[str, set[str]] = {}
+    participants: dict[str, set[str]] = {}
+    for adoption in adoption_service.facts(context.session, ids):
+        if adoption.status == AdoptionStatus.in_operation:
+            operating.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
+        if adoption.status != AdoptionStatus.abandoned:
+            adopters.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
+    for participation in initiative_reads.participations(context.session, ids):
+        participants.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
+    return Records(adopters, operating, participants, set(), context.organisations.members)
+
+
+def _judged(
+    judged: dict[judgements.Pair, list], proven_id: uuid.UUID, standing: dict[str, Standing]
+) -> tuple[set[str], set[str]]:
+    """Owners of initiatives judged different from the proven one; initiatives judged the same."""
+    different, same = set(), set()
+    for (first, second), these in judged.items():
+        if proven_id not in (first, second):
+            continue
+        other = str(second if first == proven_id else first)
+        verdict = judgements.verdict(these)
+        if verdict == Verdict.different and other in standing:
+            different.add(standing[other].owner_code)
+        elif verdict == Verdict.same:
+            same.add(other)
+    return different, same
+
+
+def _peers(context: AnalyticsContext) -> dict[OrganisationKind, list[str]]:
+    peers: dict[OrganisationKind, list[str]] = {}
+    for profile in sorted(context.organisations.profiles.values(), key=lambda p: p.code):
+        peers.setdefault(profile.kind, []).append(profile.code)
+    return peers
+
+
+def _member(standing: Standing) -> Member:
+    return Member(str(standing.id), standing.owner_code, standing.status)
+
+
+def coverage(context: AnalyticsContext) -> Coverage:
+    """How many of the municipalities and regions report to the registry."""
+    counted = [
+        code
+        for code, profile in context.organisations.profiles.items()
+        if profile.kind in (OrganisationKind.municipality, OrganisationKind.region)
+    ]
+    active = reporting(context)
+    return Coverage(reporting_organisations=sum(code in active for code in counted), organisations=len(counted))
+
+
+def _estimate(context: AnalyticsContext, case: Case, candidate: Candidate) -> Estimate:
+    served = populations(context)
+    cost = estimates.opportunity_cost(
+        case.proven.realised_benefit_sek_per_year or 0,
+        served.get(case.proven.owner_code),
+        [served.get(candidate.organisation)],
+    )
+    return Estimate(case, candidate, cost)
 
 
 def candidates_for(
-    context: AnalyticsContext, organisation: Profile, *, limit: int = 50, cursor: str | None = None
+    context: AnalyticsContext, organisation: Profile, query: CandidateQuery
 ) -> tuple[list[ScalingCandidate], str | None]:
-    """The organisation's scaling candidates with evidence and assumptions, most costly first."""
-    ranked = _ranked(context, CandidateQuery(for_organisation=organisation.code), organisation)
-    page, next_cursor = _page(ranked, limit, cursor)
-    reads = _reads(context, [estimate.lacking.initiative_id for estimate in page])
-    corpus, served = overlap_corpus.current(context), populations(context)
-    return [
-        ScalingCandidate(
-            initiative=reads[e.lacking.initiative_id],
-            estimated_annual_benefit_sek=e.cost.estimated_annual_benefit_sek,
-            monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
-            own_related_initiative_id=_own_related(corpus, e.lacking.position, organisation),
-            evidence=reads[e.lacking.initiative_id].benefit_evidence,
-            missing=list(e.cost.missing),
-            assumptions=estimates.assumptions(
-                reads[e.lacking.initiative_id].realised_benefit_sek_per_year,
-                served.get(e.lacking.owner),
-                served.get(organisation.code),
-            ),
+    """The proven initiatives the organisation is a candidate for, with evidence, inputs and
+    assumptions, most costly per month first (unknown costs last)."""
+    ranked = sorted(
+        (
+            _estimate(context, case, candidate)
+            for case in cases(context)
+            for candidate in case.candidates
+            if candidate.organisation == organisation.code and (query.basis is None or candidate.basis == query.basis)
+        ),
+        key=_order,
+    )
+    page, cursor = _page(ranked, query.limit, query.cursor)
+    reads = _reads(context, [e.case.proven.id for e in page])
+    served = populations(context)
+    return [_candidate_read(e, reads[e.case.proven.id], organisation, served) for e in page], cursor
+
+
+def _candidate_read(
+    estimate: Estimate, proven: InitiativeRead, organisation: Profile, served: dict[str, int | None]
+) -> ScalingCandidate:
+    candidate, case = estimate.candidate, estimate.case
+    realised = case.proven.realised_benefit_sek_per_year or 0
+    here, there = served.get(organisation.code), served.get(case.proven.owner_code)
+    return ScalingCandidate(
+        initiative=proven,
+        basis=candidate.basis,
+        evidence=CandidateEvidence(
+            own_initiative_id=uuid.UUID(candidate.own_initiative_id) if candidate.own_initiative_id else None,
+            judged_same=candidate.own_initiative_id in case.judged_same,
+            note=_note(candidate, organisation.name),
+        ),
+        cost=Cost(
+            annual_sek=estimate.cost.estimated_annual_benefit_sek,
+            monthly_sek=estimate.cost.monthly_opportunity_cost_sek,
+        ),
+        inputs=CostInputs(realised_benefit_sek_per_year=realised, owner_population=there, population=here),
+        benefit_evidence=proven.benefit_evidence,
+        assumptions=estimates.assumptions(realised, there, here),
+        missing=list(estimate.cost.missing),
+    )
+
+
+def _note(candidate: Candidate, name: str) -> str:
+    if candidate.basis == Basis.known_need:
+        return f"{name} has an initiative of its own that does the same work and is not yet in operation."
+    return (
+        f"{name} reports to the registry and has recorded nothing like this; the registry does not know "
+        "whether it already has a solution."
+    )
+
+
+def national_candidates(context: AnalyticsContext, query: NationalCandidateQuery) -> list[NationalScalingCandidate]:
+    """Proven initiatives by the annual benefit their known needs forgo, largest first; potential
+    candidates counted and costed apart."""
+    profiles, served = context.organisations.profiles, populations(context)
+    chosen = [
+        case
+        for case in cases(context)
+        if case.candidates
+        and (query.category is None or case.proven.category == query.category)
+        and (query.county is None or profiles[case.proven.owner_code].county_code == query.county)
+    ]
+    summaries = [(case, _sum(case, Basis.known_need, served), _sum(case, Basis.potential, served)) for case in chosen]
+    summaries.sort(
+        key=lambda s: (
+            -(s[1].estimated_annual_benefit_sek or -1),
+            -(s[2].estimated_annual_benefit_sek or -1),
+            str(s[0].proven.id),
         )
-        for e in page
-    ], next_cursor
-
-
-def national_candidates(context: AnalyticsContext, *, limit: int = 50) -> list[NationalScalingCandidate]:
-    """Proven initiatives by the annual benefit lost over every organisation lacking them, largest first."""
-    ranked = _ranked(context, CandidateQuery(), None)[:limit]
-    reads = _reads(context, [estimate.lacking.initiative_id for estimate in ranked])
+    )
+    top = summaries[: query.limit]
+    reads = _reads(context, [case.proven.id for case, _known, _potential in top])
     return [
         NationalScalingCandidate(
-            initiative=reads[e.lacking.initiative_id],
-            organisations_without=len(e.organisations),
-            annual_opportunity_cost_sek=e.cost.estimated_annual_benefit_sek,
-            monthly_opportunity_cost_sek=e.cost.monthly_opportunity_cost_sek,
-            missing=list(e.cost.missing),
+            initiative=reads[case.proven.id],
+            organisations_without=len(case.candidates),
+            known_need_count=sum(c.basis == Basis.known_need for c in case.candidates),
+            potential_count=sum(c.basis == Basis.potential for c in case.candidates),
+            known_need_cost=_cost(known),
+            potential_cost=_cost(potential),
+            missing=sorted(set(known.missing) | set(potential.missing)),
         )
-        for e in ranked
+        for case, known, potential in top
     ]
 
 
+def _sum(case: Case, basis: Basis, served: dict[str, int | None]) -> estimates.OpportunityCost:
+    chosen = [c.organisation for c in case.candidates if c.basis == basis]
+    if not chosen:
+        return estimates.OpportunityCost(0, 0, ())
+    return estimates.opportunity_cost(
+        case.proven.realised_benefit_sek_per_year or 0,
+        served.get(case.proven.owner_code),
+        [served.get(code) for code in chosen],
+    )
+
+
+def _cost(found: estimates.OpportunityCost) -> Cost:
+    return Cost(annual_sek=found.estimated_annual_benefit_sek, monthly_sek=found.monthly_opportunity_cost_sek)
+
+
 def annual_opportunity_costs(context: AnalyticsContext) -> dict[str, int]:
-    """Per organisation: Σ estimated annual benefit of its scaling candidates whose estimate is known."""
+    """Per organisation: Σ estimated annual benefit of its known needs whose estimate is known."""
 
     def compute() -> dict[str, int]:
-        corpus, served = overlap_corpus.current(context), populations(context)
-        totals: dict[str, float] = {}
-        for found in lacking(context):
-            there = served.get(found.owner)
-            for code in found.organisations:
-                here = served.get(code)
-                if there and here:
-                    totals[code] = totals.get(code, 0.0) + corpus.facts.realised[found.position] * here / there
-        return {code: round(total) for code, total in totals.items()}
+        totals: dict[str, int] = {}
+        for case in cases(context):
+            for candidate in case.candidates:
+                if candidate.basis == Basis.known_need:
+                    annual = _estimate(context, case, candidate).cost.estimated_annual_benefit_sek
+                    if annual is not None:
+                        totals[candidate.organisation] = totals.get(candidate.organisation, 0) + annual
+        return totals
 
     return context.once("annual_opportunity_costs", compute)
 
 
-def _ranked(context: AnalyticsContext, query: CandidateQuery, target: Profile | None) -> list[Estimate]:
-    corpus, served, profiles = overlap_corpus.current(context), populations(context), context.organisations.profiles
-    chosen = []
-    for found in lacking(context):
-        if query.category is not None and corpus.facts.category[found.position] != query.category:
-            continue
-        if query.county is not None and profiles[found.owner].county_code != query.county:
-            continue
-        organisations = (
-            found.organisations if target is None else tuple(c for c in found.organisations if c == target.code)
-        )
-        if organisations:
-            cost = estimates.opportunity_cost(
-                int(corpus.facts.realised[found.position]),
-                served.get(found.owner),
-                [served.get(c) for c in organisations],
-            )
-            chosen.append(Estimate(found, organisations, cost))
-    return sorted(chosen, key=_order)
-
-
-def _running(context: AnalyticsContext, corpus: Corpus, position: int) -> set[str]:
-    """Who runs something of `position`'s cluster."""
-    index = corpus.index
-    return estimates.running_organisations(
-        [
-            (corpus.owner_of(p), corpus.facts.status[p], corpus.running.get(index.keys[p], ()))
-            for p in cluster_service.cluster_of(corpus, position).tolist()
-        ],
-        context.organisations.members,
-    )
-
-
-def _target(context: AnalyticsContext, code: str | None) -> Profile | None:
-    if code is None:
-        return None
-    profiles = context.organisations.profiles
-    if code not in profiles:
-        raise ValidationFailed(
-            f"No organisation has the code {code!r}.",
-            [InvalidParameter(property="for_organisation", reason="unknown organisation code", value=code)],
-        )
-    return profiles[code]
-
-
-def _own_related(corpus: Corpus, position: int, target: Profile | None) -> uuid.UUID | None:
-    """The target's own initiative in the proven one's cluster, the best-scoring pair first."""
-    if target is None:
-        return None
-    index, cluster = corpus.index, cluster_service.cluster_of(corpus, position)
-    owned = cluster[index.owner_ids[cluster] == index.owner_id(target.code)].tolist()
-    if not owned:
-        return None
-    direct = overlap_service.direct_partners(corpus, position)
-    ranked = sorted(owned, key=lambda p: (np.flatnonzero(direct == p)[:1].tolist() or [len(direct)])[0])
-    return uuid.UUID(index.keys[ranked[0]])
-
-
-def _reads(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    session = context.session
-    return {read.id: read for read in initiative_reads.reads(session, ids)}
+def _reads(context: AnalyticsContext, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, InitiativeRead]:
+    return {read.id: read for read in initiative_reads.reads(context.session, list(ids))}
 
 
 def _order(estimate: Estimate) -> tuple[int, str]:
     """Most costly first; unknown costs last; then by id."""
     cost = estimate.cost.monthly_opportunity_cost_sek
-    return -(cost if cost is not None else -1), str(estimate.lacking.initiative_id)
+    return -(cost if cost is not None else -1), str(estimate.case.proven.id)
 
 
 def _page(ranked: list[Estimate], limit: int, cursor: str | None) -> tuple[list[Estimate], str | None]:
@@ -250,4 +316,4 @@ def _page(ranked: list[Estimate], limit: int, cursor: str | None) -> tuple[list[
     page = remaining[:limit]
     if len(remaining) <= limit:
         return page, None
-    return page, encode_cursor([-_order(page[-1])[0], str(page[-1].lacking.initiative_id)])
+    return page, encode_cursor([-_order(page[-1])[0], str(page[-1].case.proven.id)])

@@ -1,0 +1,142 @@
+"""How well overlaps and clusters match a labelled set of initiative texts.
+
+A labelled set names, for each text, its overlap group (texts that do the same work) or none
+(a hard negative: another problem in the same surroundings). The method is run on the set as a
+registry of its own (each text its own owner) and measured as the service would answer:
+
+- pairwise precision, recall and F1 of the pairs at `scoring.SAME_WORK_SCORE`;
+- hit@5: the share of texts with a partner that have one among their five best matches;
+- cluster B-cubed precision, recall and F (Bagga & Baldwin 1998; Amigó et al. 2009): for each
+  text, the share of its cluster that is in its group, and of its group that is in its
+  cluster; a text in no cluster is a cluster of its own.
+
+`tests/analytics/test_overlap_quality.py` holds the floors; `bench/overlap_quality.py` prints
+the table for docs/analytics/overlap.md.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+from app.analytics.clusters import communities
+from app.analytics.overlaps import scoring
+from app.analytics.overlaps.features import features
+
+HIT_AT = 5
+
+
+@dataclass(frozen=True)
+class Text:
+    key: str
+    group: str | None
+    document: scoring.Document
+
+
+@dataclass(frozen=True)
+class Quality:
+    texts: int
+    groups: int
+    precision: float
+    recall: float
+    f1: float
+    hit_at_5: float
+    bcubed_precision: float
+    bcubed_recall: float
+    bcubed_f: float
+
+
+def load(path: Path) -> list[Text]:
+    texts = json.loads(path.read_text(encoding="utf-8"))["initiatives"]
+    return [
+        Text(
+            entry["id"],
+            entry["group"],
+            scoring.Document(
+                entry["id"],
+                entry["owner"],
+                features(
+                    entry["title"],
+                    entry.get("summary"),
+                    entry.get("description"),
+                    entry.get("tags") or [],
+                    entry.get("solution"),
+                ),
+            ),
+        )
+        for entry in texts
+    ]
+
+
+def measure(texts: list[Text]) -> Quality:
+    index = scoring.Index()
+    index.apply(text.document for text in texts)
+    groups = {text.key: text.group for text in texts}
+    found = _same_work(index)
+    precision, recall, f1 = _pairwise(found, groups)
+    bcubed = _bcubed(communities.clusters(found), groups)
+    return Quality(
+        texts=len(texts),
+        groups=len({group for group in groups.values() if group}),
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        hit_at_5=_hit_at(index, groups, HIT_AT),
+        bcubed_precision=bcubed[0],
+        bcubed_recall=bcubed[1],
+        bcubed_f=bcubed[2],
+    )
+
+
+def _same_work(index: scoring.Index) -> list[tuple[str, str, float]]:
+    pairs: dict[tuple[str, str], float] = {}
+    for key in index:
+        for other, value in index.best(key):
+            if value >= scoring.SAME_WORK_SCORE:
+                first, second = sorted((key, other))
+                pairs[first, second] = value
+    return [(first, second, value) for (first, second), value in pairs.items()]
+
+
+def _same_group(groups: dict[str, str | None], first: str, second: str) -> bool:
+    return groups[first] is not None and groups[first] == groups[second]
+
+
+def _pairwise(found: Iterable[tuple[str, str, float]], groups: dict[str, str | None]) -> tuple[float, float, float]:
+    predicted = {frozenset((first, second)) for first, second, _value in found}
+    actual = {frozenset(pair) for pair in combinations(groups, 2) if _same_group(groups, *pair)}
+    right = len(predicted & actual)
+    precision = right / len(predicted) if predicted else 0.0
+    recall = right / len(actual) if actual else 0.0
+    return precision, recall, _harmonic(precision, recall)
+
+
+def _hit_at(index: scoring.Index, groups: dict[str, str | None], depth: int) -> float:
+    hits = []
+    for key in groups:
+        partners = {other for other in groups if other != key and _same_group(groups, key, other)}
+        if partners:
+            best = [other for other, _value in index.best(key)][:depth]
+            hits.append(bool(partners & set(best)))
+    return sum(hits) / len(hits)
+
+
+def _bcubed(clusters: list[list[str]], groups: dict[str, str | None]) -> tuple[float, float, float]:
+    cluster_of = {key: frozenset(members) for members in clusters for key in members}
+    members_of: dict[str, set[str]] = {}
+    for key, group in groups.items():
+        if group:
+            members_of.setdefault(group, set()).add(key)
+    precision = recall = 0.0
+    for key, group in groups.items():
+        cluster = cluster_of.get(key, frozenset({key}))
+        truth = members_of[group] if group else {key}
+        precision += len(cluster & truth) / len(cluster)
+        recall += len(cluster & truth) / len(truth)
+    precision, recall = precision / len(groups), recall / len(groups)
+    return precision, recall, _harmonic(precision, recall)
+
+
+def _harmonic(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -1,0 +1,302 @@
+"""The overlap indexer: keeps the tables that overlaps, clusters, flags and scaling candidates
+are read from, for every API worker at once.
+
+It holds the overlap index (`scoring.Index`) in memory and follows the change feed: each batch
+reads the initiatives that changes since its last batch name, updates their vectors and every
+list of closest matches that may have changed, and writes in one transaction
+
+- the profiles and lists that changed (`overlaps.store`),
+- the clusters of every part of the pair graph whose pairs changed (`clusters.communities`),
+- the proven matches of every initiative whose cluster or standing changed (`flags.store`),
+- its state: the feed sequence reached, and a new version (`state`).
+
+Everything it writes is a function of the registry's contents (texts, standings, judgements):
+the lists depend on the vectors only, each part of the graph is clustered from its own pairs
+alone, and a batch rewrites all it may have changed; so the same contents give the same tables
+whichever order the writes came in. When its tables are not the ones it wrote last (at start,
+after a failed batch, or when the method or the vocabulary changed: `METHOD`) it builds all
+again, a block of initiatives per transaction, so the API keeps answering meanwhile.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from sqlmodel import Session
+
+from app.adoptions import service as adoption_service
+from app.analytics.clusters import communities, labels
+from app.analytics.clusters import store as cluster_store
+from app.analytics.flags import store as flag_store
+from app.analytics.indexer import state as indexer_state
+from app.analytics.overlaps import judgements, profiles, scoring, store
+from app.analytics.overlaps.features import features
+from app.changes import service as change_service
+from app.core.enums import OPERATING_STATUSES, AdoptionStatus, InitiativeStatus, Verdict
+from app.initiatives import reads as initiative_reads
+from app.initiatives.records import Standing, Text
+from app.language.vocabulary import vocabulary
+
+logger = logging.getLogger(__name__)
+
+BLOCK = 2_000  # initiatives read, or lists written, per transaction of a full build
+FOLLOW_CHANGES = 2_000  # change-feed entries per batch: bounds how long one write holds the tables
+NOT_YET_OPERATING = (
+    InitiativeStatus.idea,
+    InitiativeStatus.planned,
+    InitiativeStatus.pilot,
+    InitiativeStatus.implementation,
+)
+
+# A transaction's session: `write=False` for one that only reads.
+Transaction = Callable[..., AbstractContextManager[Session]]
+Verdicts = dict[tuple[str, str], Verdict]
+
+
+def method() -> str:
+    """What the tables are built with; a change means a full build."""
+    return f"{scoring.METHOD}/{communities.RESOLUTION}/{vocabulary().digest}"
+
+
+class Indexer:
+    def __init__(self) -> None:
+        self._index = scoring.Index()
+        self._version: int | None = None  # the tables' version this index wrote
+
+    def catch_up(self, transaction: Transaction) -> int:
+        """Apply a batch of what the tables have not seen yet (building everything when they are
+        not this index's); returns how many initiatives it read. Texts are read and analysed
+        outside the write, which only updates the index and the tables."""
+        try:
+            with transaction(write=False) as session:
+                state = indexer_state.read(session)
+                if self._version is None or state.version != self._version or state.method != method():
+                    rebuild = True
+                else:
+                    rebuild = False
+                    latest = change_service.latest_sequence(session)
+                    if latest <= state.sequence:
+                        return 0
+                    upto = min(latest, state.sequence + FOLLOW_CHANGES)
+                    ids = change_service.initiatives_changed_between(session, state.sequence, upto)
+                    texts = initiative_reads.live_texts(session, ids)
+            if rebuild:
+                return self.rebuild(transaction)
+            documents, found = _documents(texts)
+            with transaction() as session:
+                self._apply(session, {str(i) for i in ids}, documents, found, upto)
+            return len(ids)
+        except BaseException:
+            self._version = None  # the index may hold what the tables lost with the transaction
+            raise
+
+    def rebuild(self, transaction: Transaction) -> int:
+        """Build the index and every table from scratch."""
+        self._version = None
+        self._index = scoring.Index()
+        with transaction(write=False) as session:
+            start = change_service.latest_sequence(session)
+        keys = self._read_all(transaction)
+        self._index.rank_all()
+        for position in range(0, len(keys), BLOCK):
+            with transaction() as session:
+                self._write_lists(session, keys[position : position + BLOCK], _verdicts(session))
+        with transaction() as session:
+            stale = {str(i) for i in store.listed_ids(session)} - set(keys)
+            store.delete_lists(session, stale)
+            store.delete_profiles(session, stale)
+            verdicts = _verdicts(session)
+            clustered = self._recluster(session, set(keys) | stale, verdicts)
+            self._match_proven(session, clustered | set(keys) | stale, verdicts)
+            self._version = indexer_state.advance(session, start, method())
+        logger.info("built the overlap index of %d initiatives", len(keys))
+        return len(keys)
+
+    def _read_all(self, transaction: Transaction) -> list[str]:
+        """Read every live initiative, a block at a time, placing its vector and storing its
+        profile; returns their keys."""
+        keys: list[str] = []
+        after: uuid.UUID | None = None
+        while True:
+            with transaction(write=False) as session:
+                texts = initiative_reads.live_text_page(session, after, BLOCK)
+            if not texts:
+                return keys
+            documents, found = _documents(texts)
+            self._index.place(documents)
+            with transaction() as session:
+                store.write_profiles(session, found)
+            keys.extend(document.key for document in documents)
+            after = texts[-1].id
+
+    def _apply(
+        self,
+        session: Session,
+        keys: set[str],
+        documents: list[scoring.Document],
+        found: dict[str, profiles.Profile],
+        sequence: int,
+    ) -> None:
+        """Apply one batch of changed initiatives (`keys`: their texts are `documents`; the others
+        are gone) to the index and the tables, up to the feed's `sequence`."""
+        removed = keys - set(found)
+        rewritten = self._index.apply(documents, removed) | keys
+        store.write_profiles(session, found)
+        store.delete_profiles(session, removed)
+        verdicts = _verdicts(session)
+        # Every pair that a rewritten list held or holds now: their clusters may change.
+        touched = {str(i) for pair in store.partners(session, _ids(rewritten), 0.0) for i in pair[:2]}
+        self._write_lists(session, [key for key in rewritten if key in self._index], verdicts)
+        store.delete_lists(session, [key for key in rewritten if key not in self._index])
+        touched |= {other for key in rewritten if key in self._index for other, _score in self._index.best(key)}
+        clustered = self._recluster(session, touched | rewritten, verdicts)
+        self._match_proven(session, clustered | keys, verdicts)
+        self._version = indexer_state.advance(session, sequence, method())
+
+    def _write_lists(self, session: Session, keys: list[str], verdicts: Verdicts) -> None:
+        """Store these initiatives' lists, with the pairs people judged the same or related that
+        the lists lack (each stored once, by its first initiative)."""
+        pinned: dict[str, list[str]] = {}
+        for (first, second), verdict in verdicts.items():
+            if verdict in (Verdict.same, Verdict.related) and first in self._index and second in self._index:
+                pinned.setdefault(first, []).append(second)
+        lists = {}
+        for key in keys:
+            listed = self._index.best(key)
+            missing = [other for other in pinned.get(key, []) if other not in dict(listed)]
+            lists[key] = listed + sorted(self._index.scores_against(key, missing).items())
+        store.write_lists(session, lists)
+
+    def _recluster(self, session: Session, touched: set[str], verdicts: Verdicts) -> set[str]:
+        """Cluster again every part of the pair graph that holds a touched initiative or one of
+        their former cluster mates; returns every initiative whose cluster was worked out."""
+        former = cluster_store.mates(session, touched)
+        seeds = touched | {key for mates in former.values() for key in mates}
+        first, second, scores = self._graph(verdicts)
+        size = self._index.size
+        graph = sparse.coo_matrix((np.ones(len(first)), (first, second)), shape=(size, size))
+        _count, component = connected_components(graph, directed=False)
+        wanted = {component[self._index.position_of(key)] for key in seeds if key in self._index}
+        in_wanted = np.isin(component, list(wanted))
+        edges = in_wanted[first]
+        nodes = {self._index.key_at(p) for p in np.flatnonzero(in_wanted).tolist()}
+        joined = [pair for pair, verdict in verdicts.items() if verdict == Verdict.same and pair[0] in nodes]
+        found = communities.clusters(
+            (
+                (self._index.key_at(a), self._index.key_at(b), s)
+                for a, b, s in zip(first[edges].tolist(), second[edges].tolist(), scores[edges].tolist(), strict=True)
+            ),
+            joined,
+        )
+        kept = store.profiles(session, _ids({key for cluster in found for key in cluster}))
+        named = []
+        for members in found:
+            label, concepts = labels.label([kept[uuid.UUID(key)] for key in members if uuid.UUID(key) in kept])
+            named.append(cluster_store.Found(members, label, concepts))
+        cluster_store.replace(session, seeds | nodes, named)
+        return seeds | nodes
+
+    def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs taken to be the same work, as positions: listed pairs scoring at least
+        `SAME_WORK_SCORE` unless judged related or different, and pairs judged the same."""
+        first, second, scores = self._index.edges(scoring.SAME_WORK_SCORE)
+        judged = {
+            verdict: np.array(
+                [
+                    sorted(map(self._index.position_of, pair))
+                    for pair, decided in verdicts.items()
+                    if decided == verdict and all(key in self._index for key in pair)
+                ],
+                dtype=np.int64,
+            ).reshape(-1, 2)
+            for verdict in Verdict
+        }
+        size = self._index.size
+        # Every judged pair is cut from the machine's pairs; those judged the same come back pinned.
+        cut = np.concatenate(list(judged.values()))
+        kept = ~np.isin(first * size + second, cut[:, 0] * size + cut[:, 1])
+        pinned = judged[Verdict.same]
+        return (
+            np.concatenate([first[kept], pinned[:, 0]]),
+            np.concatenate([second[kept], pinned[:, 1]]),
+            np.concatenate([scores[kept], np.ones(len(pinned))]),
+        )
+
+    def _match_proven(self, session: Session, keys: set[str], verdicts: Verdicts) -> None:
+        """Work out again the proven match of every initiative in `keys` and in their clusters."""
+        mates = cluster_store.mates(session, keys)
+        members = keys | {key for cluster in mates.values() for key in cluster}
+        standing = {str(s.id): s for s in initiative_reads.standings(session, _ids(members))}
+        involved = _involved(session, _ids({key for cluster in mates.values() for key in cluster}))
+        matches = {}
+        for key, cluster in mates.items():
+            here = standing.get(key)
+            if here is None or here.status not in NOT_YET_OPERATING:
+                continue
+            proven = [
+                other
+                for other in cluster
+                if _is_proven(standing.get(other))
+                and standing[other].owner_code != here.owner_code
+                and here.owner_code not in involved.get(other, set())
+                and verdicts.get(_pair(key, other)) != Verdict.different
+            ]
+            if proven:
+                matches[key] = min(proven, key=lambda other: self._preference(key, other, standing[other]))
+        flag_store.replace(session, members, matches)
+
+    def _preference(self, key: str, other: str, standing: Standing) -> tuple[float, int, str]:
+        """The best-scoring pair first, then the largest realised benefit."""
+        return -self._score(key, other), -(standing.realised_benefit_sek_per_year or 0), other
+
+    def _score(self, key: str, other: str) -> float:
+        for one, two in ((key, other), (other, key)):
+            for listed, value in self._index.best(one):
+                if listed == two:
+                    return value
+        return 0.0
+
+
+def _documents(texts: Iterable[Text]) -> tuple[list[scoring.Document], dict[str, profiles.Profile]]:
+    documents, found = [], {}
+    for text in texts:
+        read = features(text.title, text.summary, text.description, text.tags, (text.solution or {}).get("name"))
+        documents.append(scoring.Document(str(text.id), text.owner_code, read))
+        found[str(text.id)] = profiles.profile(read)
+    return documents, found
+
+
+def _verdicts(session: Session) -> Verdicts:
+    return {(str(a), str(b)): verdict for (a, b), verdict in judgements.all_verdicts(session).items()}
+
+
+def _involved(session: Session, ids: list[uuid.UUID]) -> dict[str, set[str]]:
+    """Who takes part in, or has recorded an adoption (not abandoned) of, each initiative."""
+    involved: dict[str, set[str]] = {}
+    for participation in initiative_reads.participations(session, ids):
+        involved.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
+    for adoption in adoption_service.facts(session, ids):
+        if adoption.status != AdoptionStatus.abandoned:
+            involved.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
+    return involved
+
+
+def _is_proven(standing: Standing | None) -> bool:
+    return (
+        standing is not None
+        and standing.status in OPERATING_STATUSES
+        and (standing.realised_benefit_sek_per_year or 0) > 0
+    )
+
+
+def _pair(one: str, other: str) -> tuple[str, str]:
+    first, second = sorted((one, other))
+    return first, second
+
+
+def _ids(keys: Iterable[str]) -> list[uuid.UUID]:
+    return [uuid.UUID(key) for key in keys]

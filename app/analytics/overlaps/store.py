@@ -1,0 +1,106 @@
+"""The overlap tables as the indexer writes them and the API reads them."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import CompoundSelect, delete, or_, union_all
+from sqlmodel import Session, col, select
+
+from app.analytics.overlaps.models import OverlapPair, OverlapProfile
+from app.analytics.overlaps.profiles import Profile
+from app.core.db import bulk_insert
+
+CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound parameters
+
+
+def write_profiles(session: Session, profiles: dict[str, Profile]) -> None:
+    """Replace these initiatives' profiles."""
+    delete_profiles(session, profiles)
+    bulk_insert(
+        session,
+        OverlapProfile,
+        [
+            {"initiative_id": uuid.UUID(key), "concepts": p.concepts, "words": p.words, "solution": p.solution}
+            for key, p in profiles.items()
+        ],
+    )
+
+
+def delete_profiles(session: Session, keys: Iterable[str]) -> None:
+    for chunk in _chunks(keys):
+        session.execute(delete(OverlapProfile).where(col(OverlapProfile.initiative_id).in_(chunk)))
+
+
+def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Profile]:
+    found: dict[uuid.UUID, Profile] = {}
+    for chunk in _chunks(str(i) for i in ids):
+        statement = select(
+            col(OverlapProfile.initiative_id),
+            col(OverlapProfile.concepts),
+            col(OverlapProfile.words),
+            col(OverlapProfile.solution),
+        ).where(col(OverlapProfile.initiative_id).in_(chunk))
+        for initiative_id, concepts, words, solution in session.connection().execute(statement):
+            found[initiative_id] = Profile(concepts, words, solution)
+    return found
+
+
+def write_lists(session: Session, lists: dict[str, list[tuple[str, float]]]) -> None:
+    """Replace these initiatives' lists of closest matches."""
+    delete_lists(session, lists)
+    bulk_insert(
+        session,
+        OverlapPair,
+        [
+            {"initiative_id": uuid.UUID(key), "other_id": uuid.UUID(other), "score": score}
+            for key, listed in lists.items()
+            for other, score in listed
+        ],
+    )
+
+
+def delete_lists(session: Session, keys: Iterable[str]) -> None:
+    for chunk in _chunks(keys):
+        session.execute(delete(OverlapPair).where(col(OverlapPair.initiative_id).in_(chunk)))
+
+
+def listed_ids(session: Session) -> set[uuid.UUID]:
+    """Every initiative that has a list or a profile stored."""
+    statement = union_all(select(col(OverlapPair.initiative_id)).distinct(), select(col(OverlapProfile.initiative_id)))
+    return set(session.connection().execute(statement).scalars())
+
+
+def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, float]:
+    """The initiatives paired with this one, from its list or theirs (a few dozen at most)."""
+    statement: CompoundSelect = union_all(
+        select(col(OverlapPair.other_id).label("partner"), col(OverlapPair.score)).where(
+            OverlapPair.initiative_id == initiative_id
+        ),
+        select(col(OverlapPair.initiative_id).label("partner"), col(OverlapPair.score)).where(
+            OverlapPair.other_id == initiative_id
+        ),
+    )
+    return dict(session.connection().execute(statement).all())
+
+
+def partners(session: Session, ids: Sequence[uuid.UUID], min_score: float) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
+    """Every stored pair that involves one of `ids`, scoring at least `min_score`: (listing, listed, score)."""
+    found: list[tuple[uuid.UUID, uuid.UUID, float]] = []
+    for chunk in _chunks(str(i) for i in ids):
+        statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score)).where(
+            or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk)),
+            col(OverlapPair.score) >= min_score,
+        )
+        found.extend((a, b, c) for a, b, c in session.connection().execute(statement))
+    return found
+
+
+def _chunks(keys: Iterable[str]) -> Iterable[list[uuid.UUID]]:
+    chunk: list[uuid.UUID] = []
+    for key in keys:
+        chunk.append(uuid.UUID(key))
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

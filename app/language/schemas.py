@@ -1,0 +1,6 @@
+from sqlmodel import SQLModel
+
+
+class ConceptRef(SQLModel):
+    id: str
+    label: str

@@ -1,0 +1,25 @@
+"""Overlap quality on the labelled evaluation set: the development part (weights and thresholds
+are chosen on it) and the test part (never tuned on), side by side.
+
+    python bench/overlap_quality.py
+"""
+
+from pathlib import Path
+
+from app.analytics import evaluation
+
+DATA = Path(__file__).parent.parent / "tests" / "analytics" / "data" / "eval"
+COLUMNS = ("texts", "groups", "precision", "recall", "f1", "hit_at_5", "bcubed_precision", "bcubed_recall", "bcubed_f")
+
+
+def main() -> None:
+    print("| part | " + " | ".join(COLUMNS) + " |")
+    print("|---" * (len(COLUMNS) + 1) + "|")
+    for part in ("dev", "test"):
+        quality = evaluation.measure(evaluation.load(DATA / f"overlap_{part}.json"))
+        values = [getattr(quality, column) for column in COLUMNS]
+        print(f"| {part} | " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The indexer: tables that are a function of the registry's contents, whichever order the
+writes came in; one process across workers, another taking over; writes visible in seconds."""
+
+import json
+import random
+import subprocess
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.analytics.context import AnalyticsContext
+from app.analytics.indexer import state as indexer_state
+from app.analytics.indexer.indexer import Indexer
+from app.core.caller import ADMIN
+from app.core.db import session_scope
+from app.core.leader import Leadership
+from app.initiatives import service as initiative_service
+from app.initiatives.schemas import InitiativeUpdate
+from tests.conftest import ADMIN_TOKEN, _savepoint, wait_until_indexed
+from tests.factories import initiative_payload, make_initiative
+
+DEV = Path(__file__).parent / "data" / "eval" / "overlap_dev.json"
+TEXTS = 150
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[dict]:
+    """Texts others wrote, from the development part of the evaluation set."""
+    return json.loads(DEV.read_text(encoding="utf-8"))["initiatives"][:TEXTS]
+
+
+def owners(session: Session) -> list[str]:
+    return sorted(AnalyticsContext(session).organisations.profiles)
+
+
+def load(session: Session, texts: list[dict], order: list[int], batch: int) -> None:
+    """Write the texts in this order, the indexer following every `batch` writes."""
+    indexer, codes = Indexer(), owners(session)
+    for count, number in enumerate(order, start=1):
+        entry = texts[number]
+        status = ("in_operation", "pilot", "planned")[number % 3]
+        make_initiative(
+            session,
+            title=entry["title"],
+            summary=entry["summary"],
+            tags=entry["tags"],
+            owner=codes[number],
+            status=status,
+            realised_benefit_sek_per_year=100_000 * (number % 5) if status == "in_operation" else None,
+            solution={"name": entry["solution"]} if entry["solution"] else None,
+        )
+        if count % batch == 0:
+            indexer.catch_up(partial(_savepoint, session))
+    indexer.catch_up(partial(_savepoint, session))
+
+
+def tables(session: Session) -> dict[str, set]:
+    """What the indexer wrote, by titles (ids differ between loads)."""
+    rows = lambda sql: session.connection().execute(text(sql)).all()  # noqa: E731
+    title = dict(rows("SELECT id, title FROM initiative"))
+    clusters: dict = {}
+    for initiative_id, cluster_id in rows("SELECT initiative_id, cluster_id FROM cluster_member"):
+        clusters.setdefault(cluster_id, set()).add(title[initiative_id])
+    return {
+        "pairs": {(title[a], title[b], round(s, 4)) for a, b, s in rows("SELECT * FROM overlap_pair")},
+        "clusters": {frozenset(members) for members in clusters.values()},
+        "labels": {label for (label,) in rows("SELECT label FROM overlap_cluster")},
+        "proven": {(title[a], title[b]) for a, b in rows("SELECT initiative_id, proven_id FROM proven_match")},
+    }
+
+
+class TestContentsNotHistory:
+    def test_two_orders_and_batchings_give_the_same_tables_as_one_build(self, session, texts):
+        forward, shuffled = list(range(len(texts))), list(range(len(texts)))
+        random.Random(7).shuffle(shuffled)
+        found = []
+        for order, batch in ((forward, 1), (shuffled, 13), (forward, len(texts))):
+            savepoint = session.begin_nested()
+            load(session, texts, order, batch)
+            found.append(tables(session))
+            savepoint.rollback()
+        assert found[0]["pairs"] and found[0]["clusters"] and found[0]["proven"]
+        assert found[0] == found[1] == found[2]
+
+    def test_an_edit_and_its_undoing_leave_the_tables_as_they_were(self, session, index):
+        night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281", summary=None, tags=[])
+        make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180", summary=None, tags=[])
+        index()
+        before = tables(session)
+        initiative_service.update(session, night.id, InitiativeUpdate(title="Bygglov digitalt"), ADMIN, night.version)
+        index()
+        assert tables(session)["pairs"] == set()
+        initiative_service.update(
+            session, night.id, InitiativeUpdate(title="Digital nattillsyn i hemtjänsten"), ADMIN, night.version + 1
+        )
+        index()
+        assert tables(session) == before
+
+    def test_what_a_rolled_back_batch_wrote_is_built_again(self, session, index):
+        make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        index()
+        with session.begin_nested() as savepoint:
+            make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+            index()
+            assert tables(session)["pairs"]
+            savepoint.rollback()
+        index()  # its memory is ahead of the tables: it notices and builds again
+        assert tables(session)["pairs"] == set()
+        assert indexer_state.lag(session) == 0
+
+
+class TestOneIndexerForAllWorkers:
+    def test_a_write_over_http_shows_in_overlaps_within_seconds(self, live_server, committed):
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        first = httpx.post(
+            f"{live_server}/api/v1/initiatives",
+            json=initiative_payload(title="Digital nattillsyn i hemtjänsten", owner="2281"),
+            headers=headers,
+        ).json()
+        started = time.monotonic()
+        httpx.post(
+            f"{live_server}/api/v1/initiatives",
+            json=initiative_payload(title="Nattillsyn med kamera hos brukare i hemtjänsten", owner="0180"),
+            headers=headers,
+        )
+        while not httpx.get(f"{live_server}/api/v1/initiatives/{first['id']}/overlaps").json()["items"]:
+            assert time.monotonic() - started < 5, "not visible in overlaps within 5 seconds"
+            time.sleep(0.05)
+
+    def test_another_process_takes_the_role_when_the_holder_dies(self, committed, database_url):
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_ROLE, database_url], stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        mine = Leadership(committed, "test-role")
+        assert not mine.try_acquire()
+        holder.kill()
+        holder.wait()
+        deadline = time.monotonic() + 5
+        while not mine.try_acquire():
+            assert time.monotonic() < deadline, "the role was not free after its holder died"
+            time.sleep(0.05)
+        mine.release()
+
+
+HOLD_ROLE = """
+import sys, time
+from app.core.db import build_engine
+from app.core.leader import Leadership
+leadership = Leadership(build_engine(sys.argv[1]), "test-role")
+assert leadership.try_acquire()
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_wait_until_indexed_sees_a_current_index(committed):
+    with session_scope(committed) as session:
+        make_initiative(session, title="Digital nattillsyn", owner="2281")
+    indexer = Indexer()
+    indexer.catch_up(partial(session_scope, committed))
+    wait_until_indexed(committed, timeout=1)

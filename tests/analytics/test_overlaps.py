@@ -1,0 +1,163 @@
+"""Overlaps read from the tables the indexer keeps: lists, explanations in the public's words,
+and people's judgements."""
+
+import uuid
+
+import pytest
+
+from app.adoptions import service as adoption_service
+from app.adoptions.schemas import AdoptionCreate
+from app.analytics.context import AnalyticsContext
+from app.analytics.overlaps import judgements
+from app.analytics.overlaps import service as overlap_service
+from app.analytics.overlaps.schemas import JudgementWrite, SimilarQuery
+from app.changes import service as change_service
+from app.core.caller import ADMIN, Caller
+from app.core.enums import ActorKind
+from app.core.problems import Forbidden, NotFound, ValidationFailed
+from app.initiatives import service as initiative_service
+from app.initiatives.schemas import InitiativeUpdate
+from tests.factories import make_initiative
+
+NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
+NIGHT_AGAIN = "Nattillsyn via kameror hos brukare i hemtjänsten"
+SIGNING = "Elektronisk signering av avtal och beslut"
+ALARMS = "Digitala trygghetslarm i hemtjänsten"
+
+
+def make(session, title: str, owner: str, **overrides):
+    fields = {"summary": None, "tags": [], "budget_sek": None, **overrides}
+    return make_initiative(session, title=title, owner=owner, **fields)
+
+
+def found(session, initiative, **options):
+    return overlap_service.find_overlaps(AnalyticsContext(session), initiative.id, **options)
+
+
+def as_org(code: str) -> Caller:
+    return Caller(ActorKind.organisation, organisation_code=code)
+
+
+class TestFindOverlaps:
+    def test_other_organisations_same_work_with_an_explanation_in_their_words(self, session, index):
+        target = make(session, NIGHT, "2281", summary="Kameran ersätter nattliga besök.")
+        make(session, NIGHT_AGAIN, "0180", summary="Kamerorna ersätter besöken på natten.")
+        make(session, NIGHT_AGAIN, "2281")  # the same owner's: never an overlap
+        make(session, SIGNING, "1480")
+        index()
+        matches = found(session, target)
+        assert [match.initiative.owner for match in matches] == ["0180"]
+        explanation = matches[0].explanation
+        assert "digital-nattillsyn" in [concept.id for concept in explanation.concepts]
+        assert "digital nattillsyn" in [concept.label for concept in explanation.concepts]
+        words = {(word.word, word.other_word) for word in explanation.shared_words}
+        assert ("kamera", "kameror") in words  # each side's own form as it first writes it, never a stem
+        assert explanation.same_category and not explanation.same_solution and not explanation.is_coordinated
+        assert explanation.verdict is None and explanation.judgements == []
+
+    def test_without_min_score_only_the_same_work_with_it_weaker_matches_too(self, session, index):
+        target = make(session, NIGHT, "2281")
+        make(session, ALARMS, "0180")
+        index()
+        assert found(session, target) == []
+        weaker = found(session, target, min_score=0.1)
+        assert [match.initiative.owner for match in weaker] == ["0180"]
+        assert weaker[0].score < 0.3
+
+    def test_same_named_solution_and_coordination_are_explained(self, session, index):
+        target = make(session, NIGHT, "2281", solution={"name": "Tillsynskamera"})
+        other = make(session, NIGHT_AGAIN, "0180", solution={"name": " tillsynskamera "})
+        adoption_service.create(session, other.id, AdoptionCreate(organisation="2281", status="piloting"), ADMIN)
+        index()
+        explanation = found(session, target)[0].explanation
+        assert explanation.same_solution and explanation.is_coordinated
+
+    def test_a_change_of_text_is_indexed_in_the_next_batch(self, session, index):
+        target = make(session, NIGHT, "2281")
+        other = make(session, SIGNING, "0180")
+        index()
+        assert found(session, target) == []
+        initiative_service.update(session, other.id, InitiativeUpdate(title=NIGHT_AGAIN), ADMIN, other.version)
+        assert found(session, target) == []  # the tables wait for the indexer
+        index()
+        assert [match.initiative.id for match in found(session, target)] == [other.id]
+
+    def test_archived_and_withdrawn_initiatives_are_left_out(self, session, index):
+        target = make(session, NIGHT, "2281")
+        archived = make(session, NIGHT, "0180")
+        index()
+        initiative_service.archive(session, archived.id, "Ersatt", ADMIN)
+        index()
+        assert found(session, target) == [] and found(session, archived) == []
+
+    def test_the_web_list_is_the_same_in_brief(self, session, index):
+        target = make(session, NIGHT, "2281")
+        make(session, NIGHT_AGAIN, "0180")
+        make(session, NIGHT, "1480")
+        index()
+        brief = overlap_service.list_similar(AnalyticsContext(session), target.id, SimilarQuery(limit=1))
+        assert [item.initiative.owner for item in brief] == ["1480"] and brief[0].score == 1.0
+
+
+class TestJudgements:
+    def test_an_owner_judges_the_pair_and_both_histories_and_the_feed_record_it(self, session, index):
+        one, other = make(session, NIGHT, "2281"), make(session, NIGHT_AGAIN, "0180")
+        read = judgements.judge(
+            session, one.id, other.id, JudgementWrite(verdict="related", note="Olika"), as_org("2281")
+        )
+        assert (read.judge, read.verdict, read.other_id) == ("2281", "related", other.id)
+        for side in (one, other):
+            entries = [c for c in change_service.history(session, side.id) if c.entity == "overlap_judgement"]
+            assert [(c.action, c.snapshot["verdict"], c.actor_organisation_code) for c in entries] == [
+                ("create", "related", "2281")
+            ]
+
+    def test_different_removes_the_pair_same_pins_one_below_the_threshold(self, session, index):
+        target = make(session, NIGHT, "2281")
+        twin = make(session, NIGHT_AGAIN, "0180")
+        alarms = make(session, ALARMS, "1480")
+        judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="different"), as_org("0180"))
+        judgements.judge(session, alarms.id, target.id, JudgementWrite(verdict="same"), ADMIN)
+        index()
+        matches = found(session, target)
+        assert [match.initiative.id for match in matches] == [alarms.id]
+        assert matches[0].explanation.verdict == "same" and matches[0].score < 0.3
+        assert [j.judge for j in matches[0].explanation.judgements] == ["admin"]
+
+    def test_disagreeing_owners_leave_the_pair_unjudged_and_both_verdicts_shown(self, session, index):
+        target, twin = make(session, NIGHT, "2281"), make(session, NIGHT_AGAIN, "0180")
+        judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="different"), as_org("2281"))
+        judgements.judge(session, twin.id, target.id, JudgementWrite(verdict="same"), as_org("0180"))
+        index()
+        explanation = found(session, target)[0].explanation
+        assert explanation.verdict is None
+        assert sorted((j.judge, j.verdict) for j in explanation.judgements) == [("0180", "same"), ("2281", "different")]
+
+    def test_a_judge_changes_and_withdraws_only_its_own(self, session, index):
+        target, twin = make(session, NIGHT, "2281"), make(session, NIGHT_AGAIN, "0180")
+        judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="different"), as_org("2281"))
+        judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("2281"))
+        assert [(j.judge, j.verdict) for j in judgements.of_pair(session, target.id, twin.id)] == [("2281", "same")]
+        with pytest.raises(NotFound):
+            judgements.withdraw(session, target.id, twin.id, as_org("0180"))
+        judgements.withdraw(session, target.id, twin.id, as_org("2281"))
+        assert judgements.of_pair(session, target.id, twin.id) == []
+        actions = [c.action for c in change_service.history(session, target.id) if c.entity == "overlap_judgement"]
+        assert actions == ["create", "update", "delete"]
+
+    def test_only_owners_participants_and_the_admin_may_judge(self, session):
+        target = make(session, NIGHT, "2281", participants=[{"organisation": "2262", "role": "partner"}])
+        twin = make(session, NIGHT_AGAIN, "0180")
+        with pytest.raises(Forbidden):
+            judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("1480"))
+        assert (
+            judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("2262")).judge
+            == "2262"
+        )
+
+    def test_an_initiative_is_not_judged_against_itself_or_nothing(self, session):
+        target = make(session, NIGHT, "2281")
+        with pytest.raises(ValidationFailed):
+            judgements.judge(session, target.id, target.id, JudgementWrite(verdict="same"), ADMIN)
+        with pytest.raises(NotFound):
+            judgements.judge(session, target.id, uuid.uuid4(), JudgementWrite(verdict="same"), ADMIN)
