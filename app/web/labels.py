@@ -63,6 +63,13 @@ ACTION_LABELS = {
     ChangeAction.delete: "togs bort",
 }
 
+# What a history entry is about, as the sentence "… registrerades" names it.
+ENTITY_LABELS = {
+    "initiative": "initiativet",
+    "adoption": "en användning",
+    "judgement": "en bedömning av överlapp",
+}
+
 ACTOR_LABELS = {
     ActorKind.admin: "registrets administratör",
     ActorKind.organisation: "organisationen",

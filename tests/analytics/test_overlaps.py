@@ -107,7 +107,7 @@ class TestJudgements:
         )
         assert (read.judge, read.verdict, read.other_id) == ("2281", "related", other.id)
         for side in (one, other):
-            entries = [c for c in change_service.history(session, side.id) if c.entity == "overlap_judgement"]
+            entries = [c for c in change_service.history(session, side.id) if c.entity == "judgement"]
             assert [(c.action, c.snapshot["verdict"], c.actor_organisation_code) for c in entries] == [
                 ("create", "related", "2281")
             ]
@@ -142,7 +142,7 @@ class TestJudgements:
             judgements.withdraw(session, target.id, twin.id, as_org("0180"))
         judgements.withdraw(session, target.id, twin.id, as_org("2281"))
         assert judgements.of_pair(session, target.id, twin.id) == []
-        actions = [c.action for c in change_service.history(session, target.id) if c.entity == "overlap_judgement"]
+        actions = [c.action for c in change_service.history(session, target.id) if c.entity == "judgement"]
         assert actions == ["create", "update", "delete"]
 
     def test_only_owners_participants_and_the_admin_may_judge(self, session):

@@ -28,7 +28,7 @@ from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, ValidationFailed
 from app.initiatives import reads as initiative_reads
 
-ENTITY = "overlap_judgement"
+ENTITY = "judgement"
 ADMIN_JUDGE = "admin"
 
 Pair = tuple[uuid.UUID, uuid.UUID]
