@@ -1,288 +1,269 @@
-"""Analytics cost on large synthetic registries: `python bench/analytics.py [--sizes 10000 50000 200000]`.
+"""The overlap indexer and the API beside it, at scale: `python bench/analytics.py [--sizes 1000 50000]
+[--rebuild-sizes 200000] [--postgres URL]`.
 
-For each size it fills a fresh SQLite file (or --database, which is emptied first) with
-synthetic initiatives and measures, each in a fresh subprocess so that peak RSS is that
-step's own. Two kinds of synthetic registry (`--data`):
+For each database (a fresh SQLite file, and PostgreSQL when --postgres is given) and each size it
+fills the registry with bench/synthetic.py's initiatives (the demo portfolio's texts recombined,
+so every text has near-copies owned by other municipalities: many overlaps) and measures:
 
-- `topics` (default): initiatives about topics whose sizes follow a Pareto law (most topics
-  one or two initiatives, a few with hundreds), each topic with its own Swedish-looking words,
-  plus common words at Zipf frequencies and generic words ("digital", "införande"), each
-  initiative owned by another municipality. Duplication as a national registry would show it.
-- `templates`: bench/synthetic.py, the demo portfolio's 41 texts recombined, so every text
-  has size ÷ 41 near-copies: the worst case for an all-pairs comparison.
+- rebuild: the indexer's full build from scratch (every initiative read, analysed and placed,
+  every list of closest matches, the clusters and the proven matches written), in a process of
+  its own so that its peak RSS is the build's;
+- overlaps in the service: `find_overlaps` for random initiatives (SQL over the indexer's
+  tables, full InitiativeRead results), p50 and p99;
+- then `registry serve --workers 2` on the same database (with its background indexer):
+  - ready: seconds from the command to the first `GET /health` answered;
+  - writes: `POST /api/v1/initiatives` from 8 connections (wrk) for --seconds, writes per second;
+  - visible: a write of a text like others' followed by `GET …/overlaps` until the match shows,
+    p50 and p95 over VISIBLE_ROUNDS writes;
+  - overlaps over HTTP: `GET /api/v1/initiatives/{id}/overlaps` from 16 connections (wrk), p50/p99;
+  - service RSS: the peak RSS of the server's processes (workers and background roles) summed.
 
-Measured:
-
-- build: the overlap corpus from scratch (read every initiative, vectorise, all pairs) and
-  the full national duplication report (`list_clusters`), with peak RSS;
-- overlaps: `find_overlaps` for ROUNDS random initiatives (full InitiativeRead results), p50/p99;
-- update: one initiative's text changed and committed, then the next request's corpus
-  refresh (incremental: only that initiative re-read and re-compared), median of UPDATES;
-- visible: the same write followed by a request in another process-like cache whose corpus
-  predates it, i.e. write-to-visible latency across workers.
-
-`--build-only SIZE ...` limits the sizes above which only the build is measured.
+`--rebuild-sizes` are measured for the rebuild only. The machine is shared: compare rows of one run.
 """
 
 import argparse
 import json
-import os
 import random
 import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
+import httpx
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import migrations
 from app.core.db import build_engine, session_scope
-from app.core.text import stems
-from app.organisations import seed as organisation_seed
-from app.organisations.seed import read_rows
-from bench import synthetic
+from bench import api as api_bench
 
 ROUNDS = 200
-UPDATES = 10
+VISIBLE_ROUNDS = 20
+VISIBLE_TIMEOUT = 60.0
+WRITE_CONNECTIONS = 8
+READ_CONNECTIONS = 16
+# A text like many of the synthetic registry's (the demo portfolio's night supervision).
+NIGHT_SUPERVISION = (
+    "Digital nattillsyn med kamera i hemtjänsten: brukare som vill får tillsyn via kamera i stället för "
+    "ett nattligt besök, så att sömnen inte störs."
+)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
-    parser.add_argument("--build-only", type=int, nargs="*", default=[], help="Sizes measured for the build only.")
-    parser.add_argument("--database", help="A database URL to empty and fill instead of a fresh SQLite file.")
-    parser.add_argument("--data", choices=("topics", "templates"), default="topics")
-    parser.add_argument("--step", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parse_args()
     if args.step:
         print(json.dumps(STEPS[args.step](args.url)))
         return
-    print(
-        f"{'size':>8} {'build s':>8} {'report s':>9} {'peak RSS MB':>12} {'overlaps p50 ms':>16} "
-        f"{'p99 ms':>8} {'update s':>9} {'visible s':>10}"
-    )
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory() as directory:
-            url = args.database or f"sqlite:///{Path(directory) / 'bench.db'}"
-            fill(url, size, args.data)
-            build = run_step("build", url)
-            rest = {} if size in args.build_only else {**run_step("overlaps", url), **run_step("update", url)}
+    targets = [("SQLite", f"sqlite:///{Path('var/bench/analytics.db').resolve()}")]
+    if args.postgres:
+        targets.append(("PostgreSQL", args.postgres))
+    Path("var/bench").mkdir(parents=True, exist_ok=True)
+    for label, url in targets:
+        print(f"\n{label}")
+        print(
+            f"{'size':>8}{'rebuild s':>11}{'build RSS MB':>14}{'in-service p50/p99 ms':>23}{'ready s':>9}"
+            f"{'writes/s':>10}{'visible p50/p95 s':>19}{'HTTP p50/p99 ms':>17}{'service RSS MB':>16}"
+        )
+        for size in args.sizes + args.rebuild_sizes:
+            api_bench.prepare_database(url, size)
+            build = run_step("rebuild", url)
+            row = f"{size:>8}{build['seconds']:>11.1f}{build['peak_rss_mb']:>14.0f}"
+            if size in args.rebuild_sizes:
+                print(row, flush=True)
+                continue
+            found = run_step("overlaps", url)
+            served = measure_served(url, args)
             print(
-                f"{size:>8} {build['build_s']:>8.2f} {build['report_s']:>9.2f} {build['peak_rss_mb']:>12.0f} "
-                f"{_ms(rest.get('p50_s')):>16} {_ms(rest.get('p99_s')):>8} {_s(rest.get('update_s')):>9} "
-                f"{_s(rest.get('visible_s')):>10}",
+                f"{row}{_pair(found['p50_ms'], found['p99_ms'], 1):>23}{served['ready_s']:>9.1f}"
+                f"{served['writes_per_s']:>10.0f}{_pair(served['visible_p50_s'], served['visible_p95_s'], 2):>19}"
+                f"{_pair(served['http_p50_ms'], served['http_p99_ms'], 1):>17}{served['service_rss_mb']:>16.0f}",
                 flush=True,
             )
 
 
-def fill(url: str, size: int, data: str) -> None:
-    migrations.upgrade(url)
-    engine = build_engine(url)
-    with session_scope(engine) as session:
-        organisation_seed.seed(session)
-        for table in (
-            "change",
-            "adoption",
-            "status_change",
-            "initiative_term",
-            "initiative_tag",
-            "initiative_participant",
-            "initiative",
-        ):
-            session.execute(text(f'DELETE FROM "{table}"'))
-    if data == "templates":
-        synthetic.load(engine, size)
-    else:
-        rows = topic_rows(size, random.Random(size))
-        while batch := list(islice(rows, synthetic.BATCH)):
-            synthetic._insert_batch(engine, batch)
-    engine.dispose()
-
-
-CONSONANTS, VOWELS = "bdfgjklmnprstv", "aeiouyåäö"
-GENERIC = (
-    "digital",
-    "digitala",
-    "införande",
-    "utveckling",
-    "system",
-    "e-tjänst",
-    "app",
-    "verksamheten",
-    "kommunen",
-    "invånare",
-    "medarbetare",
-    "förbättra",
-    "effektivisera",
-    "kvalitet",
-    "tillgänglighet",
-)
-
-
-def _word(rng: random.Random) -> str:
-    """A Swedish-looking word of two or three consonant-vowel-consonant syllables."""
-    return "".join(
-        rng.choice(CONSONANTS) + rng.choice(VOWELS) + rng.choice(CONSONANTS) for _ in range(rng.randint(2, 3))
-    )
-
-
-# Words every topic may use, drawn with Zipf weights (the n-th most common 1/n as often).
-_COMMON_RANDOM = random.Random(0)
-COMMON = tuple(_word(_COMMON_RANDOM) for _ in range(3000))
-COMMON_WEIGHTS = tuple(1 / rank for rank in range(1, len(COMMON) + 1))
-
-
-def topic_rows(size: int, rng: random.Random):
-    """Rows in bench/synthetic.py's shape, about topics of Zipf-like sizes (see the module docstring)."""
-    owners = [row["code"] for row in read_rows("municipalities.csv")]
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    made = 0
-    while made < size:
-        core = [_word(rng) for _ in range(rng.randint(2, 3))]
-        context = [_word(rng) for _ in range(6)]
-        for owner in rng.sample(owners, min(len(owners), max(1, int(rng.paretovariate(1.3))))):
-            if made == size:
-                return
-            title = " ".join([*rng.sample(core, k=2), rng.choice(GENERIC)]).capitalize()
-            summary = " ".join(rng.sample(context, 3) + _common(rng, 3) + [rng.choice(GENERIC)])
-            description = " ".join(rng.sample(context, 4) + _common(rng, 12) + rng.sample(GENERIC, 3))
-            initiative, terms = _row(made, start, title, summary, description, owner, rng)
-            yield initiative, [core[0]], terms
-            made += 1
-
-
-def _common(rng: random.Random, count: int) -> list[str]:
-    return rng.choices(COMMON, weights=COMMON_WEIGHTS, k=count)
-
-
-def _row(number: int, start: datetime, title: str, summary: str, description: str, owner: str, rng: random.Random):
-    status = rng.choice(synthetic.STATUSES)
-    updated_at = start + timedelta(minutes=number)
-    initiative = {
-        "id": uuid.uuid4(),
-        "title": title[:190],
-        "summary": summary,
-        "description": description,
-        "owner_code": owner,
-        "status": status,
-        "category": rng.choice(("welfare_technology", "administration", "education", "health")),
-        "budget_sek": rng.randrange(100_000, 10_000_000),
-        "digital_share": round(rng.random(), 2),
-        "realised_benefit_sek_per_year": rng.choice((None, 250_000)) if status in ("in_operation", "scaled") else None,
-        "benefit_evidence": [],
-        "strategy_refs": [],
-        "links": [],
-        "registry_edited_fields": [],
-        "has_benefit_realisation_plan": rng.random() < 0.5,
-        "source": "bench",
-        "external_id": str(number),
-        "is_withdrawn_at_source": False,
-        "created_at": updated_at,
-        "updated_at": updated_at,
-        "version": 1,
-        "is_archived": False,
-    }
-    return initiative, set(stems(" ".join((title, summary, description))))
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 50_000])
+    parser.add_argument("--rebuild-sizes", type=int, nargs="*", default=[], help="Sizes measured for the rebuild only.")
+    parser.add_argument("--postgres", help="A PostgreSQL URL whose database is emptied and filled.")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    return parser.parse_args()
 
 
 def run_step(step: str, url: str) -> dict:
+    """A step in a process of its own, so that its peak RSS is its own."""
     found = subprocess.run(
-        [sys.executable, __file__, "--step", step, "--url", url],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        [sys.executable, __file__, "--step", step, "--url", url], check=True, capture_output=True, text=True
     )
     return json.loads(found.stdout.strip().splitlines()[-1])
 
 
-def step_build(url: str) -> dict:
-    from app.analytics import service as analytics_service
-    from app.analytics.corpus import CORPUS
-    from app.analytics.schemas import ClusterQuery
+def step_rebuild(url: str) -> dict:
+    from functools import partial
 
+    from app.analytics.indexer.indexer import Indexer
+    from app.assembly import assemble
+
+    assemble()
     engine = build_engine(url)
-    with session_scope(engine, write=False) as session:
-        started = time.perf_counter()
-        CORPUS.get(session)
-        built = time.perf_counter() - started
-        started = time.perf_counter()
-        analytics_service.list_clusters(session, ClusterQuery(limit=200))
-        report = time.perf_counter() - started
-    return {"build_s": built + report, "report_s": report, "peak_rss_mb": _peak_rss_mb()}
+    started = time.perf_counter()
+    Indexer().rebuild(partial(session_scope, engine))
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": _own_peak_rss_mb()}
 
 
 def step_overlaps(url: str) -> dict:
-    from app.analytics import service as analytics_service
-    from app.analytics.corpus import CORPUS
+    from app.analytics.context import AnalyticsContext
+    from app.analytics.overlaps.service import find_overlaps
+    from app.assembly import assemble
 
+    assemble()
     engine = build_engine(url)
     with session_scope(engine, write=False) as session:
-        CORPUS.get(session)
-        keys = random.Random(1).sample(list(CORPUS.get(session).index.keys), ROUNDS)
+        ids = list(session.execute(text("SELECT id FROM initiative")).scalars())
         times = []
-        for key in keys:
+        for initiative_id in random.Random(1).sample(ids, min(ROUNDS, len(ids))):
             started = time.perf_counter()
-            analytics_service.find_overlaps(session, _uuid(key))
+            find_overlaps(AnalyticsContext.of(session), _uuid(initiative_id))
             times.append(time.perf_counter() - started)
-    times.sort()
-    return {"p50_s": statistics.median(times), "p99_s": times[int(len(times) * 0.99) - 1]}
+    return {"p50_ms": statistics.median(times) * 1000, "p99_ms": _percentile(times, 0.99) * 1000}
 
 
-def step_update(url: str) -> dict:
-    from app.analytics.corpus import CORPUS, CorpusCache
-    from app.core.caller import ADMIN
-    from app.initiatives import service as initiative_service
-    from app.initiatives.schemas import InitiativeUpdate
+STEPS = {"rebuild": step_rebuild, "overlaps": step_overlaps}
+
+
+def measure_served(url: str, args: argparse.Namespace) -> dict:
+    sample = api_bench.load_sample(url)
+    started = time.monotonic()
+    with api_bench.registry_server(url, workers=2, read_cache=True) as base:
+        ready = time.monotonic() - started
+        server = _server_pid(base)
+        wait_for_indexer(url)
+        writes = drive_writes(base, sample, args.seconds)
+        wait_for_indexer(url)
+        visible = [write_until_visible(base, sample) for _ in range(VISIBLE_ROUNDS)]
+        reads = api_bench.drive(
+            base,
+            "overlaps",
+            [f"GET /api/v1/initiatives/{random.choice(sample.ids)}/overlaps" for _ in range(5_000)],
+            argparse.Namespace(clients=READ_CONNECTIONS, seconds=args.seconds),
+        )
+        service_rss = _tree_peak_rss_mb(server)
+    return {
+        "ready_s": ready,
+        "writes_per_s": writes,
+        "visible_p50_s": statistics.median(visible),
+        "visible_p95_s": _percentile(visible, 0.95),
+        "http_p50_ms": reads.p50_ms,
+        "http_p99_ms": reads.p99_ms,
+        "service_rss_mb": service_rss,
+    }
+
+
+def drive_writes(base: str, sample: api_bench.Sample, seconds: float) -> float:
+    rng = random.Random(3)
+    lines = [
+        "POST /api/v1/initiatives "
+        + json.dumps(
+            {
+                "title": f"Nattillsyn i hemtjänsten, etapp {number}",
+                "summary": NIGHT_SUPERVISION,
+                "owner": rng.choice(sample.owners),
+                "category": "welfare_technology",
+                "status": "planned",
+            },
+            ensure_ascii=False,
+        )
+        for number in range(20_000)
+    ]
+    result = api_bench.drive(base, "writes", lines, argparse.Namespace(clients=WRITE_CONNECTIONS, seconds=seconds))
+    return result.throughput
+
+
+def write_until_visible(base: str, sample: api_bench.Sample) -> float:
+    """Seconds from a write's answer until its overlaps list someone else's initiative."""
+    headers = {"Authorization": f"Bearer {api_bench.ADMIN_TOKEN}"}
+    body = {
+        "title": "Digital nattillsyn med kamera",
+        "summary": NIGHT_SUPERVISION,
+        "owner": random.choice(sample.owners),
+        "category": "welfare_technology",
+        "status": "idea",
+    }
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        created = client.post("/api/v1/initiatives", json=body)
+        created.raise_for_status()
+        written = time.monotonic()
+        while time.monotonic() - written < VISIBLE_TIMEOUT:
+            overlaps = client.get(f"/api/v1/initiatives/{created.json()['id']}/overlaps").json()
+            if overlaps:
+                return time.monotonic() - written
+            time.sleep(0.05)
+    raise RuntimeError(f"a write did not show in its overlaps within {VISIBLE_TIMEOUT} s")
+
+
+def wait_for_indexer(url: str, timeout: float = 1_800) -> None:
+    """Until the server's indexer has built its tables and applied every change."""
+    from app.analytics.indexer import state
 
     engine = build_engine(url)
-    other_worker = CorpusCache()
-    with session_scope(engine, write=False) as session:
-        CORPUS.get(session)
-        other_worker.get(session)
-        keys = random.Random(2).sample(list(CORPUS.get(session).index.keys), UPDATES)
-    updates, visible = [], []
-    for number, key in enumerate(keys):
-        with session_scope(engine) as session:
-            initiative = initiative_service.get(session, _uuid(key))
-            data = InitiativeUpdate(title=f"Digital nattillsyn med kamera, etapp {number}")
-            initiative_service.update(session, initiative, data, ADMIN, initiative.version)
-        written = time.perf_counter()
-        with session_scope(engine, write=False) as session:
-            started = time.perf_counter()
-            CORPUS.get(session)
-            updates.append(time.perf_counter() - started)
-            other_worker.get(session)
-            visible.append(time.perf_counter() - written)
-    return {"update_s": statistics.median(updates), "visible_s": statistics.median(visible)}
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with session_scope(engine, write=False) as session:
+                if state.read(session).method and state.lag(session) == 0:
+                    return
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    raise RuntimeError("the indexer did not catch up")
 
 
-STEPS = {"build": step_build, "overlaps": step_overlaps, "update": step_update}
+def _server_pid(base: str) -> int:
+    """The `registry serve` process listening at `base`."""
+    wanted = f"--port\0{base.rsplit(':', 1)[1]}\0"
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if wanted in cmdline.read_text() and "serve" in cmdline.read_text():
+                return int(cmdline.parent.name)
+        except OSError:
+            continue
+    raise RuntimeError(f"no registry serve process for {base}")
 
 
-def _uuid(key: str) -> uuid.UUID:
-    return uuid.UUID(key)
+def _tree_peak_rss_mb(pid: int) -> float:
+    """The peak RSS (VmHWM) of a process and all its descendants, summed."""
+    total_kb, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        status = Path(f"/proc/{current}/status")
+        if not status.exists():
+            continue
+        total_kb += next(int(line.split()[1]) for line in status.read_text().splitlines() if line.startswith("VmHWM"))
+        for task in Path(f"/proc/{current}/task").iterdir():
+            pending.extend(int(child) for child in (task / "children").read_text().split())
+    return total_kb / 1024
 
 
-def _peak_rss_mb() -> float:
+def _own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _ms(seconds: float | None) -> str:
-    return "–" if seconds is None else f"{seconds * 1000:.1f}"
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def _s(seconds: float | None) -> str:
-    return "–" if seconds is None else f"{seconds:.3f}"
+def _pair(first: float, second: float, decimals: int) -> str:
+    return f"{first:.{decimals}f} / {second:.{decimals}f}"
+
+
+def _uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Duplication clusters that need cohesion, not a chain.
 
 Clusters are found in the graph of pairs taken to be the same work (a score of at least
-`scoring.SAME_WORK_SCORE`, or judged `same` by people; pairs judged `different` are cut) with
+`thresholds.SAME_WORK_SCORE`, or judged `same` by people; pairs judged `different` are cut) with
 the Leiden algorithm (Traag, Waltman & van Eck 2019, via igraph) under the Constant Potts Model:
 a partition is better by Σ over clusters of (the weight of its pairs − RESOLUTION × its number
 of possible pairs). A group is a cluster only while its pairs are on average stronger than

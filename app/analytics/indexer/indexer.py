@@ -33,7 +33,7 @@ from app.analytics.clusters import communities, labels
 from app.analytics.clusters import store as cluster_store
 from app.analytics.flags import store as flag_store
 from app.analytics.indexer import state as indexer_state
-from app.analytics.overlaps import judgements, profiles, scoring, store
+from app.analytics.overlaps import judgements, profiles, scoring, store, thresholds
 from app.analytics.overlaps.features import features
 from app.changes import service as change_service
 from app.core.enums import OPERATING_STATUSES, AdoptionStatus, InitiativeStatus, Verdict
@@ -203,7 +203,7 @@ class Indexer:
     def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs taken to be the same work, as positions: listed pairs scoring at least
         `SAME_WORK_SCORE` unless judged related or different, and pairs judged the same."""
-        first, second, scores = self._index.edges(scoring.SAME_WORK_SCORE)
+        first, second, scores = self._index.edges(thresholds.SAME_WORK_SCORE)
         judged = {
             verdict: np.array(
                 [
