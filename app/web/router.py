@@ -18,6 +18,7 @@ from app.analytics.clusters.schemas import ClusterQuery
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.kpis import service as kpi_service
+from app.analytics.overlaps import judgements
 from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.schemas import SimilarQuery
 from app.analytics.scaling import service as scaling_service
@@ -121,7 +122,7 @@ def new_initiative(editor: EditorDep) -> HTMLResponse:
 async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfField = None) -> Response:
     """Register an initiative with the API's validation and permissions."""
     if not editor.web.is_valid_csrf(csrf):
-        return _csrf_failed(editor)
+        return editor.csrf_failed()
     values = forms.values_from_form(await editor.request.form())
     # The form shows the owner only to the admin; anyone else registers for their own organisation.
     values["owner"] = values["owner"] or (editor.signed_in.organisation_code or "")
@@ -172,7 +173,32 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         judge_names={code: label.name for code, label in names.items()},
         may_edit=_may_edit(page, read.owner),
         overlaps=overlaps,
+        **_acts(page, session, read, overlaps),
     )
+
+
+def _acts(page: Page, session: SessionDep, read: InitiativeRead, overlaps: list) -> dict:
+    """What the signed-in organisation may do here (app/web/acts.py): take after another's
+    initiative or link its own, and judge the overlaps that involve it."""
+    caller = page.caller
+    if caller is None:
+        return {"may_act": False, "own_initiatives": [], "judgeable": set(), "judged_by_caller": set()}
+    code = caller.organisation_code
+    involved_here = {read.owner, *(p.organisation for p in read.participants)}
+    judge = judgements.ADMIN_JUDGE if caller.is_admin else code
+    acting_for = code if code is not None and code not in involved_here and not read.is_archived else None
+    return {
+        "may_act": acting_for is not None,
+        "own_initiatives": initiative_reads.owned(session, acting_for) if acting_for else [],
+        "judgeable": {
+            match.initiative.id
+            for match in overlaps
+            if caller.is_admin or code in involved_here or code == match.initiative.owner
+        },
+        "judged_by_caller": {
+            match.initiative.id for match in overlaps if any(j.judge == judge for j in match.explanation.judgements)
+        },
+    }
 
 
 @router.get("/initiativ/{initiative_id}/andra")
@@ -200,7 +226,7 @@ async def update_initiative(
     if read is None:
         return editor.not_found("Det finns inget initiativ med den adressen.")
     if not editor.web.is_valid_csrf(csrf):
-        return _csrf_failed(editor)
+        return editor.csrf_failed()
     if not _may_edit(editor, read.owner):
         return _forbidden(editor, read.owner_name)
     values = forms.values_from_form(await editor.request.form())
@@ -308,7 +334,7 @@ def sign_in(
     if not page.web.is_enabled:
         return page.render("sign_in.html", status_code=503, next=_local(next), error=None)
     if not page.web.is_valid_csrf(csrf):
-        return _csrf_failed(page)
+        return page.csrf_failed()
     admin_token = page.request.app.state.settings.admin_token
     caller = auth_service.authenticate(session, key.strip(), admin_token.get_secret_value() if admin_token else None)
     if caller is None:

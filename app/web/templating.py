@@ -66,6 +66,15 @@ class Page:
     def not_found(self, what: str) -> HTMLResponse:
         return self.render("error.html", status_code=404, heading="Sidan finns inte", message=what)
 
+    def csrf_failed(self) -> HTMLResponse:
+        return self.render(
+            "error.html",
+            status_code=403,
+            heading="Formuläret har gått ut",
+            message="Formuläret kunde inte skickas eftersom sessionen har gått ut eller formuläret kom från en annan "
+            "sida. Gå tillbaka, ladda om sidan och försök igen.",
+        )
+
     def csrf_token(self) -> str:
         return self.web.csrf_token()
 
