@@ -35,6 +35,7 @@ from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
 from app.web.router import STATIC_DIR
 from app.web.acts import router as web_acts_router
+from app.web.portfolio import router as web_portfolio_router
 from app.web.router import router as web_router
 from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         meta_router,
         web_router,
         web_acts_router,
+        web_portfolio_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -75,6 +75,7 @@ mycket ni nu när någon något några och om oss på samma sedan sig sin sina s
 så sådan sådana till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka
 vilkas vilken vilket vår våra vårt än är åt över också samt ska kommer även inför via alltså
 därför både cirka ca bl a t ex dvs mm etc samtliga flera olika genom vilket enligt
+hos bland kring runt per trots utom medan eftersom dock redan dessutom tills innan bakom
 """.split()
 )
 

@@ -317,7 +317,7 @@ def about(page: PageDep) -> Response:
 
 
 @router.get("/logga-in")
-def sign_in_form(page: PageDep, next: str = "/initiativ/nytt") -> Response:
+def sign_in_form(page: PageDep, next: str = "/var-portfolj") -> Response:
     """Sign in with the organisation's API key."""
     return page.render("sign_in.html", next=_local(next), error=None)
 
@@ -327,7 +327,7 @@ def sign_in(
     page: PageDep,
     session: SessionDep,
     key: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    next: Annotated[str, Form()] = "/var-portfolj",
     csrf: CsrfField = None,
 ) -> Response:
     """Check the key and start a session; the key itself is not kept."""

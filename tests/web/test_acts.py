@@ -37,7 +37,15 @@ def night(session: Session) -> dict:
             category="welfare_technology",
             summary=NIGHT,
         ),
-        "stockholm": make_initiative(session, title="Digitalt bygglov", owner="0180", category="administration"),
+        "stockholm": make_initiative(
+            session,
+            title="Digitalt bygglov",
+            owner="0180",
+            category="administration",
+            tags=["bygglov"],
+            summary="Ansökan om bygglov görs i en e-tjänst och handläggningen av ärendet automatiseras.",
+            description="Sökande följer sitt ärende och kompletterar ritningar direkt i e-tjänsten.",
+        ),
     }
 
 
@@ -151,3 +159,43 @@ class TestJudgeOverlaps:
         response = post(client, planned, f"{planned}/overlapp/{night['proven'].id}/bedomning", verdict="kanske")
         assert "Bedömningen sparades inte" in response.text
         assert judgements.of_pair(session, night["planned"].id, night["proven"].id) == []
+
+
+class TestOurPortfolio:
+    def test_signing_in_lands_on_the_portfolio(self, client: TestClient, session, night):
+        from app.auth import service as auth_service
+
+        _key, secret = auth_service.mint(session, "1480")
+        form = client.get("/logga-in")
+        response = client.post(
+            "/logga-in",
+            data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": hidden_value(form.text, "next")},
+        )
+        assert response.url.path == "/var-portfolj"
+        assert "Vår portfölj" in check_page(response)
+
+    def test_lists_own_initiatives_overlaps_to_judge_and_what_to_take_after(self, signed_in, session, night):
+        client = signed_in("1480")
+        own = section(client, "/var-portfolj", "egna")
+        assert night["planned"].title in text(own) and night["proven"].title not in text(own)
+        asked = section(client, "/var-portfolj", "bedoma")
+        judge = f"/initiativ/{night['planned'].id}/overlapp/{night['proven'].id}/bedomning"
+        assert judge in {form.get("action") for form in asked.iter("form")}
+        take_after = text(section(client, "/var-portfolj", "ta-efter-andra"))
+        assert night["proven"].title in take_after and "Ni har ett eget initiativ om samma sak" in take_after
+
+    def test_a_judged_suggestion_is_no_longer_asked(self, signed_in, session, night):
+        client = signed_in("1480")
+        judge = f"/initiativ/{night['planned'].id}/overlapp/{night['proven'].id}/bedomning"
+        post(client, "/var-portfolj", judge, verdict="same")
+        asked = section(client, "/var-portfolj", "bedoma")
+        assert judge not in {form.get("action") for form in asked.iter("form")}
+        assert "Inga förslag väntar på er bedömning." in text(asked)
+
+    def test_the_admin_has_no_portfolio(self, client: TestClient, night):
+        from tests.conftest import ADMIN_TOKEN
+        from tests.web.conftest import sign_in
+
+        sign_in(client, ADMIN_TOKEN)
+        response = client.get("/var-portfolj", follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, "/")

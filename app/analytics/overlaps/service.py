@@ -18,6 +18,7 @@ from app.analytics.overlaps.schemas import (
     SimilarQuery,
     SimilarRead,
 )
+from app.analytics.schemas import InitiativeBrief
 from app.core.enums import Verdict
 from app.initiatives import reads as initiative_reads
 from app.language.schemas import ConceptRef
@@ -108,3 +109,39 @@ def _involved(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID
     for adoption in adoption_service.facts(context.session, ids):
         involved.setdefault(adoption.initiative_id, set()).add(adoption.organisation_code)
     return involved
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested overlap of one of an organisation's initiatives (`own`) with another's
+    (`initiative`), for people to judge."""
+
+    own: InitiativeBrief
+    initiative: InitiativeBrief
+    score: float
+
+
+def unjudged(context: AnalyticsContext, own_ids: Sequence[uuid.UUID], judge: str, limit: int) -> list[Suggestion]:
+    """The overlaps of these initiatives (all one organisation's) that `judge` has not judged,
+    best first: what the registry asks the organisation to check."""
+    own = set(own_ids)
+    best: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
+    for listing, listed, score in store.partners(context.session, own_ids, thresholds.SAME_WORK_SCORE):
+        mine, other = (listing, listed) if listing in own else (listed, listing)
+        if other not in own:
+            best[mine, other] = max(score, best.get((mine, other), 0.0))
+    judged = judgements.of_pairs(context.session, (judgements.pair(*key) for key in best))
+    open_pairs = sorted(
+        (
+            (mine, other, score)
+            for (mine, other), score in best.items()
+            if not any(j.judge == judge for j in judged.get(judgements.pair(mine, other), []))
+        ),
+        key=lambda found: (-found[2], str(found[0]), str(found[1])),
+    )[:limit]
+    shown = briefs(context.session, {str(i) for pair in open_pairs for i in pair[:2]})
+    return [
+        Suggestion(shown[str(mine)], shown[str(other)], score)
+        for mine, other, score in open_pairs
+        if str(mine) in shown and str(other) in shown
+    ]

@@ -1,0 +1,38 @@
+""""Vår portfölj": where a signed-in organisation lands: its initiatives with their flags, the
+overlaps the registry asks it to judge, and the proven solutions it could take after."""
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from app.analytics.context import ContextDep
+from app.analytics.flags import service as flag_service
+from app.analytics.overlaps import service as overlap_service
+from app.analytics.scaling import service as scaling_service
+from app.analytics.scaling.schemas import CandidateQuery
+from app.web.templating import EditorDep
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+SUGGESTIONS_SHOWN = 30
+CANDIDATES_SHOWN = 20
+
+
+@router.get("/var-portfolj")
+def our_portfolio(editor: EditorDep, context: ContextDep) -> Response:
+    """The signed-in organisation's portfolio and what it is asked to look at; the admin, who
+    acts for no organisation, goes to the start page."""
+    code = editor.signed_in.organisation_code
+    profile = context.organisations.profiles.get(code) if code else None
+    if profile is None:
+        return editor.redirect("/")
+    portfolio = flag_service.portfolio(context, profile)
+    own_ids = [item.id for item in portfolio.initiatives]
+    suggestions = overlap_service.unjudged(context, own_ids, profile.code, SUGGESTIONS_SHOWN)
+    candidates, _ = scaling_service.candidates_for(context, profile, CandidateQuery(basis=None, limit=CANDIDATES_SHOWN))
+    return editor.render(
+        "our_portfolio.html",
+        organisation=profile,
+        portfolio=portfolio,
+        suggestions=suggestions,
+        candidates=candidates,
+        judged_by_caller=set(),
+    )
