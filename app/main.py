@@ -33,9 +33,9 @@ from app.language.warm_up import warm_up_language
 from app.meta.router import router as meta_router
 from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
-from app.web.router import STATIC_DIR
 from app.web.acts import router as web_acts_router
 from app.web.portfolio import router as web_portfolio_router
+from app.web.router import STATIC_DIR
 from app.web.router import router as web_router
 from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page

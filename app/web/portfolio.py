@@ -1,4 +1,4 @@
-""""Vår portfölj": where a signed-in organisation lands: its initiatives with their flags, the
+""" "Vår portfölj": where a signed-in organisation lands: its initiatives with their flags, the
 overlaps the registry asks it to judge, and the proven solutions it could take after."""
 
 from fastapi import APIRouter
