@@ -46,7 +46,8 @@ USER_AGENT = "registry-webhooks/1 (Standard Webhooks)"
 
 def run(engine: Engine, should_go_on: Callable[[], bool]) -> None:
     """The background role: deliver while this process holds it."""
-    Deliverer(engine, get_settings()).run(should_go_on)
+    with Deliverer(engine, get_settings()) as deliverer:
+        deliverer.run(should_go_on)
 
 
 def retry_delay(attempt_count: int, retry_after: float | None = None) -> timedelta:
@@ -86,39 +87,45 @@ class Outcome:
 
 
 class Deliverer:
+    """Sends the outbox: an HTTP client that follows no redirects and times out, and a few threads,
+    so that one slow target does not hold up the others."""
+
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine, self.settings = engine, settings
+        self.client = httpx.Client(
+            timeout=settings.webhook_timeout_seconds,
+            follow_redirects=False,
+            headers={"user-agent": USER_AGENT, "content-type": "application/json"},
+        )
+        self.pool = ThreadPoolExecutor(PARALLEL_TARGETS, thread_name_prefix="webhook")
+
+    def __enter__(self) -> "Deliverer":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.pool.shutdown()
+        self.client.close()
 
     def run(self, should_go_on: Callable[[], bool]) -> None:
-        with (
-            httpx.Client(
-                timeout=self.settings.webhook_timeout_seconds,
-                follow_redirects=False,
-                headers={"user-agent": USER_AGENT, "content-type": "application/json"},
-            ) as client,
-            ThreadPoolExecutor(PARALLEL_TARGETS, thread_name_prefix="webhook") as pool,
-        ):
-            while should_go_on():
-                try:
-                    if not self.deliver_due(client, pool, should_go_on):
-                        time.sleep(IDLE_SECONDS)
-                except SQLAlchemyError as error:
-                    logger.warning("the webhook deliverer could not reach the database (%s); trying again", error)
-                    time.sleep(RETRY_SECONDS)
+        while should_go_on():
+            try:
+                if not self.deliver_due(should_go_on):
+                    time.sleep(IDLE_SECONDS)
+            except SQLAlchemyError as error:
+                logger.warning("the webhook deliverer could not reach the database (%s); trying again", error)
+                time.sleep(RETRY_SECONDS)
 
-    def deliver_due(
-        self, client: httpx.Client, pool: ThreadPoolExecutor, should_go_on: Callable[[], bool] = lambda: True
-    ) -> int:
+    def deliver_due(self, should_go_on: Callable[[], bool] = lambda: True) -> int:
         """Send what is due, subscriptions side by side; returns how many requests were made."""
         with session_scope(self.engine, write=False) as session:
             due = _due_subscriptions(session)
-        return sum(pool.map(lambda subscription_id: self.drain(client, subscription_id, should_go_on), due))
+        return sum(self.pool.map(lambda subscription_id: self.drain(subscription_id, should_go_on), due))
 
-    def drain(self, client: httpx.Client, subscription_id: uuid.UUID, should_go_on: Callable[[], bool]) -> int:
+    def drain(self, subscription_id: uuid.UUID, should_go_on: Callable[[], bool]) -> int:
         """Send one subscription's due deliveries in sequence order until one fails."""
         sent = 0
         while sent < BATCH and should_go_on() and (work := self._next(subscription_id)) is not None:
-            outcome = self._send(client, work)
+            outcome = self._send(work)
             self._settle(work, outcome)
             sent += 1
             if not outcome.is_success:
@@ -142,14 +149,14 @@ class Deliverer:
                 return None
             return _work(session, subscription, head)
 
-    def _send(self, client: httpx.Client, work: Work) -> Outcome:
+    def _send(self, work: Work) -> Outcome:
         refusal = targets.refusal(work.url, allow_private=self.settings.webhook_allow_private)
         if refusal is not None:
             return Outcome(None, 0, f"not sent: the URL {refusal}")
         headers = signing.headers(work.keys, work.webhook_id, utcnow().replace(microsecond=0), work.body)
         started = time.perf_counter()
         try:
-            response = client.post(work.url, content=work.body.encode(), headers=headers)
+            response = self.client.post(work.url, content=work.body.encode(), headers=headers)
         except httpx.HTTPError as error:
             return Outcome(None, _elapsed_ms(started), f"{type(error).__name__}: {error}"[:500])
         return Outcome(response.status_code, _elapsed_ms(started), retry_after=_retry_after(response))

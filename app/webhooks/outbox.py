@@ -99,7 +99,7 @@ def _concerns(session: Session, entries: list[Entry]) -> dict[int, Concerns]:
         entry.sequence: Concerns(
             organisation_codes=frozenset(organisations[entry.sequence]),
             county_codes=frozenset(counties[code] for code in organisations[entry.sequence] if code in counties),
-            category=rows[entry.initiative_id].category.value if entry.initiative_id in rows else None,
+            category=str(rows[entry.initiative_id].category) if entry.initiative_id in rows else None,
         )
         for entry in entries
     }
