@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,12 +27,15 @@ from app.core.models import utcnow
 from app.core.settings import Settings
 from app.webhooks import deliverer as webhook_deliverer
 from app.webhooks import service as webhook_service
+from app.webhooks import signing as webhook_signing
 from app.webhooks.deliverer import Deliverer
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from app.webhooks.schemas import WebhookCreate
 from tests.conftest import ADMIN_TOKEN
 from tests.factories import make_initiative
 from tests.webhooks.receiver import Receiver
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -188,6 +192,32 @@ class TestPayload:
         assert len(signatures) == 2
         for secret in (old, new):
             assert Webhook(secret).verify(received.body, received.headers)["data"]["sequence"] == received.sequence
+
+    def test_the_readmes_verification_accepts_a_delivery_and_refuses_a_forgery(
+        self, committed, deliverer_settings, port
+    ):
+        receiver = Receiver("", port)
+        _id, receiver.secret = subscribe(committed, receiver.url)
+        write(committed, 1)
+        receiver.start()
+        try:
+            deliver_once(committed, deliverer_settings)
+        finally:
+            receiver.stop()
+        [received] = receiver.accepted
+        verify = readme_verification()
+        assert verify(receiver.secret, received.headers, received.body.encode())
+        assert not verify(receiver.secret, received.headers, received.body.replace("initiative", "Initiative").encode())
+        assert not verify(webhook_signing.new_secret(), received.headers, received.body.encode())
+
+
+def readme_verification():
+    """The `verify` function README gives partners, run as written."""
+    block = README.split("```python\n", 1)[1].split("```", 1)[0]
+    assert block.lstrip().startswith("import base64, hashlib, hmac, time")
+    namespace: dict = {}
+    exec(block, namespace)
+    return namespace["verify"]
 
 
 class TestFailures:
