@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
@@ -41,6 +42,8 @@ FIRST_DELAY_SECONDS = 5.0
 MAX_DELAY_SECONDS = 4 * 3600.0
 BATCH = 100  # deliveries to one subscription in a row before the others get their turn
 PARALLEL_TARGETS = 8
+KEEP_DELIVERED = timedelta(days=30)  # delivered deliveries (and their attempts) are kept this long
+PRUNE_EVERY_SECONDS = 3600.0
 USER_AGENT = "registry-webhooks/1 (Standard Webhooks)"
 
 
@@ -107,8 +110,12 @@ class Deliverer:
         self.client.close()
 
     def run(self, should_go_on: Callable[[], bool]) -> None:
+        next_prune = time.monotonic()
         while should_go_on():
             try:
+                if time.monotonic() >= next_prune:
+                    prune(self.engine)
+                    next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
                 if not self.deliver_due(should_go_on):
                     time.sleep(IDLE_SECONDS)
             except SQLAlchemyError as error:
@@ -182,6 +189,16 @@ class Deliverer:
             else:
                 _schedule_retry(session, delivery, outcome, now)
             session.add(delivery)
+
+
+def prune(engine: Engine) -> int:
+    """Forget deliveries delivered more than `KEEP_DELIVERED` ago, with their attempts; how many."""
+    with session_scope(engine) as session:
+        statement = delete(WebhookDelivery).where(
+            col(WebhookDelivery.status) == DeliveryStatus.delivered,
+            col(WebhookDelivery.delivered_at) < utcnow() - KEEP_DELIVERED,
+        )
+        return session.connection().execute(statement).rowcount
 
 
 def _due_subscriptions(session: Session) -> list[uuid.UUID]:

@@ -54,7 +54,10 @@ class WebhookDelivery(SQLModel, table=True):
     subscription_id: uuid.UUID = Field(
         sa_column=Column(Uuid, ForeignKey("webhook_subscription.id", ondelete="CASCADE"), nullable=False)
     )
-    sequence: int = Field(sa_type=BigInteger)
+    # A change-feed entry that is deleted (demo records are) takes its deliveries with it.
+    sequence: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("change.sequence", ondelete="CASCADE"), nullable=False)
+    )
     event_type: str = Field(max_length=32)
     status: DeliveryStatus = Field(sa_type=String(16))
     attempt_count: int = 0

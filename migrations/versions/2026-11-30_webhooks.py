@@ -63,6 +63,9 @@ def upgrade() -> None:
             name="fk_webhook_delivery_subscription_id_webhook_subscription",
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["sequence"], ["change.sequence"], name="fk_webhook_delivery_sequence_change", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_webhook_delivery"),
         sa.UniqueConstraint("subscription_id", "sequence", name="uq_webhook_delivery_subscription_id_sequence"),
     )

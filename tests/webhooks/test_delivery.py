@@ -24,7 +24,7 @@ from app.core.caller import ADMIN, Caller
 from app.core.db import session_scope
 from app.core.enums import ActorKind
 from app.core.models import utcnow
-from app.core.settings import Settings
+from app.core.settings import Settings, get_settings
 from app.webhooks import deliverer as webhook_deliverer
 from app.webhooks import service as webhook_service
 from app.webhooks import signing as webhook_signing
@@ -426,5 +426,40 @@ class TestRetryDelay:
         assert worst < webhook_deliverer.RETRY_WINDOW.total_seconds()  # the window, not a count, ends them
 
 
-def test_serve_runs_the_deliverer_as_a_background_role():
-    assert webhook_deliverer.ROLE in background.roles()
+class TestRole:
+    def test_registry_serves_background_role_delivers(self, committed, port, monkeypatch):
+        monkeypatch.setenv("REGISTRY_WEBHOOK_ALLOW_PRIVATE", "1")
+        get_settings.cache_clear()
+        receiver = Receiver("", port)
+        _id, receiver.secret = subscribe(committed, receiver.url)
+        receiver.start()
+        stop = threading.Event()
+        roles = threading.Thread(target=background.run, args=(committed, [webhook_deliverer.ROLE], stop), daemon=True)
+        roles.start()
+        try:
+            sequences = write(committed, 2)
+            receiver.wait_for(lambda r: r.sequences == sequences)
+        finally:
+            stop.set()
+            roles.join(timeout=10)
+            receiver.stop()
+            get_settings.cache_clear()
+        assert webhook_deliverer.ROLE in background.roles()
+
+    def test_old_delivered_deliveries_are_pruned(self, committed, deliverer_settings, port):
+        receiver = Receiver("", port)
+        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        old, recent = write(committed, 2)
+        receiver.start()
+        try:
+            deliver_once(committed, deliverer_settings)
+        finally:
+            receiver.stop()
+        with session_scope(committed) as session:
+            session.execute(
+                update(WebhookDelivery)
+                .where(col(WebhookDelivery.sequence) == old)
+                .values(delivered_at=utcnow() - timedelta(days=31))
+            )
+        assert webhook_deliverer.prune(committed) == 1
+        assert delivery(committed, subscription_id).sequence == recent
