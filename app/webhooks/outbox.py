@@ -2,9 +2,8 @@
 so a committed change is always delivered and a rolled-back one never is."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -16,6 +15,13 @@ from app.initiatives import reads as initiative_reads
 from app.organisations import service as organisation_service
 from app.webhooks.events import Concerns, Entry, event_type, has_filters, is_selected, named_organisation, passes
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+
+
+class Wanted(NamedTuple):
+    subscription_id: uuid.UUID
+    entry: Entry
+    event_type: str
+
 
 ACTIVE = select(WebhookSubscription).where(col(WebhookSubscription.is_active).is_(True))
 
@@ -34,15 +40,13 @@ def queue_recorded(session: Session, changes: list[dict[str, Any]]) -> None:
     bulk_insert(session, WebhookDelivery, _new_rows(matches(session, subscriptions, entries)))
 
 
-def matches(
-    session: Session, subscriptions: Sequence[WebhookSubscription], entries: Sequence[Entry]
-) -> list[tuple[uuid.UUID, Entry, str]]:
-    """(subscription id, entry, event type) for each entry each subscription wants, in entry order."""
+def matches(session: Session, subscriptions: Sequence[WebhookSubscription], entries: Sequence[Entry]) -> list[Wanted]:
+    """Each entry each subscription wants, with its event type, in entry order."""
     typed = [(entry, name) for entry in entries if (name := event_type(entry.entity, entry.action))]
     filtered = [subscription for subscription in subscriptions if has_filters(subscription.filters)]
     concerns = _concerns(session, [entry for entry, _name in typed]) if filtered else {}
     return [
-        (subscription.id, entry, name)
+        Wanted(subscription.id, entry, name)
         for subscription in subscriptions
         for entry, name in typed
         if is_selected(name, subscription.events)
@@ -50,26 +54,22 @@ def matches(
     ]
 
 
-def requeue(session: Session, wanted: list[tuple[uuid.UUID, Entry, str]]) -> None:
-    """Queue these again: deliveries that exist become due now, the others are added."""
-    by_subscription: dict[uuid.UUID, list[int]] = defaultdict(list)
-    for subscription_id, entry, _name in wanted:
-        by_subscription[subscription_id].append(entry.sequence)
-    existing: set[tuple[uuid.UUID, int]] = set()
-    for subscription_id, sequences in by_subscription.items():
-        found = col(WebhookDelivery.subscription_id) == subscription_id, col(WebhookDelivery.sequence).in_(sequences)
-        existing |= {
-            (subscription_id, sequence) for sequence in session.exec(select(WebhookDelivery.sequence).where(*found))
-        }
-        session.execute(
-            update(WebhookDelivery)
-            .where(*found)
-            .values(status=DeliveryStatus.pending, next_attempt_at=utcnow(), first_failed_at=None, delivered_at=None)
-        )
-    bulk_insert(session, WebhookDelivery, _new_rows([w for w in wanted if (w[0], w[1].sequence) not in existing]))
+def requeue(session: Session, subscription_id: uuid.UUID, wanted: list[Wanted]) -> None:
+    """Queue these again for the subscription: deliveries that exist become due now, the others are added."""
+    found = (
+        col(WebhookDelivery.subscription_id) == subscription_id,
+        col(WebhookDelivery.sequence).in_([item.entry.sequence for item in wanted]),
+    )
+    existing = set(session.exec(select(WebhookDelivery.sequence).where(*found)))
+    session.execute(
+        update(WebhookDelivery)
+        .where(*found)
+        .values(status=DeliveryStatus.pending, next_attempt_at=utcnow(), first_failed_at=None, delivered_at=None)
+    )
+    bulk_insert(session, WebhookDelivery, _new_rows([item for item in wanted if item.entry.sequence not in existing]))
 
 
-def _new_rows(wanted: Iterable[tuple[uuid.UUID, Entry, str]]) -> list[dict[str, Any]]:
+def _new_rows(wanted: Iterable[Wanted]) -> list[dict[str, Any]]:
     now = utcnow()
     return [
         {
@@ -86,7 +86,7 @@ def _new_rows(wanted: Iterable[tuple[uuid.UUID, Entry, str]]) -> list[dict[str, 
 
 
 def _concerns(session: Session, entries: list[Entry]) -> dict[int, Concerns]:
-    """What each entry is about (`Concerns`), as the registry reads in the entry's transaction."""
+    """What each entry is about (`Concerns`), as the registry reads now (just after the change, for the outbox)."""
     initiative_ids = list({entry.initiative_id for entry in entries if entry.initiative_id is not None})
     rows = {row.id: row for row in initiative_reads.rows(session, initiative_ids)}
     involved: dict[uuid.UUID | None, set[str]] = {row.id: {row.owner_code} for row in rows.values()}

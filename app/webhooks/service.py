@@ -202,7 +202,7 @@ def replay(session: Session, subscription: WebhookSubscription, *, after: int, l
             break
         entries = [Entry(c.sequence or 0, c.entity, c.action, c.initiative_id, c.snapshot) for c in page]
         wanted = outbox.matches(session, [subscription], entries)
-        outbox.requeue(session, wanted)
+        outbox.requeue(session, subscription.id, wanted)
         queued, last, looked = queued + len(wanted), entries[-1].sequence, looked + len(page)
     return ReplayProgress(queued, last, change_service.latest_sequence(session) > last)
 

@@ -25,8 +25,8 @@ class Delivery:
 
 @dataclass
 class Receiver:
-    secret: str
     port: int
+    secret: str = ""  # set when subscribing
     status: int = 204
     # Receives this many, then dies on the next one before answering (as a crashing process does).
     die_after: int | None = None
@@ -44,6 +44,12 @@ class Receiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
+
+    def __enter__(self) -> "Receiver":
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -30,7 +30,7 @@ from app.webhooks import service as webhook_service
 from app.webhooks import signing as webhook_signing
 from app.webhooks.deliverer import Deliverer
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from app.webhooks.schemas import WebhookCreate
+from app.webhooks.schemas import DeliveryRead, WebhookCreate
 from tests.conftest import ADMIN_TOKEN
 from tests.factories import make_initiative
 from tests.webhooks.receiver import Receiver
@@ -50,11 +50,15 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(webhook_deliverer, "MAX_DELAY_SECONDS", 0.3)
 
 
-@pytest.fixture
-def port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
 
 
 def subscribe(
@@ -82,6 +86,13 @@ def delivery(engine: Engine, subscription_id: uuid.UUID) -> WebhookDelivery:
         return session.exec(statement.order_by(col(WebhookDelivery.sequence))).first()
 
 
+def listed_deliveries(engine: Engine, subscription_id: uuid.UUID) -> list[DeliveryRead]:
+    """What `GET /api/v1/webhooks/{id}/deliveries` lists."""
+    with session_scope(engine, write=False) as session:
+        found = session.get(WebhookSubscription, subscription_id)
+        return webhook_service.deliveries(session, found, before=None, limit=50)
+
+
 def subscription(engine: Engine, subscription_id: uuid.UUID) -> WebhookSubscription:
     with session_scope(engine, write=False) as session:
         return session.get(WebhookSubscription, subscription_id)
@@ -101,6 +112,12 @@ def running(engine: Engine, settings: Settings) -> Iterator[None]:
             thread.join(timeout=10)
 
 
+def subscribed(engine: Engine, receiver: Receiver, **options) -> uuid.UUID:
+    """Subscribe the receiver (to every initiative event unless told otherwise); it learns the secret."""
+    subscription_id, receiver.secret = subscribe(engine, receiver.url, **options)
+    return subscription_id
+
+
 def deliver_once(engine: Engine, settings: Settings) -> int:
     with Deliverer(engine, settings) as deliverer:
         return deliverer.deliver_due()
@@ -114,16 +131,10 @@ class TestAtLeastOnceInOrder:
     def test_every_change_arrives_through_a_receiver_crash_and_a_deliverer_restart(
         self, committed, deliverer_settings, fast_retries, port
     ):
-        everything = Receiver("", port, die_after=4)
-        everything_id, everything.secret = subscribe(committed, everything.url)
-        everything.start()
-        health_port = port + 1 if port < 65000 else port - 1
-        health = Receiver("", health_port)
-        health_id, health.secret = subscribe(
-            committed, health.url, events=["initiative.created"], categories=["health"]
-        )
-        health.start()
-        try:
+        everything, health = Receiver(port, die_after=4), Receiver(free_port())
+        everything_id = subscribed(committed, everything)
+        health_id = subscribed(committed, health, events=["initiative.created"], categories=["health"])
+        with everything, health:
             with running(committed, deliverer_settings):
                 first = write(committed, 6) + write(committed, 2, category="health")
                 everything.wait_for(lambda r: r._server is None)  # it died on the fifth delivery
@@ -132,9 +143,6 @@ class TestAtLeastOnceInOrder:
             with running(committed, deliverer_settings):  # a restarted deliverer
                 everything.wait_for(lambda r: set(first + later) <= set(r.sequences))
                 health.wait_for(lambda r: len(r.sequences) == 4)
-        finally:
-            everything.stop()
-            health.stop()
         assert first_arrivals(everything.sequences) == first + later
         assert everything.sequences == sorted(everything.sequences)  # in order, the crashed one twice
         assert len(everything.sequences) == len(first + later) + 1
@@ -158,14 +166,11 @@ class TestAtLeastOnceInOrder:
 
 class TestPayload:
     def test_standard_webhooks_headers_and_body(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port)
-        _id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port)
+        _id = subscribed(committed, receiver)
         [sequence] = write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             assert deliver_once(committed, deliverer_settings) == 1
-        finally:
-            receiver.stop()
         [received] = receiver.accepted
         with session_scope(committed, write=False) as session:
             [entry] = change_service.entries(session, [sequence])
@@ -182,11 +187,8 @@ class TestPayload:
         with session_scope(committed) as session:
             new = webhook_service.rotate_secret(session, session.get(WebhookSubscription, subscription_id)).secret
         write(committed, 1)
-        receiver = Receiver(old, port).start()
-        try:
+        with Receiver(port, old) as receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         [received] = receiver.accepted
         signatures = received.headers["webhook-signature"].split(" ")
         assert len(signatures) == 2
@@ -196,14 +198,11 @@ class TestPayload:
     def test_the_readmes_verification_accepts_a_delivery_and_refuses_a_forgery(
         self, committed, deliverer_settings, port
     ):
-        receiver = Receiver("", port)
-        _id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port)
+        _id = subscribed(committed, receiver)
         write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         [received] = receiver.accepted
         verify = readme_verification()
         assert verify(receiver.secret, received.headers, received.body.encode())
@@ -222,15 +221,12 @@ def readme_verification():
 
 class TestFailures:
     def test_a_failure_is_retried_later_and_listed(self, committed, deliverer_settings, port, live_server):
-        receiver = Receiver("", port, status=500, extra_headers={"retry-after": "60"})
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, status=500, extra_headers={"retry-after": "60"})
+        subscription_id = subscribed(committed, receiver)
         [sequence] = write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             assert deliver_once(committed, deliverer_settings) == 1
             assert deliver_once(committed, deliverer_settings) == 0  # not due yet
-        finally:
-            receiver.stop()
         queued = delivery(committed, subscription_id)
         assert queued.status == DeliveryStatus.pending and queued.attempt_count == 1
         assert timedelta(seconds=44) <= queued.next_attempt_at - queued.first_failed_at <= timedelta(seconds=76)
@@ -245,88 +241,64 @@ class TestFailures:
         assert page["next"] is None
 
     def test_later_deliveries_wait_for_the_failing_one(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port, status=503)
-        _subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, status=503)
+        _subscription_id = subscribed(committed, receiver)
         first, _second = write(committed, 2)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         assert receiver.sequences == [first]
 
     def test_no_answer_is_recorded_as_an_error(self, committed, deliverer_settings, port):
         subscription_id, _secret = subscribe(committed, f"http://127.0.0.1:{port}/hooks/registry")  # nobody listens
         write(committed, 1)
         deliver_once(committed, deliverer_settings)
-        with session_scope(committed, write=False) as session:
-            [listed] = webhook_service.deliveries(
-                session, session.get(WebhookSubscription, subscription_id), before=None, limit=10
-            )
+        [listed] = listed_deliveries(committed, subscription_id)
         assert listed.attempts[0].status_code is None and listed.attempts[0].error.startswith("ConnectError")
 
     def test_slow_targets_time_out(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port, delay_seconds=2.0)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, delay_seconds=2.0)
+        subscription_id = subscribed(committed, receiver)
         write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
-        with session_scope(committed, write=False) as session:
-            [listed] = webhook_service.deliveries(
-                session, session.get(WebhookSubscription, subscription_id), before=None, limit=10
-            )
+        [listed] = listed_deliveries(committed, subscription_id)
         assert listed.status == DeliveryStatus.pending and listed.attempts[0].error.startswith("ReadTimeout")
         assert 900 <= listed.attempts[0].latency_ms < 2000
 
     def test_redirects_are_not_followed(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port, status=307, extra_headers={"location": "http://127.0.0.1:9/elsewhere"})
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, status=307, extra_headers={"location": "http://127.0.0.1:9/elsewhere"})
+        subscription_id = subscribed(committed, receiver)
         write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         queued = delivery(committed, subscription_id)
         assert len(receiver.accepted) == 1 and queued.status == DeliveryStatus.pending and queued.attempt_count == 1
 
     def test_private_target_is_not_sent_to_without_the_setting(self, committed, settings, port):
-        receiver = Receiver("", port)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port)
+        subscription_id = subscribed(committed, receiver)
         write(committed, 1)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, settings)
-        finally:
-            receiver.stop()
-        with session_scope(committed, write=False) as session:
-            [listed] = webhook_service.deliveries(
-                session, session.get(WebhookSubscription, subscription_id), before=None, limit=10
-            )
+        [listed] = listed_deliveries(committed, subscription_id)
         assert receiver.accepted == []
         assert listed.attempts[0].error == "not sent: the URL must be an https:// URL"
 
     def test_410_gone_disables_the_subscription(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port, status=410)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, status=410)
+        subscription_id = subscribed(committed, receiver)
         write(committed, 2)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         disabled = subscription(committed, subscription_id)
         assert not disabled.is_active
         assert disabled.disabled_reason == "The target answered 410 Gone: it wants no more deliveries."
         assert len(receiver.accepted) == 1
 
     def test_failing_for_24_hours_disables_and_enabling_resumes(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port, status=500)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port, status=500)
+        subscription_id = subscribed(committed, receiver)
         [sequence] = write(committed, 1)
         failing_since = utcnow() - timedelta(hours=24, minutes=1)
         with session_scope(committed) as session:
@@ -335,8 +307,7 @@ class TestFailures:
                 .where(col(WebhookDelivery.subscription_id) == subscription_id)
                 .values(first_failed_at=failing_since, attempt_count=11)
             )
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
             disabled = subscription(committed, subscription_id)
             assert not disabled.is_active
@@ -348,19 +319,16 @@ class TestFailures:
             with session_scope(committed) as session:
                 webhook_service.enable(session, session.get(WebhookSubscription, subscription_id))
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         assert receiver.sequences == [sequence, sequence]
         assert delivery(committed, subscription_id).status == DeliveryStatus.delivered
 
 
 class TestReplay:
     def test_replay_redelivers_in_order_with_the_same_ids(self, committed, deliverer_settings, port, live_server):
-        receiver = Receiver("", port)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port)
+        subscription_id = subscribed(committed, receiver)
         sequences = write(committed, 3)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
             response = httpx.post(
                 f"{live_server}/api/v1/webhooks/{subscription_id}/replay",
@@ -368,8 +336,6 @@ class TestReplay:
                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             )
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         assert response.status_code == 202
         assert response.json() == {"queued": 2, "last_sequence": sequences[2], "next": None}
         assert receiver.sequences == sequences + sequences[1:]
@@ -430,31 +396,27 @@ class TestRole:
     def test_registry_serves_background_role_delivers(self, committed, port, monkeypatch):
         monkeypatch.setenv("REGISTRY_WEBHOOK_ALLOW_PRIVATE", "1")
         get_settings.cache_clear()
-        receiver = Receiver("", port)
-        _id, receiver.secret = subscribe(committed, receiver.url)
-        receiver.start()
+        receiver = Receiver(port)
+        _id = subscribed(committed, receiver)
         stop = threading.Event()
         roles = threading.Thread(target=background.run, args=(committed, [webhook_deliverer.ROLE], stop), daemon=True)
-        roles.start()
-        try:
-            sequences = write(committed, 2)
-            receiver.wait_for(lambda r: r.sequences == sequences)
-        finally:
-            stop.set()
-            roles.join(timeout=10)
-            receiver.stop()
-            get_settings.cache_clear()
+        with receiver:
+            roles.start()
+            try:
+                sequences = write(committed, 2)
+                receiver.wait_for(lambda r: r.sequences == sequences)
+            finally:
+                stop.set()
+                roles.join(timeout=10)
+                get_settings.cache_clear()
         assert webhook_deliverer.ROLE in background.roles()
 
     def test_old_delivered_deliveries_are_pruned(self, committed, deliverer_settings, port):
-        receiver = Receiver("", port)
-        subscription_id, receiver.secret = subscribe(committed, receiver.url)
+        receiver = Receiver(port)
+        subscription_id = subscribed(committed, receiver)
         old, recent = write(committed, 2)
-        receiver.start()
-        try:
+        with receiver:
             deliver_once(committed, deliverer_settings)
-        finally:
-            receiver.stop()
         with session_scope(committed) as session:
             session.execute(
                 update(WebhookDelivery)
