@@ -40,6 +40,7 @@ from app.web.router import STATIC_DIR
 from app.web.router import router as web_router
 from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page
+from app.webhooks.router import router as webhooks_router
 from importers.router import router as import_start_router
 
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         adoptions_router,
         sources_router,
         changes_router,
+        webhooks_router,
         overlaps_router,
         concepts_router,
         clusters_router,

@@ -17,6 +17,7 @@ from app.initiatives.models import (
     StatusChange,
 )
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
+from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Adoption",
@@ -41,4 +42,7 @@ __all__ = [
     "ProvenMatch",
     "SourceCacheEntry",
     "StatusChange",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

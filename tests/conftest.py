@@ -169,6 +169,9 @@ def committed(engine: Engine) -> Iterator[Engine]:
     yield engine
     with engine.begin() as connection:
         for table in (
+            "webhook_attempt",
+            "webhook_delivery",
+            "webhook_subscription",
             "overlap_judgement",
             "overlap_pair",
             "overlap_profile",

@@ -1,7 +1,7 @@
 """Recording writes (audit trail and change feed) and reading them back."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,6 +16,16 @@ from app.core.models import utcnow
 
 # Any constant works; it names the lock that orders change-feed writes on PostgreSQL.
 FEED_LOCK_ID = 7_260_301
+
+# Called with the entries `record` has just appended, in the same transaction: the webhook outbox
+# (`app.webhooks.outbox`, registered by `app.assembly`) queues its deliveries here.
+Listener = Callable[[Session, list[dict[str, Any]]], None]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], ignored: set[str]) -> dict[str, dict[str, Any]]:
@@ -63,6 +73,8 @@ def record(session: Session, changes: list[dict[str, Any]]) -> None:
     session.flush()
     _serialise_feed_writes(session)
     session.execute(insert(Change), changes)
+    for listener in _listeners:
+        listener(session, changes)
 
 
 def _serialise_feed_writes(session: Session) -> None:
@@ -76,6 +88,19 @@ def _serialise_feed_writes(session: Session) -> None:
 def list_changes(session: Session, *, after: int, limit: int) -> list[Change]:
     query = select(Change).where(col(Change.sequence) > after).order_by(col(Change.sequence)).limit(limit)
     return list(session.exec(query))
+
+
+def last_sequences(session: Session, count: int) -> list[int]:
+    """The sequence numbers of the last `count` entries, oldest first: inside `record`'s transaction
+    (which holds the feed's write lock) those of the entries it has just appended, in list order."""
+    statement = select(Change.sequence).order_by(col(Change.sequence).desc()).limit(count)
+    return sorted(session.connection().execute(statement).scalars())
+
+
+def entries(session: Session, sequences: Iterable[int]) -> list[Change]:
+    """The entries with these sequence numbers, in sequence order."""
+    statement = select(Change).where(col(Change.sequence).in_(list(sequences))).order_by(col(Change.sequence))
+    return list(session.exec(statement))
 
 
 def history(session: Session, initiative_id: uuid.UUID) -> list[Change]:

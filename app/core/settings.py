@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     read_cache_bytes: int = Field(32 * 1024 * 1024, ge=0)
     public_url: str = "http://127.0.0.1:8000"
+    webhook_allow_private: bool = False  # loopback and private targets, over http:// too (tests, closed networks)
+    webhook_timeout_seconds: float = Field(15.0, gt=0, le=60)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
