@@ -1,6 +1,6 @@
 """signed webhooks: subscriptions, the delivery outbox and its attempts
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-30 19:00:00
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
