@@ -24,6 +24,7 @@ class InitiativeRow(NamedTuple):
     start_date: date | None
     end_date: date | None
     budget_sek: int | None
+    budget_by_year: dict[str, int] | None
     digital_share: float | None
     expected_benefit_sek_per_year: int | None
     realised_benefit_sek_per_year: int | None
