@@ -96,8 +96,8 @@ def _inputs(context: AnalyticsContext, codes: Sequence[str]) -> Inputs:
 
 
 def _latest_year(inputs: Inputs, today: date) -> int:
-    years = [year for by_year in inputs.figures.values() for year in by_year]
-    return max(years, default=today.year)
+    reported = [year for by_year in inputs.figures.values() for year in by_year]
+    return max(reported, default=today.year)
 
 
 def _values(
