@@ -32,6 +32,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "start_date": values.day,
     "end_date": partial(values.day, is_end=True),
     "budget_sek": values.amount,
+    "budget_by_year": values.amounts_by_year,
     "expected_benefit_sek_per_year": values.amount,
     "realised_benefit_sek_per_year": values.amount,
     "digital_share": values.share,

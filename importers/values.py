@@ -134,6 +134,10 @@ CATEGORY_WORDS: dict[str, str] = {
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "sant", "1", "x"}
 FALSE_WORDS = {"nej", "n", "no", "false", "falskt", "0"}
 LIST_SEPARATORS = re.compile(r"[,;|\n]")
+# Amounts carry decimal commas, so per-year pairs are separated by anything but a comma.
+_PAIR_SEPARATORS = re.compile(r"[;|\n]")
+_YEAR_AMOUNT = re.compile(r"^(?P<year>\d{4})\s*[:=]\s*(?P<amount>.+)$")
+BUDGET_YEARS = range(2000, 2101)
 
 
 def is_empty(value: Any) -> bool:
@@ -195,6 +199,45 @@ def _decimal_number(number: str, original: str) -> float:
         return float(number.replace(",", "."))
     except ValueError:
         raise ValueError(f"{original!r} is not an amount in kronor") from None
+
+
+def amounts_by_year(value: Any) -> dict[int, int] | None:
+    """Whole kronor per year from "2024: 1,2 mnkr; 2025: 800 tkr" (pairs separated by semicolons,
+    bars or line breaks; a colon or = between year and amount), or from a {year: amount} mapping."""
+    if is_empty(value):
+        return None
+    pairs = value.items() if isinstance(value, dict) else (_year_pair(part) for part in _split_pairs(value))
+    found: dict[int, int] = {}
+    for year, raw in pairs:
+        checked = _budget_year(year, value)
+        if checked in found:
+            raise ValueError(f"{value!r} names the year {checked} twice")
+        spent = amount(raw)
+        if spent is None or spent < 0:
+            raise ValueError(f"{value!r} has no amount of 0 kr or more for {checked}")
+        found[checked] = spent
+    return dict(sorted(found.items())) or None
+
+
+def _split_pairs(value: Any) -> list[str]:
+    return [part for part in _PAIR_SEPARATORS.split(str(value)) if part.strip()]
+
+
+def _year_pair(part: str) -> tuple[str, str]:
+    match = _YEAR_AMOUNT.match(part.strip())
+    if match is None:
+        raise ValueError(f"{part.strip()!r} is not a year and an amount (e.g. 2024: 1,2 mnkr)")
+    return match["year"], match["amount"]
+
+
+def _budget_year(year: Any, original: Any) -> int:
+    try:
+        number = int(str(year).strip())
+    except ValueError:
+        raise ValueError(f"{original!r} names {year!r}, which is not a year") from None
+    if number not in BUDGET_YEARS:
+        raise ValueError(f"{original!r} names the year {number}; years 2000–2100 are accepted")
+    return number
 
 
 def share(value: Any) -> float | None:

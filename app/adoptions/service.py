@@ -2,7 +2,8 @@
 
 import uuid
 from collections.abc import Iterable
-from typing import NamedTuple
+from datetime import date
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -86,16 +87,26 @@ class AdoptionFact(NamedTuple):
     initiative_id: uuid.UUID
     organisation_code: str
     status: AdoptionStatus
+    recorded_on: date  # since when it is used, or else the day it was recorded
+
+
+FACT_COLUMNS: tuple[Any, ...] = (
+    Adoption.initiative_id,
+    Adoption.organisation_code,
+    Adoption.status,
+    Adoption.since_date,
+    Adoption.created_at,
+)
 
 
 def facts(session: Session, initiative_ids: Iterable[uuid.UUID] | None = None) -> list[AdoptionFact]:
     """Who has recorded an adoption of which initiative, in what status: all, or for these initiatives."""
-    statement = select(Adoption.initiative_id, Adoption.organisation_code, Adoption.status)
+    statement = select(*FACT_COLUMNS)
     if initiative_ids is not None:
         statement = statement.where(col(Adoption.initiative_id).in_(list(initiative_ids)))
     return [
-        AdoptionFact(initiative_id, organisation_code, AdoptionStatus(status))
-        for initiative_id, organisation_code, status in session.connection().execute(statement)
+        AdoptionFact(initiative_id, organisation_code, AdoptionStatus(status), since_date or created_at.date())
+        for initiative_id, organisation_code, status, since_date, created_at in session.connection().execute(statement)
     ]
 
 

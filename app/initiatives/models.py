@@ -32,6 +32,8 @@ class Initiative(SQLModel, table=True):
     start_date: date | None = None
     end_date: date | None = None
     budget_sek: int | None = Field(default=None, sa_type=BigInteger)
+    # The budget's part in each year ({"2024": 400000, …}); the KPIs spread `budget_sek` evenly without it.
+    budget_by_year: dict[str, int] | None = Field(default=None, sa_type=JSON)
     digital_share: float | None = None
     expected_benefit_sek_per_year: int | None = Field(default=None, sa_type=BigInteger)
     realised_benefit_sek_per_year: int | None = Field(default=None, sa_type=BigInteger)

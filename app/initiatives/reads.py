@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -27,7 +27,7 @@ from app.initiatives import derived, documents
 from app.initiatives import query as list_query
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.query import InitiativeQuery
-from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Standing, Text
+from app.initiatives.records import COLUMNS, DatedStatus, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
 
@@ -329,18 +329,26 @@ def spending(session: Session, owner_codes: Iterable[str]) -> list[Spend]:
     return [Spend(*row) for row in session.connection().execute(statement)]
 
 
-def first_operation_days(
-    session: Session, owner_codes: Iterable[str], statuses: Sequence[InitiativeStatus]
-) -> list[tuple[str, date]]:
-    """Per live initiative of these owners that ever reached one of `statuses`: its owner and the
-    first day it did."""
-    statement = (
-        select(Initiative.owner_code, func.min(StatusChange.changed_date))
-        .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
-        .where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE, col(StatusChange.status).in_(statuses))
-        .group_by(col(Initiative.owner_code), col(StatusChange.initiative_id))
-    )
-    return [(owner, day) for owner, day in session.connection().execute(statement)]
+def benefiting(session: Session) -> list[Standing]:
+    """Every live initiative with a realised benefit above 0, whatever its status: the proven
+    initiatives of any moment are among them (`proven` is today's)."""
+    statement = select(*STANDING_COLUMNS).where(_LIVE, col(Initiative.realised_benefit_sek_per_year) > 0)
+    return [Standing(*row) for row in session.connection().execute(statement)]
+
+
+def status_histories(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[DatedStatus]]:
+    """The dated status history of each of these initiatives, in date order (same day: in the
+    order recorded); an initiative without any is left out."""
+    wanted, found = list(ids), defaultdict(list)
+    for start in range(0, len(wanted), IN_LIST_CHUNK):
+        statement = (
+            select(col(StatusChange.initiative_id), col(StatusChange.changed_date), col(StatusChange.status))
+            .where(col(StatusChange.initiative_id).in_(wanted[start : start + IN_LIST_CHUNK]))
+            .order_by(col(StatusChange.changed_date), col(StatusChange.id))
+        )
+        for initiative_id, changed_date, status in session.connection().execute(statement):
+            found[initiative_id].append(DatedStatus(changed_date, InitiativeStatus(status)))
+    return dict(found)
 
 
 def published_by(session: Session, source: str) -> dict[str, uuid.UUID]:

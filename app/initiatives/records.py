@@ -2,6 +2,7 @@
 the conditions a derivation contributes (`app.initiatives.derived`)."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -24,6 +25,7 @@ class InitiativeRow(NamedTuple):
     start_date: date | None
     end_date: date | None
     budget_sek: int | None
+    budget_by_year: dict[str, int] | None
     digital_share: float | None
     expected_benefit_sek_per_year: int | None
     realised_benefit_sek_per_year: int | None
@@ -80,13 +82,34 @@ class Participation(NamedTuple):
 class Spend(NamedTuple):
     """An initiative's part in its owner's KPIs."""
 
+    id: uuid.UUID
     owner_code: str
     status: InitiativeStatus
     budget_sek: int | None
+    budget_by_year: dict[str, int] | None
     digital_share: float | None
     start_date: date | None
     end_date: date | None
     created_at: datetime
+
+
+class DatedStatus(NamedTuple):
+    """One entry of an initiative's status history."""
+
+    changed_date: date
+    status: InitiativeStatus
+
+
+def status_on(history: Sequence[DatedStatus], day: date) -> InitiativeStatus | None:
+    """The status in force on `day`: the last change dated on or before it (`history` in date
+    order, as `reads.status_histories` gives it); None before the first, when the registry does
+    not know it."""
+    status = None
+    for entry in history:
+        if entry.changed_date > day:
+            break
+        status = entry.status
+    return status
 
 
 #: The initiative table's columns, for derivations' conditions (`app.initiatives.derived`).

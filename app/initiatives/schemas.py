@@ -11,6 +11,16 @@ from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
 Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+BudgetYear = Annotated[int, Field(ge=2000, le=2100)]
+BudgetByYear = Annotated[
+    dict[BudgetYear, Money],
+    Field(
+        max_length=101,
+        description='The budget\'s part in each year, e.g. {"2024": 400000, "2025": 800000} (years 2000–2100, '
+        "whole SEK ≥ 0). The KPIs use it for each year's development spend; without it they spread `budget_sek` "
+        "evenly over the initiative's years.",
+    ),
+]
 
 
 class BenefitEvidence(WriteSchema):
@@ -66,6 +76,7 @@ class InitiativeFields(WriteSchema):
     start_date: date | None = None
     end_date: date | None = None
     budget_sek: Money | None = None
+    budget_by_year: BudgetByYear | None = None
     digital_share: float | None = Field(
         default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1."
     )
@@ -162,6 +173,7 @@ class InitiativeRead(SQLModel):
     start_date: date | None
     end_date: date | None
     budget_sek: int | None
+    budget_by_year: dict[int, int] | None
     digital_share: float | None
     expected_benefit_sek_per_year: int | None
     realised_benefit_sek_per_year: int | None

@@ -225,6 +225,8 @@ def _incoming(data: InitiativeFields, fields: set[str]) -> dict[str, Any]:
         incoming["participants"] = sorted(incoming["participants"], key=lambda p: p["organisation"])
     if "tags" in incoming:
         incoming["tags"] = sorted(set(incoming["tags"]))
+    if incoming.get("budget_by_year"):
+        incoming["budget_by_year"] = dict(sorted(incoming["budget_by_year"].items()))
     return incoming
 
 

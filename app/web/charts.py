@@ -47,7 +47,9 @@ def _bar_row(bar: Bar, largest: float, value_text: Callable[[float | None], str]
 def column_chart(
     title: str, points: Sequence[tuple[str, float | None]], value_text: Callable[[float | None], str] = number
 ) -> Markup:
-    """Columns over time (e.g. a KPI per year); a missing value is marked "saknas", never drawn as zero."""
+    """Columns over time (e.g. a KPI per year); a missing value is marked "saknas", never drawn as
+    zero, and a zero draws no column. Pass the values as their labels show them (rounded), so
+    two columns labelled alike are drawn alike."""
     values = [value for _, value in points if value is not None]
     top = max([*values, 0])
     bottom = min([*values, 0])
@@ -75,6 +77,8 @@ def _column(
     year = f'<text x="{centre}" y="{PLOT_HEIGHT + 20 + 24}" text-anchor="middle">{escape(label)}</text>'
     if value is None:
         return year + f'<text class="missing" x="{centre}" y="{zero_y - 6:.1f}" text-anchor="middle">saknas</text>'
+    if value == 0:  # a zero has no column: any sliver would say there is something
+        return year + f'<text x="{centre}" y="{zero_y - 6:.1f}" text-anchor="middle">{escape(value_text(value))}</text>'
     length = abs(value) / span * PLOT_HEIGHT
     top = zero_y - length if value >= 0 else zero_y
     caption_y = top - 6 if value >= 0 else top + length + 14

@@ -1,5 +1,6 @@
-"""Numbers, money and times as a Swedish reader expects them: "1 200 000 kr", "12,5 %", local time."""
+"""Numbers, money and times as a Swedish reader expects them: "1 200 000 kr", "3,1 mnkr", "12,5 %", local time."""
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,27 @@ def compact_sek(value: int | None) -> str:
         if abs(value) >= size:
             return f"{number(value / size, 1)}{NBSP}{suffix}"
     return sek(value)
+
+
+def significant(value: float | None, figures: int = 2) -> float | None:
+    """Rounded to `figures` significant figures (3 075 708 → 3 100 000): what the pages show of
+    estimates and sums, whose last digits the registry does not know."""
+    if value is None or value == 0:
+        return value
+    step = 10.0 ** (math.floor(math.log10(abs(value))) - figures + 1)
+    # Halves round away from zero, as people round (845 → 850), not to even as round() does.
+    return math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
+
+
+def significant_sek(value: float | None) -> str:
+    """Money to two significant figures, never to the krona: 3,1 mnkr, 26 mnkr, 1,2 mdkr, 850 kr, 12 000 kr."""
+    rounded = significant(value)
+    if rounded is None:
+        return MISSING
+    for size, suffix in ((1_000_000_000, "mdkr"), (1_000_000, "mnkr")):
+        if abs(rounded) >= size:
+            return f"{measure(rounded / size)}{NBSP}{suffix}"
+    return sek(round(rounded))
 
 
 def percent(share: float | None, decimals: int = 1) -> str:

@@ -200,6 +200,17 @@ KPI_LABELS = {
     ),
 }
 
+# Each KPI's section on the method page, /sa-raknar-vi#…
+KPI_ANCHORS = {
+    "development_intensity": "utvecklingsintensitet",
+    "development_effect": "utvecklingseffekt",
+    "digitalisation": "digitaliseringsgrad",
+    "productivity": "produktivitet",
+    "data_utilisation": "datautnyttjande",
+    "kpi_turnover": "omsattning-av-nyckeltal",
+    "opportunity_cost": "alternativkostnad",
+}
+
 # KPIs shown as shares (percent), as kronor, or as plain numbers.
 PERCENT_KPIS = {"development_intensity", "development_effect", "digitalisation", "data_utilisation", "kpi_turnover"}
 MONEY_KPIS = {"opportunity_cost"}
@@ -215,6 +226,7 @@ INPUT_LABELS = {
     "kpis_retired": "borttagna nyckeltal",
     "net_cost_sek": "nettokostnad",
     "digital_share": "digital andel av budgeten",
+    "effect_spend_sek": "utgifter för initiativ i drift",
 }
 
 

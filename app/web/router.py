@@ -310,6 +310,12 @@ def duplication(page: PageDep, session: SessionDep) -> Response:
     )
 
 
+@router.get("/sa-raknar-vi")
+def method(page: PageDep, context: ContextDep) -> Response:
+    """How every figure on the site is computed: formulas, assumptions and limits."""
+    return page.render("method.html", coverage=scaling_service.coverage(context))
+
+
 @router.get("/om")
 def about(page: PageDep) -> Response:
     """What the registry is, its licence and its API."""

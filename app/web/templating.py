@@ -20,6 +20,7 @@ templates.env.filters.update(
     sek=formatting.sek,
     measure=formatting.measure,
     compact_sek=formatting.compact_sek,
+    significant_sek=formatting.significant_sek,
     number=formatting.number,
     percent=formatting.percent,
     day=formatting.day,

@@ -47,12 +47,21 @@ class KpiSeries:
     def latest(self) -> tuple[str, float | None] | None:
         return self.points[-1] if self.points else None
 
+    @property
+    def anchor(self) -> str:
+        """Its section on the method page (`/sa-raknar-vi`)."""
+        return labels.KPI_ANCHORS[self.key]
+
     def value_text(self, value: float | None) -> str:
         return kpi_value_text(self.key, value)
 
     def short_text(self, value: float | None) -> str:
         """For a column's label: the value without its unit words, so it fits above the column."""
-        return formatting.number(value, 2) if self.key == "productivity" else kpi_value_text(self.key, value)
+        if self.key == "productivity":
+            return formatting.number(value, 2)
+        if self.key in labels.MONEY_KPIS:
+            return formatting.significant_sek(value)
+        return kpi_value_text(self.key, value)
 
 
 def kpi_value_text(key: str, value: float | None) -> str:
@@ -62,8 +71,20 @@ def kpi_value_text(key: str, value: float | None) -> str:
     if key in labels.PERCENT_KPIS:
         return formatting.percent(value)
     if key in labels.MONEY_KPIS:
-        return formatting.compact_sek(round(value))
+        return f"{formatting.significant_sek(value)} per år"
     return f"{formatting.number(value, 2)} per månad"
+
+
+def shown_value(key: str, value: float | None) -> float | None:
+    """A KPI value rounded as its label shows it (percent to one decimal, money to two significant
+    figures, services per month to two decimals), so a chart draws what its labels say."""
+    if value is None:
+        return None
+    if key in labels.PERCENT_KPIS:
+        return round(value, 3)
+    if key in labels.MONEY_KPIS:
+        return formatting.significant(value)
+    return round(value, 2)
 
 
 def kpi_series(reports: list) -> list[KpiSeries]:
@@ -76,7 +97,7 @@ def kpi_series(reports: list) -> list[KpiSeries]:
     for report in reports:
         for kpi in report.kpis:
             if kpi.key in by_key:
-                by_key[kpi.key].append((str(report.year), kpi.value))
+                by_key[kpi.key].append((str(report.year), shown_value(kpi.key, kpi.value)))
                 missing[kpi.key] = list(kpi.missing_inputs)
     return [
         KpiSeries(key, *labels.KPI_LABELS[key], points=by_key[key], missing_inputs=missing[key])
@@ -87,7 +108,8 @@ def kpi_series(reports: list) -> list[KpiSeries]:
 def cluster_bars(clusters: list) -> list[Bar]:
     """Duplication clusters by the budget spent on them in parallel."""
     return [
-        Bar(cluster.label, cluster.combined_budget_sek, f"/dubbelarbete#kluster-{cluster.id}") for cluster in clusters
+        Bar(cluster.label, formatting.significant(cluster.combined_budget_sek), f"/dubbelarbete#kluster-{cluster.id}")
+        for cluster in clusters
     ]
 
 
@@ -96,7 +118,7 @@ def national_candidate_bars(candidates: list) -> list[Bar]:
     return [
         Bar(
             f"{c.initiative.title} ({c.initiative.owner_name})",
-            c.known_need_cost.monthly_sek,
+            formatting.significant(c.known_need_cost.monthly_sek),
             f"/initiativ/{c.initiative.id}",
         )
         for c in candidates
@@ -107,7 +129,11 @@ def national_candidate_bars(candidates: list) -> list[Bar]:
 def candidate_bars(candidates: list) -> list[Bar]:
     """An organisation's candidates by what each month of waiting costs it."""
     return [
-        Bar(f"{c.initiative.title} ({c.initiative.owner_name})", c.cost.monthly_sek, f"/initiativ/{c.initiative.id}")
+        Bar(
+            f"{c.initiative.title} ({c.initiative.owner_name})",
+            formatting.significant(c.cost.monthly_sek),
+            f"/initiativ/{c.initiative.id}",
+        )
         for c in candidates
         if c.cost.monthly_sek
     ]
@@ -115,4 +141,4 @@ def candidate_bars(candidates: list) -> list[Bar]:
 
 def flag_bars(summaries: list) -> list[Bar]:
     """Spend per flag in an organisation's portfolio."""
-    return [Bar(labels.FLAG_LABELS.get(s.flag, s.flag), s.budget_sek, None) for s in summaries]
+    return [Bar(labels.FLAG_LABELS.get(s.flag, s.flag), formatting.significant(s.budget_sek), None) for s in summaries]

@@ -7,14 +7,16 @@ from app.analytics.kpis.indicators import (
     KPI_KEYS,
     Figures,
     KpiInputs,
+    OpportunityCost,
     PortfolioItem,
+    SpendBasis,
     aggregate,
     compute_kpis,
     development_spend_sek,
     months_counted,
-    ran_during,
     ratio,
 )
+from app.analytics.kpis.years import ran_during
 from app.core.enums import InitiativeStatus
 
 OPERATING = InitiativeStatus.in_operation
@@ -66,11 +68,12 @@ class TestDevelopmentSpend:
         assert development_spend_sek([PortfolioItem(PILOT)]) is None
 
 
+BY_YEAR, EVENLY = SpendBasis.budget_by_year, SpendBasis.spread_evenly
 PORTFOLIO = [
-    PortfolioItem(OPERATING, budget_sek=600, digital_share=0.5),
-    PortfolioItem(InitiativeStatus.scaled, budget_sek=200, digital_share=1.0),
-    PortfolioItem(InitiativeStatus.scaled, budget_sek=999, digital_share=0.0),
-    PortfolioItem(PILOT, budget_sek=201, digital_share=1.0),
+    PortfolioItem(OPERATING, spend_sek=600, digital_share=0.5, spend_basis=BY_YEAR),
+    PortfolioItem(InitiativeStatus.scaled, spend_sek=200, digital_share=1.0, spend_basis=EVENLY),
+    PortfolioItem(InitiativeStatus.scaled, spend_sek=999, digital_share=0.0, spend_basis=EVENLY),
+    PortfolioItem(PILOT, spend_sek=201, digital_share=1.0, spend_basis=EVENLY),
     PortfolioItem(PILOT),
 ]
 
@@ -83,6 +86,7 @@ class TestComputeKpis:
     def test_development_intensity_is_spend_over_turnover(self):
         found = kpi(KpiInputs(Figures(total_turnover_sek=20_000), PORTFOLIO), "development_intensity")
         assert (found.value, found.numerator, found.denominator) == (0.1, 2000, 20_000)
+        assert (found.inputs["spend_basis_budget_by_year"], found.inputs["spend_basis_spread_evenly"]) == (1, 3)
 
     def test_development_effect_is_the_operating_share_of_spend(self):
         assert kpi(KpiInputs(Figures(), PORTFOLIO), "development_effect").value == round(1799 / 2000, 6)
@@ -92,28 +96,56 @@ class TestComputeKpis:
         assert found.value == round(500 / 1799, 6) and found.inputs == {
             "digital_spend_sek": 500,
             "effect_spend_sek": 1799,
+            "spend_basis_budget_by_year": 1,
+            "spend_basis_spread_evenly": 2,
         }
 
     def test_digitalisation_is_unknown_while_an_operating_initiative_lacks_its_share(self):
-        found = kpi(KpiInputs(Figures(), [*PORTFOLIO, PortfolioItem(OPERATING, budget_sek=5)]), "digitalisation")
+        found = kpi(KpiInputs(Figures(), [*PORTFOLIO, PortfolioItem(OPERATING, spend_sek=5)]), "digitalisation")
         assert (found.value, found.missing_inputs) == (None, ("digital_share",))
 
-    def test_productivity_is_services_put_into_operation_per_month(self):
-        assert kpi(KpiInputs(Figures(), services_put_into_operation=3, months=6), "productivity").value == 0.5
+    def test_productivity_is_digital_services_put_into_operation_per_month(self):
+        found = kpi(KpiInputs(Figures(), digital_services_put_into_operation=3, months=6), "productivity")
+        assert (found.value, found.missing_inputs) == (0.5, ())
+
+    def test_productivity_is_unknown_while_a_new_service_states_no_digital_share(self):
+        inputs = KpiInputs(Figures(), digital_services_put_into_operation=3, services_without_digital_share=1)
+        found = kpi(inputs, "productivity")
+        assert (found.value, found.missing_inputs, found.inputs["services_without_digital_share"]) == (
+            None,
+            ("digital_share",),
+            1,
+        )
+
+    def test_an_initiative_without_status_at_year_end_is_not_in_operation_and_is_counted(self):
+        found = kpi(KpiInputs(Figures(), [*PORTFOLIO, PortfolioItem(None, spend_sek=1)]), "development_effect")
+        assert found.value == round(1799 / 2001, 6) and found.inputs["initiatives_without_status_at_year_end"] == 1
 
     def test_data_utilisation_and_kpi_turnover(self):
         figures = Figures(datasets_held=40, datasets_used=30, kpi_set_size=50, kpis_added=4, kpis_retired=6)
         inputs = KpiInputs(figures)
         assert (kpi(inputs, "data_utilisation").value, kpi(inputs, "kpi_turnover").value) == (0.75, 0.2)
 
-    def test_opportunity_cost_is_the_given_sum(self):
-        assert kpi(KpiInputs(Figures(), opportunity_cost_sek=1200), "opportunity_cost").value == 1200
+    def test_opportunity_cost_is_the_given_sum_with_its_monthly_twelfth_and_its_day(self):
+        cost = OpportunityCost(annual_sek=1200, known_needs=2, as_of=date(2024, 12, 31))
+        found = kpi(KpiInputs(Figures(), opportunity_cost=cost, overlaps_as_of=date(2026, 3, 1)), "opportunity_cost")
+        assert found.value == 1200 and found.inputs == {
+            "annual_benefit_of_candidates_sek": 1200,
+            "monthly_opportunity_cost_sek": 100,
+            "known_need_candidates": 2,
+            "candidates_as_of": "2024-12-31",
+            "overlaps_as_of": "2026-03-01",
+        }
 
     def test_missing_inputs_are_named_never_zero(self):
         found = {
             value.key: value
             for value in compute_kpis(
-                KpiInputs(Figures(kpis_added=1), [PortfolioItem(PILOT)], opportunity_cost_missing=("population",))
+                KpiInputs(
+                    Figures(kpis_added=1),
+                    [PortfolioItem(PILOT)],
+                    opportunity_cost=OpportunityCost(missing=("population",)),
+                )
             )
         }
         assert found["development_intensity"].missing_inputs == ("development_spend_sek", "total_turnover_sek")
@@ -129,13 +161,22 @@ class TestComputeKpis:
 
     def test_inputs_are_named_with_their_values(self):
         found = kpi(KpiInputs(Figures(total_turnover_sek=20_000), PORTFOLIO), "development_intensity")
-        assert found.inputs == {"development_spend_sek": 2000, "total_turnover_sek": 20_000}
+        assert found.inputs == {
+            "development_spend_sek": 2000,
+            "total_turnover_sek": 20_000,
+            "spend_basis_budget_by_year": 1,
+            "spend_basis_spread_evenly": 3,
+        }
 
 
 class TestAggregate:
     def test_ratio_of_sums_over_organisations_with_a_known_value(self):
-        first = compute_kpis(KpiInputs(Figures(datasets_held=10, datasets_used=1), opportunity_cost_sek=100))
-        second = compute_kpis(KpiInputs(Figures(datasets_held=30, datasets_used=19), opportunity_cost_sek=50))
+        first = compute_kpis(
+            KpiInputs(Figures(datasets_held=10, datasets_used=1), opportunity_cost=OpportunityCost(100, 1))
+        )
+        second = compute_kpis(
+            KpiInputs(Figures(datasets_held=30, datasets_used=19), opportunity_cost=OpportunityCost(50, 2))
+        )
         unknown = compute_kpis(KpiInputs(Figures()))
         found = {value.key: value for value in aggregate([first, second, unknown])}
         assert found["data_utilisation"].value == 0.5
@@ -146,6 +187,7 @@ class TestAggregate:
             "organisations_without_value": 1,
         }
         assert found["opportunity_cost"].value == 150
+        assert found["opportunity_cost"].inputs["known_need_candidates"] == 3
 
     def test_unknown_when_no_organisation_has_a_value_naming_what_is_missing(self):
         found = {value.key: value for value in aggregate([compute_kpis(KpiInputs(Figures()))])}

@@ -275,6 +275,7 @@ class TestKpiReports:
             "Pågår",
             "2281",
             budget_sek=1_000,
+            budget_by_year={2025: 1_000},
             digital_share=0.5,
             start_date=date(2024, 1, 1),
             status="in_operation",
@@ -296,14 +297,18 @@ class TestKpiReports:
         initiative_service.update(
             session, first.id, InitiativeUpdate(status="scaled", status_date=date(2026, 1, 10)), ADMIN, first.version
         )
-        make(session, "Nytt", "2281", status="scaled", status_date=date(2026, 2, 1))
+        make(session, "Nytt", "2281", digital_share=0.5, status="scaled", status_date=date(2026, 2, 1))
         read = kpi_reports(session, "2281", date(2026, 4, 9))
         productivity = kpi(read.items[-1], "productivity")
-        assert productivity.inputs == {"services_put_into_operation": 1, "months": 4}
+        assert productivity.inputs == {
+            "digital_services_put_into_operation": 1,
+            "months": 4,
+            "services_without_digital_share": 0,
+        }
 
     def test_opportunity_cost_sums_its_known_needs(self, session, index):
-        proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000)
-        make(session, NIGHT, "2281", status="pilot")
+        proven(session, NIGHT_AGAIN, "0180", benefit=1_200_000, status_date=date(2023, 1, 1))
+        make(session, NIGHT, "2281", status="pilot", status_date=date(2023, 1, 1))
         index()
         read = kpi_reports(session, "2281", date(2026, 2, 1))
         assert kpi(read.items[0], "opportunity_cost").value == round(1_200_000 * SUNDSVALL / STOCKHOLM)

@@ -86,6 +86,22 @@ class TestCsvImport:
             date(2025, 1, 1),
         )
 
+    def test_budget_per_year_in_one_cell_and_a_wrong_year_rejected(self, committed, importer_settings, tmp_path):
+        sheet = tmp_path / "arsbudget.csv"
+        sheet.write_text(
+            "Titel;Status;Budget (kr);Budget per år\n"
+            'Digital signering;Pilot;2 mnkr;"2024: 1,2 mnkr; 2025: 800 tkr"\n'
+            "E-arkiv;Idé;1 mnkr;1999: 1 mnkr\n",
+            encoding="utf-8",
+        )
+        run = run_file(committed, importer_settings, sheet, owner="2281")
+        assert (run.created, run.rejected) == (1, 1)
+        signing = imported(committed, "file-2281")["Digital signering"]
+        assert (signing.budget_sek, signing.budget_by_year) == (2_000_000, {2024: 1_200_000, 2025: 800_000})
+        [(location, reason)] = rejections(committed, run)
+        assert location == "line 3"
+        assert reason == "budget_by_year: '1999: 1 mnkr' names the year 1999; years 2000–2100 are accepted"
+
     def test_rows_without_owner_and_without_default_are_rejected(self, committed, importer_settings, tmp_path):
         sheet = tmp_path / "utan-agare.csv"
         sheet.write_text("Titel;Status\nDigital signering;Pilot\n", encoding="utf-8")

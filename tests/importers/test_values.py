@@ -39,6 +39,41 @@ class TestAmount:
             values.amount(wrong)
 
 
+class TestAmountsByYear:
+    @pytest.mark.parametrize(
+        ("written", "by_year"),
+        [
+            ("2024: 1,2 mnkr; 2025: 800 tkr", {2024: 1_200_000, 2025: 800_000}),
+            ("2025=500 000 kr\n2024 = 0", {2024: 0, 2025: 500_000}),
+            ("2026: 1 000 kr | 2024: 2 000 kr", {2024: 2_000, 2026: 1_000}),
+            ({"2024": 100, 2025: "1,5 tkr"}, {2024: 100, 2025: 1_500}),
+        ],
+    )
+    def test_years_and_amounts_in_one_cell_in_year_order(self, written, by_year):
+        found = values.amounts_by_year(written)
+        assert found == by_year and list(found) == sorted(by_year)
+
+    @pytest.mark.parametrize("empty", [None, "", "-", "saknas"])
+    def test_empty_is_none(self, empty):
+        assert values.amounts_by_year(empty) is None
+
+    @pytest.mark.parametrize(
+        ("wrong", "reason"),
+        [
+            ("1999: 100 kr", "years 2000–2100 are accepted"),
+            ("2101: 100 kr", "years 2000–2100 are accepted"),
+            ("2024: 100 kr; 2024: 200 kr", "names the year 2024 twice"),
+            ("2024: -5 kr", "no amount of 0 kr or more for 2024"),
+            ("2024: mycket", "not an amount"),
+            ("nästa år: 100 kr", "is not a year and an amount"),
+            ({"tjugo": 100}, "not a year"),
+        ],
+    )
+    def test_what_is_wrong_says_so(self, wrong, reason):
+        with pytest.raises(ValueError, match=reason):
+            values.amounts_by_year(wrong)
+
+
 class TestDay:
     @pytest.mark.parametrize(
         ("written", "start", "end"),

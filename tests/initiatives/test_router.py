@@ -89,3 +89,42 @@ class TestArchive:
         response = client.delete(f"/api/v1/initiatives/{uuid.uuid4()}", headers=admin_headers)
         assert response.status_code == 404
         assert response.json()["type"] == "/problems/not-found"
+
+
+class TestBudgetByYear:
+    def test_written_in_any_order_read_back_by_year_and_cleared_with_null(self, client, session, admin_headers):
+        created = client.post(
+            "/api/v1/initiatives",
+            json=initiative_payload(budget_by_year={"2025": 800_000, "2024": 400_000}),
+            headers=admin_headers,
+        ).json()
+        assert created["budget_by_year"] == {"2024": 400_000, "2025": 800_000}
+        assert list(created["budget_by_year"]) == ["2024", "2025"]
+        url = f"/api/v1/initiatives/{created['id']}"
+        assert client.get(url).json()["budget_by_year"] == {"2024": 400_000, "2025": 800_000}
+        cleared = client.patch(url, json={"budget_by_year": None}, headers={**admin_headers, "If-Match": '"1"'})
+        assert cleared.json()["budget_by_year"] is None and cleared.json()["version"] == 2
+
+    def test_same_years_sent_again_change_nothing(self, client, session, admin_headers):
+        initiative = make_initiative(session, budget_by_year={2024: 1, 2025: 2})
+        response = client.patch(
+            f"/api/v1/initiatives/{initiative.id}",
+            json={"budget_by_year": {"2025": 2, "2024": 1}},
+            headers={**admin_headers, "If-Match": '"1"'},
+        )
+        assert response.json()["version"] == 1
+
+    def test_years_outside_2000_to_2100_and_negative_or_fractional_amounts_are_422(self, client, admin_headers):
+        response = client.post(
+            "/api/v1/initiatives",
+            json=initiative_payload(budget_by_year={"1999": 1, "2024": -5, "2025": 1.5, "2101": 1}),
+            headers=admin_headers,
+        )
+        assert response.status_code == 422
+        assert sorted(p["property"] for p in response.json()["invalid_parameters"]) == [
+            "budget_by_year.1999.[key]",
+            "budget_by_year.2024",
+            "budget_by_year.2025",
+            "budget_by_year.2101.[key]",
+        ]
+        assert client.get("/api/v1/initiatives").json()["items"] == []

@@ -134,7 +134,7 @@ class TestDuplication:
     def test_lists_clusters_with_members_and_combined_budget(self, client: TestClient, fall_prevention):
         response = client.get("/dubbelarbete")
         shown = check_page(response).replace("\u00a0", " ")
-        assert "1 grupper med dubbelarbete, med en sammanlagd budget på 3 300 000 kr" in shown
+        assert "1 grupper med dubbelarbete, med en sammanlagd budget på 3,3 mnkr" in shown
         rows = table_rows(parse(response.text))
         titles = {row[0] for row in rows}
         assert {

@@ -132,6 +132,7 @@ class TestPages:
             ("organisationer", "/organisation?county=22", "Organisationer"),
             ("dubbelarbete", "/dubbelarbete", "Dubbelarbete"),
             ("om", "/om", "Om registret"),
+            ("sa-raknar-vi", "/sa-raknar-vi", "Så räknar vi"),
             ("logga-in", "/logga-in", "Logga in"),
         ):
             response = page.goto(path)
@@ -149,6 +150,17 @@ class TestPages:
 
 
 class TestSearch:
+    def test_a_figure_leads_to_the_paragraph_that_explains_it(self, page, portfolio):
+        page.goto("/organisation/1480")
+        page.locator("section[aria-labelledby='vanta'] a[href='/sa-raknar-vi#alternativkostnad']").first.click()
+        assert page.url.endswith("/sa-raknar-vi#alternativkostnad")
+        section = page.locator("#alternativkostnad")
+        assert section.is_visible() and section.inner_text() == "7. Alternativkostnad"
+        assert "folkmängden här ÷ folkmängden hos ägaren" in shown(page.locator("main"))
+        page.goto("/om")
+        page.locator("main a[href='/sa-raknar-vi']").click()
+        assert page.locator("h1").inner_text() == "Så räknar vi"
+
     def test_search_from_the_start_page_and_open_an_initiative(self, page, portfolio):
         page.goto("/")
         page.get_by_label("Sök bland initiativen").fill("bygglov")

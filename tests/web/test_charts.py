@@ -41,6 +41,10 @@ class TestColumnChart:
         assert svg.get("role") == "img"
         assert svg.get("aria-label") == "Datautnyttjande: 2023: 0.5; 2024: –"
 
+    def test_a_zero_draws_no_column_but_keeps_its_label(self):
+        chart = column_chart("K", [("2023", 0.0), ("2024", 0.5)], value_text=lambda v: f"{v:.1f}")
+        assert chart.count("<rect") == 1 and ">0.0</text>" in chart
+
     def test_a_missing_year_says_so_instead_of_drawing_zero(self):
         chart = column_chart("K", [("2023", 2.0), ("2024", None)])
         assert chart.count("<rect") == 1 and "saknas" in chart

@@ -1,5 +1,7 @@
 from datetime import UTC, date, datetime
 
+import pytest
+
 from app.web import formatting
 
 NBSP = "\u00a0"
@@ -23,6 +25,32 @@ class TestCompactSek:
         assert formatting.compact_sek(12_500_000) == f"12,5{NBSP}mnkr"
         assert formatting.compact_sek(3_100_000_000) == f"3,1{NBSP}mdkr"
         assert formatting.compact_sek(800) == f"800{NBSP}kr"
+
+
+class TestSignificantSek:
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            (3_075_708, f"3,1{NBSP}mnkr"),
+            (26_400_000, f"26{NBSP}mnkr"),
+            (260_400_000, f"260{NBSP}mnkr"),
+            (1_249_999_999, f"1,2{NBSP}mdkr"),
+            (999_999, f"1{NBSP}mnkr"),
+            (12_345, f"12{NBSP}000{NBSP}kr"),
+            (845, f"850{NBSP}kr"),
+            (0, f"0{NBSP}kr"),
+            (None, "–"),
+        ],
+    )
+    def test_two_significant_figures_never_to_the_krona(self, value, shown):
+        assert formatting.significant_sek(value) == shown
+
+    def test_halves_round_away_from_zero(self):
+        assert (formatting.significant(845), formatting.significant(-845), formatting.significant(0.0)) == (
+            850,
+            -850,
+            0.0,
+        )
 
 
 class TestPercent:

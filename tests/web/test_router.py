@@ -201,7 +201,7 @@ class TestOrganisation:
         make_initiative(session, title="Någon annans", owner="1480")
         text = check_page(client.get("/organisation/2281"))
         assert "Sundsvall" in text and "Kommun i Västernorrlands län" in text
-        assert "Eget initiativ" in text and "100 000 kr" in text
+        assert "Eget initiativ" in text and "100 000 kr" in text  # two significant figures
         assert "Delat initiativ" in text and "ägs av Göteborg" in text
         assert "Någon annans" not in text
 

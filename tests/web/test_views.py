@@ -30,6 +30,22 @@ class TestKpiSeries:
 class TestKpiValueText:
     def test_each_unit(self):
         assert views.kpi_value_text("data_utilisation", 0.3) == "30,0\u00a0%"
-        assert views.kpi_value_text("opportunity_cost", 12_500_000) == "12,5\u00a0mnkr"
+        assert views.kpi_value_text("opportunity_cost", 12_500_000) == "13\u00a0mnkr per år"
         assert views.kpi_value_text("productivity", 0.25) == "0,25 per månad"
         assert views.kpi_value_text("productivity", None) == "saknas"
+
+
+class TestShownValue:
+    def test_rounded_as_the_label_shows_it(self):
+        assert views.shown_value("development_intensity", 0.000329) == 0.0
+        assert views.shown_value("development_intensity", 0.12349) == 0.123
+        assert views.shown_value("opportunity_cost", 7_523_624) == 7_500_000
+        assert views.shown_value("productivity", 1 / 12) == 0.08
+        assert views.shown_value("data_utilisation", None) is None
+
+    def test_kpi_series_hold_the_shown_values(self):
+        report = SimpleNamespace(
+            year=2024, kpis=[SimpleNamespace(key="development_intensity", value=0.000329, missing_inputs=[])]
+        )
+        [intensity] = [s for s in views.kpi_series([report]) if s.key == "development_intensity"]
+        assert intensity.points == [("2024", 0.0)] and intensity.anchor == "utvecklingsintensitet"

@@ -28,7 +28,11 @@ class KpiValueRead(SQLModel):
     definition: str = Field(description="One line: how the value is computed.")
     value: float | None = Field(description="Null when an input is missing; never a guess.")
     unit: str
-    inputs: dict[str, Any] = Field(description="The numbers the value is computed from, by name.")
+    inputs: dict[str, Any] = Field(
+        description="What the value is computed from, by name: numbers, how each year's spend was found "
+        "(`spend_basis_*`), and for opportunity cost its monthly value and the days its candidates "
+        "(`candidates_as_of`) and overlaps (`overlaps_as_of`) are from."
+    )
     missing_inputs: list[str]
 
 

@@ -1,10 +1,12 @@
 """The seven KPIs (nyckeltal för omställning) of organisations, counties and the country.
 
 Each request reads the inputs once for every organisation it reports on (figures of every
-year, the portfolio, the days initiatives went into operation, the opportunity costs) and
-computes each year from them (see `indicators` for the definitions).
+year, the live initiatives with their budgets and dated status histories, the known needs as
+they stood at the end of each year) and computes each year from the state at that year's end
+(see `years` and `indicators`).
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,12 +14,12 @@ from datetime import date
 from typing import Literal
 
 from app.analytics.context import AnalyticsContext
-from app.analytics.kpis import indicators
+from app.analytics.kpis import indicators, years
 from app.analytics.kpis.schemas import KpiReport, KpiValueRead
 from app.analytics.scaling import service as scaling_service
-from app.core.enums import OPERATING_STATUSES, OrganisationKind
+from app.core.enums import OrganisationKind
 from app.initiatives import reads as initiative_reads
-from app.initiatives.records import Spend
+from app.initiatives.records import DatedStatus, Spend
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresRead
 from app.organisations.service import Profile
@@ -31,7 +33,7 @@ class Inputs:
 
     figures: dict[str, dict[int, FiguresRead]]
     spending: dict[str, list[Spend]]
-    operation_starts: dict[str, list[date]]
+    histories: dict[uuid.UUID, list[DatedStatus]]
 
 
 def kpis_for(context: AnalyticsContext, organisation: Profile, year: int | None, today: date) -> KpiReport:
@@ -84,43 +86,46 @@ def _inputs(context: AnalyticsContext, codes: Sequence[str]) -> Inputs:
         for row in organisation_service.yearly_figures(session, codes):
             figures[row.organisation_code][row.year] = row
         spending: dict[str, list[Spend]] = defaultdict(list)
-        for spend in initiative_reads.spending(session, codes):
+        found = initiative_reads.spending(session, codes)
+        for spend in found:
             spending[spend.owner_code].append(spend)
-        starts: dict[str, list[date]] = defaultdict(list)
-        for owner, day in initiative_reads.first_operation_days(session, codes, OPERATING_STATUSES):
-            starts[owner].append(day)
-        return Inputs(dict(figures), dict(spending), dict(starts))
+        histories = initiative_reads.status_histories(session, (spend.id for spend in found))
+        return Inputs(dict(figures), dict(spending), histories)
 
     return context.once(f"kpi-inputs:{','.join(codes)}", compute)
 
 
 def _latest_year(inputs: Inputs, today: date) -> int:
-    years = [year for by_year in inputs.figures.values() for year in by_year]
-    return max(years, default=today.year)
+    reported = [year for by_year in inputs.figures.values() for year in by_year]
+    return max(reported, default=today.year)
 
 
 def _values(
     context: AnalyticsContext, inputs: Inputs, codes: Sequence[str], year: int, today: date
 ) -> dict[str, list[indicators.KpiValue]]:
-    costs = scaling_service.annual_opportunity_costs(context)
-    populations = scaling_service.populations(context)
-    return {
-        code: indicators.compute_kpis(
-            indicators.KpiInputs(
-                figures=_figures(inputs.figures.get(code, {}).get(year)),
-                portfolio=[
-                    indicators.PortfolioItem(status=s.status, budget_sek=s.budget_sek, digital_share=s.digital_share)
-                    for s in inputs.spending.get(code, [])
-                    if indicators.ran_during(year, s.start_date, s.end_date, s.created_at.date())
-                ],
-                services_put_into_operation=sum(day.year == year for day in inputs.operation_starts.get(code, [])),
-                months=indicators.months_counted(year, today),
-                opportunity_cost_sek=costs.get(code, 0) if populations.get(code) else None,
-                opportunity_cost_missing=("population",),
-            )
-        )
-        for code in codes
-    }
+    return {code: indicators.compute_kpis(_kpi_inputs(context, inputs, code, year, today)) for code in codes}
+
+
+def _kpi_inputs(context: AnalyticsContext, inputs: Inputs, code: str, year: int, today: date) -> indicators.KpiInputs:
+    own = inputs.spending.get(code, [])
+    digital, without_share = years.new_services(own, inputs.histories, year, today)
+    return indicators.KpiInputs(
+        figures=_figures(inputs.figures.get(code, {}).get(year)),
+        portfolio=years.portfolio(own, inputs.histories, year, today),
+        digital_services_put_into_operation=digital,
+        services_without_digital_share=without_share,
+        months=indicators.months_counted(year, today),
+        opportunity_cost=_opportunity_cost(context, code, years.year_end(year, today)),
+        overlaps_as_of=today,
+    )
+
+
+def _opportunity_cost(context: AnalyticsContext, code: str, as_of: date) -> indicators.OpportunityCost:
+    """The organisation's known needs as they stood on `as_of`; unknown without its population."""
+    if not scaling_service.populations(context).get(code):
+        return indicators.OpportunityCost(as_of=as_of, missing=("population",))
+    needs = scaling_service.known_needs(context, as_of).get(code, scaling_service.KnownNeeds())
+    return indicators.OpportunityCost(needs.annual_sek, needs.count, as_of)
 
 
 def _figures(row: FiguresRead | None) -> indicators.Figures:

@@ -7,7 +7,7 @@ candidates and the opportunity-cost KPI.
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from app.adoptions import service as adoption_service
 from app.analytics.clusters import store as cluster_store
@@ -26,10 +26,10 @@ from app.analytics.scaling.schemas import (
     NationalScalingCandidate,
     ScalingCandidate,
 )
-from app.core.enums import AdoptionStatus, Basis, OrganisationKind, Verdict
+from app.core.enums import OPERATING_STATUSES, AdoptionStatus, Basis, OrganisationKind, Verdict
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.initiatives import reads as initiative_reads
-from app.initiatives.records import Standing
+from app.initiatives.records import Standing, status_on
 from app.initiatives.schemas import InitiativeRead
 from app.organisations.service import Profile
 
@@ -82,26 +82,59 @@ def reporting(context: AnalyticsContext) -> set[str]:
     return context.once("reporting", lambda: initiative_reads.reporting_owners(context.session, since))
 
 
-def cases(context: AnalyticsContext) -> list[Case]:
-    """Every proven initiative with its candidates, once per request."""
-    return context.once("scaling-cases", lambda: _cases(context))
+def cases(context: AnalyticsContext, as_of: date | None = None) -> list[Case]:
+    """Every proven initiative with its candidates, once per request: today, or as they stood
+    on the day `as_of` (see `_standing_on`)."""
+    return context.once(f"scaling-cases:{as_of}", lambda: _cases(context, as_of))
 
 
-def _cases(context: AnalyticsContext) -> list[Case]:
-    session = context.session
-    proven = initiative_reads.proven(session)
-    mates = cluster_store.mates(session, (str(p.id) for p in proven))
-    member_ids = {uuid.UUID(key) for p in proven for key in mates.get(str(p.id), [str(p.id)])}
-    judged = judgements.involving(session, (p.id for p in proven))
-    judged_ids = {initiative_id for pair in judged for initiative_id in pair}
-    standing = {str(s.id): s for s in initiative_reads.standings(session, member_ids | judged_ids)}
-    records = _records(context, member_ids)
+@dataclass(frozen=True)
+class _Facts:
+    """What the cases of every day are worked out from, read once per request: the live
+    initiatives with a realised benefit (the proven ones of any day are among them), the members
+    of their clusters, the judgements of their pairs, and the members' adoptions and participants."""
+
+    benefiting: list[Standing]
+    mates: dict[str, list[str]]
+    judged: dict[judgements.Pair, list]
+    standing: dict[str, Standing]  # the members and the judged initiatives, as they are today
+    adoptions: list[adoption_service.AdoptionFact]
+    participants: dict[str, set[str]]
+
+
+def _facts(context: AnalyticsContext) -> _Facts:
+    def compute() -> _Facts:
+        session = context.session
+        benefiting = initiative_reads.benefiting(session)
+        mates = cluster_store.mates(session, (str(p.id) for p in benefiting))
+        member_ids = {uuid.UUID(key) for p in benefiting for key in mates.get(str(p.id), [str(p.id)])}
+        judged = judgements.involving(session, (p.id for p in benefiting))
+        judged_ids = {initiative_id for pair in judged for initiative_id in pair}
+        standing = {str(s.id): s for s in initiative_reads.standings(session, member_ids | judged_ids)}
+        participants: dict[str, set[str]] = {}
+        for participation in initiative_reads.participations(session, member_ids):
+            participants.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
+        adoptions = adoption_service.facts(session, member_ids)
+        return _Facts(benefiting, mates, judged, standing, adoptions, participants)
+
+    return context.once("scaling-facts", compute)
+
+
+def _cases(context: AnalyticsContext, as_of: date | None) -> list[Case]:
+    facts = _facts(context)
+    standing = _standing_on(context, facts, as_of)
+    proven = [
+        standing[str(p.id)]
+        for p in facts.benefiting
+        if str(p.id) in standing and standing[str(p.id)].status in OPERATING_STATUSES
+    ]
+    records = _records(context, facts, as_of)
     peers = _peers(context)
     found = []
     for p in proven:
         key = str(p.id)
-        cluster = [_member(standing[m]) for m in mates.get(key, [key]) if m in standing]
-        different, same = _judged(judged, p.id, standing)
+        cluster = [_member(standing[m]) for m in facts.mates.get(key, [key]) if m in standing]
+        different, same = _judged(facts.judged, p.id, standing)
         these = Records(
             records.adopters, records.operating_adopters, records.participants, different, records.federation_members
         )
@@ -113,18 +146,34 @@ def _cases(context: AnalyticsContext) -> list[Case]:
     return found
 
 
-def _records(context: AnalyticsContext, ids: set[uuid.UUID]) -> Records:
+def _standing_on(context: AnalyticsContext, facts: _Facts, as_of: date | None) -> dict[str, Standing]:
+    """The initiatives with the status their dated history gives them on `as_of`; those without a
+    status by then did not exist yet and are left out. Today's (`None`): as they are. Everything
+    else (owner, realised benefit, the overlap pairs that make clusters, participants and
+    judgements) is as it is today: the registry keeps no history of it."""
+    if as_of is None:
+        return facts.standing
+    histories = context.once(
+        "scaling-histories",
+        lambda: initiative_reads.status_histories(context.session, (s.id for s in facts.standing.values())),
+    )
+    then = {key: (s, status_on(histories.get(s.id, []), as_of)) for key, s in facts.standing.items()}
+    return {key: s._replace(status=status) for key, (s, status) in then.items() if status is not None}
+
+
+def _records(context: AnalyticsContext, facts: _Facts, as_of: date | None) -> Records:
+    """Adoptions and participations of the clusters' members; on `as_of`, only adoptions in use
+    (or recorded) by then, with their status of today."""
     adopters: dict[str, set[str]] = {}
     operating: dict[str, set[str]] = {}
-    participants: dict[str, set[str]] = {}
-    for adoption in adoption_service.facts(context.session, ids):
+    for adoption in facts.adoptions:
+        if as_of is not None and adoption.recorded_on > as_of:
+            continue
         if adoption.status == AdoptionStatus.in_operation:
             operating.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
         if adoption.status != AdoptionStatus.abandoned:
             adopters.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
-    for participation in initiative_reads.participations(context.session, ids):
-        participants.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
-    return Records(adopters, operating, participants, set(), context.organisations.members)
+    return Records(adopters, operating, facts.participants, set(), context.organisations.members)
 
 
 def _judged(
@@ -280,20 +329,29 @@ def _cost(found: estimates.OpportunityCost) -> Cost:
     return Cost(annual_sek=found.estimated_annual_benefit_sek, monthly_sek=found.monthly_opportunity_cost_sek)
 
 
-def annual_opportunity_costs(context: AnalyticsContext) -> dict[str, int]:
-    """Per organisation: Σ estimated annual benefit of its known needs whose estimate is known."""
+@dataclass(frozen=True)
+class KnownNeeds:
+    """One organisation's known needs on a day: how many, and Σ their known annual estimates."""
 
-    def compute() -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for case in cases(context):
+    count: int = 0
+    annual_sek: int = 0
+
+
+def known_needs(context: AnalyticsContext, as_of: date | None = None) -> dict[str, KnownNeeds]:
+    """Per organisation: its known needs (today, or on `as_of`) and Σ the estimated annual benefit
+    of those whose estimate is known."""
+
+    def compute() -> dict[str, KnownNeeds]:
+        totals: dict[str, KnownNeeds] = {}
+        for case in cases(context, as_of):
             for candidate in case.candidates:
                 if candidate.basis == Basis.known_need:
                     annual = _estimate(context, case, candidate).cost.estimated_annual_benefit_sek
-                    if annual is not None:
-                        totals[candidate.organisation] = totals.get(candidate.organisation, 0) + annual
+                    found = totals.get(candidate.organisation, KnownNeeds())
+                    totals[candidate.organisation] = KnownNeeds(found.count + 1, found.annual_sek + (annual or 0))
         return totals
 
-    return context.once("annual_opportunity_costs", compute)
+    return context.once(f"known-needs:{as_of}", compute)
 
 
 def _reads(context: AnalyticsContext, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, InitiativeRead]:
