@@ -1,7 +1,7 @@
 """initiative budget by year: the budget's part in each year, for the KPIs of each year
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30 19:00:00
 
 Documents now carry `budget_by_year`, so the old ones are removed here and rendered again by
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
