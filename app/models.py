@@ -17,6 +17,7 @@ from app.initiatives.models import (
     StatusChange,
 )
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
+from app.sources.models import Source
 
 __all__ = [
     "Adoption",
@@ -39,6 +40,7 @@ __all__ = [
     "OverlapPair",
     "OverlapProfile",
     "ProvenMatch",
+    "Source",
     "SourceCacheEntry",
     "StatusChange",
 ]

@@ -75,6 +75,13 @@ class Tally:
         self.rejections.append(Rejection(location, external_id, reason))
         self.counts.rejected += 1
 
+    def add(self, other: "Tally") -> None:
+        """Take over what a committed batch did (counted apart, so a batch whose transaction
+        failed is not counted as written)."""
+        for name, value in other.counts.model_dump().items():
+            setattr(self.counts, name, getattr(self.counts, name) + value)
+        self.rejections.extend(other.rejections)
+
 
 @dataclass
 class RunContext:
@@ -129,8 +136,10 @@ def import_initiatives(
         _refuse_empty_source(context, source)
     context.progress.start(f"Importing {source}", len(candidates))
     for batch in chunks(candidates, context.settings.batch_size):
+        written = Tally()
         with batch_session(context) as session:
-            upsert_batch(session, source, batch, context.tally)
+            upsert_batch(session, source, batch, written)
+        context.tally.add(written)
         context.progress.advance(len(batch))
     if is_complete:
         withdraw_missing(context, source, published)
@@ -227,4 +236,5 @@ def withdraw_missing(context: RunContext, source: str, published: set[str]) -> N
     gone = [initiative_id for external_id, initiative_id in held.items() if external_id not in published]
     for batch in chunks(gone, context.settings.batch_size):
         with batch_session(context) as session:
-            context.tally.counts.withdrawn += initiative_service.withdraw(session, batch, IMPORTER)
+            withdrawn = initiative_service.withdraw(session, batch, IMPORTER)
+        context.tally.counts.withdrawn += withdrawn

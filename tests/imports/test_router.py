@@ -1,5 +1,6 @@
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
 
@@ -9,9 +10,13 @@ from tests.conftest import ADMIN_TOKEN
 from tests.factories import make_key
 from tests.importers.conftest import FixtureServer, Reply
 
+STALE = timedelta(minutes=5)
+
 
 def finished_run(session, source="uttc", rejections=0):
-    run = import_service.start_run(session, source, {"url": "https://uttc.se/export.csv"}, is_dry_run=False)
+    run = import_service.start_run(
+        session, source, {"url": "https://uttc.se/export.csv"}, is_dry_run=False, stale_after=STALE
+    )
     import_service.record_rejections(
         session,
         run.id,
@@ -79,7 +84,7 @@ class TestStartImport:
         assert response.json()["invalid_parameters"][0]["property"] == "source"
 
     def test_a_running_source_is_409(self, client, session, admin_headers):
-        import_service.start_run(session, "uttc", {}, is_dry_run=False)
+        import_service.start_run(session, "uttc", {}, is_dry_run=False, stale_after=STALE)
         response = client.post("/api/v1/imports", json={"source": "uttc"}, headers=admin_headers)
         assert response.status_code == 409 and "still running" in response.json()["detail"]
 
