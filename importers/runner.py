@@ -193,12 +193,14 @@ def _dispatch(context: RunContext, fetcher: Fetcher, source: str, kind: SourceKi
         file.run(context, source, options.path, options.mapping_path, owner_code)
     elif kind == "kolada":
         config = kolada.KoladaConfig.load(options.mapping_path) if options.mapping_path else kolada.KoladaConfig.load()
+        fetcher.stay_on(options.url or config.url)
         kolada.run(context, fetcher, config, options.url or config.url, options.since)
     elif kind in ("pios", "uttc"):
         mapping = load_mapping(kind, options)
         url = options.url or mapping.url
         if not url:
             raise ImportFailed(f"{kind}: no URL; give --url or set `url` in the mapping")
+        fetcher.stay_on(url, mapping.allowed_origins)
         adapter = pios if kind == "pios" else uttc
         adapter.run(context, fetcher, mapping, url, options.since)
     else:

@@ -16,6 +16,7 @@ def cli_database(monkeypatch, database_url, committed):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REGISTRY_IMPORT_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("REGISTRY_IMPORT_RETRIES", "1")
+    monkeypatch.setenv("REGISTRY_IMPORT_ALLOW_PRIVATE_ADDRESSES", "true")  # test sources are on 127.0.0.1
     get_settings.cache_clear()
     get_importer_settings.cache_clear()
     yield committed
