@@ -53,6 +53,7 @@ class ImportOptions:
     path: Path | None = None
     mapping_path: Path | None = None
     owner: str | None = None
+    source: str | None = None  # a file's source name, when it is not the file's own name
 
     def parameters(self) -> dict[str, Any]:
         chosen = {
@@ -61,6 +62,7 @@ class ImportOptions:
             "path": self.path and str(self.path),
             "mapping": self.mapping_path and str(self.mapping_path),
             "owner": self.owner,
+            "source": self.source,
         }
         return {name: value for name, value in chosen.items() if value is not None}
 
@@ -72,7 +74,8 @@ def source_name(session: Session, kind: SourceKind, options: ImportOptions) -> s
     if kind == "file":
         if options.path is None:
             raise ImportFailed("a file import needs the file's path")
-        return file.source_name(options.path, resolve_owner(session, options.owner))
+        resolve_owner(session, options.owner)  # an unknown --owner is refused before the run starts
+        return file.source_name(options.path, options.source)
     return load_mapping(kind, options).source
 
 

@@ -87,7 +87,7 @@ class TestHeartbeat:
 
     def test_a_stopped_heartbeat_frees_the_source_for_the_next_run(self, committed, importer_settings, tmp_path):
         with session_scope(committed) as session:
-            dead = import_service.start_run(session, "file-2281", {}, is_dry_run=False, stale_after=STALE)
+            dead = import_service.start_run(session, "file-portfolj", {}, is_dry_run=False, stale_after=STALE)
             session.flush()
             session.get_one(type(dead), dead.id).heartbeat_at -= timedelta(minutes=6)
         path = portfolio(tmp_path / "portfolj.csv")
