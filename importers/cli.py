@@ -41,7 +41,7 @@ class RichProgress:
         self.progress = progress
         self.task: TaskID | None = None
 
-    def start(self, description: str, total: int) -> None:
+    def start(self, description: str, total: int | None) -> None:
         if self.task is not None:
             self.progress.remove_task(self.task)
         self.task = self.progress.add_task(description, total=total)

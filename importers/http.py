@@ -292,7 +292,12 @@ class Fetcher:
 
 
 def fetch_json_pages(
-    fetcher: Fetcher, first_url: str, paging: Paging, *, is_conditional: bool
+    fetcher: Fetcher,
+    first_url: str,
+    paging: Paging,
+    *,
+    is_conditional: bool,
+    on_page: Callable[[], None] = lambda: None,
 ) -> list[list[dict]] | None:
     """The items of every page of a paged JSON source, page by page, following its next links
     or page/offset parameters; None when the first page, asked conditionally, is unchanged."""
@@ -308,5 +313,6 @@ def fetch_json_pages(
             return None
         document = json_document(fetched.body, fetched.charset)
         pages.append(page_records(document, paging, next_url))
+        on_page()
         next_url = next_page_url(document, next_url, len(pages[-1]), paging)
     return pages

@@ -48,13 +48,14 @@ class ImportFailed(Exception):
 
 
 class Progress(Protocol):
-    def start(self, description: str, total: int) -> None: ...
+    def start(self, description: str, total: int | None) -> None:
+        """A new phase; `total` is None when it is not known in advance (pages still to come)."""
 
     def advance(self, count: int) -> None: ...
 
 
 class Silent:
-    def start(self, description: str, total: int) -> None:
+    def start(self, description: str, total: int | None) -> None:
         """Nobody is watching: nothing to show."""
 
     def advance(self, count: int) -> None:
