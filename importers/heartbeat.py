@@ -19,6 +19,7 @@ from app.imports import service as import_service
 from app.imports.schemas import ImportCounts
 
 logger = logging.getLogger(__name__)
+JOIN_SECONDS = 10.0
 
 
 class Heartbeat:
@@ -33,7 +34,9 @@ class Heartbeat:
 
     def __exit__(self, *_exc: object) -> None:
         self._stopped.set()
-        self._thread.join()
+        # A beat still waiting for a database that is down may be left behind: it only ever
+        # touches a run that is still running.
+        self._thread.join(timeout=JOIN_SECONDS)
 
     def _beat_until_stopped(self) -> None:
         while not self._stopped.wait(self.interval):

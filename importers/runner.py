@@ -6,9 +6,9 @@ transaction at the end. Failures of the source (down, slow, garbage, truncated),
 (a mapping that does not fit) or of the database (a lost connection) fail the run cleanly:
 the batches already committed are whole and counted, and the next run picks up from there
 because upserts are idempotent. Finishing waits a while for a database that is down; if it
-never comes back, the stopped heartbeat frees the source. A failed run never stores the source's validators, so the next
-run fetches everything again. A dry run is recorded too (flagged `is_dry_run`), so its
-counts and rejections can be inspected; it writes nothing else.
+never comes back, the stopped heartbeat frees the source. A failed run never stores the
+source's validators, so the next run fetches everything again. A dry run is recorded too
+(flagged `is_dry_run`), so its counts and rejections can be inspected; it writes nothing else.
 """
 
 import logging
@@ -196,8 +196,9 @@ def _dispatch(context: RunContext, fetcher: Fetcher, source: str, kind: SourceKi
         file.run(context, source, options.path, options.mapping_path, owner_code)
     elif kind == "kolada":
         config = kolada.KoladaConfig.load(options.mapping_path) if options.mapping_path else kolada.KoladaConfig.load()
-        fetcher.stay_on(options.url or config.url)
-        kolada.run(context, fetcher, config, options.url or config.url, options.since)
+        api_url = options.url or config.url
+        fetcher.stay_on(api_url)
+        kolada.run(context, fetcher, config, api_url, options.since)
     elif kind in ("pios", "uttc"):
         mapping = load_mapping(kind, options)
         url = options.url or mapping.url
