@@ -10,6 +10,7 @@ from typing import Annotated, TextIO
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.engine import Engine
@@ -21,6 +22,7 @@ from app.assembly import assemble
 from app.auth import service as auth_service
 from app.core import migrations
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
+from app.core.problems import Problem
 from app.core.settings import get_settings
 from app.demo import loader as demo_loader
 from app.initiatives import documents as initiative_documents
@@ -28,7 +30,10 @@ from app.initiatives import export as initiative_export
 from app.initiatives import service as initiative_service
 from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
+from app.sources import service as source_service
+from app.sources.schemas import SourceCreate
 from importers.cli import import_cli
+from importers.pipeline import describe_validation_error
 
 cli = typer.Typer(
     help="Registret för offentlig digitalisering: the shared registry's command line.",
@@ -215,6 +220,26 @@ def create_key(
         key, secret = auth_service.mint(session, org_code, label)
     console.print(f"Key {key.id} for {org_code}. Store the secret now; it is not shown again:")
     print(secret)
+
+
+@cli.command("create-source")
+def create_source(
+    name: Annotated[str, typer.Argument(help="The partner system's name, e.g. stratsys-2281.")],
+    owner: Annotated[str, typer.Option(help="Code of the organisation whose keys may write to it, e.g. 2281.")],
+    description: Annotated[str | None, typer.Option(help="What the system is.")] = None,
+) -> None:
+    """Register a partner source: only its owner's keys (and the admin) may write to it through the API."""
+    try:
+        data = SourceCreate(name=name, owner=owner, description=description)
+        with session_scope(_engine()) as session:
+            source_service.register(session, data)
+    except ValidationError as error:
+        console.print(f"[red]{describe_validation_error(error)}[/red]")
+        raise typer.Exit(2) from None
+    except Problem as problem:
+        console.print(f"[red]{problem.detail or problem.title}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Source {name} registered; keys of {owner} may write to it.")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from app.initiatives.models import (
     StatusChange,
 )
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
+from app.sources.models import Source
 from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "OverlapPair",
     "OverlapProfile",
     "ProvenMatch",
+    "Source",
     "SourceCacheEntry",
     "StatusChange",
     "WebhookAttempt",

@@ -39,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.core import migrations
 from app.core.db import build_engine, session_scope
 from app.organisations import seed as organisation_seed
+from app.sources import service as source_service
+from app.sources.schemas import SourceCreate
 from bench import synthetic
 
 SEARCH_WORDS = (
@@ -128,6 +130,8 @@ def prepare_database(url: str, size: int) -> None:
     engine = build_engine(url)
     with session_scope(engine) as session:
         organisation_seed.seed(session)
+        # The partner the mixed scenario writes as (with the admin token) must be registered.
+        source_service.register(session, SourceCreate(name="bench-partner", owner="0180"))
     started = time.perf_counter()
     synthetic.load(engine, size)
     print(f"loaded {size} initiatives in {time.perf_counter() - started:.1f} s")

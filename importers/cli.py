@@ -41,7 +41,7 @@ class RichProgress:
         self.progress = progress
         self.task: TaskID | None = None
 
-    def start(self, description: str, total: int) -> None:
+    def start(self, description: str, total: int | None) -> None:
         if self.task is not None:
             self.progress.remove_task(self.task)
         self.task = self.progress.add_task(description, total=total)
@@ -77,10 +77,18 @@ def import_file(
         typer.Option(exists=True, dir_okay=False, help="A TOML mapping; the default knows common Swedish headers."),
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Owner (code or name) of rows that name none, e.g. 2281.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Name of the source this file is (file-NAME); default: the file's name. Give the same name to next "
+            "year's renamed file. Rows are withdrawn only within one source.",
+        ),
+    ] = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Import a portfolio spreadsheet (CSV or XLSX)."""
-    _run("file", ImportOptions(path=path, mapping_path=mapping, owner=owner, is_dry_run=dry_run))
+    _run("file", ImportOptions(path=path, mapping_path=mapping, owner=owner, source=source, is_dry_run=dry_run))
 
 
 def _day(moment: datetime | None) -> date | None:

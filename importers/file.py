@@ -1,9 +1,10 @@
 """Spreadsheet portfolios: a CSV or XLSX file a municipality keeps, imported from disk.
 
 With no mapping file the default `mappings/file.toml` recognises the common Swedish and
-English column names. The source name is `file-<owner code>` with `--owner` (so next year's
-renamed file updates the same initiatives), otherwise `file-<file name>`; records that
-disappear from the file are marked withdrawn at that source.
+English column names. A source is one file: its name is `file-<NAME>` with `--source NAME`
+(so next year's renamed file updates the same initiatives), otherwise `file-<file name>`.
+Records that disappear from the file are marked withdrawn within that source only, so two
+spreadsheets of one owner never withdraw each other's rows.
 """
 
 import re
@@ -18,9 +19,9 @@ KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def source_name(path: Path, owner: str | None) -> str:
-    """`file-2281`, or `file-portfolj-2025` for "Portfölj 2025.xlsx": lower-case ASCII, at most 64 characters."""
-    basis = owner or path.stem
+def source_name(path: Path, name: str | None) -> str:
+    """`file-<name>`, or `file-portfolj-2025` for "Portfölj 2025.xlsx": lower-case ASCII, at most 64 characters."""
+    basis = name or path.stem
     ascii_name = name_key(basis).translate(str.maketrans("åäöéü", "aaoeu"))
     return f"file-{_NOT_SLUG.sub('-', ascii_name).strip('-') or 'unnamed'}"[:64]
 

@@ -73,6 +73,7 @@ class Mapping:
     label: str
     format: str
     url: str | None = None
+    allowed_origins: tuple[str, ...] = ()
     since_param: str | None = None
     is_conditional: bool = True
     sheet: str | None = None
@@ -198,6 +199,7 @@ def parse(document: dict[str, Any], origin: str) -> Mapping:
             label=document.get("label", document["source"]),
             format=document["format"],
             url=document.get("url"),
+            allowed_origins=tuple(document.get("allowed_origins", ())),
             since_param=document.get("since_param"),
             is_conditional=document.get("conditional", True),
             sheet=document.get("sheet"),

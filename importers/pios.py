@@ -31,8 +31,13 @@ def fetch_records(
     """
     if since is not None and mapping.since_param:
         url = with_query(url, {mapping.since_param: since.isoformat()})
+    context.progress.start(f"Fetching {mapping.source}", None)  # how many pages is known only at the end
     pages = fetch_json_pages(
-        fetcher, first_page_url(url, mapping.paging), mapping.paging, is_conditional=_may_skip(context, mapping, since)
+        fetcher,
+        first_page_url(url, mapping.paging),
+        mapping.paging,
+        is_conditional=_may_skip(context, mapping, since),
+        on_page=lambda: context.progress.advance(1),
     )
     if pages is None:
         return None

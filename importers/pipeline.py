@@ -48,13 +48,14 @@ class ImportFailed(Exception):
 
 
 class Progress(Protocol):
-    def start(self, description: str, total: int) -> None: ...
+    def start(self, description: str, total: int | None) -> None:
+        """A new phase; `total` is None when it is not known in advance (pages still to come)."""
 
     def advance(self, count: int) -> None: ...
 
 
 class Silent:
-    def start(self, description: str, total: int) -> None:
+    def start(self, description: str, total: int | None) -> None:
         """Nobody is watching: nothing to show."""
 
     def advance(self, count: int) -> None:
@@ -74,6 +75,13 @@ class Tally:
     def reject(self, location: str, external_id: str | None, reason: str) -> None:
         self.rejections.append(Rejection(location, external_id, reason))
         self.counts.rejected += 1
+
+    def add(self, other: "Tally") -> None:
+        """Take over what a committed batch did (counted apart, so a batch whose transaction
+        failed is not counted as written)."""
+        for name, value in other.counts.model_dump().items():
+            setattr(self.counts, name, getattr(self.counts, name) + value)
+        self.rejections.extend(other.rejections)
 
 
 @dataclass
@@ -129,8 +137,10 @@ def import_initiatives(
         _refuse_empty_source(context, source)
     context.progress.start(f"Importing {source}", len(candidates))
     for batch in chunks(candidates, context.settings.batch_size):
+        written = Tally()
         with batch_session(context) as session:
-            upsert_batch(session, source, batch, context.tally)
+            upsert_batch(session, source, batch, written)
+        context.tally.add(written)
         context.progress.advance(len(batch))
     if is_complete:
         withdraw_missing(context, source, published)
@@ -227,4 +237,5 @@ def withdraw_missing(context: RunContext, source: str, published: set[str]) -> N
     gone = [initiative_id for external_id, initiative_id in held.items() if external_id not in published]
     for batch in chunks(gone, context.settings.batch_size):
         with batch_session(context) as session:
-            context.tally.counts.withdrawn += initiative_service.withdraw(session, batch, IMPORTER)
+            withdrawn = initiative_service.withdraw(session, batch, IMPORTER)
+        context.tally.counts.withdrawn += withdrawn

@@ -1,5 +1,6 @@
 """Importer configuration, read from the environment (prefix `REGISTRY_IMPORT_`)."""
 
+from datetime import timedelta
 from functools import lru_cache
 
 from pydantic import Field
@@ -18,6 +19,20 @@ class ImporterSettings(BaseSettings):
     max_retry_after_seconds: float = Field(300.0, ge=0, description="Longest `Retry-After` the importer will honour.")
     requests_per_second: float = Field(2.0, gt=0, description="At most this many requests per second to one source.")
     batch_size: int = Field(500, ge=1, description="Records per database transaction.")
+    fetch_deadline_seconds: float = Field(
+        300.0, gt=0, description="Longest one request may take, body included; a slower answer is cut off."
+    )
+    allow_private_addresses: bool = Field(
+        False, description="Fetch from loopback, private and link-local addresses (tests, an internal mirror)."
+    )
+    heartbeat_seconds: float = Field(30.0, gt=0, description="How often a running import renews its heartbeat.")
+    stale_after_minutes: float = Field(
+        5.0, gt=0, description="A running import without a heartbeat for this long is dead; its source is free."
+    )
+
+    @property
+    def stale_after(self) -> timedelta:
+        return timedelta(minutes=self.stale_after_minutes)
 
     def user_agent(self) -> str:
         return f"registret-importer/1.0 (+{get_settings().public_url}; {self.contact})"

@@ -14,6 +14,7 @@ from app.core.db import build_engine
 from app.core.settings import get_settings
 from app.demo.loader import read_portfolio
 from app.organisations.models import Organisation
+from app.sources import service as source_service
 from tests.conftest import fresh_database
 
 runner = CliRunner()
@@ -76,3 +77,15 @@ class TestCreateKey:
         result = runner.invoke(cli, ["create-key", "9999"])
         assert result.exit_code == 2
         assert "No organisation has the code '9999'" in result.output
+
+
+class TestCreateSource:
+    def test_registers_the_source_and_refuses_an_importers_name(self, cli_database):
+        invoke("migrate")
+        invoke("seed")
+        assert "Source stratsys-2281 registered" in invoke("create-source", "stratsys-2281", "--owner", "2281").output
+        with Session(cli_database) as session:
+            assert source_service.get(session, "stratsys-2281").owner_code == "2281"
+        refused = runner.invoke(cli, ["create-source", "file-2281", "--owner", "2281"])
+        assert refused.exit_code == 2
+        assert "The source name 'file-2281' is the registry's own or its importers'" in refused.output

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, event, insert
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -98,6 +99,21 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
                     for value, is_json in zip(row.values(), as_json, strict=True)
                 )
             )
+
+
+def refusals(session: Session) -> tuple[type[Exception], ...]:
+    """The errors by which the database refuses a row's values (a NUL in text on PostgreSQL, a
+    value too long, a constraint), as opposed to losing its connection: SQLAlchemy's, and the
+    driver's own, which `bulk_insert`'s COPY raises without SQLAlchemy seeing them."""
+    dbapi = session.get_bind().dialect.loaded_dbapi
+    return (sa_exc.DataError, sa_exc.IntegrityError, dbapi.DataError, dbapi.IntegrityError)
+
+
+def database_message(error: Exception) -> str:
+    """The database's own words, first line only: SQLAlchemy's message adds the statement and
+    its parameters, which belong in no report."""
+    message = str(getattr(error, "orig", None) or error)
+    return message.splitlines()[0] if message else type(error).__name__
 
 
 def refresh_planner_statistics(engine: Engine) -> None:

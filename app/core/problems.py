@@ -76,6 +76,14 @@ class Forbidden(Problem):
     status, slug, title = 403, "forbidden", "This key may not do that"
 
 
+class SourceOwnedByAnother(Forbidden):
+    slug, title = "source-owned-by-another", "This source belongs to another organisation"
+
+
+class ImportOnlySource(Forbidden):
+    slug, title = "import-only-source", "Only the registry's importers write to this source"
+
+
 class NotFound(Problem):
     status, slug, title = 404, "not-found", "No such resource"
 
@@ -121,6 +129,8 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     BadRequest,
     Unauthorized,
     Forbidden,
+    SourceOwnedByAnother,
+    ImportOnlySource,
     NotFound,
     MethodNotAllowed,
     NotAcceptable,
@@ -133,7 +143,8 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     ServiceUnavailable,
     Problem,
 )
-STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES}
+# The general problem of each status; its refinements (a 403 that names why) are raised by name.
+STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES if cls.__base__ in (Problem, Exception)}
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -35,6 +35,8 @@ class ImportRun(ImportCounts, table=True):
     parameters: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
     started_at: datetime = timestamp_field(index=True)
     finished_at: datetime | None = None
+    # Renewed while the run's process works; a running run whose heartbeat stopped is dead.
+    heartbeat_at: datetime = timestamp_field()
     error: str | None = Field(default=None, sa_type=Text)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, tuple_
+from sqlalchemy import insert, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -16,8 +16,6 @@ from app.core.problems import Conflict
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
 from app.imports.schemas import ImportCounts, ImportRunQuery, ImportStatus
 
-# A run still "running" after this long lost its process (a crash, a killed container).
-STALE_AFTER = timedelta(hours=6)
 REJECTIONS_PAGE = 500
 MAX_CACHED_URL = 1000
 
@@ -36,14 +34,17 @@ class Validators:
     last_modified: str | None
 
 
-def start_run(session: Session, source: str, parameters: dict[str, Any], *, is_dry_run: bool) -> ImportRun:
+def start_run(
+    session: Session, source: str, parameters: dict[str, Any], *, is_dry_run: bool, stale_after: timedelta
+) -> ImportRun:
     """Record a new run; refuse while another run of the same source is in progress.
 
-    A run older than `STALE_AFTER` that never finished is marked failed first, so a crash
-    does not block its source for ever. The check names the run in the way; the unique index
-    on running runs is what holds when two runs start at the same moment.
+    A running run whose heartbeat is older than `stale_after` lost its process (a crash, a
+    killed container, a database that never came back): it is marked failed first, so it
+    blocks its source no longer. The check names the run in the way; the unique index on
+    running runs is what holds when two runs start at the same moment.
     """
-    _fail_stale_runs(session, source)
+    _fail_stale_runs(session, source, stale_after)
     running = session.exec(
         select(ImportRun).where(ImportRun.source == source, ImportRun.status == ImportStatus.running)
     ).first()
@@ -69,16 +70,28 @@ def _insert_running_run(session: Session, run: ImportRun) -> ImportRun:
     return run
 
 
-def _fail_stale_runs(session: Session, source: str) -> None:
+def _fail_stale_runs(session: Session, source: str, stale_after: timedelta) -> None:
     stale = select(ImportRun).where(
         ImportRun.source == source,
         ImportRun.status == ImportStatus.running,
-        col(ImportRun.started_at) < utcnow() - STALE_AFTER,
+        col(ImportRun.heartbeat_at) < utcnow() - stale_after,
     )
     for run in session.exec(stale):
         run.status, run.finished_at = ImportStatus.failed, utcnow()
-        run.error = "Abandoned: the process running the import stopped before it finished."
+        run.error = (
+            f"Abandoned: no heartbeat since {run.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC; the process running "
+            "the import stopped before it finished. The counts are those of its last heartbeat."
+        )
     session.flush()
+
+
+def beat(session: Session, run_id: uuid.UUID, counts: ImportCounts) -> None:
+    """Renew a running run's heartbeat and record its counts so far."""
+    session.execute(
+        update(ImportRun)
+        .where(col(ImportRun.id) == run_id, col(ImportRun.status) == ImportStatus.running)
+        .values(heartbeat_at=utcnow(), **counts.model_dump())
+    )
 
 
 def finish_run(

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.auth import permissions
 from app.changes import service as change_service
 from app.core.caller import SYSTEM, Caller
-from app.core.db import bulk_insert
+from app.core.db import bulk_insert, database_message, refusals
 from app.core.enums import ChangeAction
 from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
@@ -156,7 +156,8 @@ def withdraw(session: Session, initiative_ids: Sequence[uuid.UUID], caller: Call
 def _create_from_source(
     session: Session, source: str, fresh: list[tuple[str, InitiativeCreate]], caller: Caller
 ) -> list[Upserted]:
-    """Create all at once; when one of them is refused, one at a time instead, so only it is rejected."""
+    """Create all at once; when one of them is refused (by a check here or by the database), one
+    at a time instead, so only it is rejected."""
     if not fresh:
         return []
     try:
@@ -166,7 +167,7 @@ def _create_from_source(
             Upserted(external_id, "created", initiative_id)
             for (external_id, _), initiative_id in zip(fresh, ids, strict=True)
         ]
-    except Problem:
+    except _refusals(session):
         return [_create_one(session, source, external_id, data, caller) for external_id, data in fresh]
 
 
@@ -174,8 +175,8 @@ def _create_one(session: Session, source: str, external_id: str, data: Initiativ
     try:
         with session.begin_nested():
             [initiative_id] = _insert(session, source, [(external_id, data)], caller)
-    except Problem as problem:
-        return Upserted(external_id, "rejected", problem=problem)
+    except _refusals(session) as error:
+        return Upserted(external_id, "rejected", problem=_as_problem(error))
     return Upserted(external_id, "created", initiative_id)
 
 
@@ -188,9 +189,21 @@ def _update_from_source(
         _check_may_write(caller, state.owner)
         with session.begin_nested():
             is_changed = _apply(session, state, data, fields, caller, from_source=True)
-    except Problem as problem:
-        return Upserted(external_id, "rejected", state.id, problem)
+    except _refusals(session) as error:
+        return Upserted(external_id, "rejected", state.id, _as_problem(error))
     return Upserted(external_id, "updated" if is_changed else "unchanged", state.id)
+
+
+def _refusals(session: Session) -> tuple[type[Exception], ...]:
+    """What refuses one record: a check of ours, or the database (not a lost connection)."""
+    return (Problem, *refusals(session))
+
+
+def _as_problem(error: Exception) -> Problem:
+    """A refusal as the record's problem: ours as it is, the database's as invalid input."""
+    if isinstance(error, Problem):
+        return error
+    return ValidationFailed(f"The database refused the record: {database_message(error)}")
 
 
 # The one change-detection rule ------------------------------------------------------------------

@@ -6,6 +6,7 @@ Every request is logged with its headers, for assertions on User-Agent and valid
 """
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
     cut_at: int | None = None  # close the connection after this many bytes of the body
+    trickle_seconds: float | None = None  # send the body one byte at a time, this long apart
 
     @classmethod
     def file(cls, name: str, **kwargs) -> "Reply":
@@ -98,9 +100,21 @@ class FixtureServer:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
+                if reply.trickle_seconds is not None:
+                    self._trickle(reply.body, reply.trickle_seconds)
+                    return
                 self.wfile.write(reply.body[: reply.cut_at] if reply.cut_at is not None else reply.body)
                 if reply.cut_at is not None:
                     self.close_connection = True
+
+            def _trickle(self, body: bytes, pause: float) -> None:
+                try:
+                    for index in range(len(body)):
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    self.close_connection = True  # the client hung up, as it should
 
             def log_message(self, *_args) -> None:
                 """Quiet: the tests assert on `server.requests` instead."""
@@ -134,4 +148,5 @@ def importer_settings() -> ImporterSettings:
         max_retry_after_seconds=5,
         batch_size=2,
         contact="test@example.org",
+        allow_private_addresses=True,  # the sources are test servers on 127.0.0.1
     )

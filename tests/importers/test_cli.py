@@ -16,6 +16,7 @@ def cli_database(monkeypatch, database_url, committed):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REGISTRY_IMPORT_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("REGISTRY_IMPORT_RETRIES", "1")
+    monkeypatch.setenv("REGISTRY_IMPORT_ALLOW_PRIVATE_ADDRESSES", "true")  # test sources are on 127.0.0.1
     get_settings.cache_clear()
     get_importer_settings.cache_clear()
     yield committed
@@ -25,9 +26,11 @@ def cli_database(monkeypatch, database_url, committed):
 
 class TestImportFile:
     def test_summary_table_and_rejections_are_printed(self, cli_database):
-        result = runner.invoke(cli, ["import", "file", str(DATA / "portfolio.csv"), "--owner", "2281"])
+        result = runner.invoke(
+            cli, ["import", "file", str(DATA / "portfolio.csv"), "--owner", "2281", "--source", "portfolj"]
+        )
         assert result.exit_code == 0, result.output
-        assert "Import file-2281: succeeded" in result.output
+        assert "Import file-portfolj: succeeded" in result.output
         assert "│       5 │       3 │       0 │         0 │         0 │        2 │" in result.output
         assert "line 7" in result.output and "Atlantis kommun" in result.output
         assert "Ignored columns: ansvarig enhet" in result.output

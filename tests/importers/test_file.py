@@ -33,10 +33,10 @@ def run_file(engine, settings, path: Path, **options):
 
 
 class TestSourceName:
-    def test_owner_names_the_source_so_a_renamed_file_updates_the_same_initiatives(self):
-        assert file.source_name(Path("Portfölj 2025.xlsx"), "2281") == "file-2281"
+    def test_a_given_name_names_the_source_so_a_renamed_file_updates_the_same_initiatives(self):
+        assert file.source_name(Path("Portfölj 2025.xlsx"), "Portfölj") == "file-portfolj"
 
-    def test_without_owner_the_file_name_becomes_ascii(self):
+    def test_without_a_name_the_file_name_becomes_ascii(self):
         assert (
             file.source_name(Path("/tmp/Portfölj Västernorrland 2025.xlsx"), None)
             == "file-portfolj-vasternorrland-2025"
@@ -49,7 +49,7 @@ class TestCsvImport:
         assert (run.status, run.error) == ("succeeded", None)
         assert (run.fetched, run.created, run.updated, run.unchanged, run.rejected) == (5, 3, 0, 0, 2)
         assert run.parameters["ignored_columns"] == ["ansvarig enhet"]
-        found = imported(committed, "file-2281")
+        found = imported(committed, "file-portfolio")
         night = found["Digital nattillsyn"]
         assert (night.owner, night.status, night.category) == ("2281", "in_operation", "welfare_technology")
         assert (night.budget_sek, night.expected_benefit_sek_per_year) == (1_200_000, 1_200_000)
@@ -96,7 +96,7 @@ class TestCsvImport:
         )
         run = run_file(committed, importer_settings, sheet, owner="2281")
         assert (run.created, run.rejected) == (1, 1)
-        signing = imported(committed, "file-2281")["Digital signering"]
+        signing = imported(committed, "file-arsbudget")["Digital signering"]
         assert (signing.budget_sek, signing.budget_by_year) == (2_000_000, {2024: 1_200_000, 2025: 800_000})
         [(location, reason)] = rejections(committed, run)
         assert location == "line 3"
@@ -115,7 +115,7 @@ class TestXlsxImport:
         run = run_file(committed, importer_settings, DATA / "portfolio.xlsx", owner="22")
         assert (run.status, run.fetched, run.created, run.rejected) == ("succeeded", 4, 3, 1)
         assert run.parameters["ignored_columns"] == ["kommentar"]
-        found = imported(committed, "file-22")
+        found = imported(committed, "file-portfolio")
         platform = found["Gemensam e-tjänsteplattform"]
         assert (platform.start_date, platform.end_date) == (date(2024, 1, 1), date(2025, 12, 31))
         assert (platform.budget_sek, platform.expected_benefit_sek_per_year) == (1_200_000, 250_000)
@@ -146,11 +146,11 @@ class TestIdempotence:
         assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 2)
         with session_scope(committed, write=False) as session:
             assert change_service.latest_sequence(session) == sequence
-        assert {i.version for i in imported(committed, "file-2281").values()} == {1}
+        assert {i.version for i in imported(committed, "file-portfolio").values()} == {1}
 
     def test_fields_edited_in_the_registry_survive_the_next_import(self, committed, importer_settings):
         run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
-        night = imported(committed, "file-2281")["Digital nattillsyn"]
+        night = imported(committed, "file-portfolio")["Digital nattillsyn"]
         with session_scope(committed) as session:
             initiative_service.update(session, night.id, InitiativeUpdate(budget_sek=2_000_000), ADMIN, 1)
         again = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
@@ -165,7 +165,7 @@ class TestIdempotence:
         changed.write_bytes(PORTFOLIO_CSV.read_bytes().replace(b"1 200 000 kr", b"1 300 000 kr"))
         again = run_file(committed, importer_settings, changed, owner="2281")
         assert (again.created, again.updated, again.unchanged) == (0, 1, 2)
-        assert imported(committed, "file-2281")["Digital nattillsyn"].budget_sek == 1_300_000
+        assert imported(committed, "file-portfolio")["Digital nattillsyn"].budget_sek == 1_300_000
 
 
 class TestWithdrawal:
@@ -178,11 +178,11 @@ class TestWithdrawal:
         shorter.write_text("".join(line for line in lines if not line.startswith("Chattbot")), encoding="utf-8")
         run = run_file(committed, importer_settings, shorter, owner="2281")
         assert (run.withdrawn, run.unchanged) == (1, 2)
-        chat = imported(committed, "file-2281")["Chattbot för medborgarservice"]
+        chat = imported(committed, "file-portfolio")["Chattbot för medborgarservice"]
         assert chat.is_withdrawn_at_source and chat.version == 2
         back = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
         assert (back.updated, back.withdrawn) == (1, 0)
-        assert not imported(committed, "file-2281")["Chattbot för medborgarservice"].is_withdrawn_at_source
+        assert not imported(committed, "file-portfolio")["Chattbot för medborgarservice"].is_withdrawn_at_source
 
     def test_rejected_row_is_not_withdrawn(self, committed, importer_settings, tmp_path):
         run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
@@ -197,14 +197,38 @@ class TestWithdrawal:
         empty.write_text("Titel;Kommun;Status\n", encoding="utf-8")
         run = run_file(committed, importer_settings, empty, owner="2281")
         assert run.status == "failed" and "refusing" in run.error
-        assert not any(i.is_withdrawn_at_source for i in imported(committed, "file-2281").values())
+        assert not any(i.is_withdrawn_at_source for i in imported(committed, "file-portfolio").values())
+
+
+class TestOneSourcePerFile:
+    def test_a_second_spreadsheet_of_the_same_owner_withdraws_nothing_of_the_first(
+        self, committed, importer_settings, tmp_path
+    ):
+        first = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
+        other = tmp_path / "investeringar.csv"
+        other.write_text("Titel;Kategori\nNy växel;infrastruktur\n", encoding="utf-8")
+        second = run_file(committed, importer_settings, other, owner="2281")
+        assert (first.source, second.source) == ("file-portfolio", "file-investeringar")
+        assert (second.created, second.withdrawn) == (1, 0)
+        assert not any(i.is_withdrawn_at_source for i in imported(committed, "file-portfolio").values())
+        again = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281")
+        assert (again.unchanged, again.withdrawn) == (3, 0)
+        assert list(imported(committed, "file-investeringar")) == ["Ny växel"]
+
+    def test_source_names_a_renamed_file_as_the_same_source(self, committed, importer_settings, tmp_path):
+        run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281", source="portfolj")
+        renamed = tmp_path / "Portfölj 2026.csv"
+        lines = PORTFOLIO_CSV.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        renamed.write_text("".join(line for line in lines if not line.startswith("Chattbot")), encoding="utf-8")
+        run = run_file(committed, importer_settings, renamed, owner="2281", source="portfolj")
+        assert (run.source, run.created, run.unchanged, run.withdrawn) == ("file-portfolj", 0, 2, 1)
 
 
 class TestDryRun:
     def test_counts_exactly_and_writes_nothing_but_the_run(self, committed, importer_settings):
         run = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="2281", is_dry_run=True)
         assert (run.status, run.is_dry_run, run.created, run.rejected) == ("succeeded", True, 3, 2)
-        assert imported(committed, "file-2281") == {}
+        assert imported(committed, "file-portfolio") == {}
         with session_scope(committed, write=False) as session:
             assert import_service.get_run(session, run.id).created == 3
 
@@ -216,7 +240,8 @@ class TestOwnerOption:
 
     def test_owner_by_name_resolves_to_its_code(self, committed, importer_settings):
         run = run_file(committed, importer_settings, PORTFOLIO_CSV, owner="Sundsvalls kommun")
-        assert run.source == "file-2281"
+        assert run.source == "file-portfolio"
+        assert {i.owner for i in imported(committed, "file-portfolio").values()} == {"2281", "22", "1480"}
 
 
 class TestCustomMapping:

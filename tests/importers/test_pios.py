@@ -190,3 +190,34 @@ class TestFormatChange:
         assert run.status == "failed" and "Has the source's format changed?" in run.error
         assert run.rejected == 3
         assert not any(i.is_withdrawn_at_source for i in pios_initiatives(committed).values())
+
+
+class Recorder:
+    """A progress display that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def start(self, description: str, total: int | None) -> None:
+        self.events.append(("start", description, total))
+
+    def advance(self, count: int) -> None:
+        self.events.append(("advance", count))
+
+
+class TestProgress:
+    def test_pages_are_shown_as_they_arrive_then_the_records_as_they_are_written(
+        self, source_server, committed, importer_settings
+    ):
+        serve_both_pages(source_server)
+        progress = Recorder()
+        options = ImportOptions(url=source_server.url(FIRST))
+        run_import(committed, "pios", options, settings=importer_settings, progress=progress)
+        assert progress.events == [
+            ("start", "Fetching pios", None),
+            ("advance", 1),
+            ("advance", 1),
+            ("start", "Importing pios", 4),
+            ("advance", 2),
+            ("advance", 2),
+        ]

@@ -1,17 +1,32 @@
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
+import pytest
 
 from app.imports import service as import_service
 from app.imports.schemas import ImportCounts, ImportStatus
+from importers.settings import get_importer_settings
 from tests.conftest import ADMIN_TOKEN
 from tests.factories import make_key
 from tests.importers.conftest import FixtureServer, Reply
 
+STALE = timedelta(minutes=5)
+
+
+@pytest.fixture
+def private_sources_allowed(monkeypatch):
+    monkeypatch.setenv("REGISTRY_IMPORT_ALLOW_PRIVATE_ADDRESSES", "true")  # test sources are on 127.0.0.1
+    get_importer_settings.cache_clear()
+    yield
+    get_importer_settings.cache_clear()
+
 
 def finished_run(session, source="uttc", rejections=0):
-    run = import_service.start_run(session, source, {"url": "https://uttc.se/export.csv"}, is_dry_run=False)
+    run = import_service.start_run(
+        session, source, {"url": "https://uttc.se/export.csv"}, is_dry_run=False, stale_after=STALE
+    )
     import_service.record_rejections(
         session,
         run.id,
@@ -79,11 +94,11 @@ class TestStartImport:
         assert response.json()["invalid_parameters"][0]["property"] == "source"
 
     def test_a_running_source_is_409(self, client, session, admin_headers):
-        import_service.start_run(session, "uttc", {}, is_dry_run=False)
+        import_service.start_run(session, "uttc", {}, is_dry_run=False, stale_after=STALE)
         response = client.post("/api/v1/imports", json={"source": "uttc"}, headers=admin_headers)
         assert response.status_code == 409 and "still running" in response.json()["detail"]
 
-    def test_admin_starts_a_run_in_the_background_and_follows_it(self, live_server):
+    def test_admin_starts_a_run_in_the_background_and_follows_it(self, live_server, private_sources_allowed):
         with FixtureServer() as source:
             source.route("/export.csv", Reply.file("uttc.csv", content_type="text/csv"))
             headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

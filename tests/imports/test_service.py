@@ -13,24 +13,61 @@ from app.imports import service as import_service
 from app.imports.models import ImportRun
 from app.imports.schemas import ImportCounts, ImportRunQuery, ImportStatus
 
+STALE = timedelta(minutes=5)
+
 
 class TestStartRun:
     def test_second_run_of_a_running_source_is_a_conflict(self, session):
-        import_service.start_run(session, "pios", {}, is_dry_run=False)
+        import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
         with pytest.raises(Conflict, match="still running"):
-            import_service.start_run(session, "pios", {}, is_dry_run=False)
+            import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
 
     def test_other_sources_may_run_at_the_same_time(self, session):
-        import_service.start_run(session, "pios", {}, is_dry_run=False)
-        assert import_service.start_run(session, "uttc", {}, is_dry_run=False).status == "running"
+        import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
+        assert import_service.start_run(session, "uttc", {}, is_dry_run=False, stale_after=STALE).status == "running"
 
-    def test_abandoned_run_is_failed_and_no_longer_blocks(self, session):
-        stale = ImportRun(source="pios", status=ImportStatus.running, started_at=utcnow() - timedelta(hours=7))
+    def test_a_run_whose_heartbeat_stopped_is_failed_and_no_longer_blocks(self, session):
+        stopped = utcnow() - timedelta(minutes=6)
+        stale = ImportRun(source="pios", status=ImportStatus.running, started_at=stopped, heartbeat_at=stopped)
         session.add(stale)
         session.flush()
-        run = import_service.start_run(session, "pios", {}, is_dry_run=False)
+        run = import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
         assert run.status == "running"
-        assert stale.status == "failed" and stale.error.startswith("Abandoned")
+        assert stale.status == "failed"
+        assert stale.error == (
+            f"Abandoned: no heartbeat since {stopped:%Y-%m-%d %H:%M:%S} UTC; the process running the import "
+            "stopped before it finished. The counts are those of its last heartbeat."
+        )
+
+    def test_a_long_run_with_a_recent_heartbeat_still_blocks(self, session):
+        session.add(
+            ImportRun(
+                source="pios",
+                status=ImportStatus.running,
+                started_at=utcnow() - timedelta(hours=7),
+                heartbeat_at=utcnow() - timedelta(minutes=4),
+            )
+        )
+        session.flush()
+        with pytest.raises(Conflict, match="still running"):
+            import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
+
+
+class TestBeat:
+    def test_renews_the_heartbeat_and_records_the_counts_so_far(self, session):
+        run = import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
+        before = run.heartbeat_at
+        import_service.beat(session, run.id, ImportCounts(fetched=40, created=12, rejected=1))
+        session.refresh(run)
+        assert run.heartbeat_at > before
+        assert (run.fetched, run.created, run.rejected, run.status) == (40, 12, 1, "running")
+
+    def test_a_finished_run_is_left_alone(self, session):
+        run = import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
+        import_service.finish_run(session, run.id, ImportStatus.succeeded, ImportCounts(created=3))
+        import_service.beat(session, run.id, ImportCounts(created=1))
+        session.refresh(run)
+        assert (run.status, run.created) == ("succeeded", 3)
 
 
 class TestOneRunningRunPerSource:
@@ -57,7 +94,7 @@ class TestOneRunningRunPerSource:
         outcome: list[Exception] = []
         second = threading.Thread(target=start_pios_run, args=(committed, outcome))
         with session_scope(committed) as first:
-            import_service.start_run(first, "pios", {}, is_dry_run=False)
+            import_service.start_run(first, "pios", {}, is_dry_run=False, stale_after=STALE)
             second.start()
             # PostgreSQL: the second start's check cannot see the first run yet, so it waits at
             # its insert, on the index. SQLite: it waits to begin, as every writer does.
@@ -71,7 +108,7 @@ class TestOneRunningRunPerSource:
 def start_pios_run(engine, outcome: list[Exception]) -> None:
     try:
         with session_scope(engine) as session:
-            import_service.start_run(session, "pios", {}, is_dry_run=False)
+            import_service.start_run(session, "pios", {}, is_dry_run=False, stale_after=STALE)
     except Exception as error:
         outcome.append(error)
 
@@ -85,7 +122,7 @@ def running_runs(engine, source: str) -> int:
 
 class TestFinishRun:
     def test_counts_status_and_notes_are_recorded(self, session):
-        run = import_service.start_run(session, "uttc", {"url": "https://uttc.se"}, is_dry_run=False)
+        run = import_service.start_run(session, "uttc", {"url": "https://uttc.se"}, is_dry_run=False, stale_after=STALE)
         finished = import_service.finish_run(
             session,
             run.id,
