@@ -22,7 +22,7 @@ from pydantic_core import from_json, to_json, to_jsonable_python
 from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole
+from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
@@ -304,16 +304,25 @@ def reporting_owners(session: Session, since: datetime) -> set[str]:
     return set(session.connection().execute(statement).scalars())
 
 
-def participations(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Participation]:
-    """Who takes part in which initiative: all of them, or those among `ids`."""
+def participations(
+    session: Session, ids: Iterable[uuid.UUID] | None = None, *, confirmed_only: bool
+) -> list[Participation]:
+    """Who takes part in which initiative: all of them, or those among `ids`. With
+    `confirmed_only`, only participation its organisation confirmed: what analytics count (a
+    participant the owner listed is a claim until then)."""
     statement = select(
-        InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code, InitiativeParticipant.role
+        InitiativeParticipant.initiative_id,
+        InitiativeParticipant.organisation_code,
+        InitiativeParticipant.role,
+        InitiativeParticipant.status,
     )
     if ids is not None:
         statement = statement.where(col(InitiativeParticipant.initiative_id).in_(list(ids)))
+    if confirmed_only:
+        statement = statement.where(InitiativeParticipant.status == ParticipationStatus.confirmed)
     return [
-        Participation(initiative_id, organisation_code, ParticipantRole(role))
-        for initiative_id, organisation_code, role in session.connection().execute(statement)
+        Participation(initiative_id, organisation_code, ParticipantRole(role), ParticipationStatus(status))
+        for initiative_id, organisation_code, role, status in session.connection().execute(statement)
     ]
 
 
@@ -331,14 +340,20 @@ def spending(session: Session, owner_codes: Iterable[str]) -> list[Spend]:
 
 def first_operation_days(
     session: Session, owner_codes: Iterable[str], statuses: Sequence[InitiativeStatus]
-) -> list[tuple[str, date]]:
+) -> list[tuple[str, date | None]]:
     """Per live initiative of these owners that ever reached one of `statuses`: its owner and the
-    first day it did."""
-    statement = (
-        select(Initiative.owner_code, func.min(StatusChange.changed_date))
+    day it first did, as first recorded (None when its source did not say when)."""
+    first = (
+        select(func.min(StatusChange.id).label("id"))
         .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
         .where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE, col(StatusChange.status).in_(statuses))
-        .group_by(col(Initiative.owner_code), col(StatusChange.initiative_id))
+        .group_by(col(StatusChange.initiative_id))
+        .subquery()
+    )
+    statement = (
+        select(col(Initiative.owner_code), col(StatusChange.changed_date))
+        .join(first, col(StatusChange.id) == first.c.id)
+        .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
     )
     return [(owner, day) for owner, day in session.connection().execute(statement)]
 

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import inspect
 
-from app.core.enums import Category, InitiativeStatus, ParticipantRole
+from app.core.enums import Category, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.initiatives.models import Initiative
 
 
@@ -75,6 +75,7 @@ class Participation(NamedTuple):
     initiative_id: uuid.UUID
     organisation_code: str
     role: ParticipantRole
+    status: ParticipationStatus
 
 
 class Spend(NamedTuple):

@@ -22,7 +22,7 @@ from app.auth import permissions
 from app.changes import service as change_service
 from app.core.caller import SYSTEM, Caller
 from app.core.db import bulk_insert
-from app.core.enums import ChangeAction
+from app.core.enums import ChangeAction, ParticipationStatus
 from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
 from app.initiatives import documents, reads
@@ -40,6 +40,9 @@ from app.language import search
 from app.organisations import service as organisation_service
 
 ENTITY = "initiative"
+PARTICIPATION_ENTITY = "participation"
+# What an owner writes of a participant; changing any of it makes the participation a new claim.
+PARTICIPANT_FIELDS = ("organisation", "role", "contribution_sek", "steering_seats")
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
 RELATED_FIELDS = ("owner", "participants", "tags")
 COLUMN_FIELDS = tuple(name for name in WRITABLE_FIELDS if name not in RELATED_FIELDS)
@@ -99,6 +102,75 @@ def archive(session: Session, initiative_id: uuid.UUID, reason: str | None, call
     if not row.is_archived:
         _change_flags(session, row, ChangeAction.archive, caller, is_archived=True, archived_reason=reason)
     return _row(session, initiative_id)
+
+
+def answer_participation(
+    session: Session, initiative_id: uuid.UUID, organisation_code: str, answer: ParticipationStatus, caller: Caller
+) -> InitiativeRow:
+    """The participating organisation confirms or declines what the owner listed for it (the
+    admin may answer on its behalf, and is recorded as the one who did). The initiative gets a
+    new version; the change feed records the initiative and the participation."""
+    permissions.require_acting_for(
+        caller,
+        organisation_code,
+        f"This key belongs to {caller.organisation_code}; only {organisation_code} may answer for its participation.",
+    )
+    row = _row(session, initiative_id)
+    participant = _participant(session, initiative_id, organisation_code)
+    if participant["status"] == answer:
+        return row
+    before = documents.current(session, [row.id])
+    session.execute(
+        sql_update(InitiativeParticipant)
+        .where(
+            col(InitiativeParticipant.initiative_id) == initiative_id,
+            col(InitiativeParticipant.organisation_code) == organisation_code,
+        )
+        .values(status=answer)
+    )
+    _claim_next_version(session, row.id, row.version, {})
+    _record(session, [row.id], ChangeAction.update, caller, before)
+    change_service.record(
+        session,
+        [
+            change_service.new_change(
+                entity=PARTICIPATION_ENTITY,
+                entity_id=participation_id(initiative_id, organisation_code),
+                initiative_id=initiative_id,
+                action=ChangeAction.update,
+                caller=caller,
+                snapshot={**participant, "initiative_id": str(initiative_id), "status": answer.value},
+                changes={"status": {"old": participant["status"], "new": answer.value}},
+            )
+        ],
+    )
+    return _row(session, initiative_id)
+
+
+def participation_id(initiative_id: uuid.UUID, organisation_code: str) -> uuid.UUID:
+    """A participation's id in the change feed: the same for the same initiative and organisation."""
+    return uuid.uuid5(initiative_id, organisation_code)
+
+
+def _participant(session: Session, initiative_id: uuid.UUID, organisation_code: str) -> dict[str, Any]:
+    for participant in _participants(session, initiative_id):
+        if participant["organisation"] == organisation_code:
+            return participant
+    raise NotFound(f"{organisation_code} is not listed as a participant of the initiative {initiative_id}.")
+
+
+def _participants(session: Session, initiative_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The initiative's participants as stored, with their statuses."""
+    return [
+        {
+            "organisation": row.organisation_code,
+            "role": row.role,
+            "contribution_sek": row.contribution_sek,
+            "steering_seats": row.steering_seats,
+            "status": row.status,
+        }
+        for row in session.connection().execute(documents.PARTICIPANT_ROWS, {"ids": [initiative_id]})
+    ]
 
 
 # Writes from sources: partner systems and importers --------------------------------------------
@@ -258,7 +330,7 @@ def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
                 "contribution_sek": row.contribution_sek,
                 "steering_seats": row.steering_seats,
             }
-        )
+        )  # without their statuses: what a writer sends, compared with what it sends
     return {
         row.id: _State(
             id=row.id,
@@ -394,9 +466,12 @@ def _replace_related(
     session: Session, initiative_id: uuid.UUID, changed: dict[str, Any], status_date: date | None, now: datetime
 ) -> None:
     if "participants" in changed:
+        kept = _answers_kept(_participants(session, initiative_id))
         session.execute(delete(InitiativeParticipant).where(col(InitiativeParticipant.initiative_id) == initiative_id))
         bulk_insert(
-            session, InitiativeParticipant, [_participant_row(initiative_id, p) for p in changed["participants"]]
+            session,
+            InitiativeParticipant,
+            [_participant_row(initiative_id, p, kept.get(_written(p))) for p in changed["participants"]],
         )
     if "tags" in changed:
         session.execute(delete(InitiativeTag).where(col(InitiativeTag.initiative_id) == initiative_id))
@@ -416,14 +491,27 @@ def _column_values(values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _participant_row(initiative_id: uuid.UUID, participant: dict[str, Any]) -> dict[str, Any]:
+def _participant_row(
+    initiative_id: uuid.UUID, participant: dict[str, Any], answer: str | None = None
+) -> dict[str, Any]:
     return {
         "initiative_id": initiative_id,
         "organisation_code": participant["organisation"],
         "role": participant["role"],
         "contribution_sek": participant["contribution_sek"],
         "steering_seats": participant["steering_seats"],
+        "status": answer or ParticipationStatus.claimed,
     }
+
+
+def _answers_kept(stored: list[dict[str, Any]]) -> dict[tuple, str]:
+    """Each stored participant's answer, by what the owner wrote of it: a participant written
+    again unchanged keeps its confirmation (or refusal); a changed one is a new claim."""
+    return {_written(participant): participant["status"] for participant in stored}
+
+
+def _written(participant: dict[str, Any]) -> tuple:
+    return tuple(participant[name] for name in PARTICIPANT_FIELDS)
 
 
 def _status_row(initiative_id: uuid.UUID, status: str, status_date: date | None, now: datetime) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from app.analytics.scaling.schemas import CandidateQuery, NationalCandidateQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
-from app.core.enums import Category
-from app.core.problems import Forbidden, PreconditionFailed, ValidationFailed
+from app.core.enums import Category, ParticipationStatus
+from app.core.problems import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from app.initiatives import export
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
@@ -171,8 +171,37 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         names=names,
         judge_names={code: label.name for code, label in names.items()},
         may_edit=_may_edit(page, read.owner),
+        answerable={p.organisation for p in read.participants if _may_edit(page, p.organisation)},
         overlaps=overlaps,
     )
+
+
+ANSWERS = {"bekrafta": ParticipationStatus.confirmed, "avboja": ParticipationStatus.declined}
+ANSWERED = {
+    ParticipationStatus.confirmed: "Deltagandet är bekräftat.",
+    ParticipationStatus.declined: "Deltagandet är avböjt.",
+}
+
+
+@router.post("/initiativ/{initiative_id}/deltagare/{code}/{answer}")
+def answer_participation(
+    initiative_id: str, code: str, answer: str, editor: EditorDep, session: SessionDep, csrf: CsrfField = None
+) -> Response:
+    """The participating organisation confirms or declines what the owner listed for it."""
+    read = _initiative(session, initiative_id)
+    if read is None or answer not in ANSWERS:
+        return editor.not_found("Det finns inget initiativ med den adressen.")
+    if not editor.web.is_valid_csrf(csrf):
+        return _csrf_failed(editor)
+    try:
+        with session.begin_nested():
+            initiative_service.answer_participation(session, read.id, code, ANSWERS[answer], editor.signed_in)
+    except Forbidden:
+        return _forbidden_answer(editor, code)
+    except NotFound:
+        return editor.not_found("Organisationen är inte listad som deltagare i initiativet.")
+    editor.web.flash(ANSWERED[ANSWERS[answer]])
+    return editor.redirect(f"/initiativ/{read.id}")
 
 
 @router.get("/initiativ/{initiative_id}/andra")
@@ -393,6 +422,16 @@ def _forbidden(page: Page, owner_name: str) -> HTMLResponse:
         heading="Du kan inte ändra det här initiativet",
         message=f"Initiativet ägs av {owner_name}. "
         "Bara den organisationen (eller registrets administratör) kan ändra det.",
+    )
+
+
+def _forbidden_answer(page: Page, code: str) -> HTMLResponse:
+    return page.render(
+        "error.html",
+        status_code=403,
+        heading="Du kan inte svara för den organisationen",
+        message=f"Bara organisationen {code} själv (eller registrets administratör) kan bekräfta eller avböja "
+        "sitt deltagande.",
     )
 
 

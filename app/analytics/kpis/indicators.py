@@ -45,6 +45,9 @@ class KpiInputs:
     figures: Figures
     portfolio: Sequence[PortfolioItem] = ()
     services_put_into_operation: int = 0
+    # Initiatives in operation whose source did not say when they got there: any year's count
+    # might miss them, so KPI 4 is unknown while there are any.
+    operation_starts_unknown: int = 0
     months: int = MONTHS_PER_YEAR
     opportunity_cost_sek: int | None = None
     opportunity_cost_missing: tuple[str, ...] = ()
@@ -146,6 +149,13 @@ def _digitalisation(inputs: KpiInputs) -> KpiValue:
 
 def _productivity(inputs: KpiInputs) -> KpiValue:
     services, months = float(inputs.services_put_into_operation), float(inputs.months)
+    if inputs.operation_starts_unknown:
+        named = {
+            "services_put_into_operation": None,
+            "months": months,
+            "operation_starts_unknown": inputs.operation_starts_unknown,
+        }
+        return KpiValue("productivity", None, None, months, ("operation_start_date",), named)
     return ratio("productivity", services, months, (("services_put_into_operation", services), ("months", months)))
 
 

@@ -31,7 +31,7 @@ class Inputs:
 
     figures: dict[str, dict[int, FiguresRead]]
     spending: dict[str, list[Spend]]
-    operation_starts: dict[str, list[date]]
+    operation_starts: dict[str, list[date | None]]  # None: its source did not say when
 
 
 def kpis_for(context: AnalyticsContext, organisation: Profile, year: int | None, today: date) -> KpiReport:
@@ -86,7 +86,7 @@ def _inputs(context: AnalyticsContext, codes: Sequence[str]) -> Inputs:
         spending: dict[str, list[Spend]] = defaultdict(list)
         for spend in initiative_reads.spending(session, codes):
             spending[spend.owner_code].append(spend)
-        starts: dict[str, list[date]] = defaultdict(list)
+        starts: dict[str, list[date | None]] = defaultdict(list)
         for owner, day in initiative_reads.first_operation_days(session, codes, OPERATING_STATUSES):
             starts[owner].append(day)
         return Inputs(dict(figures), dict(spending), dict(starts))
@@ -113,7 +113,10 @@ def _values(
                     for s in inputs.spending.get(code, [])
                     if indicators.ran_during(year, s.start_date, s.end_date, s.created_at.date())
                 ],
-                services_put_into_operation=sum(day.year == year for day in inputs.operation_starts.get(code, [])),
+                services_put_into_operation=sum(
+                    day is not None and day.year == year for day in inputs.operation_starts.get(code, [])
+                ),
+                operation_starts_unknown=sum(day is None for day in inputs.operation_starts.get(code, [])),
                 months=indicators.months_counted(year, today),
                 opportunity_cost_sek=costs.get(code, 0) if populations.get(code) else None,
                 opportunity_cost_missing=("population",),

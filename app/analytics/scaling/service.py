@@ -122,7 +122,7 @@ def _records(context: AnalyticsContext, ids: set[uuid.UUID]) -> Records:
             operating.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
         if adoption.status != AdoptionStatus.abandoned:
             adopters.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
-    for participation in initiative_reads.participations(context.session, ids):
+    for participation in initiative_reads.participations(context.session, ids, confirmed_only=True):
         participants.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
     return Records(adopters, operating, participants, set(), context.organisations.members)
 
