@@ -230,11 +230,14 @@ def _owner_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
 
 
 def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
+    """Per county, its owners' initiatives; a federation spanning counties counts in each, as
+    the county filter finds it in each."""
     by_owner = _owner_counts(session, query)
     counties: dict[str, int] = defaultdict(int)
-    for code, label in organisation_service.labels_by_code(session, by_owner).items():
-        if label.county_code:
-            counties[label.county_code] += by_owner[code]
+    in_counties = organisation_service.county_codes_by_code(session)
+    for code, count in by_owner.items():
+        for county in in_counties.get(code, ()):
+            counties[county] += count
     return dict(counties)
 
 

@@ -239,7 +239,7 @@ def national_candidates(context: AnalyticsContext, query: NationalCandidateQuery
         for case in cases(context)
         if case.candidates
         and (query.category is None or case.proven.category == query.category)
-        and (query.county is None or profiles[case.proven.owner_code].county_code == query.county)
+        and (query.county is None or query.county in profiles[case.proven.owner_code].county_codes)
     ]
     summaries = [(case, _sum(case, Basis.known_need, served), _sum(case, Basis.potential, served)) for case in chosen]
     summaries.sort(
