@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import Select, bindparam, func
+from sqlalchemy import ColumnElement, Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
@@ -30,6 +30,12 @@ from app.initiatives.query import InitiativeQuery
 from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
+
+#: What counts: the one rule for every figure. An initiative archived, or withdrawn by its
+#: source, stays readable (by id, in lists with `include_archived`, in the change feed) but
+#: counts in no analytics: KPIs, totals, clusters and their budgets, proven matches and flags,
+#: scaling candidates, an organisation's portfolio and development spend.
+COUNTED = col(Initiative.is_archived).is_(False) & col(Initiative.is_withdrawn_at_source).is_(False)
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
 ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(bindparam("ids", expanding=True)))
@@ -71,7 +77,7 @@ def iter_all(session: Session, *, include_archived: bool, batch_size: int) -> It
     """The ids of every initiative in id order, a batch at a time (for exports)."""
     statement = select(col(Initiative.id)).order_by(col(Initiative.id)).limit(batch_size)
     if not include_archived:
-        statement = statement.where(_LIVE)
+        statement = statement.where(COUNTED)
     batch = list(session.connection().execute(statement).scalars())
     while batch:
         yield batch
@@ -192,47 +198,52 @@ class Facets:
     flag: dict[str, int]
 
 
-def facet_counts(session: Session, query: InitiativeQuery) -> Facets:
-    """Counts for each filter's choices; each facet ignores its own filter, so choices combine sensibly."""
-    by_owner = _owner_counts(session, query.model_copy(update={"organisation": None}))
+def facet_counts(session: Session, query: InitiativeQuery, *, counted_only: bool = False) -> Facets:
+    """Counts for each filter's choices; each facet ignores its own filter, so choices combine
+    sensibly. With `counted_only`, only initiatives that count (`COUNTED`): the site's totals."""
+    counted = (COUNTED,) if counted_only else ()
+    by_owner = _owner_counts(session, query.model_copy(update={"organisation": None}), counted)
     labels = organisation_service.labels_by_code(session, by_owner)
     names = sorted(((code, labels[code].name, count) for code, count in by_owner.items()), key=lambda i: i[1])
     return Facets(
-        total=_total(session, query),
-        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status),
-        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category),
-        county=_county_counts(session, query.model_copy(update={"county": None})),
+        total=_total(session, query, counted),
+        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status, counted),
+        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category, counted),
+        county=_county_counts(session, query.model_copy(update={"county": None}), counted),
         organisation=names,
-        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]})) for flag in Flag},
+        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]}), counted) for flag in Flag},
     )
 
 
 def owned_counts(session: Session) -> dict[str, int]:
-    """How many current (not archived) initiatives each organisation owns."""
-    return _owner_counts(session, InitiativeQuery())
+    """How many initiatives that count (`COUNTED`) each organisation owns."""
+    return _owner_counts(session, InitiativeQuery(), (COUNTED,))
 
 
-def _unpaged(session: Session, query: InitiativeQuery) -> Select:
-    return _filtered(session, query.model_copy(update={"cursor": None}))
+Conditions = tuple[ColumnElement[bool], ...]
 
 
-def _total(session: Session, query: InitiativeQuery) -> int:
-    return session.execute(_unpaged(session, query).with_only_columns(func.count())).scalar_one()
+def _unpaged(session: Session, query: InitiativeQuery, conditions: Conditions) -> Select:
+    return _filtered(session, query.model_copy(update={"cursor": None})).where(*conditions)
 
 
-def _counts(session: Session, query: InitiativeQuery, column) -> dict[str, int]:
-    grouped = _unpaged(session, query).with_only_columns(column, func.count()).group_by(column)
+def _total(session: Session, query: InitiativeQuery, conditions: Conditions) -> int:
+    return session.execute(_unpaged(session, query, conditions).with_only_columns(func.count())).scalar_one()
+
+
+def _counts(session: Session, query: InitiativeQuery, column, conditions: Conditions) -> dict[str, int]:
+    grouped = _unpaged(session, query, conditions).with_only_columns(column, func.count()).group_by(column)
     return {str(value): count for value, count in session.execute(grouped) if value is not None}
 
 
-def _owner_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
-    return _counts(session, query, Initiative.owner_code)
+def _owner_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
+    return _counts(session, query, Initiative.owner_code, conditions)
 
 
-def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
+def _county_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
     """Per county, its owners' initiatives; a federation spanning counties counts in each, as
     the county filter finds it in each."""
-    by_owner = _owner_counts(session, query)
+    by_owner = _owner_counts(session, query, conditions)
     counties: dict[str, int] = defaultdict(int)
     in_counties = organisation_service.county_codes_by_code(session)
     for code, count in by_owner.items():
@@ -249,19 +260,17 @@ IN_LIST_CHUNK = 5_000  # ids in one IN list: under every engine's limit on bound
 TEXT_COLUMNS = tuple(getattr(Initiative, name) for name in Text._fields if name != "tags")
 SPEND_COLUMNS = tuple(getattr(Initiative, name) for name in Spend._fields)
 STANDING_COLUMNS = tuple(getattr(Initiative, name) for name in Standing._fields)
-# What analytics count: not archived, and not withdrawn by its source.
-_LIVE = col(Initiative.is_archived).is_(False) & col(Initiative.is_withdrawn_at_source).is_(False)
 
 
 def live_texts(session: Session, ids: Iterable[uuid.UUID]) -> list[Text]:
     """The texts of the live initiatives among `ids`."""
     wanted = list(ids)
-    return _with_tags(session, select(*TEXT_COLUMNS).where(_LIVE, col(Initiative.id).in_(wanted)))
+    return _with_tags(session, select(*TEXT_COLUMNS).where(COUNTED, col(Initiative.id).in_(wanted)))
 
 
 def live_text_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Text]:
     """Live initiatives' texts in id order, the first `limit` after `after`: a walk through all."""
-    statement = select(*TEXT_COLUMNS).where(_LIVE).order_by(col(Initiative.id)).limit(limit)
+    statement = select(*TEXT_COLUMNS).where(COUNTED).order_by(col(Initiative.id)).limit(limit)
     if after is not None:
         statement = statement.where(col(Initiative.id) > after)
     return _with_tags(session, statement)
@@ -285,7 +294,7 @@ def standings(session: Session, ids: Iterable[uuid.UUID]) -> list[Standing]:
     wanted, found = list(ids), []
     for start in range(0, len(wanted), IN_LIST_CHUNK):
         statement = select(*STANDING_COLUMNS).where(
-            _LIVE, col(Initiative.id).in_(wanted[start : start + IN_LIST_CHUNK])
+            COUNTED, col(Initiative.id).in_(wanted[start : start + IN_LIST_CHUNK])
         )
         found += [Standing(*row) for row in session.connection().execute(statement)]
     return found
@@ -294,7 +303,7 @@ def standings(session: Session, ids: Iterable[uuid.UUID]) -> list[Standing]:
 def proven(session: Session) -> list[Standing]:
     """Every live initiative in operation or scaled with a realised benefit above 0."""
     statement = select(*STANDING_COLUMNS).where(
-        _LIVE,
+        COUNTED,
         col(Initiative.status).in_(OPERATING_STATUSES),
         col(Initiative.realised_benefit_sek_per_year) > 0,
     )
@@ -331,13 +340,13 @@ def participations(
 
 def owned(session: Session, owner_code: str) -> list[InitiativeRow]:
     """The organisation's live initiatives, by title."""
-    statement = select(*COLUMNS).where(Initiative.owner_code == owner_code, _LIVE).order_by(Initiative.title)
+    statement = select(*COLUMNS).where(Initiative.owner_code == owner_code, COUNTED).order_by(Initiative.title)
     return [InitiativeRow(*row) for row in session.connection().execute(statement)]
 
 
 def spending(session: Session, owner_codes: Iterable[str]) -> list[Spend]:
     """The live initiatives of these owners, with what their KPIs count."""
-    statement = select(*SPEND_COLUMNS).where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE)
+    statement = select(*SPEND_COLUMNS).where(col(Initiative.owner_code).in_(list(owner_codes)), COUNTED)
     return [Spend(*row) for row in session.connection().execute(statement)]
 
 
@@ -349,7 +358,7 @@ def first_operation_days(
     first = (
         select(func.min(StatusChange.id).label("id"))
         .join(Initiative, col(Initiative.id) == col(StatusChange.initiative_id))
-        .where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE, col(StatusChange.status).in_(statuses))
+        .where(col(Initiative.owner_code).in_(list(owner_codes)), COUNTED, col(StatusChange.status).in_(statuses))
         .group_by(col(StatusChange.initiative_id))
         .subquery()
     )

@@ -53,7 +53,7 @@ DOWNLOADS = {
 @router.get("/")
 def start(page: PageDep, context: ContextDep) -> Response:
     """The national picture."""
-    counts = initiative_reads.facet_counts(context.session, InitiativeQuery())
+    counts = initiative_reads.facet_counts(context.session, InitiativeQuery(), counted_only=True)
     clusters = cluster_service.list_clusters(context, ClusterQuery(limit=TOP_ON_START)).items
     candidates = scaling_service.national_candidates(context, NationalCandidateQuery(limit=TOP_ON_START))
     return page.render(
