@@ -411,7 +411,9 @@ class _NewRows:
             initiative=initiative,
             participants=[_participant_row(initiative_id, p) for p in incoming["participants"]],
             tags=[{"initiative_id": initiative_id, "tag": tag} for tag in incoming["tags"]],
-            status_change=_status_row(initiative_id, incoming["status"], data.status_date, now),
+            status_change=_status_row(
+                initiative_id, incoming["status"], _status_day(data, from_source=source != REGISTRY_SOURCE), now
+            ),
             searchable_text=_searchable_text(incoming),
         )
 
@@ -435,7 +437,7 @@ def _apply(
     if not from_source and state.source != REGISTRY_SOURCE:
         columns["registry_edited_fields"] = sorted(set(state.registry_edited_fields) | set(changed))
     now = _claim_next_version(session, state.id, state.version, columns)
-    _replace_related(session, state.id, changed, data.status_date, now)
+    _replace_related(session, state.id, changed, _status_day(data, from_source=from_source), now)
     if SEARCHED_FIELDS & set(changed):
         _reindex_terms(session, state.id, merged)
     _record(session, [state.id], ChangeAction.update, caller, before)
@@ -514,13 +516,17 @@ def _written(participant: dict[str, Any]) -> tuple:
     return tuple(participant[name] for name in PARTICIPANT_FIELDS)
 
 
+def _status_day(data: InitiativeFields, *, from_source: bool) -> date | None:
+    """When a new status took effect: the date sent; without one, today for a write through the
+    API or the web (it happens now), and unknown (None) for a source's record, since the day it
+    is imported says nothing about when its status changed."""
+    if data.status_date is not None or from_source:
+        return data.status_date
+    return date.today()
+
+
 def _status_row(initiative_id: uuid.UUID, status: str, status_date: date | None, now: datetime) -> dict[str, Any]:
-    return {
-        "initiative_id": initiative_id,
-        "status": status,
-        "changed_date": status_date or date.today(),
-        "recorded_at": now,
-    }
+    return {"initiative_id": initiative_id, "status": status, "changed_date": status_date, "recorded_at": now}
 
 
 def _day(value: str | None) -> date | None:
