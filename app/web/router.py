@@ -149,6 +149,8 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
     if read is None:
         return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök.")
     adoptions = adoption_service.list_for_initiative(session, read.id)
+    taken_after = adoption_service.taken_after(session, read.id)
+    originals = {row.id: row for row in initiative_reads.rows(session, [i for i, _status in taken_after])}
     history = change_service.history(session, read.id)
     # What the analytics take to be the same work, so this list agrees with the clusters and flags.
     overlaps = overlap_service.list_similar(context, read.id, SimilarQuery())
@@ -172,6 +174,7 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         judge_names={code: label.name for code, label in names.items()},
         may_edit=_may_edit(page, read.owner),
         answerable={p.organisation for p in read.participants if _may_edit(page, p.organisation)},
+        taken_after=[(originals[i], status) for i, status in taken_after if i in originals],
         overlaps=overlaps,
     )
 

@@ -1,8 +1,12 @@
-"""The initiative page shows claimed participation as such and lets the participant answer."""
+"""The initiative page shows claimed participation as such and lets the participant answer; and
+it shows what an initiative takes after (instead of a flag saying it duplicates it)."""
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.adoptions import service as adoption_service
+from app.adoptions.schemas import AdoptionCreate
+from app.core.caller import ADMIN
 from app.initiatives import reads as initiative_reads
 from tests.factories import make_initiative
 from tests.web.html import check_page, hidden_value
@@ -71,3 +75,20 @@ class TestOrganisationPage:
         make_initiative(session, title="Påstått samarbete", owner="2281", participants=PARTNERS)
         text = check_page(client.get("/organisation/2262"))
         assert "Påstått samarbete (ägs av Sundsvall; deltagandet är ett anspråk, ej bekräftat)" in text
+
+
+class TestTakesAfter:
+    def test_a_pilot_recorded_as_adopting_the_proven_one_links_to_it(self, client: TestClient, session: Session):
+        original = make_initiative(
+            session,
+            title="Nattillsyn i drift",
+            owner="0180",
+            status="in_operation",
+            realised_benefit_sek_per_year=10**6,
+        )
+        pilot = make_initiative(session, title="Vår nattillsyn", owner="2281", status="pilot")
+        adoption = AdoptionCreate(organisation="2281", status="piloting", own_initiative_id=pilot.id)
+        adoption_service.create(session, original.id, adoption, ADMIN)
+        text = check_page(client.get(f"/initiativ/{pilot.id}"))
+        assert "Sundsvall har registrerat att det här initiativet tar efter: Nattillsyn i drift (testar)" in text
+        assert f'href="/initiativ/{original.id}"' in client.get(f"/initiativ/{pilot.id}").text
