@@ -330,7 +330,7 @@ def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
                 "contribution_sek": row.contribution_sek,
                 "steering_seats": row.steering_seats,
             }
-        )  # without their statuses: what a writer sends, compared with what it sends
+        )  # statuses left out: a write is compared in the fields a writer sends
     return {
         row.id: _State(
             id=row.id,

@@ -6,6 +6,7 @@ from app.analytics.context import AnalyticsContext
 from app.initiatives import reads as initiative_reads
 from app.initiatives.query import InitiativeQuery
 from tests.factories import make_initiative
+from tests.web.html import check_page
 
 ALL_COUNTIES = ["01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14"]
 ALL_COUNTIES += ["17", "18", "19", "20", "21", "22", "23", "24", "25"]
@@ -39,6 +40,10 @@ class TestCountyOfAFederation:
     def test_a_municipality_is_in_its_own_county(self, client):
         body = organisation(client, "1480")
         assert (body["county_code"], body["county_codes"]) == ("14", ["14"])
+
+    def test_its_web_page_names_the_counties_of_its_members(self, client):
+        text = check_page(client.get("/organisation/gr"))
+        assert "Kommunalförbund med medlemmar i Hallands län, Västra Götalands län" in text
 
     def test_the_county_list_includes_its_federations(self, client):
         items = client.get("/api/v1/organisations", params={"county": "14", "kind": "municipal_federation"}).json()
