@@ -130,26 +130,40 @@ def answer_participation(
     )
     _claim_next_version(session, row.id, row.version, {})
     _record(session, [row.id], ChangeAction.update, caller, before)
-    change_service.record(
-        session,
-        [
-            change_service.new_change(
-                entity=PARTICIPATION_ENTITY,
-                entity_id=participation_id(initiative_id, organisation_code),
-                initiative_id=initiative_id,
-                action=ChangeAction.update,
-                caller=caller,
-                snapshot={**participant, "initiative_id": str(initiative_id), "status": answer.value},
-                changes={"status": {"old": participant["status"], "new": answer.value}},
-            )
-        ],
-    )
+    answered = {**participant, "status": answer.value}
+    change_service.record(session, _participation_changes(initiative_id, [participant], [answered], caller))
     return _row(session, initiative_id)
 
 
 def participation_id(initiative_id: uuid.UUID, organisation_code: str) -> uuid.UUID:
     """A participation's id in the change feed: the same for the same initiative and organisation."""
     return uuid.uuid5(initiative_id, organisation_code)
+
+
+def _participation_changes(
+    initiative_id: uuid.UUID, before: list[dict[str, Any]], after: list[dict[str, Any]], caller: Caller
+) -> list[dict[str, Any]]:
+    """Change-feed entries (entity `participation`) for each participant listed, changed,
+    answered or removed, from the participants (with statuses) before and after a write."""
+    old = {p["organisation"]: p for p in before}
+    new = {p["organisation"]: p for p in after}
+    entries = []
+    for code in sorted(old | new):
+        action = ChangeAction.create if code not in old else ChangeAction.delete if code not in new else None
+        changes = {} if action else change_service.diff(old[code], new[code], set())
+        if action or changes:
+            entries.append(
+                change_service.new_change(
+                    entity=PARTICIPATION_ENTITY,
+                    entity_id=participation_id(initiative_id, code),
+                    initiative_id=initiative_id,
+                    action=action or ChangeAction.update,
+                    caller=caller,
+                    snapshot={**(new.get(code) or old[code]), "initiative_id": str(initiative_id)},
+                    changes=changes,
+                )
+            )
+    return entries
 
 
 def _participant(session: Session, initiative_id: uuid.UUID, organisation_code: str) -> dict[str, Any]:
@@ -377,6 +391,14 @@ def _insert(
     _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
     ids = [n.initiative["id"] for n in new]
     _record(session, ids, ChangeAction.create, caller, {})
+    change_service.record(
+        session,
+        [
+            entry
+            for n in new
+            for entry in _participation_changes(n.initiative["id"], [], [_listed(p) for p in n.participants], caller)
+        ],
+    )
     return ids
 
 
@@ -437,10 +459,11 @@ def _apply(
     if not from_source and state.source != REGISTRY_SOURCE:
         columns["registry_edited_fields"] = sorted(set(state.registry_edited_fields) | set(changed))
     now = _claim_next_version(session, state.id, state.version, columns)
-    _replace_related(session, state.id, changed, _status_day(data, from_source=from_source), now)
+    participation = _replace_related(session, state.id, changed, _status_day(data, from_source=from_source), now)
     if SEARCHED_FIELDS & set(changed):
         _reindex_terms(session, state.id, merged)
     _record(session, [state.id], ChangeAction.update, caller, before)
+    change_service.record(session, _participation_changes(state.id, *participation, caller) if participation else [])
     return True
 
 
@@ -466,20 +489,22 @@ def _claim_next_version(session: Session, initiative_id: uuid.UUID, version: int
 
 def _replace_related(
     session: Session, initiative_id: uuid.UUID, changed: dict[str, Any], status_date: date | None, now: datetime
-) -> None:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Write the changed related rows; returns the participants before and after, when they changed."""
+    participation = None
     if "participants" in changed:
-        kept = _answers_kept(_participants(session, initiative_id))
+        stored = _participants(session, initiative_id)
+        kept = _answers_kept(stored)
+        rows = [_participant_row(initiative_id, p, kept.get(_written(p))) for p in changed["participants"]]
         session.execute(delete(InitiativeParticipant).where(col(InitiativeParticipant.initiative_id) == initiative_id))
-        bulk_insert(
-            session,
-            InitiativeParticipant,
-            [_participant_row(initiative_id, p, kept.get(_written(p))) for p in changed["participants"]],
-        )
+        bulk_insert(session, InitiativeParticipant, rows)
+        participation = (stored, [_listed(row) for row in rows])
     if "tags" in changed:
         session.execute(delete(InitiativeTag).where(col(InitiativeTag.initiative_id) == initiative_id))
         bulk_insert(session, InitiativeTag, [{"initiative_id": initiative_id, "tag": tag} for tag in changed["tags"]])
     if "status" in changed:
         bulk_insert(session, StatusChange, [_status_row(initiative_id, changed["status"], status_date, now)])
+    return participation
 
 
 def _column_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -503,6 +528,17 @@ def _participant_row(
         "contribution_sek": participant["contribution_sek"],
         "steering_seats": participant["steering_seats"],
         "status": answer or ParticipationStatus.claimed,
+    }
+
+
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    """A participant row as the change feed shows a participation."""
+    return {
+        "organisation": row["organisation_code"],
+        "role": row["role"],
+        "contribution_sek": row["contribution_sek"],
+        "steering_seats": row["steering_seats"],
+        "status": row["status"],
     }
 
 

@@ -45,11 +45,13 @@ class TestConfirm:
         history = client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]
         participation = [entry for entry in history if entry["entity"] == "participation"]
         assert [(e["action"], e["actor_kind"], e["actor_organisation_code"]) for e in participation] == [
-            ("update", "organisation", "2262")
+            ("create", "admin", None),  # the owner listed 0180 and 2262 (the factory writes as the admin)
+            ("create", "admin", None),
+            ("update", "organisation", "2262"),
         ]
-        assert participation[0]["changes"] == {"status": {"old": "claimed", "new": "confirmed"}}
+        assert participation[-1]["changes"] == {"status": {"old": "claimed", "new": "confirmed"}}
         feed = client.get("/api/v1/changes").json()["items"]
-        [entry] = [item for item in feed if item["entity"] == "participation"]
+        entry = [item for item in feed if item["entity"] == "participation"][-1]
         assert entry["snapshot"] == {
             "initiative_id": str(initiative.id),
             "organisation": "2262",
@@ -110,6 +112,30 @@ class TestOwnerEdits:
         )
         assert response.status_code == 200, response.text
         assert statuses(client, initiative) == {"0180": "claimed", "1480": "claimed", "2262": "confirmed"}
+        history = client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]
+        last_write = [e for e in history if e["entity"] == "participation"][-2:]
+        assert [(e["action"], e["changes"]) for e in last_write] == [
+            (
+                "update",
+                {
+                    "contribution_sek": {"old": 5_000_000, "new": 9_000_000},
+                    "status": {"old": "confirmed", "new": "claimed"},
+                },
+            ),
+            ("create", {}),
+        ]
+
+    def test_a_removed_participant_is_recorded_as_removed(self, client, session):
+        initiative = listed(session)
+        client.patch(
+            f"/api/v1/initiatives/{initiative.id}",
+            json={"participants": [PARTNERS[0]]},
+            headers={**make_key(session, "2281"), "If-Match": '"1"'},
+        )
+        history = client.get(f"/api/v1/initiatives/{initiative.id}/history").json()["items"]
+        [removed] = [e for e in history if e["entity"] == "participation" and e["action"] == "delete"]
+        assert (removed["actor_organisation_code"], removed["changes"]) == ("2281", {})
+        assert statuses(client, initiative) == {"2262": "claimed"}
 
 
 class TestOrganisationListing:
