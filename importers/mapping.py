@@ -31,6 +31,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "strategy_refs": values.word_list,
     "start_date": values.day,
     "end_date": partial(values.day, is_end=True),
+    "status_date": values.day,
     "budget_sek": values.amount,
     "budget_by_year": values.amounts_by_year,
     "expected_benefit_sek_per_year": values.amount,

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.core.caller import ADMIN
+from app.core.enums import ParticipationStatus
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeCreate
@@ -29,6 +30,13 @@ def initiative_payload(**overrides: Any) -> dict[str, Any]:
 
 def make_initiative(session: Session, **overrides: Any) -> Initiative:
     return initiative_service.create(session, InitiativeCreate.model_validate(initiative_payload(**overrides)), ADMIN)
+
+
+def confirm_participation(session: Session, initiative: Initiative, organisation_code: str) -> None:
+    """The participating organisation confirms what the owner listed (the admin answering for it)."""
+    initiative_service.answer_participation(
+        session, initiative.id, organisation_code, ParticipationStatus.confirmed, ADMIN
+    )
 
 
 def make_key(session: Session, organisation_code: str) -> dict[str, str]:

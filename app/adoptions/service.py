@@ -110,6 +110,19 @@ def facts(session: Session, initiative_ids: Iterable[uuid.UUID] | None = None) -
     ]
 
 
+def taken_after(session: Session, own_initiative_id: uuid.UUID) -> list[tuple[uuid.UUID, AdoptionStatus]]:
+    """The initiatives an organisation has recorded adopting (any status but abandoned) through
+    this initiative of its own, with the adoption's status: what it takes after."""
+    statement = (
+        select(Adoption.initiative_id, Adoption.status)
+        .where(Adoption.own_initiative_id == own_initiative_id, Adoption.status != AdoptionStatus.abandoned)
+        .order_by(col(Adoption.created_at))
+    )
+    return [
+        (initiative_id, AdoptionStatus(status)) for initiative_id, status in session.connection().execute(statement)
+    ]
+
+
 # Built once: constructing a statement costs more than running it on a page's hot path.
 COUNTS_BY_STATUS = (
     select(Adoption.initiative_id, Adoption.status, func.count())

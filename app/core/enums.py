@@ -46,6 +46,14 @@ class ParticipantRole(StrEnum):
     observer = "observer"
 
 
+class ParticipationStatus(StrEnum):
+    """Whether the participating organisation stands behind what the owner listed for it."""
+
+    claimed = "claimed"  # listed by the owner (or a source); the organisation has not answered
+    confirmed = "confirmed"
+    declined = "declined"
+
+
 class AdoptionStatus(StrEnum):
     considering = "considering"
     piloting = "piloting"

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
 from app.core.caller import ADMIN
+from app.core.enums import ParticipationStatus
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
 from app.initiatives.records import InitiativeRow
@@ -43,11 +44,20 @@ def read_portfolio() -> dict[str, list[Entry]]:
 
 
 def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, InitiativeRow]:
-    """Create every initiative; returns them by key."""
+    """Create every initiative, and confirm the participations marked `"answer": "confirmed"`
+    (the others stay claims, as the owner listed them); returns them by key."""
     created: dict[str, InitiativeRow] = {}
     for entry in entries:
-        fields = {name: value for name, value in entry.items() if name != "key"}
-        created[entry["key"]] = initiative_service.create(session, InitiativeCreate.model_validate(fields), ADMIN)
+        participants = entry.get("participants", [])
+        fields = {name: value for name, value in entry.items() if name not in ("key", "participants")}
+        fields["participants"] = [{k: v for k, v in p.items() if k != "answer"} for p in participants]
+        row = initiative_service.create(session, InitiativeCreate.model_validate(fields), ADMIN)
+        for participant in participants:
+            if participant.get("answer") == ParticipationStatus.confirmed:
+                row = initiative_service.answer_participation(
+                    session, row.id, participant["organisation"], ParticipationStatus.confirmed, ADMIN
+                )
+        created[entry["key"]] = row
     return created
 
 

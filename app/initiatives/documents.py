@@ -43,6 +43,7 @@ PARTICIPANT_ROWS = (
         col(InitiativeParticipant.role),
         col(InitiativeParticipant.contribution_sek),
         col(InitiativeParticipant.steering_seats),
+        col(InitiativeParticipant.status),
     )
     .where(col(InitiativeParticipant.initiative_id).in_(_IDS))
     .order_by(col(InitiativeParticipant.organisation_code))
@@ -160,6 +161,7 @@ def _related(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Related
                 "role": row.role,
                 "contribution_sek": row.contribution_sek,
                 "steering_seats": row.steering_seats,
+                "status": row.status,
             }
         )
     for initiative_id, tag in connection.execute(TAG_ROWS, page):

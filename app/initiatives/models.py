@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.core.enums import Category, InitiativeStatus, ParticipantRole
+from app.core.enums import Category, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.core.models import empty_list, timestamp_field
 
 REGISTRY_SOURCE = "registry"
@@ -65,6 +65,8 @@ class InitiativeParticipant(SQLModel, table=True):
     role: ParticipantRole = Field(sa_type=String(16))
     contribution_sek: int | None = Field(default=None, sa_type=BigInteger)
     steering_seats: int | None = None
+    # A claim until the participating organisation confirms it with its own key.
+    status: ParticipationStatus = Field(default=ParticipationStatus.claimed, sa_type=String(16))
 
 
 class InitiativeTag(SQLModel, table=True):
@@ -108,5 +110,5 @@ class StatusChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     initiative_id: uuid.UUID = Field(foreign_key="initiative.id", index=True)
     status: InitiativeStatus = Field(sa_type=String(32))
-    changed_date: date
+    changed_date: date | None  # None: the source did not say when (never the import day)
     recorded_at: datetime = timestamp_field()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
-from app.core.enums import Category, Flag, InitiativeStatus
+from app.core.enums import Category, Flag, InitiativeStatus, ParticipationStatus
 from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
 from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm
 from app.language import search
@@ -159,7 +159,11 @@ def _annotated(concept_terms) -> ColumnElement[bool]:
 
 
 def _involves(code: str) -> ColumnElement[bool]:
-    participating = select(InitiativeParticipant.initiative_id).where(InitiativeParticipant.organisation_code == code)
+    # A declined participation does not involve the organisation; a claimed one is listed, and
+    # its participant's `status` says it is only claimed.
+    participating = select(InitiativeParticipant.initiative_id).where(
+        InitiativeParticipant.organisation_code == code, InitiativeParticipant.status != ParticipationStatus.declined
+    )
     return or_(col(Initiative.owner_code) == code, col(Initiative.id).in_(participating))
 
 

@@ -19,10 +19,10 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import Select, bindparam, func
+from sqlalchemy import ColumnElement, Select, bindparam, func
 from sqlmodel import Session, col, select
 
-from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole
+from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
@@ -30,6 +30,12 @@ from app.initiatives.query import InitiativeQuery
 from app.initiatives.records import COLUMNS, DatedStatus, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
+
+#: What counts: the one rule for every figure. An initiative archived, or withdrawn by its
+#: source, stays readable (by id, in lists with `include_archived`, in the change feed) but
+#: counts in no analytics: KPIs, totals, clusters and their budgets, proven matches and flags,
+#: scaling candidates, an organisation's portfolio and development spend.
+COUNTED = col(Initiative.is_archived).is_(False) & col(Initiative.is_withdrawn_at_source).is_(False)
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
 ROWS_BY_ID = select(*COLUMNS).where(col(Initiative.id).in_(bindparam("ids", expanding=True)))
@@ -71,7 +77,7 @@ def iter_all(session: Session, *, include_archived: bool, batch_size: int) -> It
     """The ids of every initiative in id order, a batch at a time (for exports)."""
     statement = select(col(Initiative.id)).order_by(col(Initiative.id)).limit(batch_size)
     if not include_archived:
-        statement = statement.where(_LIVE)
+        statement = statement.where(COUNTED)
     batch = list(session.connection().execute(statement).scalars())
     while batch:
         yield batch
@@ -192,49 +198,57 @@ class Facets:
     flag: dict[str, int]
 
 
-def facet_counts(session: Session, query: InitiativeQuery) -> Facets:
-    """Counts for each filter's choices; each facet ignores its own filter, so choices combine sensibly."""
-    by_owner = _owner_counts(session, query.model_copy(update={"organisation": None}))
+def facet_counts(session: Session, query: InitiativeQuery, *, counted_only: bool = False) -> Facets:
+    """Counts for each filter's choices; each facet ignores its own filter, so choices combine
+    sensibly. With `counted_only`, only initiatives that count (`COUNTED`): the site's totals."""
+    counted = (COUNTED,) if counted_only else ()
+    by_owner = _owner_counts(session, query.model_copy(update={"organisation": None}), counted)
     labels = organisation_service.labels_by_code(session, by_owner)
     names = sorted(((code, labels[code].name, count) for code, count in by_owner.items()), key=lambda i: i[1])
     return Facets(
-        total=_total(session, query),
-        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status),
-        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category),
-        county=_county_counts(session, query.model_copy(update={"county": None})),
+        total=_total(session, query, counted),
+        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status, counted),
+        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category, counted),
+        county=_county_counts(session, query.model_copy(update={"county": None}), counted),
         organisation=names,
-        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]})) for flag in Flag},
+        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]}), counted) for flag in Flag},
     )
 
 
 def owned_counts(session: Session) -> dict[str, int]:
-    """How many current (not archived) initiatives each organisation owns."""
-    return _owner_counts(session, InitiativeQuery())
+    """How many initiatives that count (`COUNTED`) each organisation owns."""
+    return _owner_counts(session, InitiativeQuery(), (COUNTED,))
 
 
-def _unpaged(session: Session, query: InitiativeQuery) -> Select:
-    return _filtered(session, query.model_copy(update={"cursor": None}))
+Conditions = tuple[ColumnElement[bool], ...]
 
 
-def _total(session: Session, query: InitiativeQuery) -> int:
-    return session.execute(_unpaged(session, query).with_only_columns(func.count())).scalar_one()
+def _unpaged(session: Session, query: InitiativeQuery, conditions: Conditions) -> Select:
+    return _filtered(session, query.model_copy(update={"cursor": None})).where(*conditions)
 
 
-def _counts(session: Session, query: InitiativeQuery, column) -> dict[str, int]:
-    grouped = _unpaged(session, query).with_only_columns(column, func.count()).group_by(column)
+def _total(session: Session, query: InitiativeQuery, conditions: Conditions) -> int:
+    return session.execute(_unpaged(session, query, conditions).with_only_columns(func.count())).scalar_one()
+
+
+def _counts(session: Session, query: InitiativeQuery, column, conditions: Conditions) -> dict[str, int]:
+    grouped = _unpaged(session, query, conditions).with_only_columns(column, func.count()).group_by(column)
     return {str(value): count for value, count in session.execute(grouped) if value is not None}
 
 
-def _owner_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
-    return _counts(session, query, Initiative.owner_code)
+def _owner_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
+    return _counts(session, query, Initiative.owner_code, conditions)
 
 
-def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
-    by_owner = _owner_counts(session, query)
+def _county_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
+    """Per county, its owners' initiatives; a federation spanning counties counts in each, as
+    the county filter finds it in each."""
+    by_owner = _owner_counts(session, query, conditions)
     counties: dict[str, int] = defaultdict(int)
-    for code, label in organisation_service.labels_by_code(session, by_owner).items():
-        if label.county_code:
-            counties[label.county_code] += by_owner[code]
+    in_counties = organisation_service.county_codes_by_code(session)
+    for code, count in by_owner.items():
+        for county in in_counties.get(code, ()):
+            counties[county] += count
     return dict(counties)
 
 
@@ -246,19 +260,17 @@ IN_LIST_CHUNK = 5_000  # ids in one IN list: under every engine's limit on bound
 TEXT_COLUMNS = tuple(getattr(Initiative, name) for name in Text._fields if name != "tags")
 SPEND_COLUMNS = tuple(getattr(Initiative, name) for name in Spend._fields)
 STANDING_COLUMNS = tuple(getattr(Initiative, name) for name in Standing._fields)
-# What analytics count: not archived, and not withdrawn by its source.
-_LIVE = col(Initiative.is_archived).is_(False) & col(Initiative.is_withdrawn_at_source).is_(False)
 
 
 def live_texts(session: Session, ids: Iterable[uuid.UUID]) -> list[Text]:
     """The texts of the live initiatives among `ids`."""
     wanted = list(ids)
-    return _with_tags(session, select(*TEXT_COLUMNS).where(_LIVE, col(Initiative.id).in_(wanted)))
+    return _with_tags(session, select(*TEXT_COLUMNS).where(COUNTED, col(Initiative.id).in_(wanted)))
 
 
 def live_text_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Text]:
     """Live initiatives' texts in id order, the first `limit` after `after`: a walk through all."""
-    statement = select(*TEXT_COLUMNS).where(_LIVE).order_by(col(Initiative.id)).limit(limit)
+    statement = select(*TEXT_COLUMNS).where(COUNTED).order_by(col(Initiative.id)).limit(limit)
     if after is not None:
         statement = statement.where(col(Initiative.id) > after)
     return _with_tags(session, statement)
@@ -282,7 +294,7 @@ def standings(session: Session, ids: Iterable[uuid.UUID]) -> list[Standing]:
     wanted, found = list(ids), []
     for start in range(0, len(wanted), IN_LIST_CHUNK):
         statement = select(*STANDING_COLUMNS).where(
-            _LIVE, col(Initiative.id).in_(wanted[start : start + IN_LIST_CHUNK])
+            COUNTED, col(Initiative.id).in_(wanted[start : start + IN_LIST_CHUNK])
         )
         found += [Standing(*row) for row in session.connection().execute(statement)]
     return found
@@ -291,7 +303,7 @@ def standings(session: Session, ids: Iterable[uuid.UUID]) -> list[Standing]:
 def proven(session: Session) -> list[Standing]:
     """Every live initiative in operation or scaled with a realised benefit above 0."""
     statement = select(*STANDING_COLUMNS).where(
-        _LIVE,
+        COUNTED,
         col(Initiative.status).in_(OPERATING_STATUSES),
         col(Initiative.realised_benefit_sek_per_year) > 0,
     )
@@ -304,51 +316,65 @@ def reporting_owners(session: Session, since: datetime) -> set[str]:
     return set(session.connection().execute(statement).scalars())
 
 
-def participations(session: Session, ids: Iterable[uuid.UUID] | None = None) -> list[Participation]:
-    """Who takes part in which initiative: all of them, or those among `ids`."""
+def participations(
+    session: Session, ids: Iterable[uuid.UUID] | None = None, *, confirmed_only: bool
+) -> list[Participation]:
+    """Who takes part in which initiative: all of them, or those among `ids`. With
+    `confirmed_only`, only participation its organisation confirmed: what analytics count (a
+    participant the owner listed is a claim until then)."""
     statement = select(
-        InitiativeParticipant.initiative_id, InitiativeParticipant.organisation_code, InitiativeParticipant.role
+        InitiativeParticipant.initiative_id,
+        InitiativeParticipant.organisation_code,
+        InitiativeParticipant.role,
+        InitiativeParticipant.status,
     )
     if ids is not None:
         statement = statement.where(col(InitiativeParticipant.initiative_id).in_(list(ids)))
+    if confirmed_only:
+        statement = statement.where(InitiativeParticipant.status == ParticipationStatus.confirmed)
     return [
-        Participation(initiative_id, organisation_code, ParticipantRole(role))
-        for initiative_id, organisation_code, role in session.connection().execute(statement)
+        Participation(initiative_id, organisation_code, ParticipantRole(role), ParticipationStatus(status))
+        for initiative_id, organisation_code, role, status in session.connection().execute(statement)
     ]
 
 
 def owned(session: Session, owner_code: str) -> list[InitiativeRow]:
     """The organisation's live initiatives, by title."""
-    statement = select(*COLUMNS).where(Initiative.owner_code == owner_code, _LIVE).order_by(Initiative.title)
+    statement = select(*COLUMNS).where(Initiative.owner_code == owner_code, COUNTED).order_by(Initiative.title)
     return [InitiativeRow(*row) for row in session.connection().execute(statement)]
 
 
 def spending(session: Session, owner_codes: Iterable[str]) -> list[Spend]:
     """The live initiatives of these owners, with what their KPIs count."""
-    statement = select(*SPEND_COLUMNS).where(col(Initiative.owner_code).in_(list(owner_codes)), _LIVE)
+    statement = select(*SPEND_COLUMNS).where(col(Initiative.owner_code).in_(list(owner_codes)), COUNTED)
     return [Spend(*row) for row in session.connection().execute(statement)]
 
 
 def benefiting(session: Session) -> list[Standing]:
     """Every live initiative with a realised benefit above 0, whatever its status: the proven
     initiatives of any moment are among them (`proven` is today's)."""
-    statement = select(*STANDING_COLUMNS).where(_LIVE, col(Initiative.realised_benefit_sek_per_year) > 0)
+    statement = select(*STANDING_COLUMNS).where(COUNTED, col(Initiative.realised_benefit_sek_per_year) > 0)
     return [Standing(*row) for row in session.connection().execute(statement)]
 
 
 def status_histories(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[DatedStatus]]:
-    """The dated status history of each of these initiatives, in date order (same day: in the
-    order recorded); an initiative without any is left out."""
+    """The dated status history of each of these initiatives, in the order of the days each entry
+    is known from (same day: in the order recorded); an initiative without any is left out."""
     wanted, found = list(ids), defaultdict(list)
     for start in range(0, len(wanted), IN_LIST_CHUNK):
         statement = (
-            select(col(StatusChange.initiative_id), col(StatusChange.changed_date), col(StatusChange.status))
+            select(
+                col(StatusChange.initiative_id),
+                col(StatusChange.changed_date),
+                col(StatusChange.status),
+                col(StatusChange.recorded_at),
+            )
             .where(col(StatusChange.initiative_id).in_(wanted[start : start + IN_LIST_CHUNK]))
-            .order_by(col(StatusChange.changed_date), col(StatusChange.id))
+            .order_by(col(StatusChange.id))
         )
-        for initiative_id, changed_date, status in session.connection().execute(statement):
-            found[initiative_id].append(DatedStatus(changed_date, InitiativeStatus(status)))
-    return dict(found)
+        for initiative_id, changed_date, status, recorded_at in session.connection().execute(statement):
+            found[initiative_id].append(DatedStatus(changed_date, InitiativeStatus(status), recorded_at.date()))
+    return {key: sorted(history, key=lambda entry: entry.known_from) for key, history in found.items()}
 
 
 def published_by(session: Session, source: str) -> dict[str, uuid.UUID]:

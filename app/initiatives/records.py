@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import inspect
 
-from app.core.enums import Category, InitiativeStatus, ParticipantRole
+from app.core.enums import Category, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.initiatives.models import Initiative
 
 
@@ -77,6 +77,7 @@ class Participation(NamedTuple):
     initiative_id: uuid.UUID
     organisation_code: str
     role: ParticipantRole
+    status: ParticipationStatus
 
 
 class Spend(NamedTuple):
@@ -96,17 +97,24 @@ class Spend(NamedTuple):
 class DatedStatus(NamedTuple):
     """One entry of an initiative's status history."""
 
-    changed_date: date
+    changed_date: date | None  # None: its source did not say when
     status: InitiativeStatus
+    recorded_on: date
+
+    @property
+    def known_from(self) -> date:
+        """The first day the status is known to be in force: its date, or else the day the registry
+        recorded it (it was in force then, since when is unknown)."""
+        return self.changed_date or self.recorded_on
 
 
 def status_on(history: Sequence[DatedStatus], day: date) -> InitiativeStatus | None:
-    """The status in force on `day`: the last change dated on or before it (`history` in date
-    order, as `reads.status_histories` gives it); None before the first, when the registry does
-    not know it."""
+    """The status in force on `day`: the last change known from that day or before (`history` in
+    that order, as `reads.status_histories` gives it); None before the first, when the registry
+    does not know it."""
     status = None
     for entry in history:
-        if entry.changed_date > day:
+        if entry.known_from > day:
             break
         status = entry.status
     return status

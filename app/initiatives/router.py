@@ -2,7 +2,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic_core import to_json
 from sqlmodel import Session
 
@@ -10,6 +10,7 @@ from app.auth.dependencies import CallerDep
 from app.changes import service as change_service
 from app.changes.schemas import HistoryEntry, HistoryRead
 from app.core.db import SessionDep
+from app.core.enums import ParticipationStatus
 from app.core.problems import problems
 from app.core.read_cache import Rendered
 from app.initiatives import reads
@@ -19,6 +20,7 @@ from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeCreate, InitiativePage, InitiativeRead, InitiativeUpdate
 from app.organisations.dependencies import OrganisationDep
 
+ParticipantCode = Annotated[str, Path(max_length=32, description="The participating organisation's code.")]
 router = APIRouter(prefix="/api/v1/initiatives", tags=["initiatives"])
 organisation_router = APIRouter(prefix="/api/v1/organisations", tags=["organisations"])
 
@@ -120,6 +122,43 @@ def archive_initiative(
     """Archive an initiative. Nothing is deleted: it stays readable with `include_archived=true`."""
     initiative_service.archive(session, initiative.id, reason, caller)
     return Response(status_code=204)
+
+
+def _answer(
+    initiative: InitiativeDep,
+    code: str,
+    answer: ParticipationStatus,
+    response: Response,
+    session: SessionDep,
+    caller: CallerDep,
+) -> InitiativeRead:
+    updated = initiative_service.answer_participation(session, initiative.id, code, answer, caller)
+    response.headers["ETag"] = etag(updated.version)
+    return reads.reads(session, [updated.id])[0]
+
+
+@router.post(
+    "/{initiative_id}/participants/{code}/confirm",
+    response_model=InitiativeRead,
+    responses=problems(401, 403, 404, 422),
+)
+def confirm_participation(
+    initiative: InitiativeDep, code: ParticipantCode, response: Response, session: SessionDep, caller: CallerDep
+) -> InitiativeRead:
+    """Confirm, with the participating organisation's own key, that it takes part as the owner listed."""
+    return _answer(initiative, code, ParticipationStatus.confirmed, response, session, caller)
+
+
+@router.post(
+    "/{initiative_id}/participants/{code}/decline",
+    response_model=InitiativeRead,
+    responses=problems(401, 403, 404, 422),
+)
+def decline_participation(
+    initiative: InitiativeDep, code: ParticipantCode, response: Response, session: SessionDep, caller: CallerDep
+) -> InitiativeRead:
+    """Decline, with the participating organisation's own key, the participation the owner listed."""
+    return _answer(initiative, code, ParticipationStatus.declined, response, session, caller)
 
 
 @router.get("/{initiative_id}/history", response_model=HistoryRead, responses=problems(404, 422))

@@ -5,7 +5,7 @@ from typing import Annotated, Self
 from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
 from sqlmodel import SQLModel
 
-from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
+from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
 from app.language.schemas import ConceptRef
 
@@ -136,11 +136,15 @@ class ParticipantRead(SQLModel):
     role: ParticipantRole
     contribution_sek: int | None
     steering_seats: int | None
+    status: ParticipationStatus = Field(
+        description="`claimed` as listed by the owner, until the participating organisation confirms "
+        "(`confirmed`) or declines (`declined`) with its own key. Only confirmed participation counts in analytics."
+    )
 
 
 class StatusChangeRead(SQLModel):
     status: InitiativeStatus
-    changed_date: date
+    changed_date: date | None = Field(description="When the status took effect; null when its source did not say.")
 
 
 class FlagRead(SQLModel):

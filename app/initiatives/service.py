@@ -22,7 +22,7 @@ from app.auth import permissions
 from app.changes import service as change_service
 from app.core.caller import SYSTEM, Caller
 from app.core.db import bulk_insert, database_message, refusals
-from app.core.enums import ChangeAction
+from app.core.enums import ChangeAction, ParticipationStatus
 from app.core.models import utcnow
 from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
 from app.initiatives import documents, reads
@@ -40,6 +40,9 @@ from app.language import search
 from app.organisations import service as organisation_service
 
 ENTITY = "initiative"
+PARTICIPATION_ENTITY = "participation"
+# What an owner writes of a participant; changing any of it makes the participation a new claim.
+PARTICIPANT_FIELDS = ("organisation", "role", "contribution_sek", "steering_seats")
 WRITABLE_FIELDS = tuple(name for name in InitiativeFields.model_fields if name != "status_date")
 RELATED_FIELDS = ("owner", "participants", "tags")
 COLUMN_FIELDS = tuple(name for name in WRITABLE_FIELDS if name not in RELATED_FIELDS)
@@ -99,6 +102,89 @@ def archive(session: Session, initiative_id: uuid.UUID, reason: str | None, call
     if not row.is_archived:
         _change_flags(session, row, ChangeAction.archive, caller, is_archived=True, archived_reason=reason)
     return _row(session, initiative_id)
+
+
+def answer_participation(
+    session: Session, initiative_id: uuid.UUID, organisation_code: str, answer: ParticipationStatus, caller: Caller
+) -> InitiativeRow:
+    """The participating organisation confirms or declines what the owner listed for it (the
+    admin may answer on its behalf, and is recorded as the one who did). The initiative gets a
+    new version; the change feed records the initiative and the participation."""
+    permissions.require_acting_for(
+        caller,
+        organisation_code,
+        f"This key belongs to {caller.organisation_code}; only {organisation_code} may answer for its participation.",
+    )
+    row = _row(session, initiative_id)
+    participant = _participant(session, initiative_id, organisation_code)
+    if participant["status"] == answer:
+        return row
+    before = documents.current(session, [row.id])
+    session.execute(
+        sql_update(InitiativeParticipant)
+        .where(
+            col(InitiativeParticipant.initiative_id) == initiative_id,
+            col(InitiativeParticipant.organisation_code) == organisation_code,
+        )
+        .values(status=answer)
+    )
+    _claim_next_version(session, row.id, row.version, {})
+    _record(session, [row.id], ChangeAction.update, caller, before)
+    answered = {**participant, "status": answer.value}
+    change_service.record(session, _participation_changes(initiative_id, [participant], [answered], caller))
+    return _row(session, initiative_id)
+
+
+def participation_id(initiative_id: uuid.UUID, organisation_code: str) -> uuid.UUID:
+    """A participation's id in the change feed: the same for the same initiative and organisation."""
+    return uuid.uuid5(initiative_id, organisation_code)
+
+
+def _participation_changes(
+    initiative_id: uuid.UUID, before: list[dict[str, Any]], after: list[dict[str, Any]], caller: Caller
+) -> list[dict[str, Any]]:
+    """Change-feed entries (entity `participation`) for each participant listed, changed,
+    answered or removed, from the participants (with statuses) before and after a write."""
+    old = {p["organisation"]: p for p in before}
+    new = {p["organisation"]: p for p in after}
+    entries = []
+    for code in sorted(old | new):
+        action = ChangeAction.create if code not in old else ChangeAction.delete if code not in new else None
+        changes = {} if action else change_service.diff(old[code], new[code], set())
+        if action or changes:
+            entries.append(
+                change_service.new_change(
+                    entity=PARTICIPATION_ENTITY,
+                    entity_id=participation_id(initiative_id, code),
+                    initiative_id=initiative_id,
+                    action=action or ChangeAction.update,
+                    caller=caller,
+                    snapshot={**(new.get(code) or old[code]), "initiative_id": str(initiative_id)},
+                    changes=changes,
+                )
+            )
+    return entries
+
+
+def _participant(session: Session, initiative_id: uuid.UUID, organisation_code: str) -> dict[str, Any]:
+    for participant in _participants(session, initiative_id):
+        if participant["organisation"] == organisation_code:
+            return participant
+    raise NotFound(f"{organisation_code} is not listed as a participant of the initiative {initiative_id}.")
+
+
+def _participants(session: Session, initiative_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The initiative's participants as stored, with their statuses."""
+    return [
+        {
+            "organisation": row.organisation_code,
+            "role": row.role,
+            "contribution_sek": row.contribution_sek,
+            "steering_seats": row.steering_seats,
+            "status": row.status,
+        }
+        for row in session.connection().execute(documents.PARTICIPANT_ROWS, {"ids": [initiative_id]})
+    ]
 
 
 # Writes from sources: partner systems and importers --------------------------------------------
@@ -273,7 +359,7 @@ def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
                 "contribution_sek": row.contribution_sek,
                 "steering_seats": row.steering_seats,
             }
-        )
+        )  # statuses left out: a write is compared in the fields a writer sends
     return {
         row.id: _State(
             id=row.id,
@@ -320,6 +406,14 @@ def _insert(
     _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
     ids = [n.initiative["id"] for n in new]
     _record(session, ids, ChangeAction.create, caller, {})
+    change_service.record(
+        session,
+        [
+            entry
+            for n in new
+            for entry in _participation_changes(n.initiative["id"], [], [_listed(p) for p in n.participants], caller)
+        ],
+    )
     return ids
 
 
@@ -354,7 +448,9 @@ class _NewRows:
             initiative=initiative,
             participants=[_participant_row(initiative_id, p) for p in incoming["participants"]],
             tags=[{"initiative_id": initiative_id, "tag": tag} for tag in incoming["tags"]],
-            status_change=_status_row(initiative_id, incoming["status"], data.status_date, now),
+            status_change=_status_row(
+                initiative_id, incoming["status"], _status_day(data, from_source=source != REGISTRY_SOURCE), now
+            ),
             searchable_text=_searchable_text(incoming),
         )
 
@@ -378,10 +474,11 @@ def _apply(
     if not from_source and state.source != REGISTRY_SOURCE:
         columns["registry_edited_fields"] = sorted(set(state.registry_edited_fields) | set(changed))
     now = _claim_next_version(session, state.id, state.version, columns)
-    _replace_related(session, state.id, changed, data.status_date, now)
+    participation = _replace_related(session, state.id, changed, _status_day(data, from_source=from_source), now)
     if SEARCHED_FIELDS & set(changed):
         _reindex_terms(session, state.id, merged)
     _record(session, [state.id], ChangeAction.update, caller, before)
+    change_service.record(session, _participation_changes(state.id, *participation, caller) if participation else [])
     return True
 
 
@@ -407,17 +504,22 @@ def _claim_next_version(session: Session, initiative_id: uuid.UUID, version: int
 
 def _replace_related(
     session: Session, initiative_id: uuid.UUID, changed: dict[str, Any], status_date: date | None, now: datetime
-) -> None:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Write the changed related rows; returns the participants before and after, when they changed."""
+    participation = None
     if "participants" in changed:
+        stored = _participants(session, initiative_id)
+        kept = _answers_kept(stored)
+        rows = [_participant_row(initiative_id, p, kept.get(_written(p))) for p in changed["participants"]]
         session.execute(delete(InitiativeParticipant).where(col(InitiativeParticipant.initiative_id) == initiative_id))
-        bulk_insert(
-            session, InitiativeParticipant, [_participant_row(initiative_id, p) for p in changed["participants"]]
-        )
+        bulk_insert(session, InitiativeParticipant, rows)
+        participation = (stored, [_listed(row) for row in rows])
     if "tags" in changed:
         session.execute(delete(InitiativeTag).where(col(InitiativeTag.initiative_id) == initiative_id))
         bulk_insert(session, InitiativeTag, [{"initiative_id": initiative_id, "tag": tag} for tag in changed["tags"]])
     if "status" in changed:
         bulk_insert(session, StatusChange, [_status_row(initiative_id, changed["status"], status_date, now)])
+    return participation
 
 
 def _column_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -431,23 +533,51 @@ def _column_values(values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _participant_row(initiative_id: uuid.UUID, participant: dict[str, Any]) -> dict[str, Any]:
+def _participant_row(
+    initiative_id: uuid.UUID, participant: dict[str, Any], answer: str | None = None
+) -> dict[str, Any]:
     return {
         "initiative_id": initiative_id,
         "organisation_code": participant["organisation"],
         "role": participant["role"],
         "contribution_sek": participant["contribution_sek"],
         "steering_seats": participant["steering_seats"],
+        "status": answer or ParticipationStatus.claimed,
     }
+
+
+def _listed(row: dict[str, Any]) -> dict[str, Any]:
+    """A participant row as the change feed shows a participation."""
+    return {
+        "organisation": row["organisation_code"],
+        "role": row["role"],
+        "contribution_sek": row["contribution_sek"],
+        "steering_seats": row["steering_seats"],
+        "status": row["status"],
+    }
+
+
+def _answers_kept(stored: list[dict[str, Any]]) -> dict[tuple, str]:
+    """Each stored participant's answer, by what the owner wrote of it: a participant written
+    again unchanged keeps its confirmation (or refusal); a changed one is a new claim."""
+    return {_written(participant): participant["status"] for participant in stored}
+
+
+def _written(participant: dict[str, Any]) -> tuple:
+    return tuple(participant[name] for name in PARTICIPANT_FIELDS)
+
+
+def _status_day(data: InitiativeFields, *, from_source: bool) -> date | None:
+    """When a new status took effect: the date sent; without one, today for a write through the
+    API or the web (it happens now), and unknown (None) for a source's record, since the day it
+    is imported says nothing about when its status changed."""
+    if data.status_date is not None or from_source:
+        return data.status_date
+    return date.today()
 
 
 def _status_row(initiative_id: uuid.UUID, status: str, status_date: date | None, now: datetime) -> dict[str, Any]:
-    return {
-        "initiative_id": initiative_id,
-        "status": status,
-        "changed_date": status_date or date.today(),
-        "recorded_at": now,
-    }
+    return {"initiative_id": initiative_id, "status": status, "changed_date": status_date, "recorded_at": now}
 
 
 def _day(value: str | None) -> date | None:

@@ -11,7 +11,15 @@ class OrganisationRead(SQLModel):
     code: str
     name: str
     kind: OrganisationKind
-    county_code: str | None
+    county_code: str | None = Field(
+        description="The county it is in; a federation's is the one all its members are in "
+        "(null when they span counties)."
+    )
+    county_codes: list[str] = Field(
+        default_factory=list,
+        description="Every county it is in: its own, or for a federation whose members span counties, each "
+        "county a member is in. County views of the analytics use these.",
+    )
     note: str | None = None
     member_codes: list[str] = Field(default_factory=list, description="Members of a federation or company.")
 

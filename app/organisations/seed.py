@@ -50,11 +50,13 @@ def reference_organisations() -> list[Organisation]:
         )
         for row in read_rows("regions.csv")
     ]
+    counties = {o.code: o.county_code for o in municipalities + regions}
     federations = [
         Organisation(
             code=row["registry_code"],
             name=row["name"],
             kind=LEGAL_FORM_KINDS.get(row["legal_form"], OrganisationKind.other),
+            county_code=_only_county(counties, _members(row)),
             note=f"{row['legal_form']}. {row['focus']}"[:1000],
         )
         for row in read_rows("federations.csv")
@@ -62,11 +64,22 @@ def reference_organisations() -> list[Organisation]:
     return municipalities + regions + federations
 
 
+def _members(row: dict[str, str]) -> list[str]:
+    return list(filter(None, row["members_codes_semicolon_separated"].split(";")))
+
+
+def _only_county(counties: dict[str, str | None], members: list[str]) -> str | None:
+    """A federation's county: the one all its members are in; none when they span counties (it
+    is then in each of them, see `organisation_service.county_codes_by_code`) or are unknown."""
+    found = {counties.get(member) for member in members}
+    return found.pop() if len(found) == 1 else None
+
+
 def reference_memberships() -> list[OrganisationMember]:
     return [
         OrganisationMember(organisation_code=row["registry_code"], member_code=member)
         for row in read_rows("federations.csv")
-        for member in filter(None, row["members_codes_semicolon_separated"].split(";"))
+        for member in _members(row)
     ]
 
 

@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.auth import permissions
@@ -26,7 +27,7 @@ def list_organisations(
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     if county is not None:
-        query = query.where(Organisation.county_code == county)
+        query = query.where(col(Organisation.code).in_(codes_in_county(county)))
     organisations = list(session.exec(query))
     if q:
         # A few hundred rows: matching in Python case-folds å/ä/ö, which SQLite's LOWER() does not.
@@ -63,8 +64,32 @@ def labels_by_code(session: Session, codes: Iterable[str]) -> dict[str, Label]:
 
 
 def codes_in_county(county_code: str) -> Select:
-    """The codes of the organisations in a county, as a subquery for other domains' filters."""
-    return select(Organisation.code).where(Organisation.county_code == county_code)
+    """The codes of the organisations in a county (see `county_codes_by_code`), as a subquery
+    for other domains' filters."""
+    member = aliased(Organisation)
+    members_there = (
+        select(OrganisationMember.organisation_code)
+        .join(member, col(member.code) == col(OrganisationMember.member_code))
+        .where(member.county_code == county_code)
+    )
+    return select(Organisation.code).where(
+        or_(
+            col(Organisation.county_code) == county_code,
+            col(Organisation.county_code).is_(None) & col(Organisation.code).in_(members_there),
+        )
+    )
+
+
+def county_codes_by_code(session: Session) -> dict[str, tuple[str, ...]]:
+    """The counties each organisation is in: its own county; for a federation or company whose
+    members span counties (it has none of its own), each county a member is in."""
+    statement = select(Organisation.code, Organisation.county_code)
+    own: dict[str, str | None] = {row.code: row.county_code for row in session.connection().execute(statement)}
+    members = member_codes(session)
+    return {
+        code: (county,) if county else tuple(sorted({there for m in members.get(code, []) if (there := own.get(m))}))
+        for code, county in own.items()
+    }
 
 
 class Profile(NamedTuple):
@@ -74,12 +99,17 @@ class Profile(NamedTuple):
     name: str
     kind: OrganisationKind
     county_code: str | None
+    county_codes: tuple[str, ...]  # see `county_codes_by_code`
 
 
 def profiles(session: Session) -> dict[str, Profile]:
     """Every organisation, by code."""
     statement = select(Organisation.code, Organisation.name, Organisation.kind, Organisation.county_code)
-    return {row.code: Profile(*row) for row in session.connection().execute(statement)}
+    counties = county_codes_by_code(session)
+    return {
+        row.code: Profile(row.code, row.name, row.kind, row.county_code, counties[row.code])
+        for row in session.connection().execute(statement)
+    }
 
 
 def latest_populations(session: Session) -> dict[str, int]:
@@ -110,7 +140,13 @@ def member_codes(session: Session, codes: Iterable[str] | None = None) -> dict[s
 
 def to_read(session: Session, organisations: list[Organisation]) -> list[OrganisationRead]:
     members = member_codes(session, (o.code for o in organisations))
-    return [OrganisationRead.model_validate(o, update={"member_codes": members.get(o.code, [])}) for o in organisations]
+    counties = county_codes_by_code(session)
+    return [
+        OrganisationRead.model_validate(
+            o, update={"member_codes": members.get(o.code, []), "county_codes": list(counties.get(o.code, ()))}
+        )
+        for o in organisations
+    ]
 
 
 def yearly_figures(session: Session, codes: Iterable[str] | None = None) -> list[FiguresRead]:

@@ -8,6 +8,7 @@ from app.core.enums import (
     InitiativeStatus,
     OrganisationKind,
     ParticipantRole,
+    ParticipationStatus,
 )
 
 STATUS_LABELS: dict[str, str] = {
@@ -40,6 +41,12 @@ ROLE_LABELS = {
     ParticipantRole.observer: "observatör",
 }
 
+PARTICIPATION_LABELS = {
+    ParticipationStatus.claimed: "anspråk, ej bekräftat",
+    ParticipationStatus.confirmed: "bekräftat",
+    ParticipationStatus.declined: "avböjt",
+}
+
 ADOPTION_LABELS = {
     AdoptionStatus.considering: "överväger",
     AdoptionStatus.piloting: "testar",
@@ -68,6 +75,7 @@ ENTITY_LABELS = {
     "initiative": "initiativet",
     "adoption": "en användning",
     "judgement": "en bedömning av överlapp",
+    "participation": "ett deltagande",
 }
 
 ACTOR_LABELS = {
@@ -227,6 +235,7 @@ INPUT_LABELS = {
     "net_cost_sek": "nettokostnad",
     "digital_share": "digital andel av budgeten",
     "effect_spend_sek": "utgifter för initiativ i drift",
+    "operation_start_date": "datum då tjänster togs i drift (källan anger det inte)",
 }
 
 

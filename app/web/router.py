@@ -26,8 +26,8 @@ from app.analytics.scaling.schemas import CandidateQuery, NationalCandidateQuery
 from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.db import SessionDep
-from app.core.enums import Category
-from app.core.problems import Forbidden, PreconditionFailed, ValidationFailed
+from app.core.enums import Category, ParticipationStatus
+from app.core.problems import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from app.initiatives import export
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
@@ -54,7 +54,7 @@ DOWNLOADS = {
 @router.get("/")
 def start(page: PageDep, context: ContextDep) -> Response:
     """The national picture."""
-    counts = initiative_reads.facet_counts(context.session, InitiativeQuery())
+    counts = initiative_reads.facet_counts(context.session, InitiativeQuery(), counted_only=True)
     clusters = cluster_service.list_clusters(context, ClusterQuery(limit=TOP_ON_START)).items
     candidates = scaling_service.national_candidates(context, NationalCandidateQuery(limit=TOP_ON_START))
     return page.render(
@@ -150,6 +150,8 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
     if read is None:
         return page.not_found("Det finns inget initiativ med den adressen. Kontrollera länken eller sök.")
     adoptions = adoption_service.list_for_initiative(session, read.id)
+    taken_after = adoption_service.taken_after(session, read.id)
+    originals = {row.id: row for row in initiative_reads.rows(session, [i for i, _status in taken_after])}
     history = change_service.history(session, read.id)
     # What the analytics take to be the same work, so this list agrees with the clusters and flags.
     overlaps = overlap_service.list_similar(context, read.id, SimilarQuery())
@@ -172,6 +174,8 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         names=names,
         judge_names={code: label.name for code, label in names.items()},
         may_edit=_may_edit(page, read.owner),
+        answerable={p.organisation for p in read.participants if _may_edit(page, p.organisation)},
+        taken_after=[(originals[i], status) for i, status in taken_after if i in originals],
         overlaps=overlaps,
         **_acts(page, session, read, overlaps),
     )
@@ -184,7 +188,7 @@ def _acts(page: Page, session: SessionDep, read: InitiativeRead, overlaps: list)
     if caller is None:
         return {"may_act": False, "own_initiatives": [], "judgeable": set(), "judged_by_caller": set()}
     code = caller.organisation_code
-    involved_here = {read.owner, *(p.organisation for p in read.participants)}
+    involved_here = {read.owner, *(p.organisation for p in read.participants if p.status == "confirmed")}
     judge = judgements.ADMIN_JUDGE if caller.is_admin else code
     acting_for = code if code is not None and code not in involved_here and not read.is_archived else None
     return {
@@ -199,6 +203,34 @@ def _acts(page: Page, session: SessionDep, read: InitiativeRead, overlaps: list)
             match.initiative.id for match in overlaps if any(j.judge == judge for j in match.explanation.judgements)
         },
     }
+
+
+ANSWERS = {"bekrafta": ParticipationStatus.confirmed, "avboja": ParticipationStatus.declined}
+ANSWERED = {
+    ParticipationStatus.confirmed: "Deltagandet är bekräftat.",
+    ParticipationStatus.declined: "Deltagandet är avböjt.",
+}
+
+
+@router.post("/initiativ/{initiative_id}/deltagare/{code}/{answer}")
+def answer_participation(
+    initiative_id: str, code: str, answer: str, editor: EditorDep, session: SessionDep, csrf: CsrfField = None
+) -> Response:
+    """The participating organisation confirms or declines what the owner listed for it."""
+    read = _initiative(session, initiative_id)
+    if read is None or answer not in ANSWERS:
+        return editor.not_found("Det finns inget initiativ med den adressen.")
+    if not editor.web.is_valid_csrf(csrf):
+        return editor.csrf_failed()
+    try:
+        with session.begin_nested():
+            initiative_service.answer_participation(session, read.id, code, ANSWERS[answer], editor.signed_in)
+    except Forbidden:
+        return _forbidden_answer(editor, code)
+    except NotFound:
+        return editor.not_found("Organisationen är inte listad som deltagare i initiativet.")
+    editor.web.flash(ANSWERED[ANSWERS[answer]])
+    return editor.redirect(f"/initiativ/{read.id}")
 
 
 @router.get("/initiativ/{initiative_id}/andra")
@@ -428,11 +460,11 @@ def _forbidden(page: Page, owner_name: str) -> HTMLResponse:
     )
 
 
-def _csrf_failed(page: Page) -> HTMLResponse:
+def _forbidden_answer(page: Page, code: str) -> HTMLResponse:
     return page.render(
         "error.html",
         status_code=403,
-        heading="Formuläret har gått ut",
-        message="Formuläret kunde inte skickas eftersom sessionen har gått ut eller formuläret kom från en annan sida. "
-        "Gå tillbaka, ladda om sidan och försök igen.",
+        heading="Du kan inte svara för den organisationen",
+        message=f"Bara organisationen {code} själv (eller registrets administratör) kan bekräfta eller avböja "
+        "sitt deltagande.",
     )

@@ -90,7 +90,8 @@ def _concerns(session: Session, entries: list[Entry]) -> dict[int, Concerns]:
     initiative_ids = list({entry.initiative_id for entry in entries if entry.initiative_id is not None})
     rows = {row.id: row for row in initiative_reads.rows(session, initiative_ids)}
     involved: dict[uuid.UUID | None, set[str]] = {row.id: {row.owner_code} for row in rows.values()}
-    for participation in initiative_reads.participations(session, initiative_ids):
+    # A claimed participant is told too: the claim asks it to confirm or decline.
+    for participation in initiative_reads.participations(session, initiative_ids, confirmed_only=False):
         involved[participation.initiative_id].add(participation.organisation_code)
     organisations = {entry.sequence: involved.get(entry.initiative_id, set()) | _named(entry) for entry in entries}
     labels = organisation_service.labels_by_code(session, set().union(*organisations.values()))

@@ -256,12 +256,19 @@ class TestYears:
 
     def test_status_on_a_day_is_the_last_change_by_then(self):
         history = [
-            DatedStatus(date(2023, 1, 1), InitiativeStatus.idea),
-            DatedStatus(date(2024, 6, 1), InitiativeStatus.in_operation),
+            DatedStatus(date(2023, 1, 1), InitiativeStatus.idea, date(2023, 1, 1)),
+            DatedStatus(date(2024, 6, 1), InitiativeStatus.in_operation, date(2024, 6, 1)),
         ]
         assert [status_on(history, day) for day in (date(2022, 12, 31), date(2024, 5, 31), date(2024, 6, 1))] == [
             None,
             InitiativeStatus.idea,
+            InitiativeStatus.in_operation,
+        ]
+
+    def test_a_status_without_a_date_holds_from_the_day_it_was_recorded(self):
+        history = [DatedStatus(None, InitiativeStatus.in_operation, date(2025, 3, 1))]
+        assert [status_on(history, day) for day in (date(2024, 12, 31), date(2025, 3, 1))] == [
+            None,
             InitiativeStatus.in_operation,
         ]
 

@@ -17,7 +17,7 @@ from app.core.enums import ActorKind
 from app.core.problems import Forbidden, NotFound, ValidationFailed
 from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeUpdate
-from tests.factories import make_initiative
+from tests.factories import confirm_participation, make_initiative
 
 NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
 NIGHT_AGAIN = "Nattillsyn via kameror hos brukare i hemtjänsten"
@@ -150,6 +150,9 @@ class TestJudgements:
         twin = make(session, NIGHT_AGAIN, "0180")
         with pytest.raises(Forbidden):
             judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("1480"))
+        with pytest.raises(Forbidden):  # a participation the owner only claims gives no say
+            judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("2262"))
+        confirm_participation(session, target, "2262")
         assert (
             judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same"), as_org("2262")).judge
             == "2262"

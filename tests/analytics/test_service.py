@@ -18,7 +18,7 @@ from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeUpdate
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
-from tests.factories import make_initiative
+from tests.factories import confirm_participation, make_initiative
 
 # Populations in the reference data (SCB, 31 December 2023).
 SUNDSVALL, STOCKHOLM, GOTHENBURG = 99_213, 988_943, 604_616
@@ -131,6 +131,7 @@ class TestFlags:
 
     def test_no_proven_flag_where_the_owner_adopts_or_takes_part_or_people_judged_it_different(self, session, index):
         elsewhere = proven(session, NIGHT_AGAIN, "0180", participants=[{"organisation": "1480", "role": "partner"}])
+        confirm_participation(session, elsewhere, "1480")
         adopting = make(session, NIGHT, "2281", status="pilot")
         adopt(session, elsewhere, "2281", "piloting")
         partner = make(session, NIGHT, "1480", status="pilot")
@@ -140,6 +141,16 @@ class TestFlags:
         for initiative in (adopting, partner, judged):
             flags = [flag.flag for flag in initiative_reads.read(session, initiative.id).flags]
             assert "pilot_of_proven" not in flags and "duplicate_of_proven" not in flags
+
+    def test_a_participation_only_claimed_by_the_proven_owner_keeps_the_flag(self, session, index):
+        elsewhere = proven(session, NIGHT_AGAIN, "0180", participants=[{"organisation": "1480", "role": "partner"}])
+        partner = make(session, NIGHT, "1480", status="pilot")
+        index()
+        flags = {flag.flag: flag.proven_initiative_id for flag in initiative_reads.read(session, partner.id).flags}
+        assert flags["pilot_of_proven"] == elsewhere.id
+        confirm_participation(session, elsewhere, "1480")
+        index()
+        assert "pilot_of_proven" not in [flag.flag for flag in initiative_reads.read(session, partner.id).flags]
 
     def test_a_pilot_of_something_unproven_is_not_flagged_so(self, session, index):
         pilot = make(session, NIGHT, "2281", status="pilot")
@@ -207,11 +218,14 @@ class TestScalingCandidates:
         adopt(session, adopted, "2281", "considering")
         abandoned = proven(session, "Övergivet", "0180")
         adopt(session, abandoned, "2281", "abandoned")
-        proven(session, "Deltar", "0180", participants=[{"organisation": "2281", "role": "partner"}])
+        confirmed = proven(session, "Deltar", "0180", participants=[{"organisation": "2281", "role": "partner"}])
+        confirm_participation(session, confirmed, "2281")
+        proven(session, "Påstås delta", "0180", participants=[{"organisation": "2281", "role": "funder"}])
         proven(session, NIGHT_AGAIN, "0180")
         proven(session, NIGHT, "2281")  # runs the same work itself
         index()
-        assert sorted(item.initiative.title for item in candidates(session, "2281", basis=None)) == ["Övergivet"]
+        found = sorted(item.initiative.title for item in candidates(session, "2281", basis=None))
+        assert found == ["Påstås delta", "Övergivet"]  # a claimed participation is not "already cooperating"
 
     def test_people_judging_its_work_different_end_the_candidacy(self, session, index):
         elsewhere = proven(session, NIGHT_AGAIN, "0180")

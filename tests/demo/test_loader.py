@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.adoptions.models import Adoption
 from app.demo.loader import load_demo, read_portfolio
+from app.initiatives import reads as initiative_reads
 from app.initiatives.models import Initiative, StatusChange
 from app.organisations.models import OrganisationYear
 
@@ -70,3 +71,19 @@ def test_figures_are_recorded_per_organisation_and_year(session, portfolio, load
         assert figures is not None, (entry["organisation"], entry["year"])
         recorded = {name: getattr(figures, name) for name in entry if name not in ("organisation", "year")}
         assert recorded == {name: value for name, value in entry.items() if name not in ("organisation", "year")}
+
+
+def test_participations_marked_confirmed_are_confirmed_and_the_rest_claims(session, portfolio, loaded):
+    expected = {
+        (entry["key"], p["organisation"]): p.get("answer", "claimed")
+        for entry in portfolio["initiatives"]
+        for p in entry.get("participants", [])
+    }
+    statuses = {
+        (key, p.organisation): p.status
+        for key, row in loaded.items()
+        for p in initiative_reads.read(session, row.id).participants
+    }
+    assert statuses == expected
+    assert statuses[("inera-digitala-vardmoten", "2281")] == "claimed"
+    assert statuses[("gr-digitala-laromedel", "1480")] == "confirmed"

@@ -10,7 +10,10 @@ from app.language.schemas import ConceptRef
 
 class ClusterQuery(QueryModel):
     county: str | None = Field(
-        default=None, max_length=2, description="Only initiatives whose owner is in this county."
+        default=None,
+        max_length=2,
+        description="Only initiatives whose owner is in this county "
+        "(a federation whose members span counties is in each).",
     )
     category: Category | None = Field(default=None, description="Only initiatives in this category.")
     min_organisations: int = Field(default=2, ge=2, le=1000, description="Clusters spanning at least this many.")

@@ -57,7 +57,7 @@ def _groups(context: AnalyticsContext, query: ClusterQuery) -> list[Group]:
             for i in member_ids
             if i in standing
             and (query.category is None or standing[i].category == query.category)
-            and (query.county is None or profiles[standing[i].owner_code].county_code == query.county)
+            and (query.county is None or query.county in profiles[standing[i].owner_code].county_codes)
         ]
         if len({member.owner_code for member in members}) >= query.min_organisations:
             budget = sum(member.budget_sek or 0 for member in members)

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from app.analytics.flags.models import ProvenMatch
 from app.core.enums import Flag, InitiativeStatus
+from app.initiatives import reads as initiative_reads
 from app.initiatives.records import COLUMNS
 
 EXPLANATIONS = {
@@ -43,7 +44,8 @@ def _is_empty(column) -> ColumnElement[bool]:
 #: The proven initiative an initiative duplicates, if any (a correlated subquery).
 PROVEN_MATCH = select(col(ProvenMatch.proven_id)).where(col(ProvenMatch.initiative_id) == COLUMNS.id).scalar_subquery()
 _HAS_MATCH = exists().where(col(ProvenMatch.initiative_id) == COLUMNS.id)
-_LIVE = (COLUMNS.status != InitiativeStatus.discontinued) & COLUMNS.is_withdrawn_at_source.is_(False)
+# What counts (see `COUNTED`), and not discontinued: no more money is going into it.
+_LIVE = (COLUMNS.status != InitiativeStatus.discontinued) & initiative_reads.COUNTED
 
 #: Every flag's condition.
 RULES: dict[Flag, ColumnElement[bool]] = {

@@ -277,7 +277,7 @@ def _verdicts(session: Session) -> Verdicts:
 def _involved(session: Session, ids: list[uuid.UUID]) -> dict[str, set[str]]:
     """Who takes part in, or has recorded an adoption (not abandoned) of, each initiative."""
     involved: dict[str, set[str]] = {}
-    for participation in initiative_reads.participations(session, ids):
+    for participation in initiative_reads.participations(session, ids, confirmed_only=True):
         involved.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
     for adoption in adoption_service.facts(session, ids):
         if adoption.status != AdoptionStatus.abandoned:

@@ -73,6 +73,9 @@ class KpiInputs:
     digital_services_put_into_operation: int = 0
     # Services that went into operation in the year but state no digital share: KPI 4 is unknown then.
     services_without_digital_share: int = 0
+    # Initiatives in operation whose source did not say when they got there: any year's count
+    # might miss them, so KPI 4 is unknown while there are any.
+    operation_starts_unknown: int = 0
     months: int = MONTHS_PER_YEAR
     opportunity_cost: OpportunityCost = field(default_factory=OpportunityCost)
     # The day the overlap pairs behind KPI 7's candidates are from (today's: no history is kept).
@@ -196,9 +199,14 @@ def _digitalisation(inputs: KpiInputs) -> KpiValue:
 
 def _productivity(inputs: KpiInputs) -> KpiValue:
     """New digital services (digital share above 0) that went into operation in the year, per month;
-    unknown while one that went into operation states no digital share."""
+    unknown while one that went into operation states no digital share, or one in operation has
+    no known day it got there."""
     services, months = float(inputs.digital_services_put_into_operation), float(inputs.months)
     named = (("digital_services_put_into_operation", services), ("months", months))
+    if inputs.operation_starts_unknown:
+        unknown: dict[str, float | int | str | None] = {"digital_services_put_into_operation": None, "months": months}
+        unknown["operation_starts_unknown"] = inputs.operation_starts_unknown
+        return KpiValue("productivity", None, None, months, ("operation_start_date",), unknown)
     without = inputs.services_without_digital_share
     if without:
         inputs_named: dict[str, float | int | str | None] = {**dict(named), "services_without_digital_share": without}

@@ -108,12 +108,13 @@ def _values(
 
 def _kpi_inputs(context: AnalyticsContext, inputs: Inputs, code: str, year: int, today: date) -> indicators.KpiInputs:
     own = inputs.spending.get(code, [])
-    digital, without_share = years.new_services(own, inputs.histories, year, today)
+    digital, without_share, unknown_starts = years.new_services(own, inputs.histories, year, today)
     return indicators.KpiInputs(
         figures=_figures(inputs.figures.get(code, {}).get(year)),
         portfolio=years.portfolio(own, inputs.histories, year, today),
         digital_services_put_into_operation=digital,
         services_without_digital_share=without_share,
+        operation_starts_unknown=unknown_starts,
         months=indicators.months_counted(year, today),
         opportunity_cost=_opportunity_cost(context, code, years.year_end(year, today)),
         overlaps_as_of=today,

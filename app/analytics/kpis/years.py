@@ -60,20 +60,25 @@ def portfolio(
     ]
 
 
-def went_into_operation(history: Sequence[DatedStatus]) -> date | None:
-    """The first day it was in operation or scaled, by its dated history."""
-    return next((entry.changed_date for entry in history if entry.status in OPERATING_STATUSES), None)
+def went_into_operation(history: Sequence[DatedStatus]) -> DatedStatus | None:
+    """The entry by which it first was in operation or scaled, if it ever was."""
+    return next((entry for entry in history if entry.status in OPERATING_STATUSES), None)
 
 
 def new_services(
     initiatives: Sequence[Spend], histories: Mapping[uuid.UUID, Sequence[DatedStatus]], year: int, today: date
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """KPI 4's counts: digital services (digital share above 0) that first went into operation in
-    the year (by today, for the current year), and those that did but state no digital share."""
-    started = [
-        initiative
-        for initiative in initiatives
-        if (day := went_into_operation(histories.get(initiative.id, ()))) and day.year == year and day <= today
-    ]
+    the year (by today, for the current year), those that did but state no digital share, and
+    those in operation whose source did not say when they got there (any year might miss them)."""
+    started, unknown = [], 0
+    for initiative in initiatives:
+        entry = went_into_operation(histories.get(initiative.id, ()))
+        if entry is None:
+            continue
+        if entry.changed_date is None:
+            unknown += 1
+        elif entry.changed_date.year == year and entry.changed_date <= today:
+            started.append(initiative)
     digital = sum(initiative.digital_share is not None and initiative.digital_share > 0 for initiative in started)
-    return digital, sum(initiative.digital_share is None for initiative in started)
+    return digital, sum(initiative.digital_share is None for initiative in started), unknown

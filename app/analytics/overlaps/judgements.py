@@ -136,7 +136,7 @@ def _judge_for(session: Session, initiative_id: uuid.UUID, other_id: uuid.UUID, 
     if other_id not in rows:
         raise NotFound(f"No initiative has the id {other_id}.")
     involved = {row.owner_code for row in rows.values()} | {
-        p.organisation_code for p in initiative_reads.participations(session, rows)
+        p.organisation_code for p in initiative_reads.participations(session, rows, confirmed_only=True)
     }
     permissions.require_involved(
         caller,

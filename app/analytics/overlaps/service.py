@@ -104,7 +104,7 @@ def _explanations(
 def _involved(context: AnalyticsContext, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
     """Who takes part in, or has recorded an adoption of, each of these initiatives."""
     involved: dict[uuid.UUID, set[str]] = {}
-    for participation in initiative_reads.participations(context.session, ids):
+    for participation in initiative_reads.participations(context.session, ids, confirmed_only=True):
         involved.setdefault(participation.initiative_id, set()).add(participation.organisation_code)
     for adoption in adoption_service.facts(context.session, ids):
         involved.setdefault(adoption.initiative_id, set()).add(adoption.organisation_code)

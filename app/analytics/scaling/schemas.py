@@ -21,7 +21,11 @@ class CandidateQuery(QueryModel):
 
 class NationalCandidateQuery(QueryModel):
     category: Category | None = None
-    county: str | None = Field(default=None, max_length=2, description="The owner's county code, e.g. 22.")
+    county: str | None = Field(
+        default=None,
+        max_length=2,
+        description="The owner's county code, e.g. 22 (a federation whose members span counties is in each).",
+    )
     limit: int = Field(default=50, ge=1, le=200)
 
 

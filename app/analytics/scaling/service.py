@@ -112,7 +112,7 @@ def _facts(context: AnalyticsContext) -> _Facts:
         judged_ids = {initiative_id for pair in judged for initiative_id in pair}
         standing = {str(s.id): s for s in initiative_reads.standings(session, member_ids | judged_ids)}
         participants: dict[str, set[str]] = {}
-        for participation in initiative_reads.participations(session, member_ids):
+        for participation in initiative_reads.participations(session, member_ids, confirmed_only=True):
             participants.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
         adoptions = adoption_service.facts(session, member_ids)
         return _Facts(benefiting, mates, judged, standing, adoptions, participants)
@@ -288,7 +288,7 @@ def national_candidates(context: AnalyticsContext, query: NationalCandidateQuery
         for case in cases(context)
         if case.candidates
         and (query.category is None or case.proven.category == query.category)
-        and (query.county is None or profiles[case.proven.owner_code].county_code == query.county)
+        and (query.county is None or query.county in profiles[case.proven.owner_code].county_codes)
     ]
     summaries = [(case, _sum(case, Basis.known_need, served), _sum(case, Basis.potential, served)) for case in chosen]
     summaries.sort(
