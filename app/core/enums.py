@@ -58,6 +58,7 @@ class ChangeAction(StrEnum):
     update = "update"
     archive = "archive"
     delete = "delete"
+    revoke = "revoke"
 
 
 class ActorKind(StrEnum):

@@ -1,5 +1,7 @@
 """Service configuration, read from the environment only through `get_settings()`."""
 
+import base64
+import binascii
 from functools import lru_cache
 from typing import Annotated
 
@@ -26,6 +28,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     read_cache_bytes: int = Field(32 * 1024 * 1024, ge=0)
     public_url: str = "http://127.0.0.1:8000"
+    # Base64 of a raw 32-byte Ed25519 private key that signs the change log's tree heads; when
+    # unset, the registry generates one once and keeps it in the database.
+    log_signing_key: SecretStr | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -42,6 +47,21 @@ class Settings(BaseSettings):
         secret = value.get_secret_value()
         if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("log_signing_key")
+    @classmethod
+    def require_raw_ed25519_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                "REGISTRY_LOG_SIGNING_KEY must be the standard base64 of a raw 32-byte Ed25519 private key"
+            )
         return value
 
     @property
