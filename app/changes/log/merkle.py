@@ -14,6 +14,9 @@ Node = tuple[int, int]  # (level, index) of a perfect subtree
 Range = tuple[int, int]  # leaves [start, end)
 
 
+EMPTY_ROOT = hashlib.sha256(b"").digest()  # MTH({}) of RFC 9162 §2.1.1
+
+
 def leaf_hash(leaf: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + leaf).digest()
 

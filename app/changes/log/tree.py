@@ -2,7 +2,6 @@
 roots and proofs without rehashing the leaves."""
 
 import base64
-import hashlib
 import time
 
 import rfc8785
@@ -16,8 +15,6 @@ from app.changes.log.models import LogNode
 from app.changes.log.schemas import ConsistencyProof, InclusionProof, TreeHead, TreeHeadBody
 from app.changes.models import Change
 from app.core.problems import BadRequest, NotFound
-
-EMPTY_ROOT = hashlib.sha256(b"").digest()  # MTH({}) of RFC 9162 §2.1.1
 
 
 def b64(value: bytes) -> str:
@@ -54,7 +51,7 @@ def hashes_of(session: Session, ranges: list[merkle.Range]) -> list[bytes]:
 
 
 def root(session: Session, tree_size: int) -> bytes:
-    return hashes_of(session, [(0, tree_size)])[0] if tree_size else EMPTY_ROOT
+    return hashes_of(session, [(0, tree_size)])[0] if tree_size else merkle.EMPTY_ROOT
 
 
 def tree_head(session: Session, key: Ed25519PrivateKey) -> TreeHead:
