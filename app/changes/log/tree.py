@@ -6,7 +6,7 @@ import time
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, insert, tuple_
+from sqlalchemy import and_, func, insert, or_
 from sqlmodel import Session, col, select
 
 from app.changes.log import merkle
@@ -40,8 +40,12 @@ def append(session: Session, leaves: list[bytes]) -> int:
 def nodes(session: Session, wanted: set[Node]) -> dict[Node, bytes]:
     if not wanted:
         return {}
-    key = tuple_(col(LogNode.level), col(LogNode.index))
-    rows = session.exec(select(LogNode.level, LogNode.index, LogNode.hash).where(key.in_(sorted(wanted))))
+    by_level: dict[int, list[int]] = {}
+    for level, index in sorted(wanted):
+        by_level.setdefault(level, []).append(index)
+    # Level by level rather than `(level, index) IN (...)`: SQLite scans the table for row values.
+    found = or_(*(and_(col(LogNode.level) == lv, col(LogNode.index).in_(ix)) for lv, ix in by_level.items()))
+    rows = session.exec(select(LogNode.level, LogNode.index, LogNode.hash).where(found))
     return {(level, index): value for level, index, value in rows}
 
 
