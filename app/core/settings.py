@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Base64 of a raw 32-byte Ed25519 private key that signs the change log's tree heads; when
     # unset, the registry generates one once and keeps it in the database.
     log_signing_key: SecretStr | None = None
+    # Who publishes the registry's open data: named in the DCAT-AP-SE catalogue (`GET /api/v1/dcat`).
+    publisher_name: str = "Registret för offentlig digitalisering"
+    contact_email: str = "registry-operators@example.org"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
