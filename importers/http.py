@@ -11,6 +11,8 @@
 """
 
 import email.utils
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -67,6 +69,19 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
+def refuse_private_address(request: httpx.Request) -> None:
+    """Refuse a request to a host that is or resolves to a loopback, private, link-local or other
+    non-public address: URLs users type in must not reach into the registry's own network."""
+    host = request.url.host
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, request.url.port or 443)}
+    except socket.gaierror as error:
+        raise FetchError(f"{request.url} could not be read: {host} does not resolve ({error})") from None
+    private = sorted(a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global)
+    if private:
+        raise FetchError(f"{request.url} is refused: {host} is a private address ({', '.join(private)})")
+
+
 class _StopWhen(stop_base):
     """Stop retrying as soon as `predicate` says so (combined with `|` with tenacity's own stops)."""
 
@@ -85,6 +100,7 @@ class Fetcher:
         known_validators: Callable[[str], Validators | None] = lambda _url: None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        public_only: bool = False,
     ):
         self.settings = settings
         self.known_validators = known_validators
@@ -101,6 +117,8 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent()},
             follow_redirects=True,
             transport=transport,
+            # Every request, redirects included, is checked before it is sent.
+            event_hooks={"request": [refuse_private_address]} if public_only else {},
         )
 
     def __enter__(self) -> "Fetcher":

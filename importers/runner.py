@@ -25,7 +25,7 @@ from app.core.db import refresh_planner_statistics, session_scope
 from app.imports import service as import_service
 from app.imports.models import ImportRun
 from app.imports.schemas import ImportStatus
-from importers import file, kolada, pios, uttc
+from importers import file, kolada, pios, publiccode, uttc
 from importers import mapping as mappings
 from importers.http import Fetcher, FetchError
 from importers.parsers import ParseError
@@ -35,7 +35,7 @@ from importers.settings import ImporterSettings, get_importer_settings
 
 logger = logging.getLogger(__name__)
 
-SourceKind = Literal["pios", "uttc", "kolada", "file"]
+SourceKind = Literal["pios", "uttc", "kolada", "file", "publiccode"]
 BULK_LOAD = 1000  # written records after which the planner's statistics are refreshed
 EXPECTED_FAILURES = (FetchError, ParseError, ImportFailed, mappings.MappingError)
 
@@ -62,8 +62,8 @@ class ImportOptions:
 
 def source_name(session: Session, kind: SourceKind, options: ImportOptions) -> str:
     """The name the run and its initiatives carry; raises `ImportFailed` for a bad `--owner` or file."""
-    if kind == "kolada":
-        return "kolada"
+    if kind in ("kolada", "publiccode"):
+        return kind
     if kind == "file":
         if options.path is None:
             raise ImportFailed("a file import needs the file's path")
@@ -115,7 +115,12 @@ def execute(
         progress=progress or Silent(),
     )
     try:
-        fetcher = Fetcher(context.settings, known_validators=lambda url: _known(engine, url), transport=transport)
+        fetcher = Fetcher(
+            context.settings,
+            known_validators=lambda url: _known(engine, url),
+            transport=transport,
+            public_only=kind == "publiccode" and not context.settings.allow_private,
+        )
         with fetcher:
             _dispatch(context, fetcher, run.source, kind, options)
             context.tally.validators = fetcher.new_validators
@@ -174,6 +179,8 @@ def _dispatch(context: RunContext, fetcher: Fetcher, source: str, kind: SourceKi
     elif kind == "kolada":
         config = kolada.KoladaConfig.load(options.mapping_path) if options.mapping_path else kolada.KoladaConfig.load()
         kolada.run(context, fetcher, config, options.url or config.url, options.since)
+    elif kind == "publiccode":
+        publiccode.run(context, fetcher)
     elif kind in ("pios", "uttc"):
         mapping = load_mapping(kind, options)
         url = options.url or mapping.url

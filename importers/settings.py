@@ -18,6 +18,9 @@ class ImporterSettings(BaseSettings):
     max_retry_after_seconds: float = Field(300.0, ge=0, description="Longest `Retry-After` the importer will honour.")
     requests_per_second: float = Field(2.0, gt=0, description="At most this many requests per second to one source.")
     batch_size: int = Field(500, ge=1, description="Records per database transaction.")
+    allow_private: bool = Field(
+        False, description="Let publiccode.yml URLs reach loopback and private addresses (tests, closed networks)."
+    )
 
     def user_agent(self) -> str:
         return f"registret-importer/1.0 (+{get_settings().public_url}; {self.contact})"

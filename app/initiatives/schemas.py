@@ -1,6 +1,6 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
 from sqlmodel import SQLModel
@@ -29,6 +29,23 @@ class Solution(WriteSchema):
     vendor: str | None = Field(default=None, max_length=200)
     url: Url | None = None
     repository_url: Url | None = None
+    publiccode_url: Url | None = Field(
+        default=None,
+        description="The solution's publiccode.yml; `registry import publiccode` reads it into the fields below.",
+    )
+    description: str | None = Field(default=None, max_length=2000)
+    licence: str | None = Field(
+        default=None, max_length=200, description="SPDX licence expression; set for open source, e.g. `EUPL-1.2`."
+    )
+    maintenance: Literal["internal", "contract", "community", "none"] | None = None
+    platforms: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=20, description="publiccode.yml's platforms, e.g. web, linux, android."
+    )
+
+    @property
+    def is_open_source(self) -> bool:
+        """Published under a licence, with its source code at a public address."""
+        return bool(self.licence) and self.repository_url is not None
 
 
 class Link(WriteSchema):
