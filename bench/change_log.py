@@ -4,7 +4,8 @@ Fills a fresh database (a temporary SQLite file unless --database, which must be
 entries written the way the registry writes them (`change_service.record`, in batches as an
 import does), then measures over HTTP (the ASGI app in process) the median of ROUNDS requests
 for a signed tree head, an inclusion proof of a random entry and a consistency proof between
-random sizes, and the time `registry verify`'s core takes to mirror and check the whole feed.
+random sizes (beside `/health`, the cheapest request, as the baseline of the HTTP stack),
+and the time `registry verify`'s core takes to mirror and check the whole feed.
 """
 
 import argparse
@@ -87,6 +88,7 @@ def main() -> None:
             results = {
                 "entries": size,
                 "write_seconds_per_1000": round(filled / size * 1000, 3),
+                "health_ms (baseline: the cheapest request)": median_ms(client, lambda: "/health"),
                 "tree_head_ms": median_ms(client, lambda: "/api/v1/log/tree-head"),
                 "inclusion_proof_ms": median_ms(
                     client,
