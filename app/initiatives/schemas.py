@@ -2,7 +2,16 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
@@ -24,6 +33,9 @@ class BenefitEvidence(WriteSchema):
     source_url: Url | None = None
 
 
+PUBLICCODE_FIELDS = ("publiccode_url", "description", "licence", "maintenance", "platforms")
+
+
 class Solution(WriteSchema):
     name: ShortText
     vendor: str | None = Field(default=None, max_length=200)
@@ -41,6 +53,16 @@ class Solution(WriteSchema):
     platforms: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
         default_factory=list, max_length=20, description="publiccode.yml's platforms, e.g. web, linux, android."
     )
+
+    @model_serializer(mode="wrap")
+    def _omit_unused_publiccode_fields(self, handler: SerializerFunctionWrapHandler):
+        # Solutions stored before these fields existed compare equal to the same solution sent
+        # again, so re-imports do not record changes that are none. (No return annotation: with
+        # one, pydantic would document the output as any object instead of this model.)
+        dumped = handler(self)
+        return {
+            name: value for name, value in dumped.items() if name not in PUBLICCODE_FIELDS or value not in (None, [])
+        }
 
     @property
     def is_open_source(self) -> bool:

@@ -55,7 +55,8 @@ class TestVerify:
     def test_a_rewritten_history_fails_against_the_last_head_seen(self, live_server, committed, tmp_path):
         state = tmp_path / "state.json"
         add_entries(committed, 3)
-        assert verify(live_server, state)[0] == 0
+        code, output = verify(live_server, state)
+        assert code == 0, output
         seen = json.loads(state.read_text())
         seen[live_server]["root_hash"] = "A" * 43 + "="  # as if the registry had signed another history then
         state.write_text(json.dumps(seen))
