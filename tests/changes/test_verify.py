@@ -2,14 +2,23 @@
 
 import json
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.core.db import session_scope
+from tests.conftest import wait_until_indexed
 from tests.factories import make_initiative
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def live_server(live_server, committed):
+    """The registry served on 127.0.0.1, once its indexer's first build (which writes) is done."""
+    wait_until_indexed(committed, timeout=120)
+    return live_server
 
 
 def add_entries(engine, count: int, start: int = 0) -> None:
