@@ -19,8 +19,8 @@ from sqlmodel import Session
 from app import background as background_roles
 from app.analytics.indexer import loop as indexer_loop
 from app.assembly import assemble
-from app.auth import service as auth_service
 from app.core import migrations
+from app.core.caller import ADMIN
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
 from app.core.problems import Problem
 from app.core.settings import get_settings
@@ -217,7 +217,7 @@ def create_key(
         if organisation_service.get(session, org_code) is None:
             console.print(f"[red]No organisation has the code {org_code!r}. Run `registry seed` first?[/red]")
             raise typer.Exit(2)
-        key, secret = auth_service.mint(session, org_code, label)
+        key, secret = organisation_service.mint_key(session, org_code, label, ADMIN)
     console.print(f"Key {key.id} for {org_code}. Store the secret now; it is not shown again:")
     print(secret)
 
@@ -240,6 +240,30 @@ def create_source(
         console.print(f"[red]{problem.detail or problem.title}[/red]")
         raise typer.Exit(2) from None
     console.print(f"Source {name} registered; keys of {owner} may write to it.")
+
+
+@cli.command()
+def verify(
+    url: Annotated[str, typer.Argument(help="The registry's base URL, e.g. https://registry.example.se.")],
+    state: Annotated[Path, typer.Option(help="Where the last verified tree head is kept between runs.")] = Path(
+        "registry-verify.json"
+    ),
+) -> None:
+    """Mirror a registry's change feed and verify it against its signed tree head, and that the
+    log only grew since the head checked last time; exits 1 on any mismatch."""
+    # Imported here: the client side of the log is needed by this command alone.
+    import httpx
+
+    from app.changes.log import mirror
+
+    try:
+        with httpx.Client(base_url=url.rstrip("/"), timeout=60, follow_redirects=False) as client:
+            verified = mirror.verify(client, state)
+    except mirror.VerificationFailed as failure:
+        console.print(f"[red]Verification failed:[/red] {failure}")
+        raise typer.Exit(1) from failure
+    since = f"; consistent with the {verified.previous_size} entries checked before" if verified.previous_size else ""
+    console.print(f"Verified {verified.tree_size} entries, root {verified.root_hash}{since}.")
 
 
 def main() -> None:

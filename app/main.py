@@ -19,6 +19,8 @@ from app.analytics.kpis.router import router as kpis_router
 from app.analytics.overlaps.router import router as overlaps_router
 from app.analytics.scaling.router import router as scaling_router
 from app.assembly import assemble
+from app.catalogue.router import router as catalogue_router
+from app.changes.log.router import router as log_router
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         sources_router,
         changes_router,
         webhooks_router,
+        log_router,
+        catalogue_router,
         overlaps_router,
         concepts_router,
         clusters_router,

@@ -6,6 +6,7 @@ from app.analytics.flags.models import ProvenMatch
 from app.analytics.indexer.models import IndexerState
 from app.analytics.overlaps.models import OverlapJudgement, OverlapPair, OverlapProfile
 from app.auth.models import ApiKey
+from app.changes.log.models import LogKey, LogNode
 from app.changes.models import Change
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
 from app.initiatives.models import (
@@ -34,6 +35,8 @@ __all__ = [
     "InitiativeParticipant",
     "InitiativeTag",
     "InitiativeTerm",
+    "LogKey",
+    "LogNode",
     "Organisation",
     "OrganisationMember",
     "OrganisationYear",

@@ -69,6 +69,12 @@ def kolada(url: UrlOption = None, since: SinceOption = None, dry_run: DryRunOpti
     _run("kolada", ImportOptions(url=url, since=_day(since), is_dry_run=dry_run))
 
 
+@import_cli.command("publiccode")
+def import_publiccode(dry_run: DryRunOption = False) -> None:
+    """Read each solution's publiccode.yml (its `publiccode_url`) into the solution."""
+    _run("publiccode", ImportOptions(is_dry_run=dry_run))
+
+
 @import_cli.command("file")
 def import_file(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A .csv or .xlsx file.")],

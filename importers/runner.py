@@ -28,7 +28,7 @@ from app.core.db import database_message, refresh_planner_statistics, session_sc
 from app.imports import service as import_service
 from app.imports.models import ImportRun
 from app.imports.schemas import ImportStatus
-from importers import file, kolada, pios, uttc
+from importers import file, kolada, pios, publiccode, uttc
 from importers import mapping as mappings
 from importers.heartbeat import Heartbeat
 from importers.http import Fetcher, FetchError
@@ -39,7 +39,7 @@ from importers.settings import ImporterSettings, get_importer_settings
 
 logger = logging.getLogger(__name__)
 
-SourceKind = Literal["pios", "uttc", "kolada", "file"]
+SourceKind = Literal["pios", "uttc", "kolada", "file", "publiccode"]
 BULK_LOAD = 1000  # written records after which the planner's statistics are refreshed
 EXPECTED_FAILURES = (FetchError, ParseError, ImportFailed, mappings.MappingError)
 FINISH_RETRY_SECONDS = 120.0  # how long recording a run's end waits for a database that is down
@@ -69,8 +69,8 @@ class ImportOptions:
 
 def source_name(session: Session, kind: SourceKind, options: ImportOptions) -> str:
     """The name the run and its initiatives carry; raises `ImportFailed` for a bad `--owner` or file."""
-    if kind == "kolada":
-        return "kolada"
+    if kind in ("kolada", "publiccode"):
+        return kind
     if kind == "file":
         if options.path is None:
             raise ImportFailed("a file import needs the file's path")
@@ -199,6 +199,8 @@ def _dispatch(context: RunContext, fetcher: Fetcher, source: str, kind: SourceKi
         api_url = options.url or config.url
         fetcher.stay_on(api_url)
         kolada.run(context, fetcher, config, api_url, options.since)
+    elif kind == "publiccode":
+        publiccode.run(context, fetcher)
     elif kind in ("pios", "uttc"):
         mapping = load_mapping(kind, options)
         url = options.url or mapping.url

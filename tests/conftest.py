@@ -180,6 +180,8 @@ def committed(engine: Engine) -> Iterator[Engine]:
             "proven_match",
             "indexer_state",
             "change",
+            "log_node",
+            "log_key",
             "adoption",
             "api_key",
             "initiative_term",

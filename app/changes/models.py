@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Integer, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from app.core.enums import ActorKind, ChangeAction
@@ -20,7 +20,7 @@ class Change(SQLModel, table=True):
     sequence: int | None = Field(default=None, primary_key=True, sa_type=BigInteger().with_variant(Integer, "sqlite"))
     entity: str = Field(max_length=16)
     entity_id: uuid.UUID = Field(index=True)
-    initiative_id: uuid.UUID = Field(index=True)
+    initiative_id: uuid.UUID | None = Field(default=None, index=True)  # None for organisation figures and keys
     action: ChangeAction = Field(sa_type=String(16))
     version: int | None = None
     occurred_at: datetime = timestamp_field()
@@ -29,3 +29,7 @@ class Change(SQLModel, table=True):
     actor_organisation_code: str | None = Field(default=None, max_length=32)
     changes: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
     snapshot: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON)
+    # The entry as the feed serves it, in RFC 8785 canonical JSON, written once with the row:
+    # the leaf of the verifiable log, at `leaf_index` (its position in sequence order, from 0).
+    leaf: bytes = Field(sa_type=LargeBinary)
+    leaf_index: int = Field(unique=True, sa_type=BigInteger().with_variant(Integer, "sqlite"))

@@ -1,15 +1,20 @@
 """Recording writes (audit trail and change feed) and reading them back."""
 
+import base64
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import rfc8785
 from sqlalchemy import func, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.changes.log import merkle, tree
 from app.changes.models import Change
+from app.changes.schemas import ChangeRead
 from app.core.caller import Caller
 from app.core.enums import ChangeAction
 from app.core.models import utcnow
@@ -41,7 +46,7 @@ def new_change(
     *,
     entity: str,
     entity_id: uuid.UUID,
-    initiative_id: uuid.UUID,
+    initiative_id: uuid.UUID | None,
     action: ChangeAction,
     caller: Caller,
     snapshot: dict[str, Any],
@@ -65,16 +70,39 @@ def new_change(
     }
 
 
-def record(session: Session, changes: list[dict[str, Any]]) -> None:
+def record(session: Session, changes: list[dict[str, Any]]) -> list[int]:
     """Append to the feed after the session's pending writes; the changes get their sequence
-    numbers in list order."""
+    numbers in list order (returned), and each its leaf of the verifiable log (`app.changes.log`)."""
     if not changes:
-        return
+        return []
     session.flush()
     _serialise_feed_writes(session)
-    session.execute(insert(Change), changes)
+    # Numbered here, under the lock, rather than by the database: the leaf is the entry as the
+    # feed serves it, sequence included, and is written with it, never afterwards.
+    first = latest_sequence(session) + 1
+    rows = [{**change, "sequence": first + offset} for offset, change in enumerate(changes)]
+    leaves = [leaf_bytes(row) for row in rows]
+    first_index = tree.append(session, leaves)
+    session.execute(
+        insert(Change),
+        [
+            {**row, "leaf": leaf, "leaf_index": first_index + n}
+            for n, (row, leaf) in enumerate(zip(rows, leaves, strict=True))
+        ],
+    )
     for listener in _listeners:
-        listener(session, changes)
+        listener(session, rows)
+    return [row["sequence"] for row in rows]
+
+
+def leaf_bytes(row: dict[str, Any]) -> bytes:
+    """The entry as `GET /api/v1/changes` serves it (without its `leaf_hash`), in RFC 8785 canonical JSON."""
+    return rfc8785.dumps(ChangeRead.model_validate(row).model_dump(mode="json"))
+
+
+def served_item(change: Change) -> dict[str, Any]:
+    """A feed item: the entry exactly as its stored leaf holds it, with the leaf's hash."""
+    return {**json.loads(change.leaf), "leaf_hash": base64.b64encode(merkle.leaf_hash(change.leaf)).decode()}
 
 
 def _serialise_feed_writes(session: Session) -> None:
@@ -88,13 +116,6 @@ def _serialise_feed_writes(session: Session) -> None:
 def list_changes(session: Session, *, after: int, limit: int) -> list[Change]:
     query = select(Change).where(col(Change.sequence) > after).order_by(col(Change.sequence)).limit(limit)
     return list(session.exec(query))
-
-
-def last_sequences(session: Session, count: int) -> list[int]:
-    """The sequence numbers of the last `count` entries, oldest first: inside `record`'s transaction
-    (which holds the feed's write lock) those of the entries it has just appended, in list order."""
-    statement = select(Change.sequence).order_by(col(Change.sequence).desc()).limit(count)
-    return sorted(session.connection().execute(statement).scalars())
 
 
 def entries(session: Session, sequences: Iterable[int]) -> list[Change]:
@@ -133,7 +154,9 @@ def initiatives_changed_between(session: Session, after: int, upto: int) -> set[
     """The initiatives that entries after `after` up to `upto` concern (their own writes, their
     adoptions' and judgements')."""
     statement = (
-        select(Change.initiative_id).where(col(Change.sequence) > after, col(Change.sequence) <= upto).distinct()
+        select(Change.initiative_id)
+        .where(col(Change.sequence) > after, col(Change.sequence) <= upto, col(Change.initiative_id).is_not(None))
+        .distinct()
     )
     return set(session.connection().execute(statement).scalars())
 

@@ -66,6 +66,7 @@ class ChangeAction(StrEnum):
     update = "update"
     archive = "archive"
     delete = "delete"
+    revoke = "revoke"
 
 
 class ActorKind(StrEnum):

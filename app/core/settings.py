@@ -1,5 +1,7 @@
 """Service configuration, read from the environment only through `get_settings()`."""
 
+import base64
+import binascii
 from functools import lru_cache
 from typing import Annotated
 
@@ -28,6 +30,12 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     webhook_allow_private: bool = False  # loopback and private targets, over http:// too (tests, closed networks)
     webhook_timeout_seconds: float = Field(15.0, gt=0, le=60)
+    # Base64 of a raw 32-byte Ed25519 private key that signs the change log's tree heads; when
+    # unset, the registry generates one once and keeps it in the database.
+    log_signing_key: SecretStr | None = None
+    # Who publishes the registry's open data: named in the DCAT-AP-SE catalogue (`GET /api/v1/dcat`).
+    publisher_name: str = "Registret för offentlig digitalisering"
+    contact_email: str = "registry-operators@example.org"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -44,6 +52,21 @@ class Settings(BaseSettings):
         secret = value.get_secret_value()
         if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("log_signing_key")
+    @classmethod
+    def require_raw_ed25519_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                "REGISTRY_LOG_SIGNING_KEY must be the standard base64 of a raw 32-byte Ed25519 private key"
+            )
         return value
 
     @property

@@ -13,7 +13,7 @@ from app.core.db import SessionDep
 from app.core.enums import ParticipationStatus
 from app.core.problems import problems
 from app.core.read_cache import Rendered
-from app.initiatives import reads
+from app.initiatives import publiccode, reads
 from app.initiatives import service as initiative_service
 from app.initiatives.dependencies import ExpectedVersionDep, InitiativeDep, etag
 from app.initiatives.query import InitiativeQuery
@@ -93,6 +93,19 @@ def get_initiative(initiative_id: uuid.UUID, request: Request, session: SessionD
         return Rendered(representation, {"ETag": etag(version)})
 
     return cached_json(request, session, render)
+
+
+@router.get(
+    "/{initiative_id}/publiccode.yml",
+    response_class=Response,
+    responses={**problems(404, 409, 422), 200: {"content": {"application/yaml": {}}}},
+)
+def get_publiccode(initiative_id: uuid.UUID, session: SessionDep) -> Response:
+    """A publiccode.yml (standard 0.4) describing the initiative's solution, when that is open source."""
+    initiative = reads.read(session, initiative_id)
+    if initiative is None:
+        raise initiative_service.not_found(initiative_id)
+    return Response(publiccode.write(initiative), media_type="application/yaml; charset=utf-8")
 
 
 @router.patch(

@@ -1,8 +1,17 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
@@ -34,11 +43,41 @@ class BenefitEvidence(WriteSchema):
     source_url: Url | None = None
 
 
+PUBLICCODE_FIELDS = ("publiccode_url", "description", "licence", "maintenance", "platforms")
+
+
 class Solution(WriteSchema):
     name: ShortText
     vendor: str | None = Field(default=None, max_length=200)
     url: Url | None = None
     repository_url: Url | None = None
+    publiccode_url: Url | None = Field(
+        default=None,
+        description="The solution's publiccode.yml; `registry import publiccode` reads it into the fields below.",
+    )
+    description: str | None = Field(default=None, max_length=2000)
+    licence: str | None = Field(
+        default=None, max_length=200, description="SPDX licence expression; set for open source, e.g. `EUPL-1.2`."
+    )
+    maintenance: Literal["internal", "contract", "community", "none"] | None = None
+    platforms: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=20, description="publiccode.yml's platforms, e.g. web, linux, android."
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_unused_publiccode_fields(self, handler: SerializerFunctionWrapHandler):
+        # Solutions stored before these fields existed compare equal to the same solution sent
+        # again, so re-imports do not record changes that are none. (No return annotation: with
+        # one, pydantic would document the output as any object instead of this model.)
+        dumped = handler(self)
+        return {
+            name: value for name, value in dumped.items() if name not in PUBLICCODE_FIELDS or value not in (None, [])
+        }
+
+    @property
+    def is_open_source(self) -> bool:
+        """Published under a licence, with its source code at a public address."""
+        return bool(self.licence) and self.repository_url is not None
 
 
 class Link(WriteSchema):

@@ -35,7 +35,7 @@ from app.initiatives.models import (
     StatusChange,
 )
 from app.initiatives.records import InitiativeRow
-from app.initiatives.schemas import InitiativeCreate, InitiativeFields
+from app.initiatives.schemas import InitiativeCreate, InitiativeFields, InitiativeUpdate, Solution
 from app.language import search
 from app.organisations import service as organisation_service
 
@@ -87,6 +87,26 @@ def update(
         _check_may_write(caller, data.owner)
     _apply(session, state, data, set(data.model_fields_set), caller, from_source=False)
     return _row(session, initiative_id)
+
+
+def solutions_with_publiccode(session: Session) -> list[tuple[uuid.UUID, Solution]]:
+    """Each live initiative whose solution names a publiccode.yml, with that solution."""
+    statement = select(Initiative.id, Initiative.solution).where(
+        col(Initiative.solution).is_not(None), col(Initiative.is_archived).is_(False)
+    )
+    found = [(row.id, Solution.model_validate(row.solution)) for row in session.connection().execute(statement)]
+    return [(initiative_id, solution) for initiative_id, solution in found if solution.publiccode_url is not None]
+
+
+def replace_solution(session: Session, initiative_id: uuid.UUID, solution: Solution, caller: Caller) -> bool:
+    """Set the initiative's solution (recorded in the change feed); False when nothing changed."""
+    state = _state(session, initiative_id)
+    data = InitiativeUpdate(solution=solution)
+    if not _changes(state, data, {"solution"}):
+        return False
+    _check_may_write(caller, state.owner)
+    _apply(session, state, data, {"solution"}, caller, from_source=False)
+    return True
 
 
 def check_may_edit(caller: Caller, owner_code: str) -> None:

@@ -62,19 +62,20 @@ def list_api_keys(organisation: OrganisationDep, session: SessionDep, _admin: Ad
     "/{code}/api-keys", response_model=ApiKeyCreated, status_code=201, responses=problems(401, 403, 404, 413, 415, 422)
 )
 def create_api_key(
-    organisation: OrganisationDep, data: ApiKeyCreate, session: SessionDep, _admin: AdminDep
+    organisation: OrganisationDep, data: ApiKeyCreate, session: SessionDep, admin: AdminDep
 ) -> ApiKeyCreated:
-    """Mint a key for the organisation (admin only). The secret is in this response and nowhere else."""
-    key, secret = auth_service.mint(session, organisation.code, data.label)
+    """Mint a key for the organisation (admin only). The secret is in this response and nowhere else;
+    the change feed records the key's metadata."""
+    key, secret = organisation_service.mint_key(session, organisation.code, data.label, admin)
     return ApiKeyCreated.model_validate(key, update={"secret": secret})
 
 
 @router.delete("/{code}/api-keys/{key_id}", response_model=ApiKeyRead, responses=problems(401, 403, 404, 422))
 def revoke_api_key(
-    organisation: OrganisationDep, key_id: uuid.UUID, session: SessionDep, _admin: AdminDep
+    organisation: OrganisationDep, key_id: uuid.UUID, session: SessionDep, admin: AdminDep
 ) -> ApiKeyRead:
     """Revoke a key at once (admin only). It stays listed, with `revoked_at` set."""
     key = auth_service.find_key(session, organisation.code, key_id)
     if key is None:
         raise NotFound(f"{organisation.code} has no key with the id {key_id}.")
-    return ApiKeyRead.model_validate(auth_service.revoke(key))
+    return ApiKeyRead.model_validate(organisation_service.revoke_key(session, key, admin))

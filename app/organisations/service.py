@@ -1,15 +1,20 @@
 """Organisations and their yearly figures."""
 
+import uuid
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.auth import permissions
+from app.auth import service as auth_service
+from app.auth.models import ApiKey
+from app.auth.schemas import ApiKeyRead
+from app.changes import service as change_service
 from app.core.caller import Caller
-from app.core.enums import OrganisationKind
+from app.core.enums import ChangeAction, OrganisationKind
 from app.core.models import utcnow
 from app.language.text import normalise
 from app.organisations.models import Organisation, OrganisationMember, OrganisationYear
@@ -169,10 +174,65 @@ def record_figures(session: Session, code: str, year: int, data: FiguresWrite, c
     (or the admin, and the Kolada importer) may."""
     permissions.require_acting_for(caller, code, f"Only {code} itself may report its figures.")
     existing = session.get(OrganisationYear, (code, year))
+    before = _figures_json(existing) if existing is not None else {}
     figures = existing or OrganisationYear(organisation_code=code, year=year)
     figures.sqlmodel_update(data.model_dump(exclude_unset=True))
     if existing is None or session.is_modified(existing):
         figures.updated_at = utcnow()
         session.add(figures)
         session.flush()
+        after = _figures_json(figures)
+        action = ChangeAction.update if existing is not None else ChangeAction.create
+        changes = change_service.diff(before, after, ignored={"updated_at"}) if existing is not None else {}
+        change_service.record(session, [_change("figures", figures_id(code, year), action, caller, after, changes)])
     return figures
+
+
+# The change feed names each entity by a UUID; an organisation's year has none of its own.
+FIGURES_NAMESPACE = uuid.UUID("5f0c3c52-4c1e-4f53-9d0e-2d6a5b0f7a11")
+
+
+def figures_id(code: str, year: int) -> uuid.UUID:
+    """The stable id of an organisation's figures for a year in the change feed."""
+    return uuid.uuid5(FIGURES_NAMESPACE, f"{code}/{year}")
+
+
+def _figures_json(figures: OrganisationYear) -> dict[str, Any]:
+    return FiguresRead.model_validate(figures).model_dump(mode="json")
+
+
+def mint_key(session: Session, code: str, label: str | None, caller: Caller) -> tuple[ApiKey, str]:
+    """Mint a key for the organisation and record that in the change feed (never its secret)."""
+    key, secret = auth_service.mint(session, code, label)
+    change_service.record(session, [_change("api_key", key.id, ChangeAction.create, caller, _key_json(key), {})])
+    return key, secret
+
+
+def revoke_key(session: Session, key: ApiKey, caller: Caller) -> ApiKey:
+    """Revoke the key (once) and record that in the change feed."""
+    if key.revoked_at is None:
+        before = _key_json(key)
+        auth_service.revoke(key)
+        session.add(key)
+        after = _key_json(key)
+        changes = change_service.diff(before, after, ignored=set())
+        change_service.record(session, [_change("api_key", key.id, ChangeAction.revoke, caller, after, changes)])
+    return key
+
+
+def _key_json(key: ApiKey) -> dict[str, Any]:
+    return ApiKeyRead.model_validate(key).model_dump(mode="json")
+
+
+def _change(
+    entity: str, entity_id: uuid.UUID, action: ChangeAction, caller: Caller, snapshot: dict, changes: dict
+) -> dict[str, Any]:
+    return change_service.new_change(
+        entity=entity,
+        entity_id=entity_id,
+        initiative_id=None,
+        action=action,
+        caller=caller,
+        snapshot=snapshot,
+        changes=changes,
+    )

@@ -24,7 +24,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.changes import service as change_service
-from app.changes.schemas import ChangeRead
 from app.core.db import session_scope
 from app.core.models import utcnow
 from app.core.settings import Settings, get_settings
@@ -218,7 +217,7 @@ def _due_subscriptions(session: Session) -> list[uuid.UUID]:
 
 def _work(session: Session, subscription: WebhookSubscription, delivery: WebhookDelivery) -> Work:
     [entry] = change_service.entries(session, [delivery.sequence])
-    data = ChangeRead.model_validate(entry).model_dump(mode="json")
+    data = change_service.served_item(entry)  # the feed's item exactly, `leaf_hash` included
     return Work(
         delivery_id=delivery.id or 0,
         subscription_id=subscription.id,

@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.changes import service as change_service
 from app.core.db import bulk_insert
 from app.core.models import utcnow
 from app.initiatives import reads as initiative_reads
@@ -32,10 +31,9 @@ def queue_recorded(session: Session, changes: list[dict[str, Any]]) -> None:
     subscriptions = list(session.exec(ACTIVE))
     if not subscriptions:
         return
-    sequences = change_service.last_sequences(session, len(changes))
     entries = [
-        Entry(sequence, change["entity"], change["action"], change.get("initiative_id"), change["snapshot"])
-        for sequence, change in zip(sequences, changes, strict=True)
+        Entry(change["sequence"], change["entity"], change["action"], change.get("initiative_id"), change["snapshot"])
+        for change in changes
     ]
     bulk_insert(session, WebhookDelivery, _new_rows(matches(session, subscriptions, entries)))
 

@@ -1,0 +1,92 @@
+"""The change log's Merkle tree in the `log_node` table: appended with each write, read for
+roots and proofs without rehashing the leaves."""
+
+import base64
+import time
+
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import and_, func, insert, or_
+from sqlmodel import Session, col, select
+
+from app.changes.log import merkle
+from app.changes.log.merkle import Node
+from app.changes.log.models import LogNode
+from app.changes.log.schemas import ConsistencyProof, InclusionProof, TreeHead, TreeHeadBody
+from app.changes.models import Change
+from app.core.problems import BadRequest, NotFound
+
+
+def b64(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def size(session: Session) -> int:
+    """How many leaves the tree holds: one level-0 node each."""
+    last = session.exec(select(func.max(LogNode.index)).where(LogNode.level == 0)).one()
+    return 0 if last is None else last + 1
+
+
+def append(session: Session, leaves: list[bytes]) -> int:
+    """Add these leaves (in order) and every subtree they complete; returns the first one's index.
+    The caller holds the feed's write lock."""
+    first = size(session)
+    known = nodes(session, set(merkle.frontier(first)))
+    new = merkle.appended_nodes(first, known, [merkle.leaf_hash(leaf) for leaf in leaves])
+    session.execute(insert(LogNode), [{"level": lv, "index": ix, "hash": h} for (lv, ix), h in new.items()])
+    return first
+
+
+def nodes(session: Session, wanted: set[Node]) -> dict[Node, bytes]:
+    if not wanted:
+        return {}
+    by_level: dict[int, list[int]] = {}
+    for level, index in sorted(wanted):
+        by_level.setdefault(level, []).append(index)
+    # Level by level rather than `(level, index) IN (...)`: SQLite scans the table for row values.
+    found = or_(*(and_(col(LogNode.level) == lv, col(LogNode.index).in_(ix)) for lv, ix in by_level.items()))
+    rows = session.exec(select(LogNode.level, LogNode.index, LogNode.hash).where(found))
+    return {(level, index): value for level, index, value in rows}
+
+
+def hashes_of(session: Session, ranges: list[merkle.Range]) -> list[bytes]:
+    known = nodes(session, merkle.nodes_for(ranges))
+    return [merkle.range_hash(start, end, known) for start, end in ranges]
+
+
+def root(session: Session, tree_size: int) -> bytes:
+    return hashes_of(session, [(0, tree_size)])[0] if tree_size else merkle.EMPTY_ROOT
+
+
+def tree_head(session: Session, key: Ed25519PrivateKey) -> TreeHead:
+    tree_size = size(session)
+    body = TreeHeadBody(
+        tree_size=tree_size, root_hash=b64(root(session, tree_size)), timestamp=time.time_ns() // 1_000_000
+    )
+    signature = key.sign(rfc8785.dumps(body.model_dump()))
+    return TreeHead(**body.model_dump(), signature=b64(signature))
+
+
+def inclusion(session: Session, sequence: int, tree_size: int) -> InclusionProof:
+    leaf_index = session.exec(select(Change.leaf_index).where(Change.sequence == sequence)).first()
+    if leaf_index is None:
+        raise NotFound(f"The change feed has no entry {sequence}.")
+    _require_within(session, tree_size)
+    if leaf_index >= tree_size:
+        raise BadRequest(f"Entry {sequence} is leaf {leaf_index} (from 0): not in a tree of {tree_size}.")
+    path = hashes_of(session, merkle.inclusion_ranges(leaf_index, tree_size))
+    return InclusionProof(leaf_index=leaf_index, tree_size=tree_size, audit_path=[b64(h) for h in path])
+
+
+def consistency(session: Session, first: int, second: int) -> ConsistencyProof:
+    if first > second:
+        raise BadRequest(f"first ({first}) must not exceed second ({second}).")
+    _require_within(session, second)
+    path = hashes_of(session, merkle.consistency_ranges(first, second))
+    return ConsistencyProof(first=first, second=second, consistency_path=[b64(h) for h in path])
+
+
+def _require_within(session: Session, tree_size: int) -> None:
+    current = size(session)
+    if tree_size > current:
+        raise BadRequest(f"The log holds {current} entries; there is no tree of {tree_size}.")
