@@ -7,7 +7,6 @@ from sqlmodel import SQLModel
 
 from app.core.negotiation import chosen
 from app.core.problems import problems
-from app.language import skos
 from app.language.vocabulary import Concept, vocabulary
 
 router = APIRouter(prefix="/api/v1", tags=["concepts"])
@@ -96,4 +95,6 @@ def _read(concept: Concept, narrower: list[str]) -> ConceptRead:
 
 @cache
 def _serialised(rdf_format: str) -> bytes:
+    from app.language import skos  # rdflib is loaded only when someone asks for RDF
+
     return skos.graph(vocabulary()).serialize(format=rdf_format).encode()

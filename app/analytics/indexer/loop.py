@@ -9,7 +9,6 @@ from functools import partial
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.analytics.indexer.indexer import Indexer
 from app.core.db import session_scope
 
 logger = logging.getLogger(__name__)
@@ -21,6 +20,10 @@ RETRY_SECONDS = 5.0
 
 def run(engine: Engine, should_go_on: Callable[[], bool]) -> None:
     """Follow the change feed while this process holds the role."""
+    # Imported here: the index needs NumPy, SciPy, scikit-learn and igraph, which only the
+    # process holding this role loads (API workers import this module to register the role).
+    from app.analytics.indexer.indexer import Indexer
+
     indexer = Indexer()
     transaction = partial(session_scope, engine)
     while should_go_on():

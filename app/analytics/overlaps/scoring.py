@@ -30,14 +30,12 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 
 from app.analytics.overlaps.features import Features
+from app.analytics.overlaps.threshold import SAME_WORK_SCORE
 
 # Space weights and the thresholds, chosen on the development part of the evaluation set
 # (tests/analytics/data/eval/overlap_dev.json); see docs/analytics/overlap.md.
 SPACE_WEIGHTS = {"concepts": 0.43, "words": 0.22, "grams": 0.35, "solution": 0.1}
 CONCEPT_FLOOR = 3.0
-# From this score on two initiatives are taken to be the same work: the default of overlap
-# lists, and what clusters, flags and scaling candidates are made of.
-SAME_WORK_SCORE = 0.3
 # Scores down to this are kept (and can be listed with `min_score`).
 FLOOR = 0.1
 NEIGHBOURS = 20

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app.adoptions import service as adoption_service
 from app.analytics.briefs import briefs
 from app.analytics.context import AnalyticsContext
-from app.analytics.overlaps import judgements, profiles, scoring, store
+from app.analytics.overlaps import judgements, profiles, store
 from app.analytics.overlaps.models import OverlapJudgement
 from app.analytics.overlaps.profiles import Profile
 from app.analytics.overlaps.schemas import (
@@ -18,6 +18,7 @@ from app.analytics.overlaps.schemas import (
     SimilarQuery,
     SimilarRead,
 )
+from app.analytics.overlaps.threshold import SAME_WORK_SCORE
 from app.core.enums import Verdict
 from app.initiatives import reads as initiative_reads
 from app.language.schemas import ConceptRef
@@ -38,7 +39,7 @@ def find_overlaps(
     context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
 ) -> list[OverlapMatch]:
     """Other organisations' live initiatives most like this one, best first: without `min_score`
-    those at `scoring.SAME_WORK_SCORE` or more, which the service takes to be the same work,
+    those at `SAME_WORK_SCORE` or more, which the service takes to be the same work,
     and those people judged the same or related; never those judged different."""
     found = _found(context, initiative_id, min_score, limit)
     reads = {read.id: read for read in initiative_reads.reads(context.session, [f.other_id for f in found])}
@@ -60,7 +61,7 @@ def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: Sim
 
 
 def _found(context: AnalyticsContext, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> list[Found]:
-    threshold = scoring.SAME_WORK_SCORE if min_score is None else min_score
+    threshold = SAME_WORK_SCORE if min_score is None else min_score
     scores = store.pairs_of(context.session, initiative_id)
     judged = judgements.of_pairs(context.session, (judgements.pair(initiative_id, other) for other in scores))
     found = []
