@@ -112,6 +112,18 @@ def serve(
     with_demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo portfolio if the registry is empty.")
     ] = False,
+    timeout_worker_healthcheck: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seconds a worker may take to answer the supervisor's health check before it is "
+            "restarted; raise it on a slow or busy machine.",
+        ),
+    ] = 30,
+    timeout_graceful_shutdown: Annotated[
+        int,
+        typer.Option(min=1, help="Seconds in-flight requests may take to finish after SIGTERM."),
+    ] = 30,
 ) -> None:
     """Migrate, seed if needed, and serve the registry."""
     settings = get_settings()
@@ -132,6 +144,8 @@ def serve(
             workers=workers,
             log_level=settings.log_level.lower(),
             proxy_headers=True,
+            timeout_worker_healthcheck=timeout_worker_healthcheck,
+            timeout_graceful_shutdown=timeout_graceful_shutdown,
         )
     finally:
         roles.terminate()
@@ -219,6 +233,10 @@ def create_key(
 
 def main() -> None:
     assemble()
+    # SIGTERM (docker stop, systemd) unwinds like Ctrl-C, so work in progress records its state:
+    # an import run is finished as failed with its counts so far. `serve` and `background`
+    # install their own handlers.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli()
 
 

@@ -6,6 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 from functools import partial
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -37,9 +38,11 @@ from app.web.router import STATIC_DIR
 from app.web.router import router as web_router
 from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page
+from importers.jobs import ImportJobs
 from importers.router import router as import_start_router
 
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
+IMPORT_STOP_SECONDS = 10.0  # for running imports to record how far they got when the worker stops
 API_DESCRIPTION = """
 Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
 registry of Swedish municipalities', regions' and federations' digitalisation initiatives.
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         if is_server_worker:
             settle_garbage_collector()
         yield
+        # After uvicorn has let in-flight requests finish: imports this worker runs stop at
+        # their next batch and record it, instead of staying `running`.
+        await to_thread.run_sync(app.state.import_jobs.shut_down, IMPORT_STOP_SECONDS)
         app.state.engine.dispose()
 
     # FastAPIOffline serves Swagger UI and ReDoc from bundled files instead of a CDN.
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
+    app.state.import_jobs = ImportJobs()
     app.state.data_version = partial(indexer_state.data_version_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
     on_error(app, SignInRequired, redirect_to_sign_in)
