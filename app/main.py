@@ -20,9 +20,10 @@ from app.analytics.kpis.router import router as kpis_router
 from app.analytics.overlaps.router import router as overlaps_router
 from app.analytics.scaling.router import router as scaling_router
 from app.assembly import assemble
+from app.auth.throttle import FailureThrottle
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
-from app.core.middleware import RequestBodyGuard
+from app.core.middleware import RequestBodyGuard, SecurityHeaders
 from app.core.problems import install_problem_handlers, on_error
 from app.core.read_cache import ReadCache, ReadCacheMiddleware
 from app.core.settings import Settings, get_settings
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
     app.state.import_jobs = ImportJobs()
+    app.state.auth_throttle = FailureThrottle()
     app.state.data_version = partial(indexer_state.data_version_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
     on_error(app, SignInRequired, redirect_to_sign_in)
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
