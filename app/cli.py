@@ -19,6 +19,7 @@ from app import background as background_roles
 from app.analytics.indexer import loop as indexer_loop
 from app.assembly import assemble
 from app.auth import service as auth_service
+from app.core import backup as database_backup
 from app.core import migrations
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
 from app.core.settings import get_settings
@@ -214,6 +215,33 @@ def _export(session: Session, output_format: ExportFormat, file: TextIO, include
     if output_format is ExportFormat.jsonl:
         return initiative_export.write_jsonl(records, file)
     return initiative_export.write_csv(records, file)
+
+
+@cli.command("backup")
+def backup_database(
+    path: Annotated[Path, typer.Argument(help="The new file to write the copy to.")],
+) -> None:
+    """Copy the embedded SQLite database to PATH while the registry keeps serving (consistent)."""
+    _run_backup(database_backup.backup, path)
+    console.print(f"[green]Backed up the database to {path}.[/green]")
+
+
+@cli.command("restore")
+def restore_database(
+    path: Annotated[Path, typer.Argument(help="A file written by `registry backup`.")],
+) -> None:
+    """Replace the embedded SQLite database's contents with the backup at PATH."""
+    _run_backup(database_backup.restore, path)
+    _migrate(get_settings().database_url)  # a backup from an older release is brought up to date
+    console.print(f"[green]Restored the database from {path}.[/green]")
+
+
+def _run_backup(action, path: Path) -> None:
+    try:
+        action(get_settings().database_url, path)
+    except database_backup.BackupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
 
 
 @cli.command("create-key")

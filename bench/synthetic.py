@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
-from app.core.text import stems
+from app.language.search import document_terms
 from app.demo.loader import read_portfolio
 from app.initiatives import documents
 from app.initiatives.models import Initiative, InitiativeTag, InitiativeTerm, StatusChange
@@ -58,7 +58,7 @@ def synthetic_rows(size: int, rng: random.Random):
         }
         tags = sorted(set(template.get("tags", [])))
         text = " ".join(filter(None, [initiative["title"], initiative["summary"], description, *tags]))
-        yield initiative, tags, set(stems(text))
+        yield initiative, tags, document_terms(text)
 
 
 def load(engine: Engine, size: int, seed: int = 1) -> list[uuid.UUID]:
