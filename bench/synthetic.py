@@ -13,10 +13,10 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from app.core.db import session_scope
-from app.language.search import document_terms
 from app.demo.loader import read_portfolio
 from app.initiatives import documents
 from app.initiatives.models import Initiative, InitiativeTag, InitiativeTerm, StatusChange
+from app.language.search import document_terms
 from app.organisations.seed import read_rows
 
 STATUSES = ("idea", "planned", "pilot", "implementation", "in_operation", "scaled", "discontinued")
