@@ -95,7 +95,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 class SecurityHeaders:
     """`X-Content-Type-Options: nosniff` and a Content-Security-Policy on every response.
 
-    The pages load only this site's scripts and styles. Swagger UI and ReDoc (`docs_paths`),
+    A response that sets its own policy keeps it (the web pages allow no scripts at all).
+    Everything else may load only this site's scripts and styles. Swagger UI and ReDoc (`docs_paths`),
     served from bundled files, start from an inline script and set inline styles, so their
     policy allows inline code but still nothing from elsewhere.
     """
@@ -113,8 +114,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Content-Security-Policy"] = policy
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Content-Security-Policy", policy)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -13,7 +13,16 @@ class TestSecurityHeaders:
     @pytest.mark.parametrize(
         ("path", "policy"),
         [
-            ("/", CONTENT_SECURITY_POLICY),
+            (
+                "/",
+                "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            ),
+            (
+                "/initiativ",
+                "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            ),
             ("/api/v1/initiatives", CONTENT_SECURITY_POLICY),
             ("/api/v1/initiatives/not-an-id", CONTENT_SECURITY_POLICY),
             ("/initiativ.csv", CONTENT_SECURITY_POLICY),
