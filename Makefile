@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run check test openapi bench clean
+.PHONY: install run check test openapi bench lock image clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -32,6 +32,14 @@ test: check
 
 openapi: install
 	$(PY) -m app.openapi > openapi/openapi.json.tmp && mv openapi/openapi.json.tmp openapi/openapi.json
+
+# The production image installs exactly these versions, each checked against its hash.
+lock: install
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+
+image:
+	docker build -t registret .
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[bench]'

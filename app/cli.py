@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app import background as background_roles
 from app.analytics.indexer import loop as indexer_loop
 from app.assembly import assemble
+from app.core import backup as database_backup
 from app.core import migrations
 from app.core.caller import ADMIN
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
@@ -117,6 +118,18 @@ def serve(
     with_demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo portfolio if the registry is empty.")
     ] = False,
+    timeout_worker_healthcheck: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seconds a worker may take to answer the supervisor's health check before it is "
+            "restarted; raise it on a slow or busy machine.",
+        ),
+    ] = 30,
+    timeout_graceful_shutdown: Annotated[
+        int,
+        typer.Option(min=1, help="Seconds in-flight requests may take to finish after SIGTERM."),
+    ] = 30,
 ) -> None:
     """Migrate, seed if needed, and serve the registry."""
     settings = get_settings()
@@ -137,6 +150,8 @@ def serve(
             workers=workers,
             log_level=settings.log_level.lower(),
             proxy_headers=True,
+            timeout_worker_healthcheck=timeout_worker_healthcheck,
+            timeout_graceful_shutdown=timeout_graceful_shutdown,
         )
     finally:
         roles.terminate()
@@ -207,6 +222,33 @@ def _export(session: Session, output_format: ExportFormat, file: TextIO, include
     return initiative_export.write_csv(records, file)
 
 
+@cli.command("backup")
+def backup_database(
+    path: Annotated[Path, typer.Argument(help="The new file to write the copy to.")],
+) -> None:
+    """Copy the embedded SQLite database to PATH while the registry keeps serving (consistent)."""
+    _run_backup(database_backup.backup, path)
+    console.print(f"[green]Backed up the database to {path}.[/green]")
+
+
+@cli.command("restore")
+def restore_database(
+    path: Annotated[Path, typer.Argument(help="A file written by `registry backup`.")],
+) -> None:
+    """Replace the embedded SQLite database's contents with the backup at PATH."""
+    _run_backup(database_backup.restore, path)
+    _migrate(get_settings().database_url)  # a backup from an older release is brought up to date
+    console.print(f"[green]Restored the database from {path}.[/green]")
+
+
+def _run_backup(action, path: Path) -> None:
+    try:
+        action(get_settings().database_url, path)
+    except database_backup.BackupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
 @cli.command("create-key")
 def create_key(
     org_code: Annotated[str, typer.Argument(help="The organisation's code, e.g. 2281.")],
@@ -268,6 +310,10 @@ def verify(
 
 def main() -> None:
     assemble()
+    # SIGTERM (docker stop, systemd) unwinds like Ctrl-C, so work in progress records its state:
+    # an import run is finished as failed with its counts so far. `serve` and `background`
+    # install their own handlers.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli()
 
 

@@ -6,6 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 from functools import partial
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -19,11 +20,12 @@ from app.analytics.kpis.router import router as kpis_router
 from app.analytics.overlaps.router import router as overlaps_router
 from app.analytics.scaling.router import router as scaling_router
 from app.assembly import assemble
+from app.auth.throttle import FailureThrottle
 from app.catalogue.router import router as catalogue_router
 from app.changes.log.router import router as log_router
 from app.changes.router import router as changes_router
 from app.core.db import build_engine
-from app.core.middleware import RequestBodyGuard
+from app.core.middleware import RequestBodyGuard, SecurityHeaders
 from app.core.problems import install_problem_handlers, on_error
 from app.core.read_cache import ReadCache, ReadCacheMiddleware
 from app.core.settings import Settings, get_settings
@@ -43,9 +45,11 @@ from app.web.router import router as web_router
 from app.web.templating import SignInRequired, redirect_to_sign_in
 from app.web.templating import error_page as web_error_page
 from app.webhooks.router import router as webhooks_router
+from importers.jobs import ImportJobs
 from importers.router import router as import_start_router
 
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
+IMPORT_STOP_SECONDS = 10.0  # for running imports to record how far they got when the worker stops
 API_DESCRIPTION = """
 Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
 registry of Swedish municipalities', regions' and federations' digitalisation initiatives.
@@ -85,6 +89,9 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         if is_server_worker:
             settle_garbage_collector()
         yield
+        # After uvicorn has let in-flight requests finish: imports this worker runs stop at
+        # their next batch and record it, instead of staying `running`.
+        await to_thread.run_sync(app.state.import_jobs.shut_down, IMPORT_STOP_SECONDS)
         app.state.engine.dispose()
 
     # FastAPIOffline serves Swagger UI and ReDoc from bundled files instead of a CDN.
@@ -98,6 +105,8 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
+    app.state.import_jobs = ImportJobs()
+    app.state.auth_throttle = FailureThrottle()
     app.state.data_version = partial(indexer_state.data_version_of, app.state.engine)
     install_problem_handlers(app, error_page=web_error_page)
     on_error(app, SignInRequired, redirect_to_sign_in)
@@ -129,6 +138,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ReadCacheMiddleware)
     app.add_middleware(RequestBodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

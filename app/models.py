@@ -5,7 +5,7 @@ from app.analytics.clusters.models import Cluster, ClusterMember
 from app.analytics.flags.models import ProvenMatch
 from app.analytics.indexer.models import IndexerState
 from app.analytics.overlaps.models import OverlapJudgement, OverlapPair, OverlapProfile
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, EndedWebSession
 from app.changes.log.models import LogKey, LogNode
 from app.changes.models import Change
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
@@ -27,6 +27,7 @@ __all__ = [
     "Change",
     "Cluster",
     "ClusterMember",
+    "EndedWebSession",
     "ImportRejection",
     "ImportRun",
     "IndexerState",

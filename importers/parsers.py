@@ -14,8 +14,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import openpyxl
-
 from importers.resolve import name_key
 
 HEADER_SCAN_ROWS = 10
@@ -162,6 +160,8 @@ def csv_rows(text: str) -> list[tuple[int, list[str]]]:
 
 def xlsx_rows(body: bytes, sheet: str | None = None) -> list[tuple[int, list[Any]]]:
     """Rows of the first (or named) sheet; a merged cell's value fills its whole range."""
+    import openpyxl  # loaded only for a spreadsheet: API workers import the importers too
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:

@@ -23,6 +23,6 @@ def start_import(
     """Start an import from pios, uttc or Kolada (admin only); it runs in the background: follow `Location`."""
     options = runner.ImportOptions(url=str(data.url) if data.url else None, since=data.since, is_dry_run=data.dry_run)
     run = runner.start(session, data.source, options)
-    background.add_task(runner.execute_if_recorded, request.app.state.engine, run, data.source, options)
+    background.add_task(request.app.state.import_jobs.start, request.app.state.engine, run, data.source, options)
     response.headers["Location"] = str(request.url_for("get_import_run", run_id=run.id))
     return ImportRunRead.model_validate(run)

@@ -158,7 +158,9 @@ def _refresh_statistics_after_bulk_load(engine: Engine, context: RunContext) -> 
         refresh_planner_statistics(engine)
 
 
-def execute_if_recorded(engine: Engine, run: ImportRun, kind: SourceKind, options: ImportOptions) -> ImportRun | None:
+def execute_if_recorded(
+    engine: Engine, run: ImportRun, kind: SourceKind, options: ImportOptions, *, progress: Progress | None = None
+) -> ImportRun | None:
     """Carry out a run started by an API request, once its transaction has committed.
 
     A request whose transaction rolled back left no run behind: then there is nothing to do.
@@ -172,7 +174,7 @@ def execute_if_recorded(engine: Engine, run: ImportRun, kind: SourceKind, option
     if not is_recorded:
         logger.warning("import run %s was never committed; not running it", run.id)
         return None
-    return execute(engine, run, kind, options)
+    return execute(engine, run, kind, options, progress=progress)
 
 
 def run_import(

@@ -16,3 +16,16 @@ class ApiKey(SQLModel, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = timestamp_field()
     revoked_at: datetime | None = None
+
+
+class EndedWebSession(SQLModel, table=True):
+    """A web session signed out before its cookie expired: a kept copy of the cookie is refused.
+
+    Rows are useless once `expires_at` has passed (the cookie's own age limit refuses it then),
+    and sign-out removes those.
+    """
+
+    __tablename__ = "ended_web_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(index=True)

@@ -4,10 +4,12 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, EndedWebSession
 from app.core.caller import ADMIN, Caller
 from app.core.enums import ActorKind
 from app.core.models import utcnow
@@ -52,3 +54,15 @@ def authenticate(session: Session, token: str, admin_token: str | None) -> Calle
     if key is None or key.revoked_at is not None:
         return None
     return Caller(ActorKind.organisation, organisation_code=key.organisation_code, key_id=key.id)
+
+
+def end_web_session(session: Session, session_id: str, expires_at: datetime) -> None:
+    """Record a signed-out web session, and forget those whose cookies have expired anyway."""
+    session.execute(delete(EndedWebSession).where(col(EndedWebSession.expires_at) < utcnow()))
+    if session.get(EndedWebSession, session_id) is None:
+        session.add(EndedWebSession(id=session_id, expires_at=expires_at))
+    session.flush()
+
+
+def is_web_session_ended(session: Session, session_id: str) -> bool:
+    return session.get(EndedWebSession, session_id) is not None

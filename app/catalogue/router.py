@@ -1,6 +1,5 @@
 from fastapi import APIRouter, Request, Response
 
-from app.catalogue import dcat
 from app.changes import service as change_service
 from app.core.db import SessionDep
 from app.core.negotiation import chosen
@@ -12,11 +11,11 @@ JSON_LD, TURTLE, RDF_XML, JSON = "application/ld+json", "text/turtle", "applicat
 FORMATS = {JSON_LD: "json-ld", TURTLE: "turtle", RDF_XML: "xml", JSON: "json-ld"}
 # Compact JSON-LD with the usual prefixes, readable by people as well as by harvesters.
 CONTEXT = {
-    "dcat": str(dcat.DCAT),
-    "dcterms": str(dcat.DCTERMS),
-    "foaf": str(dcat.FOAF),
-    "vcard": str(dcat.VCARD),
-    "xsd": str(dcat.XSD),
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 
@@ -33,6 +32,9 @@ CONTEXT = {
 def catalogue(request: Request, session: SessionDep) -> Response:
     """The registry's datasets (initiatives, organisations, the change feed, the duplication report,
     KPIs) and their distributions in DCAT-AP-SE, for Sveriges dataportal to harvest."""
+    # Imported on the first request, not at start-up: rdflib takes a worker a while to import.
+    from app.catalogue import dcat
+
     media_type = chosen(request, list(FORMATS))
     settings = request.app.state.settings
     publisher = dcat.Publisher(settings.publisher_name, settings.contact_email, settings.public_url)

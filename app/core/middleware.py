@@ -1,31 +1,37 @@
 """Request-body guard: refuse oversized and non-JSON bodies before any handler runs."""
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.problems import PayloadTooLarge, Problem, UnsupportedMediaType, problem_response
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 JSON_MEDIA_TYPES = {"application/json", "application/merge-patch+json", "application/problem+json"}
 
 
 class RequestBodyGuard:
-    """For API writes: the body must be JSON and at most `max_body_bytes` long.
+    """Every body, on every route, is at most `max_body_bytes` long; API bodies must be JSON.
 
-    The body is read here in full (it is small by definition) so that a client that lies
-    about Content-Length, or sends chunks, is measured too.
+    The body is read here in full (it is small by definition) and the reading stops at the
+    limit, so that a client that lies about Content-Length, or streams chunks, is measured too
+    and nothing larger ever reaches a form parser (which would spool it to disk).
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, path_prefix: str = "/api/") -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, json_path_prefix: str = "/api/") -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.path_prefix = path_prefix
+        self.json_path_prefix = json_path_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in BODY_METHODS
-            or not scope["path"].startswith(self.path_prefix)
-        ):
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
@@ -33,7 +39,7 @@ class RequestBodyGuard:
         body = b"" if problem else await self._read_body(receive)
         if problem is None and body is None:
             problem = self._too_large()
-        if problem is None and body and not _is_json(headers):
+        if problem is None and body and scope["path"].startswith(self.json_path_prefix) and not _is_json(headers):
             problem = UnsupportedMediaType(
                 f"Send the body as application/json, not {headers.get('content-type') or 'without a Content-Type'}."
             )
@@ -84,3 +90,32 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+class SecurityHeaders:
+    """`X-Content-Type-Options: nosniff` and a Content-Security-Policy on every response.
+
+    A response that sets its own policy keeps it (the web pages allow no scripts at all).
+    Everything else may load only this site's scripts and styles. Swagger UI and ReDoc (`docs_paths`),
+    served from bundled files, start from an inline script and set inline styles, so their
+    policy allows inline code but still nothing from elsewhere.
+    """
+
+    def __init__(self, app: ASGIApp, *, docs_paths: tuple[str, ...] = ("/docs", "/redoc")) -> None:
+        self.app = app
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope["path"].startswith(self.docs_paths) else CONTENT_SECURITY_POLICY
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Content-Security-Policy", policy)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -120,6 +120,11 @@ class PreconditionRequired(Problem):
     status, slug, title = 428, "precondition-required", "An If-Match header is required"
 
 
+class TooManyRequests(Problem):
+    status, slug, title = 429, "too-many-requests", "Too many failed attempts; wait a minute"
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "60"}
+
+
 class ServiceUnavailable(Problem):
     status, slug, title = 503, "service-unavailable", "The database is unavailable; try again shortly"
     headers: ClassVar[dict[str, str] | None] = {"Retry-After": "5"}
@@ -140,6 +145,7 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     UnsupportedMediaType,
     ValidationFailed,
     PreconditionRequired,
+    TooManyRequests,
     ServiceUnavailable,
     Problem,
 )

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///./var/registry.db"
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "admin", "password", "token"}
 MIN_SECRET_LENGTH = 16
+MIN_DISTINCT_CHARACTERS = 8  # "aaaaaaaabbbbbbbb" is long enough and still guessable
 
 
 class Settings(BaseSettings):
@@ -49,9 +50,12 @@ class Settings(BaseSettings):
     def refuse_placeholder_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
-        secret = value.get_secret_value()
-        if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"REGISTRY_ADMIN_TOKEN must be a random string of at least {MIN_SECRET_LENGTH} characters")
+        weakness = admin_token_weakness(value.get_secret_value())
+        if weakness:
+            raise ValueError(
+                f"REGISTRY_ADMIN_TOKEN is refused: {weakness}. Use a random string of at least "
+                f"{MIN_SECRET_LENGTH} characters, e.g. `openssl rand -hex 32`"
+            )
         return value
 
     @field_validator("log_signing_key")
@@ -72,6 +76,19 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def admin_token_weakness(secret: str) -> str | None:
+    """Why a token is too weak to guard every write, or None."""
+    if secret.lower() in PLACEHOLDER_SECRETS:
+        return "it is a placeholder"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"it has {len(secret)} characters"
+    if any(character.isspace() for character in secret):
+        return "it contains whitespace"
+    if len(set(secret)) < MIN_DISTINCT_CHARACTERS:
+        return f"it uses only {len(set(secret))} different characters"
+    return None
 
 
 @lru_cache

@@ -1,5 +1,4 @@
 from fastapi import APIRouter, Request
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
@@ -8,20 +7,41 @@ from app.core.problems import PROBLEM_CLASSES, NotFound, ServiceUnavailable, pro
 router = APIRouter(tags=["health"])
 
 
-class Health(SQLModel):
+class Liveness(SQLModel):
+    status: str
+
+
+class Readiness(SQLModel):
     status: str
     database: str
+    schema_revision: str
 
 
-@router.get("/health", response_model=Health, responses=problems(503))
-def health(request: Request) -> Health:
-    """Liveness and database status, for load balancers and monitoring (503 when the database is unreachable)."""
+@router.get("/health", response_model=Liveness)
+def health() -> Liveness:
+    """Liveness: the process answers. It touches nothing else, so a database outage never gets
+    a healthy worker restarted; load balancers should ask `/health/ready`."""
+    return Liveness(status="ok")
+
+
+@router.get("/health/ready", response_model=Readiness, responses=problems(503))
+def ready(request: Request) -> Readiness:
+    """Readiness: the database answers and its schema is this release's (503 otherwise)."""
+    # Alembic is loaded on the first check, not while a worker starts.
+    from app.core import migrations
+
     try:
         with request.app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            applied = migrations.applied_revisions(connection)
     except SQLAlchemyError as error:
         raise ServiceUnavailable("The database does not answer.") from error
-    return Health(status="ok", database="ok")
+    expected = migrations.head_revisions()
+    if applied != expected:
+        raise ServiceUnavailable(
+            f"The database schema is at {', '.join(sorted(applied)) or 'no revision'}; this release needs "
+            f"{', '.join(sorted(expected))}. Run `registry migrate`."
+        )
+    return Readiness(status="ok", database="ok", schema_revision=", ".join(sorted(expected)))
 
 
 class ProblemType(SQLModel):

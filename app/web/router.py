@@ -1,5 +1,6 @@
 """The public web pages, in Swedish: thin routes over the same services as the JSON API."""
 
+import hmac
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from app.analytics.overlaps.schemas import SimilarQuery
 from app.analytics.scaling import service as scaling_service
 from app.analytics.scaling.schemas import CandidateQuery, NationalCandidateQuery
 from app.auth import service as auth_service
+from app.auth.throttle import WINDOW_SECONDS as THROTTLE_WINDOW_SECONDS
+from app.auth.throttle import client_address
 from app.changes import service as change_service
 from app.core.db import SessionDep
 from app.core.enums import Category, ParticipationStatus
@@ -373,27 +376,53 @@ def sign_in(
         return page.render("sign_in.html", status_code=503, next=_local(next), error=None)
     if not page.web.is_valid_csrf(csrf):
         return page.csrf_failed()
-    admin_token = page.request.app.state.settings.admin_token
-    caller = auth_service.authenticate(session, key.strip(), admin_token.get_secret_value() if admin_token else None)
+    throttle = page.request.app.state.auth_throttle
+    client = client_address(page.request)
+    if throttle.is_blocked(client):
+        return _throttled(page, next)
+    # The admin token is not looked up here: it works in the API and the command line only.
+    caller = auth_service.authenticate(session, key.strip(), None)
     if caller is None:
+        throttle.record_failure(client)
         error = (
             "Nyckeln är okänd eller har återkallats. Kontrollera att du har kopierat hela nyckeln."
             if key.strip()
             else "Fyll i organisationens nyckel."
         )
+        if _is_admin_token(page, key.strip()):
+            error = (
+                "Administratörsnyckeln kan inte användas för att logga in på webben. "
+                "Logga in med en organisations nyckel."
+            )
         return page.render("sign_in.html", status_code=422, next=_local(next), error=error)
-    page.web.sign_in(caller, page.request.app.state.settings)
+    page.web.sign_in(caller)
     page.web.flash("Du är inloggad.")
     return page.redirect(_local(next))
 
 
 @router.post("/logga-ut")
-def sign_out(page: PageDep, csrf: CsrfField = None) -> RedirectResponse:
-    """End the session."""
+def sign_out(page: PageDep, session: SessionDep, csrf: CsrfField = None) -> RedirectResponse:
+    """End the session, for this browser and any copy of its cookie."""
     if page.web.is_valid_csrf(csrf):
-        page.web.sign_out()
+        page.web.sign_out(session)
         page.web.flash("Du är utloggad.")
     return page.redirect("/")
+
+
+def _is_admin_token(page: Page, key: str) -> bool:
+    admin_token = page.request.app.state.settings.admin_token
+    return admin_token is not None and hmac.compare_digest(key.encode(), admin_token.get_secret_value().encode())
+
+
+def _throttled(page: Page, next: str) -> HTMLResponse:
+    response = page.render(
+        "sign_in.html",
+        status_code=429,
+        next=_local(next),
+        error="För många misslyckade inloggningar. Vänta en minut och försök igen.",
+    )
+    response.headers["Retry-After"] = str(THROTTLE_WINDOW_SECONDS)
+    return response
 
 
 def _may_edit(page: Page, owner_code: str) -> bool:

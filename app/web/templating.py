@@ -104,9 +104,9 @@ def error_page(request: Request, status_code: int) -> HTMLResponse:
 
 
 def current_page(request: Request, session: SessionDep, web: WebSessionDep) -> Page:
-    caller = signed_in_caller(session, web, request.app.state.settings)
-    if caller is None and ("key_id" in web.data or "admin" in web.data):
-        web.sign_out()  # the key was revoked or the admin token rotated: forget the stale sign-in
+    caller = signed_in_caller(session, web)
+    if caller is None and "key_id" in web.data:
+        web.sign_out()  # the key was revoked or the session signed out: forget the stale sign-in
     return Page(request=request, web=web, caller=caller, caller_name=_caller_name(session, caller))
 
 

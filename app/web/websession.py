@@ -1,10 +1,12 @@
 """The web's signed session cookie: who signed in, and the CSRF token for form posts.
 
-The cookie holds no API key. After sign-in it holds the key's id (or, for the admin, a
-fingerprint of the admin token), signed and time-stamped with itsdangerous; every request
-checks the key again, so revoking a key (or rotating the admin token) ends its sessions at
-once. The signing secret is REGISTRY_SESSION_SECRET, or else derived from
-REGISTRY_ADMIN_TOKEN, so every worker process shares it. With neither set, sign-in is off.
+The cookie holds no API key. After sign-in it holds the key's id and a random session id,
+signed and time-stamped with itsdangerous; every request checks the key again, so revoking a
+key ends its sessions at once, and checks that the session was not signed out (`sign_out`
+records its id), so a copy of the cookie kept after signing out is refused. The admin token
+is for the API and the command line only: it cannot sign in here. The signing secret is
+REGISTRY_SESSION_SECRET, or else derived from REGISTRY_ADMIN_TOKEN, so every worker process
+shares it. With neither set, sign-in is off.
 Reading pages sets no cookie: one is written only when a form needs a CSRF token.
 """
 
@@ -13,6 +15,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -20,8 +23,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
 from app.auth import service as auth_service
-from app.core.caller import ADMIN, Caller
+from app.core.caller import Caller
 from app.core.enums import ActorKind
+from app.core.models import utcnow
 from app.core.settings import Settings
 
 COOKIE_NAME = "registret_session"
@@ -45,17 +49,21 @@ class WebSession:
         expected = self.data.get("csrf")
         return bool(expected and token and hmac.compare_digest(expected.encode(), token.encode()))
 
-    def sign_in(self, caller: Caller, settings: Settings) -> None:
+    def sign_in(self, caller: Caller) -> None:
         """Start a fresh session (new CSRF token, so a planted one cannot survive sign-in)."""
-        self.data = {"csrf": secrets.token_urlsafe(32)}
-        if caller.actor_kind == ActorKind.admin:
-            self.data["admin"] = admin_fingerprint(settings)
-        else:
-            self.data["key_id"] = str(caller.key_id)
-            self.data["organisation"] = caller.organisation_code
+        self.data = {
+            "csrf": secrets.token_urlsafe(32),
+            "sid": secrets.token_urlsafe(32),
+            "key_id": str(caller.key_id),
+            "organisation": caller.organisation_code,
+        }
         self.is_modified = True
 
-    def sign_out(self) -> None:
+    def sign_out(self, session: Session | None = None) -> None:
+        """Forget the sign-in; with a database session, also end it for every copy of the cookie."""
+        if session is not None and "sid" in self.data:
+            expires_at = utcnow() + timedelta(seconds=MAX_AGE_SECONDS)
+            auth_service.end_web_session(session, self.data["sid"], expires_at)
         self.data = {}
         self.is_modified = True
 
@@ -75,12 +83,6 @@ def session_secret(settings: Settings) -> str | None:
     if settings.admin_token is not None:
         return hmac.new(settings.admin_token.get_secret_value().encode(), SALT.encode(), hashlib.sha256).hexdigest()
     return None
-
-
-def admin_fingerprint(settings: Settings) -> str | None:
-    if settings.admin_token is None:
-        return None
-    return hashlib.sha256(b"web-admin:" + settings.admin_token.get_secret_value().encode()).hexdigest()
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer | None:
@@ -120,14 +122,11 @@ def save_session(request: Request, web_session: WebSession, response: Response) 
     )
 
 
-def signed_in_caller(session: Session, web_session: WebSession, settings: Settings) -> Caller | None:
-    """The caller the session stands for, checked against the current keys and admin token."""
-    if "admin" in web_session.data:
-        fingerprint = admin_fingerprint(settings)
-        is_current = fingerprint is not None and hmac.compare_digest(web_session.data["admin"], fingerprint)
-        return ADMIN if is_current else None
+def signed_in_caller(session: Session, web_session: WebSession) -> Caller | None:
+    """The caller the session stands for, checked against the current keys and signed-out sessions."""
     key_id, organisation = web_session.data.get("key_id"), web_session.data.get("organisation")
-    if not key_id or not organisation:
+    session_id = web_session.data.get("sid")
+    if not key_id or not organisation or not session_id or auth_service.is_web_session_ended(session, session_id):
         return None
     try:
         key = auth_service.find_key(session, organisation, uuid.UUID(key_id))

@@ -96,18 +96,15 @@ class TestFaults:
             body = assert_problem(client.get("/api/v1/explode"), 500, "/problems/internal-error")
         assert "secret" not in json.dumps(body)
 
-    def test_unreachable_database_is_503_and_health_says_so(self):
+    def test_unreachable_database_is_503_and_readiness_says_so(self):
         app = create_app(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
         with TestClient(app, raise_server_exceptions=False) as client:
             body = assert_problem(client.get("/api/v1/initiatives"), 503, "/problems/service-unavailable")
-            health = client.get("/health")
+            ready = client.get("/health/ready")
         assert "database" in body["title"].lower()
-        assert_problem(health, 503, "/problems/service-unavailable")
-        assert health.json()["detail"] == "The database does not answer."
+        assert_problem(ready, 503, "/problems/service-unavailable")
+        assert ready.json()["detail"] == "The database does not answer."
         app.state.engine.dispose()
-
-    def test_health_reports_a_working_database(self, client):
-        assert client.get("/health").json() == {"status": "ok", "database": "ok"}
 
 
 class TestUnstorableValues:

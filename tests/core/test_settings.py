@@ -36,3 +36,25 @@ class TestAdminToken:
     def test_cors_origins_are_comma_separated(self, monkeypatch):
         monkeypatch.setenv("REGISTRY_CORS_ORIGINS", "https://a.example.se, https://b.example.se")
         assert Settings().cors_origins == ["https://a.example.se", "https://b.example.se"]
+
+
+class TestWeakAdminToken:
+    @pytest.mark.parametrize(
+        ("token", "reason"),
+        [
+            (" " * 16, "it contains whitespace"),
+            ("a" * 40, "it uses only 1 different characters"),
+            ("abababababababababab", "it uses only 2 different characters"),
+            ("0123456789abcdef 0123", "it contains whitespace"),
+            ("short-token", "it has 11 characters"),
+            ("changeme", "it is a placeholder"),
+        ],
+    )
+    def test_is_refused_with_the_reason(self, token, reason, monkeypatch):
+        monkeypatch.setenv("REGISTRY_ADMIN_TOKEN", token)
+        with pytest.raises(ValidationError, match=f"REGISTRY_ADMIN_TOKEN is refused: {reason}"):
+            Settings()
+
+    def test_a_random_token_is_accepted(self, monkeypatch):
+        monkeypatch.setenv("REGISTRY_ADMIN_TOKEN", "9f1c2e7ab04d4c1e8d5f3a6b7c8d9e0f")
+        assert Settings().admin_token.get_secret_value() == "9f1c2e7ab04d4c1e8d5f3a6b7c8d9e0f"

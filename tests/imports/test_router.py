@@ -126,11 +126,12 @@ def _wait_for_end(url: str) -> dict:
 
 
 class TestRolledBackStart:
-    def test_a_run_whose_request_rolled_back_is_not_carried_out(self, client, admin_headers, caplog):
+    def test_a_run_whose_request_rolled_back_is_not_carried_out(self, app, client, admin_headers, caplog):
         response = client.post(
             "/api/v1/imports", json={"source": "uttc", "url": "http://127.0.0.1:9/x.csv"}, headers=admin_headers
         )
         assert response.status_code == 202
+        app.state.import_jobs.shut_down(timeout=10)  # waits for the run's thread
         # The test's transaction never commits, so the background task finds no run and leaves it alone.
         assert f"import run {response.json()['id']} was never committed" in caplog.text
         assert client.get(response.headers["location"]).json()["status"] == "running"

@@ -191,11 +191,3 @@ class TestOurPortfolio:
         asked = section(client, "/var-portfolj", "bedoma")
         assert judge not in {form.get("action") for form in asked.iter("form")}
         assert "Inga förslag väntar på er bedömning." in text(asked)
-
-    def test_the_admin_has_no_portfolio(self, client: TestClient, night):
-        from tests.conftest import ADMIN_TOKEN
-        from tests.web.conftest import sign_in
-
-        sign_in(client, ADMIN_TOKEN)
-        response = client.get("/var-portfolj", follow_redirects=False)
-        assert (response.status_code, response.headers["location"]) == (303, "/")

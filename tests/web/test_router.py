@@ -244,9 +244,21 @@ class TestSignIn:
         assert response.status_code == 403
         assert "Formuläret har gått ut" in check_page(response)
 
-    def test_the_admin_token_signs_in_as_admin(self, client: TestClient):
-        sign_in(client, ADMIN_TOKEN)
-        assert "Inloggad: registrets administratör" in client.get("/").text
+    def test_the_admin_token_cannot_sign_in(self, client: TestClient):
+        form = client.get("/logga-in")
+        response = client.post("/logga-in", data={"key": ADMIN_TOKEN, "csrf": hidden_value(form.text, "csrf")})
+        assert response.status_code == 422
+        assert "Administratörsnyckeln kan inte användas för att logga in på webben" in check_page(response)
+        assert "Inloggad" not in client.get("/").text
+
+    def test_wrong_keys_are_throttled_per_client(self, client: TestClient, session: Session):
+        _key, secret = auth_service.mint(session, "2281")
+        csrf = hidden_value(client.get("/logga-in").text, "csrf")
+        statuses = [client.post("/logga-in", data={"key": f"reg_fel{n}", "csrf": csrf}).status_code for n in range(10)]
+        refused = client.post("/logga-in", data={"key": secret, "csrf": csrf})
+        assert statuses == [422] * 10
+        assert (refused.status_code, refused.headers["retry-after"]) == (429, "60")
+        assert "För många misslyckade inloggningar" in check_page(refused)
 
     def test_a_revoked_key_ends_the_session(self, client: TestClient, session: Session):
         key, secret = auth_service.mint(session, "2281")

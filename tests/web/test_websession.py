@@ -1,3 +1,4 @@
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -5,7 +6,6 @@ from fastapi import Response
 from pydantic import SecretStr
 
 from app.auth import service as auth_service
-from app.core.caller import ADMIN
 from app.core.settings import Settings
 from app.web import websession
 from app.web.websession import WebSession
@@ -62,28 +62,31 @@ class TestReadSession:
 
 class TestSignedInCaller:
     def test_an_organisation_key_stays_valid_until_revoked(self, session):
-        settings = Settings(admin_token=TOKEN)
         key, _secret = auth_service.mint(session, "2281")
         web = WebSession()
-        web.sign_in(websession.Caller(websession.ActorKind.organisation, "2281", key.id), settings)
-        assert websession.signed_in_caller(session, web, settings).organisation_code == "2281"
+        web.sign_in(websession.Caller(websession.ActorKind.organisation, "2281", key.id))
+        assert websession.signed_in_caller(session, web).organisation_code == "2281"
         auth_service.revoke(key)
-        assert websession.signed_in_caller(session, web, settings) is None
+        assert websession.signed_in_caller(session, web) is None
 
-    def test_the_admin_session_ends_when_the_token_rotates(self, session):
+    def test_a_signed_out_session_stays_out_for_every_copy(self, session):
+        key, _secret = auth_service.mint(session, "2281")
         web = WebSession()
-        web.sign_in(ADMIN, Settings(admin_token=TOKEN))
-        assert websession.signed_in_caller(session, web, Settings(admin_token=TOKEN)) == ADMIN
-        assert websession.signed_in_caller(session, web, Settings(admin_token="rotated-token-0123456789")) is None
+        web.sign_in(websession.Caller(websession.ActorKind.organisation, "2281", key.id))
+        kept = WebSession(data=dict(web.data))
+        web.sign_out(session)
+        assert websession.signed_in_caller(session, kept) is None
 
-    @pytest.mark.parametrize("data", [{}, {"key_id": "not-a-uuid", "organisation": "2281"}])
+    @pytest.mark.parametrize(
+        "data", [{}, {"key_id": "not-a-uuid", "organisation": "2281", "sid": "x"}, {"admin": "fingerprint"}]
+    )
     def test_anything_else_is_signed_out(self, session, data):
-        assert websession.signed_in_caller(session, WebSession(data=data), Settings(admin_token=TOKEN)) is None
+        assert websession.signed_in_caller(session, WebSession(data=data)) is None
 
 
 class TestSignIn:
     def test_replaces_the_csrf_token(self):
         web = WebSession()
         before = web.csrf_token()
-        web.sign_in(ADMIN, Settings(admin_token=TOKEN))
+        web.sign_in(websession.Caller(websession.ActorKind.organisation, "2281", uuid.uuid4()))
         assert not web.is_valid_csrf(before) and web.data["csrf"]
