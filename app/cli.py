@@ -95,8 +95,20 @@ def seed() -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Load the demo portfolio (Swedish example initiatives) into an empty registry."""
+def demo(
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Delete the demo records (only those) instead of loading them.")
+    ] = False,
+) -> None:
+    """Load the demo portfolio (Swedish example initiatives) into an empty registry, or remove it."""
+    if remove:
+        with session_scope(_engine()) as session:
+            removed = demo_loader.remove_demo(session)
+        console.print(
+            f"Removed {removed.initiatives} demo initiatives, {removed.adoptions} adoptions, "
+            f"{removed.figures} yearly figures and {removed.changes} change entries."
+        )
+        return
     with session_scope(_engine()) as session:
         loaded = demo_loader.load_demo(session)
     console.print(

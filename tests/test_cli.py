@@ -62,6 +62,20 @@ class TestDemoAndExport:
         assert {row["owner"] for row in rows} >= {"2281"}
 
 
+class TestDemoRemove:
+    def test_removes_the_demo_and_says_how_much(self, cli_database):
+        invoke("migrate")
+        invoke("seed")
+        invoke("demo")
+        portfolio = read_portfolio()
+        output = " ".join(invoke("demo", "--remove").output.split())
+        assert output.startswith(
+            f"Removed {len(portfolio['initiatives'])} demo initiatives, {len(portfolio['adoptions'])} adoptions, "
+            f"{len(portfolio['figures'])} yearly figures and "
+        )
+        assert "Loaded" in invoke("demo").output  # the registry is empty again
+
+
 class TestCreateKey:
     def test_prints_a_working_secret(self, cli_database):
         invoke("migrate")

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import delete, func, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -129,3 +129,10 @@ def latest_sequence_of(engine: Engine) -> int:
             # connection would switch pysqlite back to its own implicit transactions.
             connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(LATEST_SEQUENCE).scalar() or 0
+
+
+def delete_for_initiatives(session: Session, initiative_ids: Iterable[uuid.UUID]) -> int:
+    """Forget every change of the given initiatives (theirs, their adoptions' and judgements'):
+    only for demo initiatives, which `registry demo --remove` deletes outright."""
+    ids = list(initiative_ids)
+    return session.connection().execute(delete(Change).where(col(Change.initiative_id).in_(ids))).rowcount

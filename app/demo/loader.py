@@ -3,9 +3,12 @@
 `portfolio.json` names each initiative by a short `key` so that adoptions can refer to it.
 The key is the loader's own: it is stripped before the entry is validated as an `InitiativeCreate`.
 Everything goes through the services, as the API would; the services flush and the caller commits.
+Every row the loader writes is marked as demo data (`is_demo`): the web says so on every page
+while any is present, and `remove_demo` deletes exactly those rows.
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,8 @@ from sqlmodel import Session
 
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
+from app.analytics.indexer import forget
+from app.changes import service as change_service
 from app.core.caller import ADMIN
 from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
@@ -35,7 +40,28 @@ def load_demo(session: Session) -> int:
     initiatives = _create_initiatives(session, portfolio["initiatives"])
     _create_adoptions(session, portfolio["adoptions"], initiatives)
     _record_figures(session, portfolio["figures"])
+    initiative_service.mark_demo(session, [row.id for row in initiatives.values()])
     return len(initiatives)
+
+
+@dataclass(frozen=True)
+class Removed:
+    initiatives: int
+    adoptions: int
+    figures: int
+    changes: int
+
+
+def remove_demo(session: Session) -> Removed:
+    """Delete every demo row and what hangs on it: adoptions, judgements, change entries, the
+    indexer's tables and documents. The registry's only hard delete; real rows stay."""
+    ids = initiative_reads.demo_ids(session)
+    adoptions = adoption_service.delete_demo(session, ids)
+    forget.forget(session, ids)
+    changes = change_service.delete_for_initiatives(session, ids)
+    initiatives = initiative_service.delete_demo(session, ids)
+    figures = organisation_service.delete_demo_figures(session)
+    return Removed(initiatives=initiatives, adoptions=adoptions, figures=figures, changes=changes)
 
 
 def read_portfolio() -> dict[str, list[Entry]]:
@@ -52,6 +78,7 @@ def _create_initiatives(session: Session, entries: list[Entry]) -> dict[str, Ini
 
 
 def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[str, InitiativeRow]) -> None:
+    created = []
     for entry in entries:
         own_key = entry.get("own_initiative")
         data = AdoptionCreate.model_validate(
@@ -63,7 +90,8 @@ def _create_adoptions(session: Session, entries: list[Entry], initiatives: dict[
                 "note": entry.get("note"),
             }
         )
-        adoption_service.create(session, initiatives[entry["initiative"]].id, data, ADMIN)
+        created.append(adoption_service.create(session, initiatives[entry["initiative"]].id, data, ADMIN).id)
+    adoption_service.mark_demo(session, created)
 
 
 def _record_figures(session: Session, entries: list[Entry]) -> None:
@@ -72,3 +100,4 @@ def _record_figures(session: Session, entries: list[Entry]) -> None:
         organisation_service.record_figures(
             session, entry["organisation"], entry["year"], FiguresWrite.model_validate(fields), ADMIN
         )
+    organisation_service.mark_demo_figures(session, [(entry["organisation"], entry["year"]) for entry in entries])

@@ -353,3 +353,12 @@ def published_by(session: Session, source: str) -> dict[str, uuid.UUID]:
 
 def exists_any(session: Session) -> bool:
     return session.execute(select(Initiative.id).limit(1)).first() is not None
+
+
+def exists_demo(session: Session) -> bool:
+    """Whether the demo loader's initiatives are in the registry (every web page says so)."""
+    return session.execute(select(Initiative.id).where(col(Initiative.is_demo)).limit(1)).first() is not None
+
+
+def demo_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.exec(select(Initiative.id).where(col(Initiative.is_demo))))

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from app.auth import permissions
@@ -140,3 +140,17 @@ def record_figures(session: Session, code: str, year: int, data: FiguresWrite, c
         session.add(figures)
         session.flush()
     return figures
+
+
+def mark_demo_figures(session: Session, keys: Iterable[tuple[str, int]]) -> None:
+    """Mark yearly figures the demo loader wrote (by organisation code and year)."""
+    for code, year in keys:
+        session.execute(
+            update(OrganisationYear)
+            .where(col(OrganisationYear.organisation_code) == code, col(OrganisationYear.year) == year)
+            .values(is_demo=True)
+        )
+
+
+def delete_demo_figures(session: Session) -> int:
+    return session.connection().execute(delete(OrganisationYear).where(col(OrganisationYear.is_demo))).rowcount
