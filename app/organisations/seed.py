@@ -55,7 +55,7 @@ def reference_organisations() -> list[Organisation]:
             code=row["registry_code"],
             name=row["name"],
             kind=LEGAL_FORM_KINDS.get(row["legal_form"], OrganisationKind.other),
-            note=f"{row['legal_form']}. {row['focus']}"[:1000],
+            note=f"{row['legal_form'].capitalize()}. {row['focus']}"[:1000],
         )
         for row in read_rows("federations.csv")
     ]

@@ -74,11 +74,15 @@ class Profile(NamedTuple):
     name: str
     kind: OrganisationKind
     county_code: str | None
+    note: str | None = None  # what a federation or a company is, shown on its page
+
+
+PROFILE_COLUMNS = tuple(col(getattr(Organisation, name)) for name in Profile._fields)
 
 
 def profiles(session: Session) -> dict[str, Profile]:
     """Every organisation, by code."""
-    statement = select(Organisation.code, Organisation.name, Organisation.kind, Organisation.county_code)
+    statement = select(*PROFILE_COLUMNS)
     return {row.code: Profile(*row) for row in session.connection().execute(statement)}
 
 

@@ -30,6 +30,7 @@ templates.env.filters.update(
     field_label=labels.field_label,
     input_label=labels.input_label,
     county_name=labels.county_name,
+    genitive=labels.genitive,
 )
 templates.env.globals.update(
     labels=labels,
