@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
 from app.analytics.indexer import forget
+from app.auth import service as auth_service
 from app.changes import service as change_service
 from app.core.caller import ADMIN
 from app.initiatives import reads as initiative_reads
@@ -27,6 +28,8 @@ from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 
 PORTFOLIO = Path(__file__).resolve().parent / "portfolio.json"
+DEMO_ORGANISATION = "2281"  # Sundsvall: owns initiatives, adopts others' and reports figures in the demo
+DEMO_KEY_LABEL = "demo sign-in (registry serve --demo)"
 
 Entry = dict[str, Any]
 
@@ -61,7 +64,24 @@ def remove_demo(session: Session) -> Removed:
     changes = change_service.delete_for_initiatives(session, ids)
     initiatives = initiative_service.delete_demo(session, ids)
     figures = organisation_service.delete_demo_figures(session)
+    _revoke_demo_keys(session)
     return Removed(initiatives=initiatives, adoptions=adoptions, figures=figures, changes=changes)
+
+
+def demo_sign_in_key(session: Session) -> tuple[str, str]:
+    """A fresh key for the demo organisation, for trying the web's forms locally: its name and the
+    secret. The key the previous run printed is revoked, so only one is ever valid."""
+    _revoke_demo_keys(session)
+    _key, secret = auth_service.mint(session, DEMO_ORGANISATION, DEMO_KEY_LABEL)
+    organisation = organisation_service.get(session, DEMO_ORGANISATION)
+    return (organisation.name if organisation else DEMO_ORGANISATION), secret
+
+
+def _revoke_demo_keys(session: Session) -> None:
+    for key in auth_service.list_keys(session, DEMO_ORGANISATION):
+        if key.label == DEMO_KEY_LABEL:
+            auth_service.revoke(key)
+    session.flush()
 
 
 def read_portfolio() -> dict[str, list[Entry]]:

@@ -4,7 +4,8 @@ The cookie holds no API key. After sign-in it holds the key's id (or, for the ad
 fingerprint of the admin token), signed and time-stamped with itsdangerous; every request
 checks the key again, so revoking a key (or rotating the admin token) ends its sessions at
 once. The signing secret is REGISTRY_SESSION_SECRET, or else derived from
-REGISTRY_ADMIN_TOKEN, so every worker process shares it. With neither set, sign-in is off.
+REGISTRY_ADMIN_TOKEN, so every worker process shares it. With neither set, sign-in is off, except
+under `registry serve`, which then uses a secret it keeps in var/ (`app.core.local_secret`).
 Reading pages sets no cookie: one is written only when a form needs a CSRF token.
 """
 
