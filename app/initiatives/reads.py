@@ -12,7 +12,7 @@ built as plain values that `pydantic_core.to_json` writes directly (a test holds
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -25,10 +25,18 @@ from sqlmodel import Session, col, select
 from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
-from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
+from app.initiatives.models import (
+    Initiative,
+    InitiativeDocument,
+    InitiativeParticipant,
+    InitiativeTag,
+    InitiativeTerm,
+    StatusChange,
+)
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.records import COLUMNS, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
+from app.language import search
 from app.organisations import service as organisation_service
 
 # Built once: constructing a statement costs more than running it on a page's hot path.
@@ -199,12 +207,23 @@ def facet_counts(session: Session, query: InitiativeQuery) -> Facets:
     names = sorted(((code, labels[code].name, count) for code, count in by_owner.items()), key=lambda i: i[1])
     return Facets(
         total=_total(session, query),
-        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status),
-        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category),
-        county=_county_counts(session, query.model_copy(update={"county": None})),
+        status=FACETS["status"](session, query),
+        category=FACETS["category"](session, query),
+        county=FACETS["county"](session, query),
         organisation=names,
-        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]})) for flag in Flag},
+        flag=FACETS["flag"](session, query),
     )
+
+
+def counts_for(session: Session, query: InitiativeQuery) -> dict[str, Any]:
+    """What the API's list adds when asked (`facets`, `include_total`): counts per value of each
+    named facet, and the total, under the query's filters."""
+    counted: dict[str, Any] = {}
+    if query.facets:
+        counted["facets"] = {name: FACETS[name](session, query) for name in dict.fromkeys(query.facets)}
+    if query.include_total:
+        counted["total"] = _total(session, query)
+    return counted
 
 
 def owned_counts(session: Session) -> dict[str, int]:
@@ -229,6 +248,18 @@ def _owner_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
     return _counts(session, query, Initiative.owner_code)
 
 
+def _concept_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
+    """Initiatives annotated with each concept (or a narrower one), by concept id."""
+    admitted = _unpaged(session, query).with_only_columns(col(Initiative.id))
+    term = col(InitiativeTerm.term)
+    grouped = (
+        select(term, func.count())
+        .where(term >= search.CONCEPT_PREFIX, term < CONCEPT_TERMS_END, col(InitiativeTerm.initiative_id).in_(admitted))
+        .group_by(term)
+    )
+    return {value.removeprefix(search.CONCEPT_PREFIX): count for value, count in session.execute(grouped)}
+
+
 def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
     by_owner = _owner_counts(session, query)
     counties: dict[str, int] = defaultdict(int)
@@ -236,6 +267,19 @@ def _county_counts(session: Session, query: InitiativeQuery) -> dict[str, int]:
         if label.county_code:
             counties[label.county_code] += by_owner[code]
     return dict(counties)
+
+
+# Each facet ignores its own filter, so its choices combine with the others.
+FACETS: dict[str, Callable[[Session, InitiativeQuery], dict[str, int]]] = {
+    "status": lambda session, query: _counts(session, query.model_copy(update={"status": []}), Initiative.status),
+    "category": lambda session, query: _counts(session, query.model_copy(update={"category": []}), Initiative.category),
+    "county": lambda session, query: _county_counts(session, query.model_copy(update={"county": None})),
+    "concept": lambda session, query: _concept_counts(session, query.model_copy(update={"concept": []})),
+    "flag": lambda session, query: {
+        flag.value: _total(session, query.model_copy(update={"flag": [flag]})) for flag in Flag
+    },
+}
+CONCEPT_TERMS_END = chr(ord(search.CONCEPT_PREFIX) + 1)  # concept terms sort between the prefix and this
 
 
 # What the analytics read -------------------------------------------------------------------
