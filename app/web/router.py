@@ -33,7 +33,7 @@ from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
-from app.web import downloads, forms, labels, listing, views
+from app.web import downloads, forms, labels, listing, organisation_list, views
 from app.web.templating import EditorDep, Page, PageDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -219,12 +219,16 @@ async def update_initiative(
 
 
 @router.get("/organisation")
-def organisations(page: PageDep, session: SessionDep, q: str = "", county: str = "") -> Response:
-    """Find an organisation by name or county, with how many initiatives each owns."""
-    county = county if county in labels.COUNTY_NAMES else ""
-    found = organisation_service.list_organisations(session, county=county or None, q=q.strip()[:100] or None)
+def organisations(page: PageDep, context: ContextDep) -> Response:
+    """Find organisations by name, kind and county; filter by initiatives and reporting; sort."""
+    filters = organisation_list.filters_from_params(page.request.query_params)
+    session = context.session
+    found = organisation_service.list_organisations(
+        session, kind=filters.kind_filter, county=filters.county or None, q=filters.q or None
+    )
     counts = initiative_reads.owned_counts(session)
-    return page.render("organisations.html", organisations=found, counts=counts, q=q.strip()[:100], county=county)
+    rows = organisation_list.rows(found, counts, scaling_service.reporting(context), filters)
+    return page.render("organisations.html", rows=rows, filters=filters, sorts=organisation_list.SORTS)
 
 
 @router.get("/organisation/{code}")

@@ -467,7 +467,7 @@ class TestOrganisations:
         make_initiative(session, owner="2281")
         response = client.get("/organisation?q=sundsv")
         check_page(response)
-        assert table_rows(parse(response.text)) == [["Sundsvall", "kommun", "Västernorrlands län", "2"]]
+        assert table_rows(parse(response.text)) == [["Sundsvall", "kommun", "Västernorrlands län", "2", "ja"]]
 
     def test_filters_by_county(self, client: TestClient):
         document = parse(client.get("/organisation?county=22").text)
