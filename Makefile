@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
 
 .PHONY: install run check test openapi bench lock image clean
 
@@ -15,8 +16,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Serves on 127.0.0.1 and prints a demo sign-in key; `make run PORT=8080` picks another port.
 run: install
-	$(VENV)/bin/registry serve --demo
+	$(VENV)/bin/registry serve --demo --port $(PORT)
 
 # The gates: formatting, lint, types and import boundaries (README, "Architecture").
 check: install

@@ -1,6 +1,8 @@
 """The `registry` command: serve, migrate, seed, load demo data, export, mint keys."""
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,14 +22,15 @@ from app import background as background_roles
 from app.analytics.indexer import loop as indexer_loop
 from app.assembly import assemble
 from app.core import backup as database_backup
-from app.core import migrations
+from app.core import local_secret, migrations
 from app.core.caller import ADMIN
 from app.core.db import build_engine, refresh_planner_statistics, session_scope
 from app.core.problems import Problem
-from app.core.settings import get_settings
+from app.core.settings import Settings, get_settings
 from app.demo import loader as demo_loader
 from app.initiatives import documents as initiative_documents
 from app.initiatives import export as initiative_export
+from app.initiatives import reads as initiative_reads
 from app.initiatives import service as initiative_service
 from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
@@ -43,6 +46,8 @@ cli = typer.Typer(
 )
 console = Console(stderr=True)
 REANNOTATE_BATCH = 500
+LOOPBACK = "127.0.0.1"
+LOCAL_SECRET_PATH = Path("var/session-secret")  # beside the embedded database's default file
 cli.add_typer(import_cli, name="import")
 
 
@@ -101,8 +106,20 @@ def seed() -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Load the demo portfolio (Swedish example initiatives) into an empty registry."""
+def demo(
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Delete the demo records (only those) instead of loading them.")
+    ] = False,
+) -> None:
+    """Load the demo portfolio (Swedish example initiatives) into an empty registry, or remove it."""
+    if remove:
+        with session_scope(_engine()) as session:
+            removed = demo_loader.remove_demo(session)
+        console.print(
+            f"Removed {removed.initiatives} demo initiatives, {removed.adoptions} adoptions, "
+            f"{removed.figures} yearly figures; {removed.changes} deletions appended to the change log."
+        )
+        return
     with session_scope(_engine()) as session:
         loaded = demo_loader.load_demo(session)
     console.print(
@@ -132,14 +149,21 @@ def serve(
     ] = 30,
 ) -> None:
     """Migrate, seed if needed, and serve the registry."""
+    _check_port_is_free(host, port)
     settings = get_settings()
     _migrate(settings.database_url)
+    _use_local_session_secret(settings)
     engine = _engine()
     with session_scope(engine) as session:
         _prepare(session, with_demo)
+        demo_key = _demo_sign_in_key(session) if with_demo and host == LOOPBACK else None
     refresh_planner_statistics(engine)
     engine.dispose()
     console.print(f"Serving on http://{host}:{port} (API docs at /docs)")
+    if demo_key is not None:
+        name, secret = demo_key
+        console.print(f"Try the forms: sign in at http://{host}:{port}/logga-in as {name} (demo) with this key:")
+        print(secret, flush=True)
     # The background roles run in a process of their own: the API workers hold no index.
     roles = subprocess.Popen([sys.executable, "-m", "app.cli", "background"])
     try:
@@ -156,6 +180,33 @@ def serve(
     finally:
         roles.terminate()
         roles.wait()
+
+
+def _check_port_is_free(host: str, port: int) -> None:
+    """One clear line instead of uvicorn's traceback when something already listens there."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            console.print(
+                f"[red]Cannot listen on {host}:{port}: {error.strerror}. Another server is probably running there; "
+                f"stop it or choose another port (registry serve --port 8080, or make run PORT=8080).[/red]"
+            )
+            raise typer.Exit(1) from None
+
+
+def _use_local_session_secret(settings: Settings) -> None:
+    """Without REGISTRY_SESSION_SECRET or an admin token the web could not sign anyone in: use a
+    secret kept in var/ (made once, mode 0600), handed to the workers through their environment."""
+    if settings.session_secret is not None or settings.admin_token is not None:
+        return
+    os.environ["REGISTRY_SESSION_SECRET"] = local_secret.read_or_create(LOCAL_SECRET_PATH)
+    get_settings.cache_clear()
+
+
+def _demo_sign_in_key(session: Session) -> tuple[str, str] | None:
+    """Only while the demo's records are there: a key for a demo organisation is for trying things out."""
+    return demo_loader.demo_sign_in_key(session) if initiative_reads.exists_demo(session) else None
 
 
 @cli.command()

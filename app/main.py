@@ -51,11 +51,18 @@ from importers.router import router as import_start_router
 GC_THRESHOLDS = (20_000, 20, 20)  # Python's defaults: (700, 10, 10)
 IMPORT_STOP_SECONDS = 10.0  # for running imports to record how far they got when the worker stops
 API_DESCRIPTION = """
-Det gemensamma registret över offentlig sektors digitaliseringsinitiativ: the shared, public
-registry of Swedish municipalities', regions' and federations' digitalisation initiatives.
+**[← Tillbaka till registret](/)** · [Om registret och API:t](/om)
 
-Reads are public. Writes need `Authorization: Bearer <key>`: an organisation's key writes that
-organisation's initiatives, the admin key writes everything. Errors are RFC 9457
+Det här är API:t till Registret för offentlig digitalisering: kommuners, regioners och
+kommunalförbunds digitaliseringsinitiativ, öppna för alla (CC0 1.0). Allt som sidorna visar går
+att hämta här. Att läsa kräver ingen nyckel. Prova ett anrop: öppna `GET /api/v1/initiatives`,
+välj *Try it out* och *Execute*. Vill du ha allt på en gång, ladda ned listan som JSON Lines
+från [/initiativ](/initiativ), eller följ ändringsflödet `GET /api/v1/changes`. Att skriva kräver
+organisationens nyckel (`Authorization: Bearer <nyckel>`), som registrets administratör delar ut.
+
+The shared, public registry of Swedish municipalities', regions' and federations' digitalisation
+initiatives. Reads are public. Writes need `Authorization: Bearer <key>`: an organisation's key
+writes that organisation's initiatives, the admin key writes everything. Errors are RFC 9457
 `application/problem+json`; `/problems` lists every type.
 """
 

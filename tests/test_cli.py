@@ -3,12 +3,22 @@
 import csv
 import io
 import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from app.auth import service as auth_service
+from app.auth.service import KEY_PREFIX
 from app.cli import cli
 from app.core.db import build_engine
 from app.core.settings import get_settings
@@ -16,6 +26,9 @@ from app.demo.loader import read_portfolio
 from app.organisations.models import Organisation
 from app.sources import service as source_service
 from tests.conftest import fresh_database
+from tests.web.html import hidden_value
+
+ROOT = Path(__file__).resolve().parent.parent
 
 runner = CliRunner()
 
@@ -63,6 +76,20 @@ class TestDemoAndExport:
         assert {row["owner"] for row in rows} >= {"2281"}
 
 
+class TestDemoRemove:
+    def test_removes_the_demo_and_says_how_much(self, cli_database):
+        invoke("migrate")
+        invoke("seed")
+        invoke("demo")
+        portfolio = read_portfolio()
+        output = " ".join(invoke("demo", "--remove").output.split())
+        assert output.startswith(
+            f"Removed {len(portfolio['initiatives'])} demo initiatives, {len(portfolio['adoptions'])} adoptions, "
+            f"{len(portfolio['figures'])} yearly figures and "
+        )
+        assert "Loaded" in invoke("demo").output  # the registry is empty again
+
+
 class TestCreateKey:
     def test_prints_a_working_secret(self, cli_database):
         invoke("migrate")
@@ -89,3 +116,93 @@ class TestCreateSource:
         refused = runner.invoke(cli, ["create-source", "file-2281", "--owner", "2281"])
         assert refused.exit_code == 2
         assert "The source name 'file-2281' is the registry's own or its importers'" in refused.output
+
+
+class TestServe:
+    """`registry serve` as `make run` starts it: a real server on 127.0.0.1 in a process of its own."""
+
+    @pytest.fixture
+    def server_env(self, tmp_path):
+        with fresh_database("serve") as url:
+            environment = {
+                name: value for name, value in os.environ.items() if not name.startswith(("REGISTRY_", "DATABASE_URL"))
+            }
+            # From a directory of its own (where var/ goes), importing this checkout's code.
+            environment |= {"DATABASE_URL": url, "PYTHONPATH": str(ROOT), "REGISTRY_LOG_LEVEL": "WARNING"}
+            yield environment
+
+    def start(self, environment: dict, cwd: Path, *args: str) -> subprocess.Popen:
+        # Its messages go to a file: a pipe nobody reads could fill and stall the server.
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", *args],
+            cwd=cwd,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=(cwd / "serve.log").open("w"),
+            text=True,
+            start_new_session=True,
+        )
+
+    def stop(self, process: subprocess.Popen) -> None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    def test_demo_prints_a_key_that_signs_in_without_a_configured_secret(self, server_env, tmp_path):
+        port = free_port()
+        process = self.start(server_env, tmp_path, "--demo", "--port", str(port))
+        try:
+            key = process.stdout.readline().strip()
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base)
+            with httpx.Client(base_url=base, timeout=10) as browser:
+                form = browser.get("/logga-in")
+                signed_in = browser.post(
+                    "/logga-in", data={"key": key, "csrf": hidden_value(form.text, "csrf"), "next": "/initiativ/nytt"}
+                )
+                assert signed_in.status_code == 303 and signed_in.headers["location"] == "/initiativ/nytt"
+                assert "Inloggad: Sundsvall" in browser.get("/").text
+        finally:
+            self.stop(process)
+        assert key.startswith(KEY_PREFIX)
+        secret_file = tmp_path / "var" / "session-secret"
+        assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+        assert len(secret_file.read_text().strip()) >= 32
+
+    def test_without_demo_no_key_is_printed(self, server_env, tmp_path):
+        port = free_port()
+        process = self.start(server_env, tmp_path, "--port", str(port))
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}")
+        finally:
+            self.stop(process)
+        assert process.stdout.read() == ""
+
+    def test_a_busy_port_gives_one_clear_message(self, server_env, tmp_path):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            process = self.start(server_env, tmp_path, "--demo", "--port", str(port))
+            process.communicate(timeout=120)
+        assert process.returncode == 1
+        err = (tmp_path / "serve.log").read_text()
+        message = " ".join(err.split())
+        assert message.startswith(f"Cannot listen on 127.0.0.1:{port}: Address already in use.")
+        assert "make run PORT=8080" in message and "Traceback" not in err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base_url: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base_url + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{base_url} did not come up")

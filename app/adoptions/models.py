@@ -22,3 +22,4 @@ class Adoption(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    is_demo: bool = False  # written by the demo loader

@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from app.adoptions.models import Adoption
@@ -199,3 +201,18 @@ def _record(session: Session, adoption: Adoption, action: ChangeAction, caller: 
             )
         ],
     )
+
+
+def mark_demo(session: Session, adoption_ids: Iterable[uuid.UUID]) -> None:
+    session.execute(sql_update(Adoption).where(col(Adoption.id).in_(list(adoption_ids))).values(is_demo=True))
+
+
+def delete_demo(session: Session, demo_initiative_ids: Iterable[uuid.UUID]) -> int:
+    """Delete demo adoptions and any adoption of a demo initiative (it cannot outlive it); an
+    adoption naming a demo initiative as its own keeps standing without it."""
+    ids = list(demo_initiative_ids)
+    session.execute(sql_update(Adoption).where(col(Adoption.own_initiative_id).in_(ids)).values(own_initiative_id=None))
+    deleted = session.connection().execute(
+        sql_delete(Adoption).where(or_(col(Adoption.is_demo), col(Adoption.initiative_id).in_(ids)))
+    )
+    return deleted.rowcount

@@ -55,9 +55,10 @@ class AnalyticsContext:
 
     @cached_property
     def organisations(self) -> Organisations:
+        members = organisation_service.member_codes(self.session)
         return Organisations(
-            profiles=organisation_service.profiles(self.session),
-            members=organisation_service.member_codes(self.session),
+            profiles=organisation_service.profiles(self.session, members),
+            members=members,
             reported_populations=organisation_service.latest_populations(self.session),
         )
 

@@ -177,3 +177,21 @@ def latest_sequence_of(engine: Engine) -> int:
             # connection would switch pysqlite back to its own implicit transactions.
             connection.execution_options(isolation_level="AUTOCOMMIT")
         return connection.execute(LATEST_SEQUENCE).scalar() or 0
+
+
+def record_deleted_initiatives(session: Session, initiative_ids: Iterable[uuid.UUID], caller: Caller) -> int:
+    """Append a `delete` entry for each of these initiatives (demo initiatives, which `registry
+    demo --remove` deletes outright): the log stays append-only and mirrors learn to drop them."""
+    changes = [
+        new_change(
+            entity="initiative",
+            entity_id=initiative_id,
+            initiative_id=initiative_id,
+            action=ChangeAction.delete,
+            caller=caller,
+            snapshot={"id": str(initiative_id), "is_demo": True},
+            changes={},
+        )
+        for initiative_id in initiative_ids
+    ]
+    return len(record(session, changes))

@@ -1,6 +1,5 @@
 """Initiatives as JSON lines or CSV, for `registry export` and the web's downloads."""
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -8,6 +7,7 @@ from typing import IO, Any
 from pydantic_core import to_jsonable_python
 from sqlmodel import Session
 
+from app.core import spreadsheets
 from app.initiatives import reads
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeRead
@@ -37,17 +37,13 @@ def write_jsonl(records: Iterable[dict[str, Any]], file: IO[str]) -> int:
 
 
 def write_csv(records: Iterable[dict[str, Any]], file: IO[str]) -> int:
-    """One row per initiative; lists of words joined with "; ", nested values as JSON."""
-    writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    count = 0
-    for record in records:
-        writer.writerow({name: _cell(record.get(name)) for name in CSV_COLUMNS})
-        count += 1
-    return count
+    """One row per initiative, with the API's field names; lists of words joined with "; ",
+    nested values as JSON, text that a spreadsheet would take for a formula neutralised."""
+    rows = ([_cell(record.get(name)) for name in CSV_COLUMNS] for record in records)
+    return spreadsheets.write_csv(CSV_COLUMNS, rows, file, spreadsheets.MACHINE)
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any) -> spreadsheets.Cell:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return "; ".join(value)
     if isinstance(value, (list, dict)):

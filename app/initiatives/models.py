@@ -55,6 +55,7 @@ class Initiative(SQLModel, table=True):
     # planner away from the (updated_at, id) index that serves the default listing order.
     is_archived: bool = False
     archived_reason: str | None = Field(default=None, max_length=500)
+    is_demo: bool = False  # written by the demo loader; `registry demo --remove` deletes it
 
 
 class InitiativeParticipant(SQLModel, table=True):

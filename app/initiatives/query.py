@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from cachetools import TTLCache
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,9 @@ SORT_COLUMNS = {
     "title": col(Initiative.title),
 }
 COMMON_TERM_MATCHES = 1_000
+
+
+FacetName = Literal["status", "category", "county", "concept", "flag"]
 
 
 class InitiativeQuery(BaseModel):
@@ -53,8 +56,24 @@ class InitiativeQuery(BaseModel):
     min_adopters: int | None = Field(default=None, ge=1, le=1000, description="At least this many active adopters.")
     flag: list[Flag] = Field(default=[], description="Carries this flag (see the analytics); repeated: any of them.")
     sort: Sort = "-updated_at"
+    facets: list[FacetName] = Field(
+        default=[],
+        description="Also count, for each value of these filters, the initiatives the other filters admit "
+        "(each facet ignores its own filter): `facets=status,category,county,concept,flag`.",
+    )
+    include_total: bool = Field(default=False, description="Also count every initiative the filters admit.")
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+
+    @field_validator("facets", mode="before")
+    @classmethod
+    def split_facets(cls, value: object) -> object:
+        """`facets=status,category` and `facets=status&facets=category` mean the same."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [name.strip() for item in value for name in str(item).split(",") if name.strip()]
+        return value
 
 
 def filtered(query: InitiativeQuery, common_terms: frozenset[str], derived: list[ColumnElement[bool]]) -> Select:

@@ -12,7 +12,7 @@ built as plain values that `pydantic_core.to_json` writes directly (a test holds
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -25,10 +25,18 @@ from sqlmodel import Session, col, select
 from app.core.enums import OPERATING_STATUSES, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
 from app.initiatives import derived, documents
 from app.initiatives import query as list_query
-from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
+from app.initiatives.models import (
+    Initiative,
+    InitiativeDocument,
+    InitiativeParticipant,
+    InitiativeTag,
+    InitiativeTerm,
+    StatusChange,
+)
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.records import COLUMNS, DatedStatus, InitiativeRow, Participation, Spend, Standing, Text
 from app.initiatives.schemas import InitiativeRead
+from app.language import search
 from app.organisations import service as organisation_service
 
 #: What counts: the one rule for every figure. An initiative archived, or withdrawn by its
@@ -207,12 +215,23 @@ def facet_counts(session: Session, query: InitiativeQuery, *, counted_only: bool
     names = sorted(((code, labels[code].name, count) for code, count in by_owner.items()), key=lambda i: i[1])
     return Facets(
         total=_total(session, query, counted),
-        status=_counts(session, query.model_copy(update={"status": []}), Initiative.status, counted),
-        category=_counts(session, query.model_copy(update={"category": []}), Initiative.category, counted),
-        county=_county_counts(session, query.model_copy(update={"county": None}), counted),
+        status=FACETS["status"](session, query, counted),
+        category=FACETS["category"](session, query, counted),
+        county=FACETS["county"](session, query, counted),
         organisation=names,
-        flag={flag.value: _total(session, query.model_copy(update={"flag": [flag]}), counted) for flag in Flag},
+        flag=FACETS["flag"](session, query, counted),
     )
+
+
+def counts_for(session: Session, query: InitiativeQuery) -> dict[str, Any]:
+    """What the API's list adds when asked (`facets`, `include_total`): counts per value of each
+    named facet, and the total, under the query's filters."""
+    counted: dict[str, Any] = {}
+    if query.facets:
+        counted["facets"] = {name: FACETS[name](session, query, ()) for name in dict.fromkeys(query.facets)}
+    if query.include_total:
+        counted["total"] = _total(session, query, ())
+    return counted
 
 
 def owned_counts(session: Session) -> dict[str, int]:
@@ -240,6 +259,18 @@ def _owner_counts(session: Session, query: InitiativeQuery, conditions: Conditio
     return _counts(session, query, Initiative.owner_code, conditions)
 
 
+def _concept_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
+    """Initiatives annotated with each concept (or a narrower one), by concept id."""
+    admitted = _unpaged(session, query, conditions).with_only_columns(col(Initiative.id))
+    term = col(InitiativeTerm.term)
+    grouped = (
+        select(term, func.count())
+        .where(term >= search.CONCEPT_PREFIX, term < CONCEPT_TERMS_END, col(InitiativeTerm.initiative_id).in_(admitted))
+        .group_by(term)
+    )
+    return {value.removeprefix(search.CONCEPT_PREFIX): count for value, count in session.execute(grouped)}
+
+
 def _county_counts(session: Session, query: InitiativeQuery, conditions: Conditions) -> dict[str, int]:
     """Per county, its owners' initiatives; a federation spanning counties counts in each, as
     the county filter finds it in each."""
@@ -250,6 +281,27 @@ def _county_counts(session: Session, query: InitiativeQuery, conditions: Conditi
         for county in in_counties.get(code, ()):
             counties[county] += count
     return dict(counties)
+
+
+# Each facet ignores its own filter, so its choices combine with the others.
+FACETS: dict[str, Callable[[Session, InitiativeQuery, Conditions], dict[str, int]]] = {
+    "status": lambda session, query, conditions: _counts(
+        session, query.model_copy(update={"status": []}), Initiative.status, conditions
+    ),
+    "category": lambda session, query, conditions: _counts(
+        session, query.model_copy(update={"category": []}), Initiative.category, conditions
+    ),
+    "county": lambda session, query, conditions: _county_counts(
+        session, query.model_copy(update={"county": None}), conditions
+    ),
+    "concept": lambda session, query, conditions: _concept_counts(
+        session, query.model_copy(update={"concept": []}), conditions
+    ),
+    "flag": lambda session, query, conditions: {
+        flag.value: _total(session, query.model_copy(update={"flag": [flag]}), conditions) for flag in Flag
+    },
+}
+CONCEPT_TERMS_END = chr(ord(search.CONCEPT_PREFIX) + 1)  # concept terms sort between the prefix and this
 
 
 # What the analytics read -------------------------------------------------------------------
@@ -387,3 +439,12 @@ def published_by(session: Session, source: str) -> dict[str, uuid.UUID]:
 
 def exists_any(session: Session) -> bool:
     return session.execute(select(Initiative.id).limit(1)).first() is not None
+
+
+def exists_demo(session: Session) -> bool:
+    """Whether the demo loader's initiatives are in the registry (every web page says so)."""
+    return session.execute(select(Initiative.id).where(col(Initiative.is_demo)).limit(1)).first() is not None
+
+
+def demo_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.exec(select(Initiative.id).where(col(Initiative.is_demo))))

@@ -44,6 +44,7 @@ class InitiativeRow(NamedTuple):
     version: int
     is_archived: bool
     archived_reason: str | None
+    is_demo: bool
 
 
 class Text(NamedTuple):

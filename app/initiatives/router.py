@@ -48,7 +48,10 @@ def page_of(request: Request, session: Session, query: InitiativeQuery) -> Respo
         found, cursor = reads.list_page(session, query)
         next_url = str(request.url.include_query_params(cursor=cursor)) if cursor else None
         items = b",".join(item for item, _version in reads.representation_json(session, found))
-        return Rendered(b'{"items":[' + items + b'],"next":' + to_json(next_url) + b"}", {})
+        counted = b"".join(
+            b',"' + name.encode() + b'":' + to_json(value) for name, value in reads.counts_for(session, query).items()
+        )
+        return Rendered(b'{"items":[' + items + b'],"next":' + to_json(next_url) + counted + b"}", {})
 
     return cached_json(request, session, render)
 

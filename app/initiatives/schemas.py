@@ -243,6 +243,14 @@ class InitiativeRead(SQLModel):
 class InitiativePage(SQLModel):
     items: list[InitiativeRead]
     next: str | None = Field(description="URL of the next page, or null on the last page.")
+    facets: dict[str, dict[str, int]] | None = Field(
+        default=None,
+        description="With `facets`: per named facet, how many initiatives each value would give under the other "
+        "filters (status and category values, county codes, concept ids, flags). Absent otherwise.",
+    )
+    total: int | None = Field(
+        default=None, description="With `include_total=true`: every initiative the filters admit."
+    )
 
 
 class ArchiveRequest(WriteSchema):

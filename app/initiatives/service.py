@@ -29,6 +29,7 @@ from app.initiatives import documents, reads
 from app.initiatives.models import (
     REGISTRY_SOURCE,
     Initiative,
+    InitiativeDocument,
     InitiativeParticipant,
     InitiativeTag,
     InitiativeTerm,
@@ -732,3 +733,20 @@ def _record(
             if changes[row.id] or not only_changed
         ],
     )
+
+
+def mark_demo(session: Session, initiative_ids: Sequence[uuid.UUID]) -> None:
+    """Mark initiatives the demo loader wrote, so pages say so and `registry demo --remove` finds them."""
+    session.execute(sql_update(Initiative).where(col(Initiative.id).in_(initiative_ids)).values(is_demo=True))
+
+
+def delete_demo(session: Session, initiative_ids: Sequence[uuid.UUID]) -> int:
+    """Delete demo initiatives with their participants, tags, search terms, documents and status
+    history: the registry's only hard delete (other domains delete their rows of them first)."""
+    ids = list(initiative_ids)
+    for table in (InitiativeParticipant, InitiativeTag, InitiativeTerm, InitiativeDocument, StatusChange):
+        session.execute(delete(table).where(col(table.initiative_id).in_(ids)))
+    deleted = session.connection().execute(
+        delete(Initiative).where(col(Initiative.id).in_(ids), col(Initiative.is_demo))
+    )
+    return deleted.rowcount

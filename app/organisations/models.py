@@ -40,3 +40,4 @@ class OrganisationYear(SQLModel, table=True):
     kpis_added: int | None = None
     kpis_retired: int | None = None
     updated_at: datetime = timestamp_field()
+    is_demo: bool = False  # written by the demo loader

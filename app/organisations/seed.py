@@ -57,7 +57,7 @@ def reference_organisations() -> list[Organisation]:
             name=row["name"],
             kind=LEGAL_FORM_KINDS.get(row["legal_form"], OrganisationKind.other),
             county_code=_only_county(counties, _members(row)),
-            note=f"{row['legal_form']}. {row['focus']}"[:1000],
+            note=f"{row['legal_form'].capitalize()}. {row['focus']}"[:1000],
         )
         for row in read_rows("federations.csv")
     ]

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import Select, bindparam, delete, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -89,8 +89,11 @@ def county_codes_by_code(session: Session) -> dict[str, tuple[str, ...]]:
     """The counties each organisation is in: its own county; for a federation or company whose
     members span counties (it has none of its own), each county a member is in."""
     statement = select(Organisation.code, Organisation.county_code)
-    own: dict[str, str | None] = {row.code: row.county_code for row in session.connection().execute(statement)}
-    members = member_codes(session)
+    own = {row.code: row.county_code for row in session.connection().execute(statement)}
+    return _counties(own, member_codes(session))
+
+
+def _counties(own: dict[str, str | None], members: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
     return {
         code: (county,) if county else tuple(sorted({there for m in members.get(code, []) if (there := own.get(m))}))
         for code, county in own.items()
@@ -105,15 +108,18 @@ class Profile(NamedTuple):
     kind: OrganisationKind
     county_code: str | None
     county_codes: tuple[str, ...]  # see `county_codes_by_code`
+    note: str | None = None  # what a federation or a company is, shown on its page
 
 
-def profiles(session: Session) -> dict[str, Profile]:
-    """Every organisation, by code."""
-    statement = select(Organisation.code, Organisation.name, Organisation.kind, Organisation.county_code)
-    counties = county_codes_by_code(session)
+PROFILE_COLUMNS = tuple(col(getattr(Organisation, name)) for name in ("code", "name", "kind", "county_code", "note"))
+
+
+def profiles(session: Session, members: dict[str, list[str]] | None = None) -> dict[str, Profile]:
+    """Every organisation, by code (`members`: `member_codes`, when the caller has read them)."""
+    rows = list(session.connection().execute(select(*PROFILE_COLUMNS)))
+    counties = _counties({row.code: row.county_code for row in rows}, members or member_codes(session))
     return {
-        row.code: Profile(row.code, row.name, row.kind, row.county_code, counties[row.code])
-        for row in session.connection().execute(statement)
+        row.code: Profile(row.code, row.name, row.kind, row.county_code, counties[row.code], row.note) for row in rows
     }
 
 
@@ -236,3 +242,17 @@ def _change(
         snapshot=snapshot,
         changes=changes,
     )
+
+
+def mark_demo_figures(session: Session, keys: Iterable[tuple[str, int]]) -> None:
+    """Mark yearly figures the demo loader wrote (by organisation code and year)."""
+    for code, year in keys:
+        session.execute(
+            update(OrganisationYear)
+            .where(col(OrganisationYear.organisation_code) == code, col(OrganisationYear.year) == year)
+            .values(is_demo=True)
+        )
+
+
+def delete_demo_figures(session: Session) -> int:
+    return session.connection().execute(delete(OrganisationYear).where(col(OrganisationYear.is_demo))).rowcount

@@ -236,6 +236,12 @@ INPUT_LABELS = {
     "digital_share": "digital andel av budgeten",
     "effect_spend_sek": "utgifter för initiativ i drift",
     "operation_start_date": "datum då tjänster togs i drift (källan anger det inte)",
+    "owner_population": "folkmängd hos organisationen som äger initiativet",
+    "digital_spend_sek": "digitala utgifter",
+    "digital_services_put_into_operation": "digitala tjänster som tagits i drift",
+    "services_without_digital_share": "tjänster i drift utan angiven digital andel",
+    "months": "antal månader",
+    "annual_benefit_of_candidates_sek": "årlig nytta av lösningar att ta efter",
 }
 
 
@@ -253,6 +259,28 @@ def field_label(name: str) -> str:
 
 def input_label(name: str) -> str:
     return INPUT_LABELS.get(name, name.replace("_", " "))
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive: "Sundsvalls", "Region Stockholms", but "Göteborgsregionens kommunalförbund
+    (GR):s" after a parenthesis or an abbreviation, and no extra s after s, x or z."""
+    if name.endswith((")", "]")) or name[-1:].isupper() or name[-1:].isdigit():
+        return f"{name}:s"
+    return name if name.endswith(("s", "x", "z")) else f"{name}s"
+
+
+def change_subject(change, names: dict) -> str:
+    """What a history entry is about: "initiativet", or whose adoption ("Sundsvalls användning")."""
+    organisation = change.snapshot.get("organisation") if change.entity == "adoption" else None
+    if organisation:
+        name = names[organisation].name if organisation in names else organisation
+        return f"{genitive(name)} användning"
+    return ENTITY_LABELS.get(change.entity, change.entity)
+
+
+def count_noun(count: int, singular: str, plural: str) -> str:
+    """ "1 eget initiativ", "3 egna initiativ"."""
+    return f"{count} {singular if count == 1 else plural}"
 
 
 def county_name(code: str | None) -> str:

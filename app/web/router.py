@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from app.adoptions import service as adoption_service
 from app.analytics.clusters import service as cluster_service
-from app.analytics.clusters.schemas import ClusterQuery
+from app.analytics.clusters.schemas import ClusterQuery, ClusterRead
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.kpis import service as kpi_service
@@ -37,7 +37,7 @@ from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
-from app.web import forms, labels, listing, views
+from app.web import downloads, forms, labels, listing, organisation_list, views
 from app.web.templating import EditorDep, Page, PageDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -48,10 +48,8 @@ CLUSTERS_PER_PAGE = 20
 MEMBERS_SHOWN = 12  # per cluster: a national cluster can have hundreds of members
 CANDIDATES_SHOWN = 50
 PORTFOLIO_SHOWN = 200
-DOWNLOADS = {
-    "csv": ("text/csv; charset=utf-8", export.write_csv),
-    "jsonl": ("application/x-ndjson", export.write_jsonl),
-}
+CLUSTERS_PER_DOWNLOAD_PAGE = 200
+CANDIDATES_DOWNLOADED = 200  # the most one query returns
 
 
 @router.get("/")
@@ -95,24 +93,19 @@ def initiatives(page: PageDep, session: SessionDep) -> Response:
 
 @router.get("/initiativ.{extension}", response_class=StreamingResponse)
 def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> Response:
-    """Every initiative the list's query matches, as CSV or JSON Lines."""
-    if extension not in DOWNLOADS:
-        return page.not_found("Det finns bara nedladdningar som CSV (.csv) och JSON Lines (.jsonl).")
-    media_type, write = DOWNLOADS[extension]
-    query = listing.query_from_params(page.request.query_params)
+    """Every initiative the list's query matches: for spreadsheets (CSV, XLSX) or as JSON Lines."""
+    if extension not in (*downloads.EXTENSIONS, "jsonl"):
+        return page.not_found("Det finns bara nedladdningar som CSV (.csv), Excel (.xlsx) och JSON Lines (.jsonl).")
+    records = export.matching_records(session, listing.query_from_params(page.request.query_params))
+    if extension != "jsonl":
+        return downloads.respond(downloads.initiatives(records, _public_url(page)), extension)
     # The request's transaction ends when this function returns, so the whole result is
     # written out now (to disk beyond a few megabytes) and only the sending happens later.
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115  (closed by _chunks once sent)
-    write(export.matching_records(session, query), spool)
+    spool = tempfile.SpooledTemporaryFile(max_size=downloads.SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")  # noqa: SIM115  (closed by chunks once sent)
+    export.write_jsonl(records, spool)
     spool.seek(0)
-    headers = {"Content-Disposition": f'attachment; filename="initiativ.{extension}"'}
-    return StreamingResponse(_chunks(spool), media_type=media_type, headers=headers)
-
-
-def _chunks(spool) -> Iterator[str]:
-    with spool:
-        while chunk := spool.read(64 * 1024):
-            yield chunk
+    headers = {"Content-Disposition": 'attachment; filename="initiativ.jsonl"'}
+    return StreamingResponse(downloads.chunks(spool), media_type="application/x-ndjson", headers=headers)
 
 
 @router.get("/initiativ/nytt")
@@ -166,6 +159,7 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
             *(p.organisation for p in read.participants),
             *(a.organisation_code for a in adoptions),
             *(change.actor_organisation_code for change in history if change.actor_organisation_code),
+            *(change.snapshot.get("organisation", "") for change in history if change.entity == "adoption"),
             *judges,
         ],
     )
@@ -286,12 +280,16 @@ async def update_initiative(
 
 
 @router.get("/organisation")
-def organisations(page: PageDep, session: SessionDep, q: str = "", county: str = "") -> Response:
-    """Find an organisation by name or county, with how many initiatives each owns."""
-    county = county if county in labels.COUNTY_NAMES else ""
-    found = organisation_service.list_organisations(session, county=county or None, q=q.strip()[:100] or None)
+def organisations(page: PageDep, context: ContextDep) -> Response:
+    """Find organisations by name, kind and county; filter by initiatives and reporting; sort."""
+    filters = organisation_list.filters_from_params(page.request.query_params)
+    session = context.session
+    found = organisation_service.list_organisations(
+        session, kind=filters.kind_filter, county=filters.county or None, q=filters.q or None
+    )
     counts = initiative_reads.owned_counts(session)
-    return page.render("organisations.html", organisations=found, counts=counts, q=q.strip()[:100], county=county)
+    rows = organisation_list.rows(found, counts, scaling_service.reporting(context), filters)
+    return page.render("organisations.html", rows=rows, filters=filters, sorts=organisation_list.SORTS)
 
 
 @router.get("/organisation/{code}")
@@ -321,12 +319,24 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
     )
 
 
+@router.get("/organisation/{code}/{table}.{extension}", response_class=StreamingResponse)
+def download_organisation_table(code: str, table: str, extension: str, page: PageDep, context: ContextDep) -> Response:
+    """An organisation's KPIs (`nyckeltal`) or what it could take after (`att-ta-efter`), for spreadsheets."""
+    profile = context.organisations.profiles.get(code)
+    if profile is None or table not in ("nyckeltal", "att-ta-efter") or extension not in downloads.EXTENSIONS:
+        return page.not_found("Den nedladdningen finns inte. Organisationens sida länkar till dem som finns.")
+    if table == "nyckeltal":
+        series = views.kpi_series(kpi_service.kpi_history(context, profile, date.today()))
+        return downloads.respond(downloads.kpis(series, code), extension)
+    found, _ = scaling_service.candidates_for(context, profile, CandidateQuery(basis=None, limit=CANDIDATES_DOWNLOADED))
+    return downloads.respond(downloads.candidates(found, code, _public_url(page)), extension)
+
+
 @router.get("/dubbelarbete")
 def duplication(page: PageDep, session: SessionDep) -> Response:
     """Duplication clusters across organisations, by county and category."""
     params = page.request.query_params
-    county = params.get("county") if params.get("county") in labels.COUNTY_NAMES else None
-    category = Category(params["category"]) if params.get("category") in listing.CATEGORY_VALUES else None
+    county, category = _duplication_filters(page)
     query = ClusterQuery(
         county=county, category=category, limit=CLUSTERS_PER_PAGE, cursor=(params.get("cursor") or "")[:500] or None
     )
@@ -349,6 +359,27 @@ def duplication(page: PageDep, session: SessionDep) -> Response:
 def method(page: PageDep, context: ContextDep) -> Response:
     """How every figure on the site is computed: formulas, assumptions and limits."""
     return page.render("method.html", coverage=scaling_service.coverage(context))
+
+
+@router.get("/dubbelarbete.{extension}", response_class=StreamingResponse)
+def download_duplication(extension: str, page: PageDep, session: SessionDep) -> Response:
+    """The duplication report (every cluster, one row per initiative) for spreadsheets."""
+    if extension not in downloads.EXTENSIONS:
+        return page.not_found("Rapporten om dubbelarbete finns som CSV (.csv) och Excel (.xlsx).")
+    county, category = _duplication_filters(page)
+    found = _every_cluster(AnalyticsContext.of(session), county, category)
+    return downloads.respond(downloads.clusters(found, _public_url(page)), extension)
+
+
+def _every_cluster(context: AnalyticsContext, county: str | None, category: Category | None) -> Iterator[ClusterRead]:
+    cursor = None
+    while True:
+        query = ClusterQuery(county=county, category=category, limit=CLUSTERS_PER_DOWNLOAD_PAGE, cursor=cursor)
+        found = cluster_service.list_clusters(context, query)
+        yield from found.items
+        if found.next is None:
+            return
+        cursor = found.next
 
 
 @router.get("/om")
@@ -423,6 +454,17 @@ def _throttled(page: Page, next: str) -> HTMLResponse:
     )
     response.headers["Retry-After"] = str(THROTTLE_WINDOW_SECONDS)
     return response
+
+
+def _duplication_filters(page: Page) -> tuple[str | None, Category | None]:
+    params = page.request.query_params
+    county = params.get("county") if params.get("county") in labels.COUNTY_NAMES else None
+    category = Category(params["category"]) if params.get("category") in listing.CATEGORY_VALUES else None
+    return county, category
+
+
+def _public_url(page: Page) -> str:
+    return page.request.app.state.settings.public_url.rstrip("/")
 
 
 def _may_edit(page: Page, owner_code: str) -> bool:

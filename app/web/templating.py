@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.core.caller import Caller
 from app.core.db import SessionDep
+from app.initiatives import reads as initiative_reads
 from app.organisations import service as organisation_service
 from app.web import charts, formatting, labels
 from app.web.websession import WebSession, WebSessionDep, save_session, signed_in_caller
@@ -30,6 +31,7 @@ templates.env.filters.update(
     field_label=labels.field_label,
     input_label=labels.input_label,
     county_name=labels.county_name,
+    genitive=labels.genitive,
 )
 templates.env.globals.update(
     labels=labels,
@@ -55,6 +57,7 @@ class Page:
     web: WebSession
     caller: Caller | None
     caller_name: str | None
+    shows_demo: bool = False  # the demo loader's invented records are in the registry
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context |= {"page": self, "flash": self.web.pop_flash()}
@@ -107,7 +110,13 @@ def current_page(request: Request, session: SessionDep, web: WebSessionDep) -> P
     caller = signed_in_caller(session, web)
     if caller is None and "key_id" in web.data:
         web.sign_out()  # the key was revoked or the session signed out: forget the stale sign-in
-    return Page(request=request, web=web, caller=caller, caller_name=_caller_name(session, caller))
+    return Page(
+        request=request,
+        web=web,
+        caller=caller,
+        caller_name=_caller_name(session, caller),
+        shows_demo=initiative_reads.exists_demo(session),
+    )
 
 
 def _caller_name(session, caller: Caller | None) -> str | None:
@@ -122,7 +131,7 @@ def _caller_name(session, caller: Caller | None) -> str | None:
 PageDep = Annotated[Page, Depends(current_page)]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Editor(Page):
     """A page for someone signed in: who may write is decided by the services, as for the API."""
 
@@ -141,7 +150,12 @@ def current_editor(page: PageDep) -> Editor:
     if page.caller is None:
         raise SignInRequired(page)
     return Editor(
-        request=page.request, web=page.web, caller=page.caller, caller_name=page.caller_name, signed_in=page.caller
+        request=page.request,
+        web=page.web,
+        caller=page.caller,
+        caller_name=page.caller_name,
+        shows_demo=page.shows_demo,
+        signed_in=page.caller,
     )
 
 

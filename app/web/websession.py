@@ -6,7 +6,8 @@ key ends its sessions at once, and checks that the session was not signed out (`
 records its id), so a copy of the cookie kept after signing out is refused. The admin token
 is for the API and the command line only: it cannot sign in here. The signing secret is
 REGISTRY_SESSION_SECRET, or else derived from REGISTRY_ADMIN_TOKEN, so every worker process
-shares it. With neither set, sign-in is off.
+shares it. With neither set, sign-in is off, except under `registry serve`, which then uses a
+secret it keeps in var/ (`app.core.local_secret`).
 Reading pages sets no cookie: one is written only when a form needs a CSRF token.
 """
 

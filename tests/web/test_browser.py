@@ -5,14 +5,17 @@ clicking, submitting) and checks what the page shows. Screenshots of every page,
 desktop and a phone width, are written to tests/artifacts/ for people to look at.
 """
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
 from app.auth import service as auth_service
 from app.core.db import session_scope
+from app.demo.loader import load_demo
 from tests.conftest import wait_until_indexed
 from tests.factories import make_initiative
 
@@ -28,7 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 FALL_TEXT = "Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor minskar."
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [
     pytest.mark.browser,
@@ -259,3 +262,55 @@ class TestRegister:
         assert "Ändringarna är sparade" in page.locator(".flash").inner_text()
         assert "2 000 000 kr" in shown(page.locator(".facts"))
         assert "realiserad nytta per år" in page.locator(".history").inner_text()
+
+
+@pytest.fixture
+def demo(committed: Engine) -> None:
+    with session_scope(committed) as session:
+        load_demo(session)
+    wait_until_indexed(committed)
+
+
+class TestTrustAndData:
+    def test_the_demo_banner_is_on_every_page(self, page, demo):
+        for name, path in (
+            ("demo-start", "/"),
+            ("demo-organisation", "/organisation/2281"),
+            ("demo-organisationer", "/organisation?county=22&sort=initiativ"),
+            ("demo-dubbelarbete", "/dubbelarbete"),
+        ):
+            assert page.goto(path).status == 200, path
+            banner = page.locator(".demo-banner")
+            assert banner.is_visible() and shown(banner).startswith("Exempeldata."), path
+            screenshot(page, name)
+
+    def test_organisation_table_stacks_into_labelled_cards_on_a_phone(self, page, demo):
+        page.goto("/organisation?county=22&sort=initiativ")
+        page.set_viewport_size(VIEWPORTS["phone"])
+        first = page.locator("table.stack tbody tr").first
+        assert first.locator("th").inner_text() == "Sundsvall"
+        label = first.locator("td[data-label=Initiativ]").evaluate("cell => getComputedStyle(cell, '::before').content")
+        assert label == '"Initiativ: "'
+        box = first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"]
+
+    def test_filter_organisations_in_the_form(self, page, demo):
+        page.goto("/organisation")
+        page.select_option("#county", "22")
+        page.select_option("#rapporterar", "ja")
+        page.click("form.filters button[type=submit]")
+        assert "rapporterar=ja" in page.url and "county=22" in page.url
+        names = page.locator("table.stack tbody th").all_inner_texts()
+        assert "Sundsvall" in names and len(names) < 8  # Västernorrland has 7 municipalities and a region
+        assert set(page.locator("table.stack td[data-label=Rapporterar]").all_inner_texts()) == {"ja"}
+
+    def test_the_duplication_report_downloads_as_excel(self, page, demo):
+        page.goto("/dubbelarbete")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Excel", exact=True).click()
+        assert download.value.suggested_filename == "dubbelarbete.xlsx"
+        sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert (
+            rows[0][:4] == ("Dubbelarbete", "Organisationer", "Sammanlagd budget (kr)", "Initiativ") and len(rows) > 2
+        )

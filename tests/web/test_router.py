@@ -102,6 +102,7 @@ class TestInitiatives:
         document = parse(client.get("/initiativ?category=health&q=vård").text)
         hrefs = {a.get("href") for a in document.iter("a")}
         assert "/initiativ.csv?q=v%C3%A5rd&category=health" in hrefs
+        assert "/initiativ.xlsx?q=v%C3%A5rd&category=health" in hrefs
         assert "/initiativ.jsonl?q=v%C3%A5rd&category=health" in hrefs
 
 
@@ -112,9 +113,10 @@ class TestDownloadInitiatives:
         response = client.get("/initiativ.csv?category=health")
         assert response.headers["content-type"].startswith("text/csv")
         assert "attachment" in response.headers["content-disposition"]
-        rows = list(csv.DictReader(io.StringIO(response.text)))
-        assert [row["title"] for row in rows] == ["Med i exporten"]
-        assert rows[0]["owner"] == "2281"
+        assert response.content.startswith("\ufeff".encode())
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        assert [row["Titel"] for row in rows] == ["Med i exporten"]
+        assert rows[0]["Ägarens kod"] == "2281" and rows[0]["Kategori"] == "hälsa"
 
     def test_json_lines_has_one_record_per_initiative_across_pages(self, client: TestClient, session: Session):
         for n in range(3):
@@ -477,7 +479,7 @@ class TestOrganisations:
         make_initiative(session, owner="2281")
         response = client.get("/organisation?q=sundsv")
         check_page(response)
-        assert table_rows(parse(response.text)) == [["Sundsvall", "kommun", "Västernorrlands län", "2"]]
+        assert table_rows(parse(response.text)) == [["Sundsvall", "kommun", "Västernorrlands län", "2", "ja"]]
 
     def test_filters_by_county(self, client: TestClient):
         document = parse(client.get("/organisation?county=22").text)

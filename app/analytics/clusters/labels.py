@@ -39,7 +39,9 @@ def label(members: list[Profile], vocab: Vocabulary | None = None) -> tuple[str,
     )
     if ranked:
         return _capitalised(vocab.concepts[ranked[0]].pref_label), ranked[:CONCEPTS_KEPT]
-    return _capitalised(", ".join(_shared_words(members))) or "Samma arbete", []
+    acronyms = _acronyms(vocab)
+    written = [acronyms.get(word.lower(), word) for word in _shared_words(members)]
+    return _capitalised(", ".join(written)) or "Samma arbete", []
 
 
 def _shared_words(members: list[Profile]) -> list[str]:
@@ -54,6 +56,22 @@ def _shared_words(members: list[Profile]) -> list[str]:
             written.setdefault(lemma, as_written)
     common = [lemma for lemma in weights if users[lemma] >= max(2, len(members) / 2)]
     return [written[lemma] for lemma in sorted(common, key=lambda lemma: (-weights[lemma], lemma))[:WORDS_IN_LABEL]]
+
+
+def _acronyms(vocab: Vocabulary) -> dict[str, str]:
+    """The vocabulary's labels written in capitals (RPA, AI), by their lower case: a word-based
+    label writes them so even when the members wrote "rpa"."""
+    if vocab.digest not in _ACRONYMS:
+        _ACRONYMS[vocab.digest] = {
+            label.lower(): label
+            for concept in vocab.concepts.values()
+            for label in concept.labels
+            if label.isupper() and " " not in label
+        }
+    return _ACRONYMS[vocab.digest]
+
+
+_ACRONYMS: dict[str, dict[str, str]] = {}
 
 
 def _capitalised(text: str) -> str:

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.analytics.flags.models import ProvenMatch
@@ -30,3 +30,14 @@ def matches(session: Session, ids: Iterable[uuid.UUID] | None = None) -> dict[uu
     if ids is not None:
         statement = statement.where(col(ProvenMatch.initiative_id).in_(list(ids)))
     return dict(session.connection().execute(statement).all())
+
+
+def delete_matches_naming(session: Session, ids: list[uuid.UUID]) -> None:
+    """Delete every proven match with one of these initiatives on either side."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        session.execute(
+            delete(ProvenMatch).where(
+                or_(col(ProvenMatch.initiative_id).in_(chunk), col(ProvenMatch.proven_id).in_(chunk))
+            )
+        )

@@ -50,3 +50,12 @@ def lag(session: Session) -> int:
     """Changes the indexer has not yet applied."""
     latest, _version = data_version(session.connection())
     return max(0, latest - read(session).sequence)
+
+
+def invalidate(session: Session) -> None:
+    """Make the indexer build everything again (and read caches start afresh): for when rows it
+    followed were deleted outright, which the change feed does not tell."""
+    state = session.get(IndexerState, 1)
+    if state is not None:
+        state.method, state.version, state.updated_at = "", state.version + 1, utcnow()
+        session.flush()

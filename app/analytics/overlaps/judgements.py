@@ -15,7 +15,7 @@ candidates.
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapJudgement
@@ -182,4 +182,14 @@ def _record(session: Session, judgement: OverlapJudgement, action: ChangeAction,
             )
             for side in (judgement.first_id, judgement.second_id)
         ],
+    )
+
+
+def delete_involving(session: Session, ids: list[uuid.UUID]) -> None:
+    """Delete the judgements of pairs with one of these (demo) initiatives; their changes go with
+    the initiatives' own."""
+    session.execute(
+        delete(OverlapJudgement).where(
+            or_(col(OverlapJudgement.first_id).in_(ids), col(OverlapJudgement.second_id).in_(ids))
+        )
     )

@@ -104,3 +104,13 @@ def _chunks(keys: Iterable[str]) -> Iterable[list[uuid.UUID]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def delete_pairs_naming(session: Session, keys: Iterable[str]) -> None:
+    """Delete every pair with one of these initiatives on either side."""
+    for chunk in _chunks(keys):
+        session.execute(
+            delete(OverlapPair).where(
+                or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk))
+            )
+        )
