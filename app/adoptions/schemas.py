@@ -9,6 +9,8 @@ from app.core.schemas import OrganisationCode, WriteSchema
 
 
 class AdoptionCreate(WriteSchema):
+    multiline_fields = frozenset({"note"})
+
     organisation: OrganisationCode = Field(description="The adopting organisation; the key must be its own.")
     status: AdoptionStatus
     since_date: date | None = None
@@ -19,6 +21,8 @@ class AdoptionCreate(WriteSchema):
 
 
 class AdoptionUpdate(WriteSchema):
+    multiline_fields = frozenset({"note"})
+
     status: AdoptionStatus | None = None
     since_date: date | None = None
     own_initiative_id: uuid.UUID | None = None

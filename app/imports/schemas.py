@@ -3,10 +3,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, ConfigDict, Field
 from sqlmodel import SQLModel
 
-from app.core.schemas import WriteSchema
+from app.core.pagination import CursorField
+from app.core.schemas import InputSchema, WriteSchema
 from app.imports.models import ImportCounts
 
 
@@ -45,13 +46,13 @@ class ImportRunPage(SQLModel):
     next: str | None = Field(description="URL of the next page, or null on the last page.")
 
 
-class ImportRunQuery(BaseModel):
+class ImportRunQuery(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     source: str | None = Field(default=None, max_length=64, description="Only runs of this source.")
     status: ImportStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+    cursor: str | None = CursorField
 
 
 class ImportRequest(WriteSchema):

@@ -50,9 +50,14 @@ def rows(session: Session, ids: Sequence[uuid.UUID]) -> list[InitiativeRow]:
 
 def list_page(session: Session, query: InitiativeQuery) -> tuple[list[uuid.UUID], str | None]:
     """The ids of a page of initiatives, in the query's order, and the cursor of the next page."""
-    statement = list_query.page(_filtered(session, query), query)
-    found = list(session.connection().execute(statement))
-    return [row.id for row in found[: query.limit]], list_query.next_cursor(found, query)
+    filtered = _filtered(session, query)
+    walk = list_query.walk(query)
+    found = list(session.connection().execute(list_query.page(filtered, query, walk)))
+
+    def has_changed(since: list_query.Walk) -> bool:
+        return session.connection().execute(list_query.changed_since(filtered, since)).first() is not None
+
+    return [row.id for row in found[: query.limit]], list_query.next_cursor(found, query, walk, has_changed)
 
 
 def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> Iterator[list[uuid.UUID]]:

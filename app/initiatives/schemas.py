@@ -52,6 +52,8 @@ class ParticipantWrite(WriteSchema):
 class InitiativeFields(WriteSchema):
     """Every writable field, all optional: PATCH sends only what changes."""
 
+    multiline_fields = frozenset({"summary", "description"})
+
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
     summary: str | None = Field(default=None, max_length=1000)
     description: str | None = Field(default=None, max_length=20_000)

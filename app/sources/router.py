@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.auth.dependencies import CallerDep
 from app.core.db import SessionDep
 from app.core.problems import problems
+from app.core.schemas import PlainText
 from app.initiatives import reads
 from app.initiatives import service as initiative_service
 from app.initiatives.dependencies import etag
@@ -21,7 +22,7 @@ SourcePath = Annotated[
         description="The partner system's name, e.g. `stratsys-sundsvall`; `registry` is reserved.",
     ),
 ]
-ExternalIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The record's id in that system.")]
+ExternalIdPath = Annotated[PlainText, Path(min_length=1, max_length=200, description="The record's id in that system.")]
 
 
 @router.put(

@@ -69,6 +69,7 @@ FORM_LABELS = {
     "contact_phone": "Kontaktens telefon",
 }
 
+MONEY_DIGITS = 15  # more than any amount the schema accepts (Money: at most 10**13)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _MONEY_SUFFIX = re.compile(r"(kr|sek|kronor)\.?$", re.IGNORECASE)
 
@@ -187,7 +188,8 @@ def _money(text: str) -> int | str | None:
     compact = _MONEY_SUFFIX.sub("", _SPACES.sub("", text))
     if not compact:
         return None
-    return int(compact) if compact.isdigit() else text
+    # Anything else, a number too long to be an amount among it, goes on as text for the schema to refuse.
+    return int(compact) if compact.isascii() and compact.isdigit() and len(compact) <= MONEY_DIGITS else text
 
 
 def _share(text: str) -> float | str | None:
@@ -245,4 +247,5 @@ def _message(error_type: str, context: dict[str, Any]) -> str:
         "too_long": f"Ange högst {context.get('max_length')} värden.",
         "enum": "Välj ett av alternativen.",
         "string_pattern_mismatch": "Använd bara bokstäver a–z, siffror och bindestreck.",
+        "unstorable_value": "Texten innehåller osynliga styrtecken (till exempel från en kopierad text); ta bort dem.",
     }.get(error_type, "Värdet är inte giltigt.")
