@@ -2,6 +2,7 @@ import uuid
 from datetime import date, datetime
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus
@@ -23,7 +24,7 @@ class AdoptionCreate(WriteSchema):
 class AdoptionUpdate(WriteSchema):
     multiline_fields = frozenset({"note"})
 
-    status: AdoptionStatus | None = None
+    status: AdoptionStatus | SkipJsonSchema[None] = Field(default=None, description="May be left out, not cleared.")
     since_date: date | None = None
     own_initiative_id: uuid.UUID | None = None
     note: str | None = Field(default=None, max_length=2000)

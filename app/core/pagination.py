@@ -12,7 +12,7 @@ from app.core.problems import InvalidParameter, ValidationFailed
 
 # What `encode_cursor` writes: unpadded base64url. Stated in the OpenAPI document, so that a
 # client (or a fuzzer) knows which strings can be cursors at all.
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 CursorField = Field(
     default=None,
     max_length=500,

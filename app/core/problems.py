@@ -16,11 +16,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from app.core.schemas import long_text_fields
+from app.core.text import document_text_rules
 
 logger = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 class InvalidParameter(BaseModel):
@@ -248,6 +253,7 @@ def _document_framework_problems(app: FastAPI) -> None:
                     responses.setdefault("400", _problem_response_doc(400))
             for name in ("HTTPValidationError", "ValidationError"):
                 document.get("components", {}).get("schemas", {}).pop(name, None)
+            document_text_rules(document, long_text_fields())
             app.openapi_schema = document
         return app.openapi_schema
 
@@ -281,8 +287,23 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
         return JSONResponse(
             document.model_dump(exclude_none=True), status_code=error.status_code, media_type=PROBLEM_MEDIA_TYPE
         )
-    # Starlette's 405 names the allowed methods in `Allow`, as RFC 9110 requires.
-    return _respond(request, problem_class(detail), headers=error.headers)
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return _respond(request, problem_class(detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves at the request's path, for a 405's `Allow` (RFC 9110).
+    Starlette names only those of the first route that matches the path, and a path's methods
+    are often spread over several routes."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes
+        )
+    ]
 
 
 async def _handle_database_unavailable(request: Request, error: DBAPIError) -> Response:

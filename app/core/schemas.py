@@ -1,9 +1,20 @@
 """Building blocks shared by the API's request and response schemas."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.core.text import UnstorableValue, refuse_unstorable
@@ -31,7 +42,27 @@ def storable_text(text: str) -> str:
 PlainText = Annotated[str, AfterValidator(storable_text)]
 """One line of text outside a schema (a path or query parameter), held to `InputSchema`'s rule."""
 
-UtcDatetime = Annotated[datetime, AfterValidator(assume_utc)]
+# RFC 3339 and ISO 8601 spellings: a date, or a date and time with or without an offset.
+MOMENT_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})?)?$"
+
+
+def moment_text(value: Any) -> Any:
+    """Only text that spells a moment: pydantic would also read a number as seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(MOMENT_PATTERN, value):
+        raise PydanticCustomError(
+            "moment", "must be a date (2025-01-31) or a date and time (2025-01-31T08:00:00+01:00)"
+        )
+    return value
+
+
+UtcDatetime = Annotated[
+    datetime,
+    BeforeValidator(moment_text),
+    AfterValidator(assume_utc),
+    WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN}),
+]
 """A date-time a client sends: without an offset (or as a bare date) it means UTC."""
 
 
@@ -51,6 +82,17 @@ class InputSchema(BaseModel):
         except UnstorableValue as error:
             raise PydanticCustomError("unstorable_value", str(error)) from None
         return value
+
+
+def long_text_fields() -> frozenset[str]:
+    """The names of every input schema's long-text fields, for the OpenAPI document."""
+    found: set[str] = set()
+    pending: list[type[InputSchema]] = [InputSchema]
+    while pending:
+        schema = pending.pop()
+        found |= schema.multiline_fields
+        pending.extend(schema.__subclasses__())
+    return frozenset(found)
 
 
 class WriteSchema(InputSchema):

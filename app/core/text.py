@@ -46,3 +46,43 @@ def _refuse_characters(text: str, multiline: bool) -> None:
         if category == "Cc" and not (multiline and character in LINE_BREAKS_AND_TAB):
             allowed = " (tab and line breaks are)" if multiline else ""
             raise UnstorableValue(f"must not contain control characters such as U+{ord(character):04X}{allowed}")
+
+
+# The same rule in the OpenAPI document, as JSON Schema patterns (ECMA 262 and Python alike), so
+# that clients and contract tests know which text is accepted.
+ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+LONG_TEXT_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+_DESCRIBED_ELSEWHERE = ("pattern", "format", "enum", "const")
+
+
+def document_text_rules(document: dict[str, Any], long_texts: frozenset[str]) -> None:
+    """Give every free-text string a client sends (parameters and request bodies) the pattern
+    `refuse_unstorable` enforces; properties named in `long_texts` may hold tabs and line breaks."""
+    components = document.get("components", {}).get("schemas", {})
+    referenced: list[str] = []
+    for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
+        for parameter in operation.get("parameters", []):
+            _constrain(parameter.get("schema", {}), False, long_texts, referenced)
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            _constrain(content.get("schema", {}), False, long_texts, referenced)
+    done: set[str] = set()
+    while referenced:
+        name = referenced.pop()
+        if name not in done and name in components:
+            done.add(name)
+            _constrain(components[name], False, long_texts, referenced)
+
+
+def _constrain(schema: dict[str, Any], is_long: bool, long_texts: frozenset[str], referenced: list[str]) -> None:
+    if "$ref" in schema:
+        referenced.append(schema["$ref"].rsplit("/", 1)[-1])
+    if schema.get("type") == "string" and not any(key in schema for key in _DESCRIBED_ELSEWHERE):
+        schema["pattern"] = LONG_TEXT_PATTERN if is_long else ONE_LINE_PATTERN
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, []):
+            _constrain(branch, is_long, long_texts, referenced)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _constrain(schema[key], is_long, long_texts, referenced)
+    for name, prop in schema.get("properties", {}).items():
+        _constrain(prop, name in long_texts, long_texts, referenced)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, ConfigDict, Field
+from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool
 from sqlmodel import SQLModel
 
 from app.core.pagination import CursorField
@@ -61,4 +61,4 @@ class ImportRequest(WriteSchema):
     source: Literal["pios", "uttc", "kolada"]
     url: AnyHttpUrl | None = Field(default=None, description="Fetch from here instead of the mapping's URL.")
     since: date | None = Field(default=None, description="Only records changed since (pios), years since (kolada).")
-    dry_run: bool = Field(default=False, description="Validate and count, write nothing but the run record.")
+    dry_run: StrictBool = Field(default=False, description="Validate and count, write nothing but the run record.")

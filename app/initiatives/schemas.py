@@ -2,7 +2,8 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import AnyHttpUrl, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import AnyHttpUrl, EmailStr, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
@@ -11,6 +12,7 @@ from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
 Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 
 
 class BenefitEvidence(WriteSchema):
@@ -54,7 +56,7 @@ class InitiativeFields(WriteSchema):
 
     multiline_fields = frozenset({"summary", "description"})
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
+    title: Title | None = None
     summary: str | None = Field(default=None, max_length=1000)
     description: str | None = Field(default=None, max_length=20_000)
     owner: OrganisationCode | None = None
@@ -74,7 +76,7 @@ class InitiativeFields(WriteSchema):
     expected_benefit_sek_per_year: Money | None = None
     realised_benefit_sek_per_year: Money | None = None
     benefit_evidence: list[BenefitEvidence] | None = Field(default=None, max_length=50)
-    has_benefit_realisation_plan: bool | None = None
+    has_benefit_realisation_plan: StrictBool | None = None
     strategy_refs: list[ShortText] | None = Field(default=None, max_length=30)
     solution: Solution | None = None
     links: list[Link] | None = Field(default=None, max_length=50)
@@ -96,14 +98,14 @@ class InitiativeFields(WriteSchema):
 
 
 class InitiativeCreate(InitiativeFields):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    title: Title
     owner: OrganisationCode
     category: Category
     status: InitiativeStatus = InitiativeStatus.idea
     participants: list[ParticipantWrite] = Field(default_factory=list, max_length=100)
     tags: list[Tag] = Field(default_factory=list, max_length=30)
     benefit_evidence: list[BenefitEvidence] = Field(default_factory=list, max_length=50)
-    has_benefit_realisation_plan: bool = False
+    has_benefit_realisation_plan: StrictBool = False
     strategy_refs: list[ShortText] = Field(default_factory=list, max_length=30)
     links: list[Link] = Field(default_factory=list, max_length=50)
 
@@ -113,6 +115,12 @@ REQUIRED_FIELDS = ("title", "owner", "category", "status")
 
 class InitiativeUpdate(InitiativeFields):
     """Fields to change; fields left out keep their value, `null` clears an optional field."""
+
+    # The required fields may be left out but not cleared: the schema does not offer `null`.
+    title: Title | SkipJsonSchema[None] = None
+    owner: OrganisationCode | SkipJsonSchema[None] = None
+    category: Category | SkipJsonSchema[None] = None
+    status: InitiativeStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def required_fields_stay_set(self) -> Self:

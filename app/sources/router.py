@@ -19,6 +19,7 @@ SourcePath = Annotated[
     str,
     Path(
         pattern=r"^[a-z0-9][a-z0-9_.-]{1,63}$",
+        json_schema_extra={"not": {"const": "registry"}},
         description="The partner system's name, e.g. `stratsys-sundsvall`; `registry` is reserved.",
     ),
 ]
