@@ -6,7 +6,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus
-from app.core.schemas import OrganisationCode, WriteSchema
+from app.core.schemas import Day, OrganisationCode, WriteSchema
 
 
 class AdoptionCreate(WriteSchema):
@@ -14,7 +14,7 @@ class AdoptionCreate(WriteSchema):
 
     organisation: OrganisationCode = Field(description="The adopting organisation; the key must be its own.")
     status: AdoptionStatus
-    since_date: date | None = None
+    since_date: Day | None = None
     own_initiative_id: uuid.UUID | None = Field(
         default=None, description="The adopter's own initiative that implements it, if any."
     )
@@ -25,7 +25,7 @@ class AdoptionUpdate(WriteSchema):
     multiline_fields = frozenset({"note"})
 
     status: AdoptionStatus | SkipJsonSchema[None] = Field(default=None, description="May be left out, not cleared.")
-    since_date: date | None = None
+    since_date: Day | None = None
     own_initiative_id: uuid.UUID | None = None
     note: str | None = Field(default=None, max_length=2000)
 

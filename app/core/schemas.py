@@ -1,7 +1,7 @@
 """Building blocks shared by the API's request and response schemas."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -57,11 +57,21 @@ def moment_text(value: Any) -> Any:
     return value
 
 
+def day_text(value: Any) -> Any:
+    """Only a date or its ISO text: pydantic would also read a number as seconds since 1970."""
+    if isinstance(value, (date, str)):
+        return value
+    raise PydanticCustomError("date_type", "must be a date as text, e.g. 2025-01-31")
+
+
+Day = Annotated[date, BeforeValidator(day_text)]
+
 UtcDatetime = Annotated[
     datetime,
     BeforeValidator(moment_text),
     AfterValidator(assume_utc),
-    WithJsonSchema({"type": "string", "pattern": MOMENT_PATTERN}),
+    # RFC 3339 requires an offset; the service also takes none (UTC), which the formats cannot say.
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}),
 ]
 """A date-time a client sends: without an offset (or as a bare date) it means UTC."""
 

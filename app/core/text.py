@@ -36,6 +36,17 @@ def refuse_unstorable(value: Any, *, multiline: bool = False) -> None:
             refuse_unstorable(item, multiline=multiline)
 
 
+def without_control_characters(text: str) -> str:
+    """`text` without what `refuse_unstorable` refuses in a long text, for showing it back."""
+    if text.isprintable():
+        return text
+    return "".join(
+        character
+        for character in text
+        if character in LINE_BREAKS_AND_TAB or unicodedata.category(character) not in ("Cc", "Cs")
+    )
+
+
 def _refuse_characters(text: str, multiline: bool) -> None:
     if text.isprintable():  # the common case, in C: no control, format, separator or surrogate
         return

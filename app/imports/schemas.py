@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -7,7 +7,7 @@ from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool
 from sqlmodel import SQLModel
 
 from app.core.pagination import CursorField
-from app.core.schemas import InputSchema, WriteSchema
+from app.core.schemas import Day, InputSchema, WriteSchema
 from app.imports.models import ImportCounts
 
 
@@ -60,5 +60,5 @@ class ImportRequest(WriteSchema):
 
     source: Literal["pios", "uttc", "kolada"]
     url: AnyHttpUrl | None = Field(default=None, description="Fetch from here instead of the mapping's URL.")
-    since: date | None = Field(default=None, description="Only records changed since (pios), years since (kolada).")
+    since: Day | None = Field(default=None, description="Only records changed since (pios), years since (kolada).")
     dry_run: StrictBool = Field(default=False, description="Validate and count, write nothing but the run record.")

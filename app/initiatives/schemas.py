@@ -7,7 +7,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
-from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
+from app.core.schemas import Day, Money, OrganisationCode, ShortText, WriteSchema
 from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
@@ -62,13 +62,13 @@ class InitiativeFields(WriteSchema):
     owner: OrganisationCode | None = None
     participants: list[ParticipantWrite] | None = Field(default=None, max_length=100)
     status: InitiativeStatus | None = None
-    status_date: date | None = Field(
+    status_date: Day | None = Field(
         default=None, description="When a new status took effect; defaults to today. Only with `status`."
     )
     category: Category | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     budget_sek: Money | None = None
     digital_share: float | None = Field(
         default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1."

@@ -22,7 +22,7 @@ Year = Annotated[int, Path(ge=1990, le=2100)]
 def list_organisations(
     session: SessionDep,
     kind: OrganisationKind | None = None,
-    county: Annotated[str | None, Query(max_length=2, description="County code, e.g. 22.")] = None,
+    county: Annotated[PlainText | None, Query(max_length=2, description="County code, e.g. 22.")] = None,
     q: Annotated[PlainText | None, Query(max_length=100, description="Part of the name, or an exact code.")] = None,
 ) -> OrganisationPage:
     """Municipalities, regions, federations and other organisations, by code."""

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.core.problems import InvalidParameter
+from app.core.text import without_control_characters
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
 
 TEXT_FIELDS = (
@@ -101,6 +102,12 @@ def empty_values(owner: str | None = None) -> dict[str, str]:
 
 def values_from_form(form: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(form.get(name) or "").strip() for name in FORM_FIELDS}
+
+
+def displayable(values: dict[str, str]) -> dict[str, str]:
+    """The form's values as the page can show them again: without the control characters the
+    registry refuses (an HTML page cannot hold them), the field's error says what was removed."""
+    return {name: without_control_characters(value) for name, value in values.items()}
 
 
 def values_from_initiative(initiative: InitiativeRead) -> dict[str, str]:

@@ -381,7 +381,7 @@ def _form(
     return page.render(
         "initiative_form.html",
         status_code=status_code,
-        values=values,
+        values=forms.displayable(values),
         errors=errors,
         initiative=initiative,
         version=version,
