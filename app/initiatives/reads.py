@@ -61,10 +61,14 @@ def list_page(session: Session, query: InitiativeQuery) -> tuple[list[uuid.UUID]
 
 
 def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> Iterator[list[uuid.UUID]]:
-    """The ids of every initiative the query matches, in its order, a batch at a time."""
+    """The ids of every initiative the query matches, in its order, a batch at a time; each once,
+    though a walk lists a row changed meanwhile again at its end (`list_query.Walk`)."""
     page = query.model_copy(update={"cursor": None, "limit": batch_size})
+    listed: set[uuid.UUID] = set()
     while True:
         found, cursor = list_page(session, page)
+        found = [initiative_id for initiative_id in found if initiative_id not in listed]
+        listed.update(found)
         if found:
             yield found
         if cursor is None:
