@@ -10,6 +10,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -22,8 +23,9 @@ from app.core.text import UnstorableValue, refuse_unstorable
 OrganisationCode = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32, pattern=r"^[0-9A-Za-z-]+$")
 ]
-Money = Annotated[int, Field(ge=0, le=10**13, description="Whole Swedish kronor (SEK).")]
-Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
+# Strict: a JSON number, not `true` or "5", as the schema says.
+Money = Annotated[StrictInt, Field(ge=0, le=10**13, description="Whole Swedish kronor (SEK).")]
+Count = Annotated[StrictInt, Field(ge=0, le=2_000_000_000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 

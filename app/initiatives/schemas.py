@@ -2,7 +2,16 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import AnyHttpUrl, EmailStr, Field, StrictBool, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
@@ -19,8 +28,8 @@ class BenefitEvidence(WriteSchema):
     """One measured benefit (nyttorealisering): what was measured, before and after, and where it is published."""
 
     metric: ShortText
-    baseline: float | None = None
-    result: float | None = None
+    baseline: StrictFloat | None = None
+    result: StrictFloat | None = None
     unit: str | None = Field(default=None, max_length=50)
     period: str | None = Field(default=None, max_length=100)
     source_url: Url | None = None
@@ -70,7 +79,7 @@ class InitiativeFields(WriteSchema):
     start_date: Day | None = None
     end_date: Day | None = None
     budget_sek: Money | None = None
-    digital_share: float | None = Field(
+    digital_share: StrictFloat | None = Field(
         default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1."
     )
     expected_benefit_sek_per_year: Money | None = None
