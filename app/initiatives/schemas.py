@@ -8,6 +8,7 @@ from pydantic import (
     Field,
     StrictBool,
     StrictFloat,
+    StrictInt,
     StringConstraints,
     field_validator,
     model_validator,
@@ -57,7 +58,7 @@ class ParticipantWrite(WriteSchema):
     organisation: OrganisationCode
     role: ParticipantRole
     contribution_sek: Money | None = None
-    steering_seats: int | None = Field(default=None, ge=0, le=100)
+    steering_seats: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
 class InitiativeFields(WriteSchema):
