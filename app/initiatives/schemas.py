@@ -1,19 +1,22 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AnyHttpUrl,
+    BeforeValidator,
     EmailStr,
     Field,
     StrictBool,
     StrictFloat,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole
@@ -21,7 +24,21 @@ from app.core.schemas import Day, Money, OrganisationCode, ShortText, WriteSchem
 from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
-Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+URL_MAX_LENGTH = 2000
+
+
+def url_text(value: Any) -> Any:
+    # Measured as sent: the parsed URL can be longer (a host gains a trailing slash).
+    if isinstance(value, str) and len(value) > URL_MAX_LENGTH:
+        raise PydanticCustomError("url_too_long", f"must be at most {URL_MAX_LENGTH} characters")
+    return value
+
+
+Url = Annotated[
+    AnyHttpUrl,
+    BeforeValidator(url_text),
+    WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": URL_MAX_LENGTH}),
+]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 
 
