@@ -12,6 +12,7 @@ Rules:
   unchanged year is not written. Nothing is ever withdrawn: Kolada's figures only add up.
 """
 
+import math
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -176,8 +177,9 @@ def _total_value(values: Any, gender: str) -> float | None:
     for value in values:
         if isinstance(value, dict) and value.get("gender", gender) == gender:
             number = value.get("value")
-            if number is not None and not isinstance(number, (int, float)):
-                raise ValueError(f"value {number!r} is not a number")
+            # Kolada's JSON is read by Python, which takes NaN and Infinity: numbers no figure can be.
+            if number is not None and (not isinstance(number, (int, float)) or not math.isfinite(number)):
+                raise ValueError(f"value {number!r} is not a finite number")
             return number
     return None
 

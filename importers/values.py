@@ -179,13 +179,19 @@ def amount(value: Any) -> int | None:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount")
     if isinstance(value, (int, float)):
-        return round(value)
+        return round(_finite(value, value))
     compact = _SPACES.sub("", normalise(str(value)))
     match = _AMOUNT.match(compact)
     unit = match["unit"].rstrip(".") if match else None
     if match is None or unit not in AMOUNT_UNITS:
         raise ValueError(f"{value!r} is not an amount in kronor (e.g. 1 200 000 kr, 1,2 mnkr or 500 tkr)")
-    return round(_decimal_number(match["number"], str(value)) * AMOUNT_UNITS[unit])
+    return round(_finite(_decimal_number(match["number"], str(value)) * AMOUNT_UNITS[unit], value))
+
+
+def _finite(number: float, original: Any) -> float:
+    if not math.isfinite(number):
+        raise ValueError(f"{original!r} is not an amount in kronor (not a finite number)")
+    return number
 
 
 def _decimal_number(number: str, original: str) -> float:

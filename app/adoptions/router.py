@@ -12,6 +12,8 @@ from app.core.problems import NotFound, problems
 from app.initiatives.dependencies import InitiativeDep
 
 router = APIRouter(prefix="/api/v1/initiatives/{initiative_id}/adoptions", tags=["adoptions"])
+# Writes name the caller first: FastAPI resolves dependencies in order, so a request without a
+# valid key is a 401 before anything about the resource (a 404) is revealed.
 
 
 def existing_adoption(initiative: InitiativeDep, adoption_id: uuid.UUID, session: SessionDep) -> Adoption:
@@ -33,7 +35,7 @@ def list_adoptions(initiative: InitiativeDep, session: SessionDep) -> AdoptionPa
 
 @router.post("", response_model=AdoptionRead, status_code=201, responses=problems(401, 403, 404, 409, 413, 415, 422))
 def create_adoption(
-    initiative: InitiativeDep, data: AdoptionCreate, session: SessionDep, caller: CallerDep
+    caller: CallerDep, initiative: InitiativeDep, data: AdoptionCreate, session: SessionDep
 ) -> AdoptionRead:
     """Record, with the adopting organisation's own key, that it uses this initiative."""
     return adoption_service.to_read(adoption_service.create(session, initiative.id, data, caller))
@@ -41,14 +43,14 @@ def create_adoption(
 
 @router.patch("/{adoption_id}", response_model=AdoptionRead, responses=problems(401, 403, 404, 413, 415, 422))
 def update_adoption(
-    adoption: AdoptionDep, data: AdoptionUpdate, session: SessionDep, caller: CallerDep
+    caller: CallerDep, adoption: AdoptionDep, data: AdoptionUpdate, session: SessionDep
 ) -> AdoptionRead:
     """Change the adopter's status, dates or note."""
     return adoption_service.to_read(adoption_service.update(session, adoption, data, caller))
 
 
 @router.delete("/{adoption_id}", status_code=204, responses=problems(401, 403, 404, 422))
-def delete_adoption(adoption: AdoptionDep, session: SessionDep, caller: CallerDep) -> Response:
+def delete_adoption(caller: CallerDep, adoption: AdoptionDep, session: SessionDep) -> Response:
     """Withdraw the adoption statement; the history keeps it."""
     adoption_service.delete(session, adoption, caller)
     return Response(status_code=204)

@@ -2,16 +2,19 @@ import uuid
 from datetime import date, datetime
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus
-from app.core.schemas import OrganisationCode, WriteSchema
+from app.core.schemas import Day, OrganisationCode, WriteSchema
 
 
 class AdoptionCreate(WriteSchema):
+    multiline_fields = frozenset({"note"})
+
     organisation: OrganisationCode = Field(description="The adopting organisation; the key must be its own.")
     status: AdoptionStatus
-    since_date: date | None = None
+    since_date: Day | None = None
     own_initiative_id: uuid.UUID | None = Field(
         default=None, description="The adopter's own initiative that implements it, if any."
     )
@@ -19,8 +22,10 @@ class AdoptionCreate(WriteSchema):
 
 
 class AdoptionUpdate(WriteSchema):
-    status: AdoptionStatus | None = None
-    since_date: date | None = None
+    multiline_fields = frozenset({"note"})
+
+    status: AdoptionStatus | SkipJsonSchema[None] = Field(default=None, description="May be left out, not cleared.")
+    since_date: Day | None = None
     own_initiative_id: uuid.UUID | None = None
     note: str | None = Field(default=None, max_length=2000)
 

@@ -17,7 +17,7 @@ from app.changes import service as change_service
 from app.core.caller import Caller
 from app.core.enums import AdoptionStatus, ChangeAction
 from app.core.models import utcnow
-from app.core.problems import Conflict, InvalidParameter, NotFound, ValidationFailed
+from app.core.problems import Conflict, InitiativeArchived, InvalidParameter, NotFound, ValidationFailed
 from app.initiatives import reads as initiative_reads
 from app.initiatives.records import InitiativeRow
 from app.organisations import service as organisation_service
@@ -47,6 +47,8 @@ def create(session: Session, initiative_id: uuid.UUID, data: AdoptionCreate, cal
     initiative = initiative_reads.get(session, initiative_id)
     if initiative is None:
         raise NotFound(f"No initiative has the id {initiative_id}.")
+    if initiative.is_archived:
+        raise InitiativeArchived(f"The initiative {initiative_id} is archived: it can no longer be adopted.")
     _check_adopter(session, initiative, data.organisation)
     _check_own_initiative(session, data.own_initiative_id, data.organisation)
     if _find(session, data.organisation, initiative.id) is not None:

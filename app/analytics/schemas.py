@@ -3,16 +3,18 @@
 import uuid
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlmodel import SQLModel
 
 from app.core.enums import Category, InitiativeStatus
+from app.core.pagination import CursorField
+from app.core.schemas import InputSchema
 
-Cursor = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+Cursor = CursorField
 Year = Field(default=None, ge=1990, le=2100, description="Default: the latest year with data.")
 
 
-class QueryModel(BaseModel):
+class QueryModel(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
 

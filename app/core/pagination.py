@@ -2,9 +2,23 @@
 
 import base64
 import json
+import uuid
+from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
 from app.core.problems import InvalidParameter, ValidationFailed
+
+# What `encode_cursor` writes: unpadded base64url. Stated in the OpenAPI document, so that a
+# client (or a fuzzer) knows which strings can be cursors at all.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+CursorField = Field(
+    default=None,
+    max_length=500,
+    pattern=CURSOR_PATTERN,
+    description="From the previous page's `next` link; opaque (unpadded base64url).",
+)
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -21,6 +35,24 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != length:
         raise invalid_cursor(cursor)
     return values
+
+
+def cursor_moment(value: Any, cursor: str) -> datetime:
+    """A date-time in a cursor; one without a time zone was never issued here."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise invalid_cursor(cursor) from error
+    if moment.tzinfo is None:
+        raise invalid_cursor(cursor)
+    return moment
+
+
+def cursor_id(value: Any, cursor: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise invalid_cursor(cursor) from error
 
 
 def invalid_cursor(cursor: str) -> ValidationFailed:

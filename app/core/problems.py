@@ -5,8 +5,9 @@ with `type`, `title`, `status`, `detail` and `instance`. The `type` is a relativ
 `/problems/{slug}` documents for people.
 """
 
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 from fastapi import FastAPI, Request
@@ -15,11 +16,16 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from app.core.schemas import long_text_fields
+from app.core.text import document_text_rules
 
 logger = logging.getLogger(__name__)
 E = TypeVar("E", bound=Exception)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 class InvalidParameter(BaseModel):
@@ -100,6 +106,10 @@ class Conflict(Problem):
     status, slug, title = 409, "conflict", "The request conflicts with the current state"
 
 
+class InitiativeArchived(Conflict):
+    slug, title = "initiative-archived", "The initiative is archived"
+
+
 class PreconditionFailed(Problem):
     status, slug, title = 412, "precondition-failed", "The resource has changed since you read it"
 
@@ -140,6 +150,7 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     MethodNotAllowed,
     NotAcceptable,
     Conflict,
+    InitiativeArchived,
     PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -149,8 +160,8 @@ PROBLEM_CLASSES: tuple[type[Problem], ...] = (
     ServiceUnavailable,
     Problem,
 )
-# The general problem of each status; its refinements (a 403 that names why) are raised by name.
-STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES if cls.__base__ in (Problem, Exception)}
+# The general problem of each status, for errors that know only their status (not the subclasses).
+STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES if cls is Problem or cls.__base__ is Problem}
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -165,22 +176,24 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _respond(request: Request, problem: Problem) -> Response:
+def _respond(request: Request, problem: Problem, headers: Mapping[str, str] | None = None) -> Response:
     if request.app.state.error_page is not None and _wants_page(request):
-        return request.app.state.error_page(request, problem.status)
-    return problem_response(problem, request.url.path)
+        response = request.app.state.error_page(request, problem.status)
+        response.headers.update(headers or {})
+        return response
+    return problem_response(problem, request.url.path, headers)
 
 
 def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith(MACHINE_PATHS) and "text/html" in request.headers.get("accept", "")
 
 
-def problem_response(problem: Problem, instance: str | None) -> JSONResponse:
+def problem_response(problem: Problem, instance: str | None, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.document(instance).model_dump(mode="json", exclude_none=True),
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=problem.headers,
+        headers={**(problem.headers or {}), **(headers or {})},
     )
 
 
@@ -197,18 +210,24 @@ def validation_problem(errors: list[dict[str, Any]]) -> ValidationFailed:
 
 def _property_path(location: tuple[Any, ...]) -> str:
     # Drop FastAPI's "body"/"query" prefix: clients name the field, not where it came from.
-    parts = [str(part) for part in location]
+    parts = [str(part).encode("utf-8", "backslashreplace").decode() for part in location]
     if parts and parts[0] in {"body", "query", "path", "header"}:
         parts = parts[1:]
     return ".".join(parts) or "body"
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (list, dict)) and len(str(value)) <= 200:
-        return value
-    return None
+    """The refused value as the problem can echo it: left out when it is long or is not JSON
+    that can be written (NaN, a lone surrogate)."""
+    if value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+        return None
+    if isinstance(value, (list, dict)) and len(str(value)) > 200:
+        return None
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode()
+    except (ValueError, UnicodeEncodeError):
+        return None
+    return value
 
 
 ErrorPage = Callable[[Request, int], Response]
@@ -250,6 +269,7 @@ def _document_framework_problems(app: FastAPI) -> None:
                     responses.setdefault("400", _problem_response_doc(400))
             for name in ("HTTPValidationError", "ValidationError"):
                 document.get("components", {}).get("schemas", {}).pop(name, None)
+            document_text_rules(document, long_text_fields())
             app.openapi_schema = document
         return app.openapi_schema
 
@@ -283,7 +303,23 @@ async def _handle_http_exception(request: Request, error: StarletteHTTPException
         return JSONResponse(
             document.model_dump(exclude_none=True), status_code=error.status_code, media_type=PROBLEM_MEDIA_TYPE
         )
-    return _respond(request, problem_class(detail))
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return _respond(request, problem_class(detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves at the request's path, for a 405's `Allow` (RFC 9110).
+    Starlette names only those of the first route that matches the path, and a path's methods
+    are often spread over several routes."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes
+        )
+    ]
 
 
 async def _handle_database_unavailable(request: Request, error: DBAPIError) -> Response:

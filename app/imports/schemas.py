@@ -1,12 +1,13 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, ConfigDict, Field, StrictBool
 from sqlmodel import SQLModel
 
-from app.core.schemas import WriteSchema
+from app.core.pagination import CursorField
+from app.core.schemas import Day, InputSchema, WriteSchema
 from app.imports.models import ImportCounts
 
 
@@ -45,13 +46,13 @@ class ImportRunPage(SQLModel):
     next: str | None = Field(description="URL of the next page, or null on the last page.")
 
 
-class ImportRunQuery(BaseModel):
+class ImportRunQuery(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     source: str | None = Field(default=None, max_length=64, description="Only runs of this source.")
     status: ImportStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+    cursor: str | None = CursorField
 
 
 class ImportRequest(WriteSchema):
@@ -59,5 +60,5 @@ class ImportRequest(WriteSchema):
 
     source: Literal["pios", "uttc", "kolada"]
     url: AnyHttpUrl | None = Field(default=None, description="Fetch from here instead of the mapping's URL.")
-    since: date | None = Field(default=None, description="Only records changed since (pios), years since (kolada).")
-    dry_run: bool = Field(default=False, description="Validate and count, write nothing but the run record.")
+    since: Day | None = Field(default=None, description="Only records changed since (pios), years since (kolada).")
+    dry_run: StrictBool = Field(default=False, description="Validate and count, write nothing but the run record.")

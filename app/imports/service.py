@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.core.models import utcnow
-from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.pagination import cursor_id, cursor_moment, decode_cursor, encode_cursor
 from app.core.problems import Conflict
 from app.imports.models import ImportRejection, ImportRun, SourceCacheEntry
 from app.imports.schemas import ImportCounts, ImportRunQuery, ImportStatus
@@ -149,10 +149,7 @@ def list_runs(session: Session, query: ImportRunQuery) -> tuple[list[ImportRun],
 
 def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
     started_at, run_id = decode_cursor(cursor, 2)
-    try:
-        return datetime.fromisoformat(started_at), uuid.UUID(run_id)
-    except (TypeError, ValueError, AttributeError):
-        raise invalid_cursor(cursor) from None
+    return cursor_moment(started_at, cursor), cursor_id(run_id, cursor)
 
 
 def list_rejections(session: Session, run_id: uuid.UUID, *, after: int = 0) -> tuple[list[ImportRejection], int | None]:

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import Depends, Header
 
 from app.core.db import SessionDep
-from app.core.problems import PreconditionFailed, PreconditionRequired
+from app.core.problems import BadRequest, PreconditionRequired
 from app.initiatives import reads
 from app.initiatives.records import InitiativeRow
 from app.initiatives.service import not_found
 
+ETAG_PATTERN = r'^\s*(W/)?"[0-9]+"\s*$'
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
 
 
@@ -28,13 +29,15 @@ def etag(version: int) -> str:
 
 
 def expected_version(
-    if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3".')] = None,
+    if_match: Annotated[
+        str | None, Header(description='The ETag you read, e.g. "3".', json_schema_extra={"pattern": ETAG_PATTERN})
+    ] = None,
 ) -> int:
     if not if_match:
         raise PreconditionRequired("Send If-Match with the ETag from your last read, so no one else's change is lost.")
     match = _ETAG.match(if_match.strip())
-    if match is None:
-        raise PreconditionFailed(f'If-Match {if_match!r} is not an ETag this service issued (they look like "3").')
+    if match is None:  # not an ETag at all: a malformed request, not a stale one
+        raise BadRequest(f'If-Match {if_match!r} is not an ETag this service issues (they look like "3").')
     return int(match.group(1))
 
 

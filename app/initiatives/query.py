@@ -2,16 +2,18 @@
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from cachetools import TTLCache
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from app.core.enums import Category, Flag, InitiativeStatus, ParticipationStatus
-from app.core.pagination import decode_cursor, encode_cursor, invalid_cursor
+from app.core.pagination import CursorField, cursor_id, cursor_moment, decode_cursor, encode_cursor, invalid_cursor
+from app.core.schemas import InputSchema, UtcDatetime
 from app.initiatives.models import Initiative, InitiativeParticipant, InitiativeTag, InitiativeTerm
 from app.language import search
 from app.language.text import prefix_upper_bound
@@ -29,16 +31,16 @@ COMMON_TERM_MATCHES = 1_000
 FacetName = Literal["status", "category", "county", "concept", "flag"]
 
 
-class InitiativeQuery(BaseModel):
+class InitiativeQuery(InputSchema):
     """Filters for listing initiatives; all combine with AND, repeated values with OR."""
 
     model_config = ConfigDict(extra="forbid")
 
     organisation: str | None = Field(default=None, max_length=32, description="Owner or participant code.")
     county: str | None = Field(default=None, max_length=2, description="The owner's county code, e.g. 22.")
-    status: list[InitiativeStatus] = []
-    category: list[Category] = []
-    tag: list[str] = []
+    status: list[InitiativeStatus] = Field(default=[])
+    category: list[Category] = Field(default=[])
+    tag: list[str] = Field(default=[])
     q: str | None = Field(
         default=None,
         max_length=200,
@@ -50,7 +52,11 @@ class InitiativeQuery(BaseModel):
         default=[],
         description="Annotated with this concept or a narrower one (ids from `/api/v1/concepts`); repeated: any.",
     )
-    updated_since: datetime | None = None
+    updated_since: UtcDatetime | None = Field(
+        default=None,
+        description="Changed at or after this moment: an RFC 3339 date-time, or a date (its midnight); "
+        "without a time zone it is UTC.",
+    )
     include_archived: bool = False
     adopted_by: str | None = Field(default=None, max_length=32, description="Adopted (not abandoned) by this code.")
     min_adopters: int | None = Field(default=None, ge=1, le=1000, description="At least this many active adopters.")
@@ -63,7 +69,7 @@ class InitiativeQuery(BaseModel):
     )
     include_total: bool = Field(default=False, description="Also count every initiative the filters admit.")
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=500, description="From the previous page's `next` link.")
+    cursor: str | None = CursorField
 
     @field_validator("facets", mode="before")
     @classmethod
@@ -86,24 +92,96 @@ def filtered(query: InitiativeQuery, common_terms: frozenset[str], derived: list
     return statement
 
 
-def page(statement: Select, query: InitiativeQuery) -> Select:
-    """The query's page of `statement`: its order, after its cursor, one row more than the page."""
-    descending = query.sort.startswith("-")
-    column = SORT_COLUMNS[query.sort.lstrip("-")]
-    if query.cursor:
+class Walk(NamedTuple):
+    """Where a walk through the pages stands.
+
+    `began` is the newest change when the walk's first page was read. A row changed after it
+    could move back past the walk in the query's order (a newer `updated_at`, a new title) and
+    never be listed; so the walk lists only rows changed before it began, in the query's order,
+    and then "catches up": the rows changed since, oldest change first, an order no later
+    change can move a row back in. A row that exists when a walk begins is listed at least once.
+    """
+
+    began: datetime
+    is_catching_up: bool
+    after: tuple[Any, uuid.UUID] | None  # the last row listed, in the current order
+
+
+def walk(query: InitiativeQuery) -> Walk | None:
+    """The walk the query's cursor continues; None on a first page."""
+    if not query.cursor:
+        return None
+    began, is_catching_up, value, last_id = decode_cursor(query.cursor, 4)
+    if not isinstance(is_catching_up, bool):
+        raise invalid_cursor(query.cursor)
+    after = None
+    if value is not None or last_id is not None:
+        after = (_cursor_value(query.cursor, query.sort, is_catching_up, value), cursor_id(last_id, query.cursor))
+    return Walk(cursor_moment(began, query.cursor), is_catching_up, after)
+
+
+def page(statement: Select, query: InitiativeQuery, walk: Walk | None) -> Select:
+    """The query's page of `statement`: its order, after the walk's last row, one row more than
+    the page. A first page also reads when its walk begins (column `walk_began`)."""
+    updated_at = col(Initiative.updated_at)
+    if walk is None:
+        statement = statement.add_columns(_NEWEST_CHANGE.label("walk_began"))
+    else:
+        statement = statement.where(updated_at > walk.began if walk.is_catching_up else updated_at <= walk.began)
+    column, descending = _order(query, walk)
+    if walk is not None and walk.after is not None:
         key = tuple_(column, Initiative.id)
-        after = _cursor_position(query.cursor, query.sort)
-        statement = statement.where(key < after if descending else key > after)
+        statement = statement.where(key < walk.after if descending else key > walk.after)
     order = [column.desc(), col(Initiative.id).desc()] if descending else [column, col(Initiative.id)]
     return statement.order_by(*order).limit(query.limit + 1)
 
 
-def next_cursor(rows: list[Row], query: InitiativeQuery) -> str | None:
-    if len(rows) <= query.limit:
-        return None
-    last = rows[query.limit - 1]
-    column = query.sort.lstrip("-")
-    return encode_cursor([getattr(last, column), str(last.id)])
+def changed_since(statement: Select, walk: Walk) -> Select:
+    """Whether any row `statement` admits changed after the walk began: one to catch up on."""
+    return statement.where(col(Initiative.updated_at) > walk.began).limit(1)
+
+
+def next_cursor(
+    rows: list[Row], query: InitiativeQuery, walk: Walk | None, has_changed: Callable[[Walk], bool]
+) -> str | None:
+    """The next page's cursor. `has_changed` asks `changed_since`; only at the end of the query's
+    order of a walk longer than one page (a single page is one consistent read)."""
+    if walk is None:
+        if not rows:
+            return None
+        walk = Walk(rows[0].walk_began, is_catching_up=False, after=None)
+    if len(rows) > query.limit:
+        last = rows[query.limit - 1]
+        column = "updated_at" if walk.is_catching_up else query.sort.lstrip("-")
+        return _encode(walk, _cursor_text(getattr(last, column)), str(last.id))
+    if query.cursor and not walk.is_catching_up and has_changed(walk):
+        return _encode(walk._replace(is_catching_up=True), None, None)
+    return None
+
+
+_NEWEST_CHANGE = select(func.max(col(Initiative.updated_at))).scalar_subquery()
+
+
+def _order(query: InitiativeQuery, walk: Walk | None) -> tuple[Any, bool]:
+    if walk is not None and walk.is_catching_up:
+        return col(Initiative.updated_at), False
+    return SORT_COLUMNS[query.sort.lstrip("-")], query.sort.startswith("-")
+
+
+def _encode(walk: Walk, value: str | None, last_id: str | None) -> str:
+    return encode_cursor([walk.began.isoformat(), walk.is_catching_up, value, last_id])
+
+
+def _cursor_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _cursor_value(cursor: str, sort: Sort, is_catching_up: bool, value: Any) -> Any:
+    if is_catching_up or sort.lstrip("-") != "title":
+        return cursor_moment(value, cursor)
+    if not isinstance(value, str):
+        raise invalid_cursor(cursor)
+    return value
 
 
 # How many initiatives a word matches, up to COMMON_TERM_MATCHES; built once.
@@ -195,12 +273,3 @@ def _text_condition(term: str, is_common: bool) -> ColumnElement[bool]:
 
 def _term_range(term: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return col(InitiativeTerm.term) >= term, col(InitiativeTerm.term) < prefix_upper_bound(term)
-
-
-def _cursor_position(cursor: str, sort: Sort) -> tuple:
-    value, last_id = decode_cursor(cursor, 2)
-    try:
-        sort_value = value if sort.lstrip("-") == "title" else datetime.fromisoformat(value)
-        return sort_value, uuid.UUID(last_id)
-    except (TypeError, ValueError) as error:
-        raise invalid_cursor(cursor) from error

@@ -64,16 +64,25 @@ def rows(session: Session, ids: Sequence[uuid.UUID]) -> list[InitiativeRow]:
 
 def list_page(session: Session, query: InitiativeQuery) -> tuple[list[uuid.UUID], str | None]:
     """The ids of a page of initiatives, in the query's order, and the cursor of the next page."""
-    statement = list_query.page(_filtered(session, query), query)
-    found = list(session.connection().execute(statement))
-    return [row.id for row in found[: query.limit]], list_query.next_cursor(found, query)
+    filtered = _filtered(session, query)
+    walk = list_query.walk(query)
+    found = list(session.connection().execute(list_query.page(filtered, query, walk)))
+
+    def has_changed(since: list_query.Walk) -> bool:
+        return session.connection().execute(list_query.changed_since(filtered, since)).first() is not None
+
+    return [row.id for row in found[: query.limit]], list_query.next_cursor(found, query, walk, has_changed)
 
 
 def iter_matching(session: Session, query: InitiativeQuery, batch_size: int) -> Iterator[list[uuid.UUID]]:
-    """The ids of every initiative the query matches, in its order, a batch at a time."""
+    """The ids of every initiative the query matches, in its order, a batch at a time; each once,
+    though a walk lists a row changed meanwhile again at its end (`list_query.Walk`)."""
     page = query.model_copy(update={"cursor": None, "limit": batch_size})
+    listed: set[uuid.UUID] = set()
     while True:
         found, cursor = list_page(session, page)
+        found = [initiative_id for initiative_id in found if initiative_id not in listed]
+        listed.update(found)
         if found:
             yield found
         if cursor is None:

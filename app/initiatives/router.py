@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.enums import ParticipationStatus
 from app.core.problems import problems
 from app.core.read_cache import Rendered
+from app.core.schemas import PlainText
 from app.initiatives import publiccode, reads
 from app.initiatives import service as initiative_service
 from app.initiatives.dependencies import ExpectedVersionDep, InitiativeDep, etag
@@ -112,15 +113,15 @@ def get_publiccode(initiative_id: uuid.UUID, session: SessionDep) -> Response:
 
 
 @router.patch(
-    "/{initiative_id}", response_model=InitiativeRead, responses=problems(401, 403, 404, 412, 413, 415, 422, 428)
+    "/{initiative_id}", response_model=InitiativeRead, responses=problems(401, 403, 404, 409, 412, 413, 415, 422, 428)
 )
 def update_initiative(
+    caller: CallerDep,
     initiative: InitiativeDep,
     data: InitiativeUpdate,
     version: ExpectedVersionDep,
     response: Response,
     session: SessionDep,
-    caller: CallerDep,
 ) -> InitiativeRead:
     """Change some fields. Needs `If-Match` with the ETag you read; a stale one gets 412."""
     updated = initiative_service.update(session, initiative.id, data, caller, version)
@@ -130,10 +131,10 @@ def update_initiative(
 
 @router.delete("/{initiative_id}", status_code=204, responses=problems(401, 403, 404, 422))
 def archive_initiative(
+    caller: CallerDep,
     initiative: InitiativeDep,
     session: SessionDep,
-    caller: CallerDep,
-    reason: Annotated[str | None, Query(max_length=500, description="Why it is archived.")] = None,
+    reason: Annotated[PlainText | None, Query(max_length=500, description="Why it is archived.")] = None,
 ) -> Response:
     """Archive an initiative. Nothing is deleted: it stays readable with `include_archived=true`."""
     initiative_service.archive(session, initiative.id, reason, caller)

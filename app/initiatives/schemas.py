@@ -1,25 +1,47 @@
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AnyHttpUrl,
+    BeforeValidator,
     EmailStr,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from app.core.enums import AdoptionStatus, Category, Flag, InitiativeStatus, ParticipantRole, ParticipationStatus
-from app.core.schemas import Money, OrganisationCode, ShortText, WriteSchema
+from app.core.schemas import Day, Money, OrganisationCode, ShortText, WriteSchema
 from app.language.schemas import ConceptRef
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)]
-Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+URL_MAX_LENGTH = 2000
+
+
+def url_text(value: Any) -> Any:
+    # Measured as sent: the parsed URL can be longer (a host gains a trailing slash).
+    if isinstance(value, str) and len(value) > URL_MAX_LENGTH:
+        raise PydanticCustomError("url_too_long", f"must be at most {URL_MAX_LENGTH} characters")
+    return value
+
+
+Url = Annotated[
+    AnyHttpUrl,
+    BeforeValidator(url_text),
+    WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": URL_MAX_LENGTH}),
+]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
 BudgetYear = Annotated[int, Field(ge=2000, le=2100)]
 BudgetByYear = Annotated[
     dict[BudgetYear, Money],
@@ -36,8 +58,8 @@ class BenefitEvidence(WriteSchema):
     """One measured benefit (nyttorealisering): what was measured, before and after, and where it is published."""
 
     metric: ShortText
-    baseline: float | None = None
-    result: float | None = None
+    baseline: StrictFloat | None = None
+    result: StrictFloat | None = None
     unit: str | None = Field(default=None, max_length=50)
     period: str | None = Field(default=None, max_length=100)
     source_url: Url | None = None
@@ -95,34 +117,36 @@ class ParticipantWrite(WriteSchema):
     organisation: OrganisationCode
     role: ParticipantRole
     contribution_sek: Money | None = None
-    steering_seats: int | None = Field(default=None, ge=0, le=100)
+    steering_seats: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
 class InitiativeFields(WriteSchema):
     """Every writable field, all optional: PATCH sends only what changes."""
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
+    multiline_fields = frozenset({"summary", "description"})
+
+    title: Title | None = None
     summary: str | None = Field(default=None, max_length=1000)
     description: str | None = Field(default=None, max_length=20_000)
     owner: OrganisationCode | None = None
     participants: list[ParticipantWrite] | None = Field(default=None, max_length=100)
     status: InitiativeStatus | None = None
-    status_date: date | None = Field(
+    status_date: Day | None = Field(
         default=None, description="When a new status took effect; defaults to today. Only with `status`."
     )
     category: Category | None = None
     tags: list[Tag] | None = Field(default=None, max_length=30)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     budget_sek: Money | None = None
     budget_by_year: BudgetByYear | None = None
-    digital_share: float | None = Field(
+    digital_share: StrictFloat | None = Field(
         default=None, ge=0, le=1, description="Share of the budget that is digital, 0–1."
     )
     expected_benefit_sek_per_year: Money | None = None
     realised_benefit_sek_per_year: Money | None = None
     benefit_evidence: list[BenefitEvidence] | None = Field(default=None, max_length=50)
-    has_benefit_realisation_plan: bool | None = None
+    has_benefit_realisation_plan: StrictBool | None = None
     strategy_refs: list[ShortText] | None = Field(default=None, max_length=30)
     solution: Solution | None = None
     links: list[Link] | None = Field(default=None, max_length=50)
@@ -144,14 +168,14 @@ class InitiativeFields(WriteSchema):
 
 
 class InitiativeCreate(InitiativeFields):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    title: Title
     owner: OrganisationCode
     category: Category
     status: InitiativeStatus = InitiativeStatus.idea
     participants: list[ParticipantWrite] = Field(default_factory=list, max_length=100)
     tags: list[Tag] = Field(default_factory=list, max_length=30)
     benefit_evidence: list[BenefitEvidence] = Field(default_factory=list, max_length=50)
-    has_benefit_realisation_plan: bool = False
+    has_benefit_realisation_plan: StrictBool = False
     strategy_refs: list[ShortText] = Field(default_factory=list, max_length=30)
     links: list[Link] = Field(default_factory=list, max_length=50)
 
@@ -161,6 +185,12 @@ REQUIRED_FIELDS = ("title", "owner", "category", "status")
 
 class InitiativeUpdate(InitiativeFields):
     """Fields to change; fields left out keep their value, `null` clears an optional field."""
+
+    # The required fields may be left out but not cleared: the schema does not offer `null`.
+    title: Title | SkipJsonSchema[None] = None
+    owner: OrganisationCode | SkipJsonSchema[None] = None
+    category: Category | SkipJsonSchema[None] = None
+    status: InitiativeStatus | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def required_fields_stay_set(self) -> Self:

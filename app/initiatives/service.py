@@ -24,7 +24,14 @@ from app.core.caller import SYSTEM, Caller
 from app.core.db import bulk_insert, database_message, refusals
 from app.core.enums import ChangeAction, ParticipationStatus
 from app.core.models import utcnow
-from app.core.problems import InvalidParameter, NotFound, PreconditionFailed, Problem, ValidationFailed
+from app.core.problems import (
+    InitiativeArchived,
+    InvalidParameter,
+    NotFound,
+    PreconditionFailed,
+    Problem,
+    ValidationFailed,
+)
 from app.initiatives import documents, reads
 from app.initiatives.models import (
     REGISTRY_SOURCE,
@@ -56,6 +63,7 @@ _STATE_COLUMNS = (
     Initiative.source,
     Initiative.is_withdrawn_at_source,
     Initiative.registry_edited_fields,
+    Initiative.is_archived,
     Initiative.owner_code,
     *(getattr(Initiative, name) for name in COLUMN_FIELDS),
 )
@@ -84,6 +92,8 @@ def update(
             "Read it again, reapply your change and retry."
         )
     _check_may_write(caller, state.owner)
+    if state.is_archived:
+        raise InitiativeArchived(f"The initiative {initiative_id} is archived: it stays readable but cannot be edited.")
     if data.owner is not None:
         _check_may_write(caller, data.owner)
     _apply(session, state, data, set(data.model_fields_set), caller, from_source=False)
@@ -325,6 +335,7 @@ class _State:
     source: str
     is_withdrawn_at_source: bool
     registry_edited_fields: list[str]
+    is_archived: bool
     fields: dict[str, Any]
 
     @property
@@ -388,9 +399,10 @@ def _states(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _State]:
             source=row.source,
             is_withdrawn_at_source=row.is_withdrawn_at_source,
             registry_edited_fields=list(row.registry_edited_fields or []),
+            is_archived=row.is_archived,
             fields=to_jsonable_python(
                 {
-                    **dict(zip(COLUMN_FIELDS, row[6:], strict=True)),
+                    **dict(zip(COLUMN_FIELDS, row[7:], strict=True)),
                     "owner": row.owner_code,
                     "tags": tags[row.id],
                     "participants": participants[row.id],

@@ -9,6 +9,7 @@ from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyRead
 from app.core.db import SessionDep
 from app.core.enums import OrganisationKind
 from app.core.problems import NotFound, problems
+from app.core.schemas import PlainText
 from app.organisations import service as organisation_service
 from app.organisations.dependencies import OrganisationDep
 from app.organisations.schemas import FiguresRead, FiguresWrite, OrganisationPage, OrganisationRead
@@ -21,8 +22,8 @@ Year = Annotated[int, Path(ge=1990, le=2100)]
 def list_organisations(
     session: SessionDep,
     kind: OrganisationKind | None = None,
-    county: Annotated[str | None, Query(max_length=2, description="County code, e.g. 22.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name, or an exact code.")] = None,
+    county: Annotated[PlainText | None, Query(max_length=2, description="County code, e.g. 22.")] = None,
+    q: Annotated[PlainText | None, Query(max_length=100, description="Part of the name, or an exact code.")] = None,
 ) -> OrganisationPage:
     """Municipalities, regions, federations and other organisations, by code."""
     organisations = organisation_service.list_organisations(session, kind=kind, county=county, q=q)

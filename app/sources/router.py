@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.auth.dependencies import AdminDep, CallerDep
 from app.core.db import SessionDep
 from app.core.problems import NotFound, problems
+from app.core.schemas import PlainText
 from app.initiatives import reads
 from app.initiatives import service as initiative_service
 from app.initiatives.dependencies import etag
@@ -20,10 +21,11 @@ SourcePath = Annotated[
     str,
     Path(
         pattern=SOURCE_NAME_PATTERN,
-        description="The partner system's registered name, e.g. `stratsys-sundsvall`.",
+        json_schema_extra={"not": {"const": "registry"}},
+        description="The partner system's registered name, e.g. `stratsys-sundsvall`; `registry` is reserved.",
     ),
 ]
-ExternalIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The record's id in that system.")]
+ExternalIdPath = Annotated[PlainText, Path(min_length=1, max_length=200, description="The record's id in that system.")]
 
 
 @router.post("", response_model=SourceRead, status_code=201, responses=problems(401, 403, 409, 413, 415, 422))

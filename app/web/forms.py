@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.core.problems import InvalidParameter
+from app.core.text import without_control_characters
 from app.initiatives.schemas import InitiativeCreate, InitiativeRead, InitiativeUpdate
 
 TEXT_FIELDS = (
@@ -69,6 +70,7 @@ FORM_LABELS = {
     "contact_phone": "Kontaktens telefon",
 }
 
+MONEY_DIGITS = 15  # more than any amount the schema accepts (Money: at most 10**13)
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _MONEY_SUFFIX = re.compile(r"(kr|sek|kronor)\.?$", re.IGNORECASE)
 
@@ -100,6 +102,12 @@ def empty_values(owner: str | None = None) -> dict[str, str]:
 
 def values_from_form(form: Mapping[str, Any]) -> dict[str, str]:
     return {name: str(form.get(name) or "").strip() for name in FORM_FIELDS}
+
+
+def displayable(values: dict[str, str]) -> dict[str, str]:
+    """The form's values as the page can show them again: without the control characters the
+    registry refuses (an HTML page cannot hold them), the field's error says what was removed."""
+    return {name: without_control_characters(value) for name, value in values.items()}
 
 
 def values_from_initiative(initiative: InitiativeRead) -> dict[str, str]:
@@ -187,7 +195,8 @@ def _money(text: str) -> int | str | None:
     compact = _MONEY_SUFFIX.sub("", _SPACES.sub("", text))
     if not compact:
         return None
-    return int(compact) if compact.isdigit() else text
+    # Anything else, a number too long to be an amount among it, goes on as text for the schema to refuse.
+    return int(compact) if compact.isascii() and compact.isdigit() and len(compact) <= MONEY_DIGITS else text
 
 
 def _share(text: str) -> float | str | None:
@@ -245,4 +254,5 @@ def _message(error_type: str, context: dict[str, Any]) -> str:
         "too_long": f"Ange högst {context.get('max_length')} värden.",
         "enum": "Välj ett av alternativen.",
         "string_pattern_mismatch": "Använd bara bokstäver a–z, siffror och bindestreck.",
+        "unstorable_value": "Texten innehåller osynliga styrtecken (till exempel från en kopierad text); ta bort dem.",
     }.get(error_type, "Värdet är inte giltigt.")

@@ -4,12 +4,15 @@ The URL holds the whole query (so a result can be shared); unknown or malformed 
 it are dropped rather than refused, because people edit and paste these URLs by hand.
 """
 
+import re
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
 from app.core.enums import Category, Flag, InitiativeStatus
+from app.core.pagination import CURSOR_PATTERN, invalid_cursor
+from app.core.text import UnstorableValue, refuse_unstorable
 from app.initiatives.query import InitiativeQuery, Sort
 from app.web.labels import COUNTY_NAMES
 
@@ -30,14 +33,28 @@ def query_from_params(params: QueryParams) -> InitiativeQuery:
         category=[Category(v) for v in params.getlist("category") if v in CATEGORY_VALUES],
         flag=[Flag(v) for v in params.getlist("flag") if v in FLAG_VALUES],
         sort=cast(Sort, params.get("sort")) if params.get("sort") in SORTS else "-updated_at",
-        cursor=_text(params.get("cursor"), 500),
+        cursor=_cursor(params.get("cursor")),
         limit=PAGE_SIZE,
     )
 
 
 def _text(value: str | None, max_length: int) -> str | None:
     value = (value or "").strip()
+    try:
+        refuse_unstorable(value)
+    except UnstorableValue:
+        return None
     return value[:max_length] or None
+
+
+def _cursor(value: str | None) -> str | None:
+    """The page cursor, as issued; a forged one is refused (`ValidationFailed`), not dropped,
+    since showing the first page instead would look like the list's next page."""
+    if not value:
+        return None
+    if len(value) > 500 or not re.fullmatch(CURSOR_PATTERN, value):
+        raise invalid_cursor(value)
+    return value
 
 
 def query_string(query: InitiativeQuery, **changes: Any) -> str:

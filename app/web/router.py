@@ -47,6 +47,10 @@ TOP_ON_START = 5
 CLUSTERS_PER_PAGE = 20
 MEMBERS_SHOWN = 12  # per cluster: a national cluster can have hundreds of members
 CANDIDATES_SHOWN = 50
+BROKEN_PAGE_LINK = (
+    "Länken till sidan fungerar inte",
+    "Adressen pekar på en sida i listan som registret inte känner igen. Börja om från listans första sida.",
+)
 PORTFOLIO_SHOWN = 200
 CLUSTERS_PER_DOWNLOAD_PAGE = 200
 CANDIDATES_DOWNLOADED = 200  # the most one query returns
@@ -74,11 +78,11 @@ def start(page: PageDep, context: ContextDep) -> Response:
 @router.get("/initiativ")
 def initiatives(page: PageDep, session: SessionDep) -> Response:
     """Search and filter initiatives, with facet counts and pagination."""
-    query = listing.query_from_params(page.request.query_params)
     try:
+        query = listing.query_from_params(page.request.query_params)
         found, cursor = initiative_reads.list_page(session, query)
     except ValidationFailed:
-        return page.redirect("/initiativ?" + listing.query_string(query))
+        return page.render("error.html", status_code=400, heading=BROKEN_PAGE_LINK[0], message=BROKEN_PAGE_LINK[1])
     return page.render(
         "initiatives.html",
         query=query,
@@ -170,7 +174,7 @@ def initiative(initiative_id: str, page: PageDep, context: ContextDep) -> Respon
         history=history,
         names=names,
         judge_names={code: label.name for code, label in names.items()},
-        may_edit=_may_edit(page, read.owner),
+        may_edit=_may_edit(page, read.owner) and not read.is_archived,
         answerable={p.organisation for p in read.participants if _may_edit(page, p.organisation)},
         taken_after=[(originals[i], status) for i, status in taken_after if i in originals],
         overlaps=overlaps,
@@ -238,6 +242,8 @@ def edit_initiative(initiative_id: str, editor: EditorDep, session: SessionDep) 
         return editor.not_found("Det finns inget initiativ med den adressen.")
     if not _may_edit(editor, read.owner):
         return _forbidden(editor, read.owner_name)
+    if read.is_archived:
+        return _archived(editor)
     return _form(editor, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
 
 
@@ -258,6 +264,8 @@ async def update_initiative(
         return editor.csrf_failed()
     if not _may_edit(editor, read.owner):
         return _forbidden(editor, read.owner_name)
+    if read.is_archived:
+        return _archived(editor)
     values = forms.values_from_form(await editor.request.form())
     if version != read.version:
         return _stale(editor, values, read, version)
@@ -508,7 +516,7 @@ def _form(
     return page.render(
         "initiative_form.html",
         status_code=status_code,
-        values=values,
+        values=forms.displayable(values),
         errors=errors,
         initiative=initiative,
         version=version,
@@ -519,6 +527,15 @@ def _form(
 
 def _stale(page: Page, values: dict[str, str], current, version: int) -> HTMLResponse:
     return _form(page, values, {}, initiative=current, version=version, stale=True)
+
+
+def _archived(page: Page) -> HTMLResponse:
+    return page.render(
+        "error.html",
+        status_code=409,
+        heading="Initiativet är arkiverat",
+        message="Ett arkiverat initiativ finns kvar att läsa men kan inte längre ändras eller tas efter.",
+    )
 
 
 def _forbidden(page: Page, owner_name: str) -> HTMLResponse:

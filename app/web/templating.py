@@ -93,7 +93,9 @@ class Page:
 
 ERROR_PAGES = {
     404: ("Sidan finns inte", "Det finns ingen sida med den adressen. Kontrollera länken eller sök bland initiativen."),
+    400: ("Förfrågan kunde inte läsas", "Adressen eller formuläret innehåller något som registret inte kan läsa."),
     405: ("Det går inte att göra så här", "Sidan tar inte emot den sortens förfrågan."),
+    422: ("Uppgifterna godtas inte", "Något värde i adressen eller formuläret är ogiltigt. Gå tillbaka och rätta det."),
     503: ("Registret är tillfälligt otillgängligt", "Registret når inte sin databas just nu. Försök igen om en stund."),
 }
 GENERIC_ERROR = ("Något gick fel", "Ett oväntat fel inträffade hos oss. Det har loggats; försök igen senare.")

@@ -301,6 +301,12 @@ class TestKpis:
         items = client.get("/api/v1/kpis", params={"level": "county", "year": 2023}).json()["items"]
         assert len(items) == 21 and items[0]["code"] == "01"
 
-    @pytest.mark.parametrize("params", [{"level": "world"}, {"level": "national", "county": "22"}, {}])
-    def test_bad_level_or_county_is_422(self, client, params):
+    @pytest.mark.parametrize("params", [{"level": "world"}, {}])
+    def test_bad_level_is_422(self, client, params):
         assert_problem(client.get("/api/v1/kpis", params=params), 422, "/problems/validation-failed")
+
+    def test_a_county_with_the_national_level_is_ignored(self, client):
+        national = client.get("/api/v1/kpis", params={"level": "national", "year": 2023})
+        assert client.get("/api/v1/kpis", params={"level": "national", "year": 2023, "county": "22"}).json() == (
+            national.json()
+        )

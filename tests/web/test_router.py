@@ -93,10 +93,10 @@ class TestInitiatives:
         assert response.status_code == 200
         assert "Tåligt initiativ" in check_page(response)
 
-    def test_a_forged_cursor_restarts_at_the_first_page(self, client: TestClient):
+    def test_a_forged_cursor_is_explained_in_swedish(self, client: TestClient):
         response = client.get("/initiativ?q=x&cursor=not-a-cursor", follow_redirects=False)
-        assert response.status_code == 303
-        assert response.headers["location"] == "/initiativ?q=x"
+        assert response.status_code == 400
+        assert "Börja om från listans första sida" in check_page(response)
 
     def test_offers_downloads_of_the_current_query(self, client: TestClient):
         document = parse(client.get("/initiativ?category=health&q=vård").text)

@@ -1,6 +1,6 @@
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from sqlmodel import SQLModel
 
 from app.analytics.schemas import QueryModel, Year
@@ -13,13 +13,11 @@ class KpiQuery(QueryModel):
 class KpiAggregateQuery(QueryModel):
     level: Literal["county", "national"]
     year: int | None = Year
-    county: str | None = Field(default=None, max_length=2, description="With level=county: only this county.")
-
-    @model_validator(mode="after")
-    def county_only_for_county_level(self) -> Self:
-        if self.county is not None and self.level != "county":
-            raise ValueError("county applies only with level=county")
-        return self
+    # Not refused with level=national: a query's parameters cannot depend on each other in an
+    # OpenAPI document, and the service accepts what its document allows.
+    county: str | None = Field(
+        default=None, max_length=2, description="With level=county: only this county. Ignored with level=national."
+    )
 
 
 class KpiValueRead(SQLModel):

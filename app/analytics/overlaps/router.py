@@ -44,7 +44,7 @@ def list_judgements(initiative: InitiativeDep, other_id: uuid.UUID, session: Ses
     responses=problems(401, 403, 404, 413, 415, 422),
 )
 def put_judgement(
-    initiative: InitiativeDep, other_id: uuid.UUID, data: JudgementWrite, session: SessionDep, caller: CallerDep
+    caller: CallerDep, initiative: InitiativeDep, other_id: uuid.UUID, data: JudgementWrite, session: SessionDep
 ) -> JudgementRead:
     """Say whether the pair is the same work, related or different: with a key of an owner or
     participant of either initiative (judging for that organisation), or the admin's."""
@@ -57,7 +57,7 @@ def put_judgement(
     responses=problems(401, 403, 404, 422),
 )
 def delete_judgement(
-    initiative: InitiativeDep, other_id: uuid.UUID, session: SessionDep, caller: CallerDep
+    caller: CallerDep, initiative: InitiativeDep, other_id: uuid.UUID, session: SessionDep
 ) -> Response:
     """Withdraw one's own judgement of the pair; the history keeps it."""
     judgements.withdraw(session, initiative.id, other_id, caller)

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from app.analytics.schemas import InitiativeBrief, QueryModel
 from app.core.enums import Verdict
+from app.core.schemas import WriteSchema
 from app.initiatives.schemas import InitiativeRead
 from app.language.schemas import ConceptRef
 
@@ -21,7 +22,9 @@ class SimilarQuery(QueryModel):
     limit: int = Field(default=10, ge=1, le=50)
 
 
-class JudgementWrite(SQLModel):
+class JudgementWrite(WriteSchema):
+    multiline_fields = frozenset({"note"})
+
     verdict: Verdict = Field(
         description="`same`: the same work (always listed and clustered); `related`: related work "
         "(listed, never clustered); `different`: different work (never listed, clustered or flagged)."
