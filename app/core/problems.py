@@ -165,7 +165,10 @@ STATUS_PROBLEMS = {cls.status: cls for cls in PROBLEM_CLASSES if cls is Problem 
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry for a route: each listed status is a problem document."""
+    """The `responses=` entry for a route: each listed status is a problem document. A route that
+    checks a key (401) can also refuse a client that sent too many wrong ones (429)."""
+    if 401 in statuses and 429 not in statuses:
+        statuses = (*statuses, 429)
     return {
         status: {
             "model": ProblemDocument,

@@ -203,15 +203,15 @@ class TestProofs:
         [
             (
                 "/api/v1/log/proof/inclusion?sequence=1&tree_size=14",
-                400,
+                404,
                 "The log holds 13 entries; there is no tree of 14.",
             ),
             (
                 "/api/v1/log/proof/consistency?first=3&second=14",
-                400,
+                404,
                 "The log holds 13 entries; there is no tree of 14.",
             ),
-            ("/api/v1/log/proof/consistency?first=5&second=4", 400, "first (5) must not exceed second (4)."),
+            ("/api/v1/log/proof/consistency?first=5&second=4", 404, "first (5) must not exceed second (4)."),
             ("/api/v1/log/proof/inclusion?sequence=999999&tree_size=3", 404, "The change feed has no entry 999999."),
         ],
     )
@@ -224,7 +224,7 @@ class TestProofs:
     def test_an_entry_outside_the_tree_is_a_problem(self, client, entries):
         last = feed(client)[-1]["sequence"]
         response = client.get("/api/v1/log/proof/inclusion", params={"sequence": last, "tree_size": 4})
-        assert response.status_code == 400
+        assert response.status_code == 404
         assert response.json()["detail"] == f"Entry {last} is leaf 12 (from 0): not in a tree of 4."
 
     def test_zero_sizes_are_validation_problems(self, client):

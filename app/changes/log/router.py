@@ -29,7 +29,7 @@ def rotate_key(request: Request, session: SessionDep, _admin: AdminDep) -> Publi
     return keys.rotate(session, request.app.state.settings.log_signing_key)
 
 
-@router.get("/proof/inclusion", response_model=InclusionProof, responses=problems(400, 404, 422))
+@router.get("/proof/inclusion", response_model=InclusionProof, responses=problems(404, 422))
 def inclusion_proof(
     session: SessionDep,
     sequence: Annotated[int, Query(ge=1, le=2**63 - 1, description="The change-feed entry's sequence number.")],
@@ -39,7 +39,7 @@ def inclusion_proof(
     return tree.inclusion(session, sequence, tree_size)
 
 
-@router.get("/proof/consistency", response_model=ConsistencyProof, responses=problems(400, 422))
+@router.get("/proof/consistency", response_model=ConsistencyProof, responses=problems(404, 422))
 def consistency_proof(
     session: SessionDep,
     first: Annotated[int, Query(ge=1, le=2**63 - 1, description="The size of the older tree head.")],

@@ -14,7 +14,7 @@ from app.changes.log.merkle import Node
 from app.changes.log.models import LogNode
 from app.changes.log.schemas import ConsistencyProof, InclusionProof, TreeHead, TreeHeadBody
 from app.changes.models import Change
-from app.core.problems import BadRequest, NotFound
+from app.core.problems import NotFound
 
 
 def b64(value: bytes) -> str:
@@ -73,14 +73,14 @@ def inclusion(session: Session, sequence: int, tree_size: int) -> InclusionProof
         raise NotFound(f"The change feed has no entry {sequence}.")
     _require_within(session, tree_size)
     if leaf_index >= tree_size:
-        raise BadRequest(f"Entry {sequence} is leaf {leaf_index} (from 0): not in a tree of {tree_size}.")
+        raise NotFound(f"Entry {sequence} is leaf {leaf_index} (from 0): not in a tree of {tree_size}.")
     path = hashes_of(session, merkle.inclusion_ranges(leaf_index, tree_size))
     return InclusionProof(leaf_index=leaf_index, tree_size=tree_size, audit_path=[b64(h) for h in path])
 
 
 def consistency(session: Session, first: int, second: int) -> ConsistencyProof:
     if first > second:
-        raise BadRequest(f"first ({first}) must not exceed second ({second}).")
+        raise NotFound(f"first ({first}) must not exceed second ({second}).")  # no proof from a larger tree
     _require_within(session, second)
     path = hashes_of(session, merkle.consistency_ranges(first, second))
     return ConsistencyProof(first=first, second=second, consistency_path=[b64(h) for h in path])
@@ -89,4 +89,4 @@ def consistency(session: Session, first: int, second: int) -> ConsistencyProof:
 def _require_within(session: Session, tree_size: int) -> None:
     current = size(session)
     if tree_size > current:
-        raise BadRequest(f"The log holds {current} entries; there is no tree of {tree_size}.")
+        raise NotFound(f"The log holds {current} entries; there is no tree of {tree_size}.")
