@@ -85,7 +85,8 @@ class TestDemoRemove:
         output = " ".join(invoke("demo", "--remove").output.split())
         assert output.startswith(
             f"Removed {len(portfolio['initiatives'])} demo initiatives, {len(portfolio['adoptions'])} adoptions, "
-            f"{len(portfolio['figures'])} yearly figures and "
+            f"{len(portfolio['figures'])} yearly figures; "
+            f"{len(portfolio['initiatives'])} deletions appended to the change log."
         )
         assert "Loaded" in invoke("demo").output  # the registry is empty again
 

@@ -43,7 +43,8 @@ class TestFacets:
         seed(session)
         facets = client.get("/api/v1/initiatives", params={"facets": "concept"}).json()["facets"]
         web = {
-            concept: reads.FACETS["concept"](session, InitiativeQuery()).get(concept) for concept in facets["concept"]
+            concept: reads.FACETS["concept"](session, InitiativeQuery(), ()).get(concept)
+            for concept in facets["concept"]
         }
         assert facets["concept"] == web and facets["concept"]
         assert all(count >= 1 for count in facets["concept"].values())
