@@ -72,8 +72,18 @@ UtcDatetime = Annotated[
     datetime,
     BeforeValidator(moment_text),
     AfterValidator(assume_utc),
-    # RFC 3339 requires an offset; the service also takes none (UTC), which the formats cannot say.
-    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}),
+    # RFC 3339's formats require an offset, and the service also takes none (UTC), so the schema
+    # states a pattern: the moments every client may send (a subset of what the service reads, so
+    # that nothing the schema admits is refused: days up to the 28th, years 1900–2099).
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+            r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?$",
+            "description": "A date (2025-01-31) or a date and time (2025-01-31T08:00:00+01:00); "
+            "without an offset it is UTC.",
+        }
+    ),
 ]
 """A date-time a client sends: without an offset (or as a bare date) it means UTC."""
 
