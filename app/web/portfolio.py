@@ -18,8 +18,7 @@ CANDIDATES_SHOWN = 20
 
 @router.get("/var-portfolj")
 def our_portfolio(editor: EditorDep, context: ContextDep) -> Response:
-    """The signed-in organisation's portfolio and what it is asked to look at; the admin, who
-    acts for no organisation, goes to the start page."""
+    """The signed-in organisation's portfolio and what it is asked to look at."""
     code = editor.signed_in.organisation_code
     profile = context.organisations.profiles.get(code) if code else None
     if profile is None:

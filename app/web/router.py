@@ -19,7 +19,6 @@ from app.analytics.clusters.schemas import ClusterQuery, ClusterRead
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.kpis import service as kpi_service
-from app.analytics.overlaps import judgements
 from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.schemas import SimilarQuery
 from app.analytics.scaling import service as scaling_service
@@ -124,7 +123,8 @@ async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfFi
     if not editor.web.is_valid_csrf(csrf):
         return editor.csrf_failed()
     values = forms.values_from_form(await editor.request.form())
-    # The form shows the owner only to the admin; anyone else registers for their own organisation.
+    # Only organisations sign in on the web and register for themselves; an owner posted anyway
+    # goes to the service, which refuses another organisation's (403), never silently replaced.
     values["owner"] = values["owner"] or (editor.signed_in.organisation_code or "")
     try:
         data = forms.read_create(values)
@@ -190,18 +190,15 @@ def _acts(page: Page, session: SessionDep, read: InitiativeRead, overlaps: list)
         return {"may_act": False, "own_initiatives": [], "judgeable": set(), "judged_by_caller": set()}
     code = caller.organisation_code
     involved_here = {read.owner, *(p.organisation for p in read.participants if p.status == "confirmed")}
-    judge = judgements.ADMIN_JUDGE if caller.is_admin else code
     acting_for = code if code is not None and code not in involved_here and not read.is_archived else None
     return {
         "may_act": acting_for is not None,
         "own_initiatives": initiative_reads.owned(session, acting_for) if acting_for else [],
         "judgeable": {
-            match.initiative.id
-            for match in overlaps
-            if caller.is_admin or code in involved_here or code == match.initiative.owner
+            match.initiative.id for match in overlaps if code in involved_here or code == match.initiative.owner
         },
         "judged_by_caller": {
-            match.initiative.id for match in overlaps if any(j.judge == judge for j in match.explanation.judgements)
+            match.initiative.id for match in overlaps if any(j.judge == code for j in match.explanation.judgements)
         },
     }
 
