@@ -30,6 +30,7 @@ CsrfField = Annotated[str | None, Form()]
 FormText = Annotated[str, Form(max_length=2000)]
 # What stops an act and is said on the page (pydantic's ValidationError is a ValueError, as is a bad date).
 REFUSED = (ValueError, ValidationFailed, Forbidden, Conflict, NotFound)
+WITHDRAW = "ta-bort"  # the verdict button that withdraws the organisation's own judgement
 
 
 @router.post("/initiativ/{initiative_id}/ta-efter")
@@ -116,9 +117,6 @@ def judge_overlap(
     if verdict == WITHDRAW:
         return _back(editor, initiative_id, "Er bedömning är borttagen.")
     return _back(editor, initiative_id, f"Er bedömning är sparad: {labels.VERDICT_LABELS[Verdict(verdict)].lower()}.")
-
-
-WITHDRAW = "ta-bort"
 
 
 def _own_initiative(session: SessionDep, value: str, editor: Editor) -> InitiativeRow | None:
