@@ -64,8 +64,15 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.engine, write=request.method not in READ_METHODS) as session:
+    write = request.method not in READ_METHODS or getattr(request.state, "may_write", False)
+    with session_scope(request.app.state.engine, write=write) as session:
         yield session
+
+
+def may_write(request: Request) -> None:
+    """For a read that may write (the change log generates its first signing key on first use):
+    its transaction takes the write lock up front, as a write's does. List it before the session."""
+    request.state.may_write = True
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,23 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from app.auth.dependencies import AdminDep
 from app.changes.log import keys, tree
 from app.changes.log.schemas import ConsistencyProof, InclusionProof, PublicKeys, TreeHead
-from app.core.db import SessionDep
+from app.core.db import SessionDep, may_write
 from app.core.problems import problems
 
 router = APIRouter(prefix="/api/v1/log", tags=["verifiable log"])
 
 
-@router.get("/tree-head", response_model=TreeHead)
+@router.get("/tree-head", response_model=TreeHead, dependencies=[Depends(may_write)])
 def tree_head(request: Request, session: SessionDep) -> TreeHead:
     """The signed head of the change log's Merkle tree (RFC 9162 §2.1), for mirrors to check what they hold."""
     return tree.tree_head(session, keys.signing_key(session, request.app.state.settings.log_signing_key))
 
 
-@router.get("/public-key", response_model=PublicKeys)
+@router.get("/public-key", response_model=PublicKeys, dependencies=[Depends(may_write)])
 def public_key(request: Request, session: SessionDep) -> PublicKeys:
     """The Ed25519 key that signs tree heads, and the retired ones."""
     return keys.listing(session, request.app.state.settings.log_signing_key)
