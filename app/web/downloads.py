@@ -167,6 +167,37 @@ def candidates(found: Iterable[Any], organisation_code: str, public_url: str) ->
     return Table(f"att-ta-efter-{organisation_code}", CANDIDATE_HEADERS, rows)
 
 
+NATIONAL_CANDIDATE_HEADERS = (
+    "Lösning (initiativ)",
+    "Ägare",
+    "Organisationer med känt behov",
+    "Kostnad per månad, kända behov (kr)",
+    "Organisationer med möjlighet",
+    "Kostnad per månad, möjligheter (kr)",
+    "Uppgifter som saknas",
+    "Adress",
+)
+
+
+def national_candidates(found: Iterable[Any], public_url: str) -> Table:
+    """Proven solutions others build again: known needs and potential kept in separate columns,
+    as on the page, since only known needs add up to a cost the registry can stand behind."""
+    rows = (
+        [
+            candidate.initiative.title,
+            candidate.initiative.owner_name,
+            candidate.known_need_count,
+            candidate.known_need_cost.monthly_sek,
+            candidate.potential_count,
+            candidate.potential_cost.monthly_sek,
+            ", ".join(labels.input_label(name) for name in candidate.missing),
+            f"{public_url}/initiativ/{candidate.initiative.id}",
+        ]
+        for candidate in found
+    )
+    return Table("att-ta-efter-nationellt", NATIONAL_CANDIDATE_HEADERS, rows)
+
+
 KPI_HEADERS = ("Nyckeltal", "År", "Värde", "Värde som text", "Definition")
 
 

@@ -19,6 +19,7 @@ from app.analytics.clusters.schemas import ClusterQuery, ClusterRead
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.kpis import service as kpi_service
+from app.analytics.kpis.schemas import KpiReport
 from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.schemas import SimilarQuery
 from app.analytics.scaling import service as scaling_service
@@ -36,7 +37,9 @@ from app.initiatives import service as initiative_service
 from app.initiatives.query import InitiativeQuery
 from app.initiatives.schemas import InitiativeRead
 from app.organisations import service as organisation_service
+from app.organisations.service import Profile
 from app.web import downloads, forms, labels, listing, organisation_list, views
+from app.web.charts import Bar
 from app.web.templating import EditorDep, Page, PageDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -72,6 +75,15 @@ def start(page: PageDep, context: ContextDep) -> Response:
         candidate_bars=views.national_candidate_bars(candidates),
         coverage=scaling_service.coverage(context),
     )
+
+
+@router.get("/att-ta-efter.{extension}", response_class=StreamingResponse)
+def download_national_candidates(extension: str, page: PageDep, context: ContextDep) -> Response:
+    """The proven solutions others could take after, ranked as on the start page, up to the most one query returns."""
+    if extension not in downloads.EXTENSIONS:
+        return page.not_found("Listan finns som CSV (.csv) och Excel (.xlsx).")
+    found = scaling_service.national_candidates(context, NationalCandidateQuery(limit=CANDIDATES_DOWNLOADED))
+    return downloads.respond(downloads.national_candidates(found, _public_url(page)), extension)
 
 
 @router.get("/initiativ")
@@ -309,6 +321,7 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
     )
     portfolio = flag_service.portfolio(context, profile)
     candidates, _ = scaling_service.candidates_for(context, profile, CandidateQuery(basis=None, limit=CANDIDATES_SHOWN))
+    history = kpi_service.kpi_history(context, profile, date.today())
     return page.render(
         "organisation.html",
         organisation=profile,
@@ -320,8 +333,17 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
         flag_bars=views.flag_bars(portfolio.flags),
         candidates=candidates,
         candidate_bars=views.candidate_bars(candidates),
-        kpis=views.kpi_series(kpi_service.kpi_history(context, profile, date.today())),
+        kpis=views.kpi_series(history),
+        compared_year=history[-1].year if history else None,
+        compared=_kpi_comparison(context, profile, history),
     )
+
+
+def _kpi_comparison(context: AnalyticsContext, profile: Profile, history: list[KpiReport]) -> dict[str, list[Bar]]:
+    if not history:
+        return {}
+    latest = history[-1]
+    return views.kpi_comparison(latest, kpi_service.kpi_comparison(context, profile, latest.year, date.today()))
 
 
 @router.get("/organisation/{code}/{table}.{extension}", response_class=StreamingResponse)

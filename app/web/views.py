@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from app.analytics.kpis.schemas import KpiReport
 from app.core.enums import Category, InitiativeStatus
 from app.web import formatting, labels
 from app.web.charts import Bar
@@ -87,7 +88,7 @@ def shown_value(key: str, value: float | None) -> float | None:
     return round(value, 2)
 
 
-def kpi_series(reports: list) -> list[KpiSeries]:
+def kpi_series(reports: list[KpiReport]) -> list[KpiSeries]:
     """The seven KPIs, each with its value per reported year (oldest first) and what the latest year lacks;
     nothing at all when no year has figures."""
     if not reports:
@@ -103,6 +104,25 @@ def kpi_series(reports: list) -> list[KpiSeries]:
         KpiSeries(key, *labels.KPI_LABELS[key], points=by_key[key], missing_inputs=missing[key])
         for key in labels.KPI_LABELS
     ]
+
+
+def kpi_comparison(own: KpiReport, others: list[KpiReport]) -> dict[str, list[Bar]]:
+    """Per KPI, the organisation's value of a year beside its county's and the country's. Money
+    KPIs are left out: a county's or the country's is a sum, not comparable with one organisation's."""
+    reports = [own, *others]
+    return {
+        key: [Bar(report.name, shown_value(key, _value(report, key)), _comparison_href(report)) for report in reports]
+        for key in labels.KPI_LABELS
+        if key not in labels.MONEY_KPIS
+    }
+
+
+def _value(report: KpiReport, key: str) -> float | None:
+    return next((kpi.value for kpi in report.kpis if kpi.key == key), None)
+
+
+def _comparison_href(report: KpiReport) -> str | None:
+    return f"/organisation?county={report.code}" if report.level == "county" else None
 
 
 def cluster_bars(clusters: list) -> list[Bar]:

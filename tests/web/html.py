@@ -20,6 +20,11 @@ def named(document: ET.Element, name: str) -> list[ET.Element]:
     return [element for element in document.iter() if element.tag.rsplit("}", 1)[-1] == name]
 
 
+def column_charts(document: ET.Element) -> list[ET.Element]:
+    """The column charts (KPIs over the years), not the bars of bar-chart tables."""
+    return [svg for svg in named(document, "svg") if svg.get("class") == "column-chart"]
+
+
 def text(element: ET.Element) -> str:
     """All text inside, with whitespace collapsed, as a reader would see it."""
     return re.sub(r"\s+", " ", "".join(element.itertext())).strip()

@@ -8,7 +8,7 @@ from app.core.caller import ADMIN
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
-from tests.web.html import check_page, named, parse, table_rows, text
+from tests.web.html import check_page, column_charts, parse, table_rows, text
 
 FALL_TEXT = (
     "Sensorer i golv och säng larmar personalen innan en brukare faller, så att fallolyckor i särskilt boende minskar."
@@ -111,6 +111,17 @@ class TestOrganisationAnalytics:
         )
         assert len(kpis) == 7
 
+    def test_kpis_beside_the_county_and_the_country(self, client: TestClient, session: Session):
+        for code, held, used in (("2281", 10, 5), ("2262", 30, 3), ("0180", 60, 60)):
+            figures = FiguresWrite(datasets_held=held, datasets_used=used)
+            organisation_service.record_figures(session, code, 2025, figures, ADMIN)
+        kpis = kpi_boxes(client.get("/organisation/2281").text)
+        compared = kpis["Datautnyttjande"]["comparison"]
+        assert compared["caption"] == "Datautnyttjande 2025, jämfört med länet och Sverige"
+        # Σ used ÷ Σ held: county 22 is Sundsvall and Timrå, the country all three.
+        assert compared["rows"] == [["Sundsvall", "50,0 %"], ["Region Västernorrland", "20,0 %"], ["Sverige", "68,0 %"]]
+        assert kpis["Alternativkostnad"]["comparison"] is None
+
     def test_without_yearly_figures_it_says_so(self, client: TestClient):
         assert "Det finns inga årsuppgifter för Göteborgsregionens" in check_page(client.get("/organisation/gr"))
 
@@ -121,11 +132,12 @@ def kpi_boxes(markup: str) -> dict[str, dict[str, str]]:
     for box in parse(markup).iter("div"):
         if box.get("class") == "kpi":
             value = box.find(".//p[@class='value']")
-            charts = named(box, "svg")
+            charts = column_charts(box)
             boxes[text(box.find("h3"))] = {
                 "value": text(value).replace("\u00a0", " ") if value is not None else None,
                 "chart": charts[0].get("aria-label").replace("\u00a0", " ") if charts else None,
                 "text": text(box),
+                "comparison": comparison(box.find(".//table[@class='bar-chart']")),
             }
     return boxes
 
@@ -207,3 +219,9 @@ class TestDuplicationSize:
         shown = check_page(response)
         assert "… och 2 initiativ till i gruppen." in shown
         assert len(table_rows(parse(response.text))) == 12 + 1  # the members, and the chart's one bar
+
+
+def comparison(table) -> dict | None:
+    if table is None:
+        return None
+    return {"caption": text(table.find("caption")), "rows": table_rows(table)}

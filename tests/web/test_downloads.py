@@ -12,6 +12,8 @@ from sqlmodel import Session
 from app.analytics.clusters import service as cluster_service
 from app.analytics.clusters.schemas import ClusterQuery
 from app.analytics.context import AnalyticsContext
+from app.analytics.scaling import service as scaling_service
+from app.analytics.scaling.schemas import NationalCandidateQuery
 from app.demo.loader import load_demo
 from app.web import downloads
 from tests.factories import make_initiative
@@ -108,3 +110,24 @@ class TestOrganisationTables:
     def test_unknown_table_or_organisation_is_404(self, client: TestClient):
         assert client.get("/organisation/2281/hemligt.csv").status_code == 404
         assert client.get("/organisation/9999/nyckeltal.csv").status_code == 404
+
+
+class TestNationalCandidates:
+    def test_the_start_pages_ranking_with_known_needs_and_potential_apart(
+        self, client: TestClient, session: Session, demo
+    ):
+        query = NationalCandidateQuery(limit=200)
+        expected = scaling_service.national_candidates(AnalyticsContext.of(session), query)
+        rows = csv_rows(client.get("/att-ta-efter.csv"))
+        assert [r["Lösning (initiativ)"] for r in rows] == [c.initiative.title for c in expected]
+        first = expected[0]
+        assert rows[0]["Organisationer med känt behov"] == str(first.known_need_count)
+        assert rows[0]["Kostnad per månad, kända behov (kr)"] == str(first.known_need_cost.monthly_sek or "")
+        assert rows[0]["Organisationer med möjlighet"] == str(first.potential_count)
+        assert xlsx_rows(client.get("/att-ta-efter.xlsx"))[1][0] == first.initiative.title
+        assert 'href="/att-ta-efter.csv"' in client.get("/").text
+
+    def test_other_formats_are_a_swedish_404(self, client: TestClient):
+        response = client.get("/att-ta-efter.pdf")
+        assert response.status_code == 404
+        assert "Excel (.xlsx)" in response.text

@@ -60,17 +60,40 @@ def kpis_aggregate(
 ) -> list[KpiReport]:
     """The KPIs summed over a county's organisations (each county, or one), or over the country.
     Each ratio is Σ numerators ÷ Σ denominators of the organisations whose value is known."""
-    profiles = context.organisations.profiles
-    codes = sorted(profiles)
+    year, values = _everyone(context, year, today)
+    if level == "national":
+        return [_national(values, year)]
+    return _counties(context, values, year, None if county is None else {county})
+
+
+def kpi_comparison(context: AnalyticsContext, organisation: Profile, year: int, today: date) -> list[KpiReport]:
+    """What an organisation's page compares its KPIs of `year` with: its county (each of them, for
+    a federation whose members span counties) and the country."""
+    year, values = _everyone(context, year, today)
+    return [*_counties(context, values, year, set(organisation.county_codes)), _national(values, year)]
+
+
+def _everyone(
+    context: AnalyticsContext, year: int | None, today: date
+) -> tuple[int, dict[str, list[indicators.KpiValue]]]:
+    codes = sorted(context.organisations.profiles)
     inputs = _inputs(context, codes)
     year = year or _latest_year(inputs, today)
-    values = _values(context, inputs, codes, year, today)
-    if level == "national":
-        return [_report("national", NATIONAL, "Sverige", year, indicators.aggregate(list(values.values())))]
+    return year, _values(context, inputs, codes, year, today)
+
+
+def _national(values: dict[str, list[indicators.KpiValue]], year: int) -> KpiReport:
+    return _report("national", NATIONAL, "Sverige", year, indicators.aggregate(list(values.values())))
+
+
+def _counties(
+    context: AnalyticsContext, values: dict[str, list[indicators.KpiValue]], year: int, chosen: set[str] | None
+) -> list[KpiReport]:
+    profiles = context.organisations.profiles
     counties: dict[str, list[str]] = {}
-    for code in codes:
+    for code in sorted(values):
         county_code = profiles[code].county_code
-        if county_code and (county is None or county_code == county):
+        if county_code and (chosen is None or county_code in chosen):
             counties.setdefault(county_code, []).append(code)
     names = {p.county_code: p.name for p in profiles.values() if p.kind == OrganisationKind.region}
     return [
