@@ -48,6 +48,21 @@ def pytest_report_header() -> list[str]:
     return [f"database: {engine.dialect.name} {'.'.join(map(str, version or ()))} ({where})"]
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After pytest's own summary, one line when browser tests could not run (no Chromium)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    skipped = sum(1 for report in reporter.stats.get("skipped", []) if "browser" in report.keywords)
+    if skipped:
+        reporter.write_line(
+            f"{skipped} browser tests were skipped: Chromium is missing. "
+            "Install it with `apt-get install chromium` (as .ci/run does) and run them again.",
+            yellow=True,
+            bold=True,
+        )
+
+
 def _database_url() -> str:
     return os.environ.get("TEST_DATABASE_URL") or "sqlite://"
 

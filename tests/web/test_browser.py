@@ -6,6 +6,7 @@ desktop and a phone width, are written to tests/artifacts/ for people to look at
 """
 
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from app.demo.loader import load_demo
 from tests.conftest import wait_until_indexed
 from tests.factories import make_initiative
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Another path (one that does not exist) shows what `make test` says on a machine without Chromium.
+CHROMIUM = Path(os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,7 +38,7 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+        not CHROMIUM.exists(), reason=f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
     ),
 ]
 
@@ -75,15 +77,27 @@ def shown(locator) -> str:
 
 
 def screenshot(tab, name: str) -> None:
-    """The page at both widths; at phone width nothing may be wider than the screen."""
+    """The page at both widths, each checked by axe-core; at phone width nothing may be wider
+    than the screen."""
     ARTIFACTS.mkdir(exist_ok=True)
     for width_name, viewport in VIEWPORTS.items():
         tab.set_viewport_size(viewport)
         tab.screenshot(path=ARTIFACTS / f"{name}-{width_name}.png", full_page=True)
+        assert_accessible(tab, f"{name} at {width_name} width")
         if width_name == "phone":
             overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is {overflow}px wider than a phone screen"
     tab.set_viewport_size(VIEWPORTS["desktop"])
+
+
+def assert_accessible(tab, where: str) -> None:
+    """No serious or critical axe-core violation (WCAG 2.1 A and AA rules and best practices)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(tab)
+    grave = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    report = "\n".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in grave)
+    assert not grave, f"axe-core on {where}:\n{report}"
 
 
 @pytest.fixture
