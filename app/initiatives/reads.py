@@ -399,6 +399,22 @@ def participations(
     ]
 
 
+def open_claims(session: Session, organisation_code: str) -> list[uuid.UUID]:
+    """The initiatives that count (`COUNTED`) and list the organisation as a participant it has not
+    yet answered, the oldest first."""
+    statement = (
+        select(InitiativeParticipant.initiative_id)
+        .join(Initiative, col(Initiative.id) == InitiativeParticipant.initiative_id)
+        .where(
+            InitiativeParticipant.organisation_code == organisation_code,
+            InitiativeParticipant.status == ParticipationStatus.claimed,
+            COUNTED,
+        )
+        .order_by(col(Initiative.created_at), col(Initiative.id))
+    )
+    return list(session.connection().execute(statement).scalars())
+
+
 def owned(session: Session, owner_code: str) -> list[InitiativeRow]:
     """The organisation's live initiatives, by title."""
     statement = select(*COLUMNS).where(Initiative.owner_code == owner_code, COUNTED).order_by(Initiative.title)

@@ -224,9 +224,16 @@ ANSWERED = {
 
 @router.post("/initiativ/{initiative_id}/deltagare/{code}/{answer}")
 def answer_participation(
-    initiative_id: str, code: str, answer: str, editor: EditorDep, session: SessionDep, csrf: CsrfField = None
+    initiative_id: str,
+    code: str,
+    answer: str,
+    editor: EditorDep,
+    session: SessionDep,
+    csrf: CsrfField = None,
+    next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """The participating organisation confirms or declines what the owner listed for it."""
+    """The participating organisation confirms or declines what the owner listed for it, then goes
+    back to the initiative (or to `next`, a page of this site: "Vår portfölj" sends its own)."""
     read = _initiative(session, initiative_id)
     if read is None or answer not in ANSWERS:
         return editor.not_found("Det finns inget initiativ med den adressen.")
@@ -240,7 +247,7 @@ def answer_participation(
     except NotFound:
         return editor.not_found("Organisationen är inte listad som deltagare i initiativet.")
     editor.web.flash(ANSWERED[ANSWERS[answer]])
-    return editor.redirect(f"/initiativ/{read.id}")
+    return editor.redirect(_local(next) if next else f"/initiativ/{read.id}")
 
 
 @router.get("/initiativ/{initiative_id}/andra")

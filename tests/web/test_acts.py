@@ -9,6 +9,9 @@ from sqlmodel import Session
 
 from app.adoptions import service as adoption_service
 from app.analytics.overlaps import judgements
+from app.core.caller import ADMIN
+from app.initiatives import reads as initiative_reads
+from app.initiatives import service as initiative_service
 from tests.factories import make_initiative
 from tests.web.html import check_page, hidden_value, parse, text
 
@@ -191,3 +194,29 @@ class TestOurPortfolio:
         asked = section(client, "/var-portfolj", "bedoma")
         assert judge not in {form.get("action") for form in asked.iter("form")}
         assert "Inga förslag väntar på er bedömning." in text(asked)
+
+    def test_claims_wait_for_an_answer_and_leave_once_answered(self, signed_in, session, night):
+        partners = [{"organisation": "1480", "role": "funder", "contribution_sek": 500_000}]
+        claimed = make_initiative(session, title="Gemensam e-arkivtjänst", owner="0180", participants=partners)
+        archived = make_initiative(session, title="Arkiverat anspråk", owner="0180", participants=partners)
+        initiative_service.archive(session, archived.id, "Fel registrerat", ADMIN)
+        client = signed_in("1480")
+        claims = section(client, "/var-portfolj", "ansprak")
+        assert [text(h3) for h3 in claims.iter("h3")] == ["Gemensam e-arkivtjänst"]
+        assert "som finansiär, bidrag 500 000 kr" in text(claims).replace("\u00a0", " ")
+        confirm = f"/initiativ/{claimed.id}/deltagare/1480/bekrafta"
+        assert confirm in {form.get("action") for form in claims.iter("form")}
+        response = post(client, "/var-portfolj", confirm, next="/var-portfolj")
+        assert response.url.path == "/var-portfolj"
+        assert "Inga anspråk väntar på ert svar." in text(section(client, "/var-portfolj", "ansprak"))
+        read = initiative_reads.read(session, claimed.id)
+        assert [(p.organisation, p.status) for p in read.participants] == [("1480", "confirmed")]
+
+    def test_an_answer_never_sends_the_browser_to_another_site(self, signed_in, session, night):
+        partners = [{"organisation": "1480", "role": "partner"}]
+        claimed = make_initiative(session, owner="0180", participants=partners)
+        client = signed_in("1480")
+        response = post(
+            client, "/var-portfolj", f"/initiativ/{claimed.id}/deltagare/1480/avboja", next="//evil.example"
+        )
+        assert response.url.path == "/"
