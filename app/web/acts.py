@@ -23,7 +23,7 @@ from app.core.problems import Conflict, Forbidden, NotFound, ValidationFailed
 from app.initiatives import reads as initiative_reads
 from app.initiatives.records import InitiativeRow
 from app.web import labels
-from app.web.templating import Editor, EditorDep
+from app.web.templating import Editor, EditorDep, local_path
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 CsrfField = Annotated[str | None, Form()]
@@ -100,9 +100,11 @@ def judge_overlap(
     session: SessionDep,
     verdict: FormText = "",
     csrf: CsrfField = None,
+    next: FormText = "",
 ) -> Response:
     """Judge a suggested overlap: the same work, related, or different; `verdict=ta-bort`
-    withdraws the organisation's own judgement."""
+    withdraws the organisation's own judgement. Then back to the initiative, or to `next` (a page
+    of this site: "Vår portfölj" sends its own)."""
     if not editor.web.is_valid_csrf(csrf):
         return editor.csrf_failed()
     try:
@@ -113,10 +115,11 @@ def judge_overlap(
                 data = JudgementWrite.model_validate({"verdict": verdict})
                 judgements.judge(session, initiative_id, other_id, data, editor.signed_in)
     except REFUSED as refusal:
-        return _back(editor, initiative_id, f"Bedömningen sparades inte: {_reason(refusal)}")
+        return _back(editor, initiative_id, f"Bedömningen sparades inte: {_reason(refusal)}", next)
     if verdict == WITHDRAW:
-        return _back(editor, initiative_id, "Er bedömning är borttagen.")
-    return _back(editor, initiative_id, f"Er bedömning är sparad: {labels.VERDICT_LABELS[Verdict(verdict)].lower()}.")
+        return _back(editor, initiative_id, "Er bedömning är borttagen.", next)
+    saved = f"Er bedömning är sparad: {labels.VERDICT_LABELS[Verdict(verdict)].lower()}."
+    return _back(editor, initiative_id, saved, next)
 
 
 def _own_initiative(session: SessionDep, value: str, editor: Editor) -> InitiativeRow | None:
@@ -142,6 +145,6 @@ def _reason(refusal: Exception) -> str:
     return "kontrollera uppgifterna (status och datum i formen ÅÅÅÅ-MM-DD)."
 
 
-def _back(editor: Editor, initiative_id: uuid.UUID, message: str) -> Response:
+def _back(editor: Editor, initiative_id: uuid.UUID, message: str, next: str = "") -> Response:
     editor.web.flash(message)
-    return editor.redirect(f"/initiativ/{initiative_id}")
+    return editor.redirect(local_path(next) if next else f"/initiativ/{initiative_id}")

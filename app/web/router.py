@@ -40,7 +40,7 @@ from app.organisations import service as organisation_service
 from app.organisations.service import Profile
 from app.web import downloads, forms, labels, listing, organisation_list, views
 from app.web.charts import Bar
-from app.web.templating import EditorDep, Page, PageDep
+from app.web.templating import EditorDep, Page, PageDep, local_path
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -247,7 +247,7 @@ def answer_participation(
     except NotFound:
         return editor.not_found("Organisationen är inte listad som deltagare i initiativet.")
     editor.web.flash(ANSWERED[ANSWERS[answer]])
-    return editor.redirect(_local(next) if next else f"/initiativ/{read.id}")
+    return editor.redirect(local_path(next) if next else f"/initiativ/{read.id}")
 
 
 @router.get("/initiativ/{initiative_id}/andra")
@@ -425,7 +425,7 @@ def about(page: PageDep) -> Response:
 @router.get("/logga-in")
 def sign_in_form(page: PageDep, next: str = "/var-portfolj") -> Response:
     """Sign in with the organisation's API key."""
-    return page.render("sign_in.html", next=_local(next), error=None)
+    return page.render("sign_in.html", next=local_path(next), error=None)
 
 
 @router.post("/logga-in")
@@ -438,7 +438,7 @@ def sign_in(
 ) -> Response:
     """Check the key and start a session; the key itself is not kept."""
     if not page.web.is_enabled:
-        return page.render("sign_in.html", status_code=503, next=_local(next), error=None)
+        return page.render("sign_in.html", status_code=503, next=local_path(next), error=None)
     if not page.web.is_valid_csrf(csrf):
         return page.csrf_failed()
     throttle = page.request.app.state.auth_throttle
@@ -459,10 +459,10 @@ def sign_in(
                 "Administratörsnyckeln kan inte användas för att logga in på webben. "
                 "Logga in med en organisations nyckel."
             )
-        return page.render("sign_in.html", status_code=422, next=_local(next), error=error)
+        return page.render("sign_in.html", status_code=422, next=local_path(next), error=error)
     page.web.sign_in(caller)
     page.web.flash("Du är inloggad.")
-    return page.redirect(_local(next))
+    return page.redirect(local_path(next))
 
 
 @router.post("/logga-ut")
@@ -483,7 +483,7 @@ def _throttled(page: Page, next: str) -> HTMLResponse:
     response = page.render(
         "sign_in.html",
         status_code=429,
-        next=_local(next),
+        next=local_path(next),
         error="För många misslyckade inloggningar. Vänta en minut och försök igen.",
     )
     response.headers["Retry-After"] = str(THROTTLE_WINDOW_SECONDS)
@@ -522,11 +522,6 @@ def _initiative(session: SessionDep, initiative_id: str) -> InitiativeRead | Non
 
 def _names(session: SessionDep, code: str | None) -> dict:
     return organisation_service.names_by_code(session, [code] if code else [])
-
-
-def _local(target: str) -> str:
-    """Only this site's own paths, so the sign-in form cannot send anyone elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
 def _form(

@@ -164,6 +164,11 @@ def current_editor(page: PageDep) -> Editor:
 EditorDep = Annotated[Editor, Depends(current_editor)]
 
 
+def local_path(target: str) -> str:
+    """Only this site's own paths, so a form's `next` cannot send anyone elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
 async def redirect_to_sign_in(_request: Request, required: SignInRequired) -> Response:
     page = required.page
     page.web.flash("Logga in med din organisations nyckel för att registrera eller ändra initiativ.")

@@ -107,14 +107,16 @@ def kpi_series(reports: list[KpiReport]) -> list[KpiSeries]:
 
 
 def kpi_comparison(own: KpiReport, others: list[KpiReport]) -> dict[str, list[Bar]]:
-    """Per KPI, the organisation's value of a year beside its county's and the country's. Money
-    KPIs are left out: a county's or the country's is a sum, not comparable with one organisation's."""
+    """Per KPI, the organisation's value of a year beside its county's and the country's, where any
+    of them is known. Money KPIs are left out: a county's or the country's is a sum, not comparable
+    with one organisation's."""
     reports = [own, *others]
-    return {
+    compared = {
         key: [Bar(report.name, shown_value(key, _value(report, key)), _comparison_href(report)) for report in reports]
         for key in labels.KPI_LABELS
         if key not in labels.MONEY_KPIS
     }
+    return {key: bars for key, bars in compared.items() if any(bar.value is not None for bar in bars)}
 
 
 def _value(report: KpiReport, key: str) -> float | None:

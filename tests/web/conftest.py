@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.auth import service as auth_service
+from tests.web.browser import browser, page  # noqa: F401 (the browser tests' fixtures)
 from tests.web.html import hidden_value
 
 

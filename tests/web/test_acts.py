@@ -190,7 +190,10 @@ class TestOurPortfolio:
     def test_a_judged_suggestion_is_no_longer_asked(self, signed_in, session, night):
         client = signed_in("1480")
         judge = f"/initiativ/{night['planned'].id}/overlapp/{night['proven'].id}/bedomning"
-        post(client, "/var-portfolj", judge, verdict="same")
+        assert hidden_value(client.get("/var-portfolj").text, "next") == "/var-portfolj"
+        response = post(client, "/var-portfolj", judge, verdict="same", next="/var-portfolj")
+        assert response.url.path == "/var-portfolj"
+        assert "Er bedömning är sparad: samma sak." in response.text
         asked = section(client, "/var-portfolj", "bedoma")
         assert judge not in {form.get("action") for form in asked.iter("form")}
         assert "Inga förslag väntar på er bedömning." in text(asked)

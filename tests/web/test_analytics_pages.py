@@ -121,6 +121,7 @@ class TestOrganisationAnalytics:
         # Σ used ÷ Σ held: county 22 is Sundsvall and Timrå, the country all three.
         assert compared["rows"] == [["Sundsvall", "50,0 %"], ["Region Västernorrland", "20,0 %"], ["Sverige", "68,0 %"]]
         assert kpis["Alternativkostnad"]["comparison"] is None
+        assert kpis["Omsättning av nyckeltal"]["comparison"] is None  # unknown everywhere: nothing to compare
 
     def test_without_yearly_figures_it_says_so(self, client: TestClient):
         assert "Det finns inga årsuppgifter för Göteborgsregionens" in check_page(client.get("/organisation/gr"))
