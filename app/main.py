@@ -39,6 +39,7 @@ from app.organisations.router import router as organisations_router
 from app.sources.router import router as sources_router
 from app.web.acts import router as web_acts_router
 from app.web.compare import router as web_compare_router
+from app.web.map import router as web_map_router
 from app.web.portfolio import router as web_portfolio_router
 from app.web.router import STATIC_DIR
 from app.web.router import router as web_router
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
         web_acts_router,
         web_portfolio_router,
         web_compare_router,
+        web_map_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
