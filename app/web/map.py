@@ -6,9 +6,9 @@ county's (see `scaling_service.populations`).
 """
 
 import uuid
-from urllib.parse import urlencode
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -22,7 +22,7 @@ from app.initiatives import reads as initiative_reads
 from app.initiatives.schemas import InitiativeRead
 from app.web import choropleth, formatting
 from app.web.choropleth import MISSING, Area, Shade
-from app.web.labels import ADOPTION_LABELS
+from app.web.labels import ADOPTION_LABELS, count_noun
 from app.web.templating import PageDep
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -132,9 +132,9 @@ def initiatives_per_inhabitants(context: AnalyticsContext, groups: dict[str, lis
 def per_10_000(count: int, population: int | None) -> Reading:
     if not population:
         return Reading(None, MISSING, f"{count} initiativ; folkmängden saknas")
-    rate = count / population * 10_000
+    rate = formatting.significant(count / population * 10_000) or 0
     detail = f"{count} initiativ, {formatting.number(population)} invånare"
-    return Reading(rate, f"{formatting.number(rate, 1)} per 10 000 invånare", detail)
+    return Reading(rate, f"{formatting.significant_number(rate)} per 10 000 invånare", detail)
 
 
 def known_need_costs(context: AnalyticsContext, groups: dict[str, list[str]]) -> dict[str, Reading]:
@@ -142,18 +142,21 @@ def known_need_costs(context: AnalyticsContext, groups: dict[str, list[str]]) ->
     annual estimates ÷ 12). An area none of whose organisations reports has no value, not zero."""
     needs = scaling_service.known_needs(context)
     reporting = scaling_service.reporting(context)
-    found = {}
-    for area, codes in groups.items():
-        count = sum(needs[code].count for code in codes if code in needs)
-        annual = sum(needs[code].annual_sek for code in codes if code in needs)
-        if not any(code in reporting or code in needs for code in codes):
-            found[area] = Reading(None, MISSING, "rapporterar inte till registret")
-        elif count and not annual:
-            found[area] = Reading(None, MISSING, f"{count} kända behov; värdet kan inte uppskattas")
-        else:
-            monthly = formatting.significant(annual / 12) or 0
-            found[area] = Reading(monthly, f"{formatting.significant_sek(monthly)} per månad", f"{count} kända behov")
-    return found
+    return {
+        area: _monthly_cost([needs[code] for code in codes if code in needs])
+        if any(code in reporting or code in needs for code in codes)
+        else Reading(None, MISSING, "rapporterar inte till registret")
+        for area, codes in groups.items()
+    }
+
+
+def _monthly_cost(needs: list[scaling_service.KnownNeeds]) -> Reading:
+    count, annual = sum(need.count for need in needs), sum(need.annual_sek for need in needs)
+    counted = count_noun(count, "känt behov", "kända behov")
+    if count and not annual:
+        return Reading(None, MISSING, f"{counted}; värdet kan inte uppskattas")
+    monthly = formatting.significant(annual / 12) or 0
+    return Reading(monthly, f"{formatting.significant_sek(monthly)} per månad", counted)
 
 
 def solutions(context: AnalyticsContext) -> list[InitiativeRead]:
@@ -221,7 +224,7 @@ def classed(context: AnalyticsContext, readings: dict[str, Reading], measure: st
 def _bound_text(measure: str) -> Callable[[float], str]:
     if measure == "behov":
         return formatting.significant_sek
-    return lambda value: formatting.number(value, 1)
+    return formatting.significant_number
 
 
 def _area(row: Row) -> Area:

@@ -53,6 +53,24 @@ class TestSignificantSek:
         )
 
 
+class TestSignificantNumber:
+    @pytest.mark.parametrize(
+        ("value", "shown"),
+        [
+            (1.0, "1,0"),
+            (0.3277, "0,33"),
+            (0.1008, "0,10"),
+            (0.0331, "0,033"),
+            (12.3, "12"),
+            (1234.5, f"1{NBSP}200"),
+            (0, "0"),
+            (None, "–"),
+        ],
+    )
+    def test_two_significant_figures_with_their_zeros(self, value, shown):
+        assert formatting.significant_number(value) == shown
+
+
 class TestPercent:
     def test_share_as_percent(self):
         assert formatting.percent(0.125) == f"12,5{NBSP}%"

@@ -85,7 +85,7 @@ class TestInitiativesPerInhabitants:
         assert map_page.per_10_000(2, None) == map_page.Reading(
             None, "uppgift saknas", "2 initiativ; folkmängden saknas"
         )
-        assert map_page.per_10_000(0, 9_109).text == "0,0 per 10 000 invånare"
+        assert map_page.per_10_000(0, 9_109).text == "0 per 10 000 invånare"
 
     def test_a_region_counts_its_county_per_10_000_of_the_county(self, client: TestClient, session: Session):
         make_initiative(session, owner="09")
@@ -95,7 +95,7 @@ class TestInitiativesPerInhabitants:
         table = rows(response.text)
         assert len(table) == 21
         # Gotland's county is the one municipality of 61 029 inhabitants (the reference figures of 2023)
-        assert table["Region Gotland"] == ["0,3 per 10 000 invånare", "2 initiativ, 61 029 invånare"]
+        assert table["Region Gotland"] == ["0,33 per 10 000 invånare", "2 initiativ, 61 029 invånare"]
 
 
 class TestKnownNeeds:
@@ -108,7 +108,7 @@ class TestKnownNeeds:
         check_page(response)
         table = rows(response.text)
         gothenburg = table["Göteborg"]
-        assert gothenburg[0].endswith("per månad") and gothenburg[1] == "1 kända behov"
+        assert gothenburg[0].endswith("per månad") and gothenburg[1] == "1 känt behov"
         assert table["Stockholm"] == ["0 kr per månad", "0 kända behov"]
         assert table["Ånge"] == ["uppgift saknas", "rapporterar inte till registret"]
         assert area_fill(response.text, "2260") == choropleth.MISSING_FILL

@@ -67,6 +67,7 @@ def demo_pages(client: TestClient, session: Session, index) -> dict[str, str]:
     initiatives = session.exec(select(Initiative)).all()
     codes = sorted({i.owner_code for i in initiatives} | {"gr", "adda", "sydarkivera"})
     paths = ["/", "/initiativ", "/organisation", "/dubbelarbete", "/om", "/logga-in"]
+    paths += ["/karta", "/karta?niva=region&matt=behov", "/karta?matt=losning"]
     paths += [f"/initiativ/{i.id}" for i in initiatives] + [f"/organisation/{code}" for code in codes]
     pages = {}
     for path in paths:
