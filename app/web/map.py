@@ -39,10 +39,10 @@ NOTHING_RECORDED = Shade("inget registrerat", "#ffffff")
 ROLE_SHADES = {
     "owner": Shade("äger lösningen", "#253494"),
     "participant": Shade("deltar (bekräftat)", "#2c7fb8"),
-    AdoptionStatus.in_operation: Shade(f"har infört: {ADOPTION_LABELS[AdoptionStatus.in_operation]}", "#41b6c4"),
-    AdoptionStatus.piloting: Shade(f"har infört: {ADOPTION_LABELS[AdoptionStatus.piloting]}", "#7fcdbb"),
-    AdoptionStatus.considering: Shade(f"har infört: {ADOPTION_LABELS[AdoptionStatus.considering]}", "#c7e9b4"),
-    AdoptionStatus.abandoned: Shade(f"har infört: {ADOPTION_LABELS[AdoptionStatus.abandoned]}", "#d4d4d4"),
+    AdoptionStatus.in_operation: Shade(f"införande: {ADOPTION_LABELS[AdoptionStatus.in_operation]}", "#41b6c4"),
+    AdoptionStatus.piloting: Shade(f"införande: {ADOPTION_LABELS[AdoptionStatus.piloting]}", "#7fcdbb"),
+    AdoptionStatus.considering: Shade(f"införande: {ADOPTION_LABELS[AdoptionStatus.considering]}", "#c7e9b4"),
+    AdoptionStatus.abandoned: Shade(f"införande: {ADOPTION_LABELS[AdoptionStatus.abandoned]}", "#d4d4d4"),
 }
 
 

@@ -2,6 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from app.web import map as map_page
 from tests.factories import confirm_participation, make_initiative
 from tests.web.html import check_page, named, parse, table_rows, text
 from tests.web.test_acts import night  # noqa: F401 (fixture)
+from tests.web.test_statement_budget import STATEMENT_BUDGET, statements  # noqa: F401 (fixture)
 
 
 def rows(markup: str) -> dict[str, list[str]]:
@@ -128,7 +130,7 @@ class TestSolutionHolders:
         table = rows(response.text)
         assert table["Sundsvall"][0] == "äger lösningen"
         assert table["Timrå"][0] == "deltar (bekräftat)"
-        assert table["Örnsköldsvik"][0] == "har infört: testar"
+        assert table["Örnsköldsvik"][0] == "införande: testar"
         assert table["Ånge"][0] == "inget registrerat"
         assert list(table)[:3] == ["Sundsvall", "Timrå", "Örnsköldsvik"]
         assert "saknas" not in text(parse(response.text).find(".//table[@class='map-table']"))
@@ -152,3 +154,15 @@ class TestPage:
         names = list(rows(response.text))
         assert names == sorted(names, key=str.casefold)
         assert len(named(svg, "path")) == 21
+
+
+class TestStatementBudget:
+    @pytest.mark.parametrize("query", ["", "?matt=behov&niva=region", "?matt=losning"])
+    def test_each_measure_reads_its_inputs_once(self, app, client, session, statements, night, query):  # noqa: F811
+        make_initiative(session, owner="2262", participants=[{"organisation": "2281", "role": "partner"}])
+        client.get(f"/karta{query}")  # indexes what the test wrote; the indexer does that outside requests
+        app.state.index_before_requests = False
+        statements.clear()
+        page = client.get(f"/karta{query}")
+        assert page.status_code == 200 and "Sundsvall" in page.text
+        assert len(statements) <= STATEMENT_BUDGET, "\n\n".join(statements)
