@@ -43,7 +43,6 @@ class Shade:
 
 @dataclass(frozen=True)
 class Area:
-    code: str
     name: str
     text: str  # the value as the title and the table show it
     shade: Shade
@@ -100,7 +99,7 @@ def svg_map(level: str, areas: Mapping[str, Area], label: str) -> Markup:
         f'<a href="/organisation/{escape(code)}" tabindex="-1"><path d="{outline.d}" fill="{area.shade.fill}">'
         f"<title>{escape(area.name)}: {escape(area.text)}</title></path></a>"
         for code, outline in shape.areas.items()
-        for area in [areas.get(code) or Area(code, outline.name, MISSING, missing_shade())]
+        for area in [areas.get(code) or Area(outline.name, MISSING, missing_shade())]
     )
     return Markup(
         f'<svg class="map" viewBox="{shape.view_box}" role="img" aria-label="{escape(label)}">'

@@ -228,7 +228,7 @@ def _bound_text(measure: str) -> Callable[[float], str]:
 
 
 def _area(row: Row) -> Area:
-    return Area(row.code, row.name, row.reading.text, row.shade)
+    return Area(row.name, row.reading.text, row.shade)
 
 
 def _by_value(row: Row) -> tuple[bool, float, str]:
