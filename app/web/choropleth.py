@@ -92,18 +92,29 @@ def _lower_bounds(values: Sequence[float | None], classes: int) -> list[float]:
 
 
 def svg_map(level: str, areas: Mapping[str, Area], label: str) -> Markup:
-    """Every area of the level, filled by its class, titled with its name and value and linking to
-    its organisation. The links stay out of the tab order: the table below the map holds them."""
+    """Every area of the level filled by its class, as an image that `label` describes; over it, the
+    same outlines as links to each organisation, titled with its name and value. The links are
+    for the mouse only (hidden from assistive technology, out of the tab order): the table below
+    the map holds the same values and links, and an image may not hold links (axe-core's
+    nested-interactive)."""
     shape = outlines(level)
+    shown = {
+        code: areas.get(code) or Area(outline.name, MISSING, missing_shade()) for code, outline in shape.areas.items()
+    }
     paths = "".join(
-        f'<a href="/organisation/{escape(code)}" tabindex="-1"><path d="{outline.d}" fill="{area.shade.fill}">'
-        f"<title>{escape(area.name)}: {escape(area.text)}</title></path></a>"
+        f'<path id="omrade-{code}" d="{outline.d}" fill="{shown[code].shade.fill}"></path>'
         for code, outline in shape.areas.items()
-        for area in [areas.get(code) or Area(outline.name, MISSING, missing_shade())]
+    )
+    links = "".join(
+        f'<a href="/organisation/{escape(code)}" tabindex="-1"><title>{escape(area.name)}: {escape(area.text)}</title>'
+        f'<use href="#omrade-{code}"></use></a>'
+        for code, area in shown.items()
     )
     return Markup(
-        f'<svg class="map" viewBox="{shape.view_box}" role="img" aria-label="{escape(label)}">'
+        f'<div class="map-stack"><svg class="map" viewBox="{shape.view_box}" role="img" aria-label="{escape(label)}">'
         f"{_hatching('uppgift-saknas', 32)}{paths}</svg>"
+        f'<svg class="map map-links" viewBox="{shape.view_box}" aria-hidden="true" focusable="false">{links}</svg>'
+        "</div>"
     )
 
 

@@ -1,7 +1,10 @@
 """`/karta` end to end in headless Chromium: pick a level and a measure in the form, read the
 table the map is drawn from, and look at it at a desktop and a phone width."""
 
-from tests.web.test_browser import browser, page, portfolio, pytestmark, screenshot, shown  # noqa: F401 (fixtures)
+from tests.web.browser import BROWSER_MARKS, screenshot, shown
+from tests.web.test_browser import portfolio  # noqa: F401 (fixture)
+
+pytestmark = BROWSER_MARKS
 
 
 def table_row(tab, name: str) -> list[str]:
@@ -15,9 +18,12 @@ class TestMap:
         assert page.locator("h1").inner_text() == "Karta"
         assert page.locator("table.map-table tbody tr").count() == 290
         assert table_row(page, "Sundsvall") == ["0,10 per 10 000 invånare", "1 initiativ, 99 213 invånare"]
-        area = page.locator("svg.map a[href='/organisation/2281'] title")
+        area = page.locator("svg.map-links a[href='/organisation/2281'] title")
         assert area.text_content() == "Sundsvall: 0,10 per 10 000 invånare"
         screenshot(page, "karta")
+        page.locator("svg.map-links a[href='/organisation/2281']").click()
+        assert page.locator("h1").inner_text() == "Sundsvall"
+        page.go_back()
 
         page.get_by_label("Mått", exact=True).select_option("behov")
         page.get_by_label("Nivå", exact=True).select_option("region")

@@ -1,7 +1,5 @@
 """`/karta`: Sweden by municipality or region, coloured by a measure, with a table beside it."""
 
-import xml.etree.ElementTree as ET
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -29,14 +27,13 @@ def rows(markup: str) -> dict[str, list[str]]:
 
 def titles(markup: str) -> dict[str, str]:
     """Each map area's title, by the organisation it links to."""
-    svg = named(parse(markup), "svg")[0]
-    return {link.get("href"): text(named(link, "title")[0]) for link in named(svg, "a")}
+    links = named(parse(markup), "svg")[1]
+    return {link.get("href"): text(named(link, "title")[0]) for link in named(links, "a")}
 
 
 def area_fill(markup: str, code: str) -> str:
-    svg = named(parse(markup), "svg")[0]
-    link = next(link for link in named(svg, "a") if link.get("href") == f"/organisation/{code}")
-    return named(link, "path")[0].get("fill")
+    image = named(parse(markup), "svg")[0]
+    return next(path.get("fill") for path in named(image, "path") if path.get("id") == f"omrade-{code}")
 
 
 class TestOutlines:
@@ -149,11 +146,13 @@ class TestSolutionHolders:
 class TestPage:
     def test_the_map_is_an_image_with_a_summary_and_the_table_orders_by_name_on_request(self, client: TestClient):
         response = client.get("/karta?niva=region&ordning=namn")
-        svg: ET.Element = named(parse(response.text), "svg")[0]
-        assert svg.get("role") == "img" and "Samma uppgifter finns i tabellen" in svg.get("aria-label")
+        image, links = named(parse(response.text), "svg")[:2]
+        assert image.get("role") == "img" and "Samma uppgifter finns i tabellen" in image.get("aria-label")
+        assert named(image, "a") == [] and links.get("aria-hidden") == "true"
+        assert {link.get("tabindex") for link in named(links, "a")} == {"-1"}
         names = list(rows(response.text))
         assert names == sorted(names, key=str.casefold)
-        assert len(named(svg, "path")) == 21
+        assert len(named(image, "path")) == 21
 
 
 class TestStatementBudget:
