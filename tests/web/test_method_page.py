@@ -28,6 +28,7 @@ SECTIONS = (
     "dubbelarbete",
     "overlapp",
     "flaggor",
+    "karta",
     "avrundning",
     "granser",
 )
@@ -105,7 +106,9 @@ class TestMethodPage:
 
 
 class TestFiguresLinkToTheirSection:
-    @pytest.mark.parametrize("path", ["/", "/organisation/1480", "/organisation/2281", "/dubbelarbete"])
+    @pytest.mark.parametrize(
+        "path", ["/", "/organisation/1480", "/organisation/2281", "/dubbelarbete", "/karta", "/karta?matt=behov"]
+    )
     def test_every_link_to_the_method_page_lands_on_a_section(self, client: TestClient, figures_everywhere, path):
         links = method_links(client.get(path).text)
         assert links and set(links) <= anchors(client.get(METHOD).text)
