@@ -154,10 +154,8 @@ DUPLICATE_REASONS = {
     "participants": "Organisationen står redan på rad {row}.",
     "budget_by_year": "Året står redan på rad {row}.",
 }
-# The API's own messages for a group as a whole, for the rare case the form's checks let one through.
-VALUE_REASONS = {
-    "each organisation may appear only once among the participants": "Varje organisation kan stå en gång.",
-}
+# Rules of the API the form checks itself, pointing at the row (`_duplicate_errors`).
+CHECKED_BY_THE_FORM = {"each organisation may appear only once among the participants"}
 
 Schema = TypeVar("Schema", bound=BaseModel)
 MissingCodes = Callable[[set[str]], set[str]]
@@ -470,6 +468,8 @@ def errors_from_validation(error: ValidationError, values: Mapping[str, str]) ->
     """Pydantic's errors as one Swedish message per form field (a group's cells by row)."""
     messages: dict[str, list[str]] = {}
     for item in error.errors():
+        if str((item.get("ctx") or {}).get("error")) in CHECKED_BY_THE_FORM:
+            continue
         field, position = _form_field(item["loc"], values)
         # An emptied required field arrives as null, which pydantic reports as a wrong type.
         error_type = "missing" if item.get("input") is None else item["type"]
@@ -532,8 +532,6 @@ def _column_of(field: str) -> str:
 def _message(error_type: str, context: dict[str, Any]) -> str:
     if error_type == "missing" or (error_type == "string_too_short" and context.get("min_length") == 1):
         return "Fältet måste fyllas i."
-    if error_type == "value_error":
-        return VALUE_REASONS.get(str(context.get("error")), "Värdet är inte giltigt.")
     return {
         "string_too_short": f"Skriv minst {context.get('min_length')} tecken.",
         "string_too_long": f"Skriv högst {context.get('max_length')} tecken.",

@@ -180,6 +180,13 @@ class TestAllErrorsInOneRound:
         assert field_error(response.text, "participants-1-contribution_sek").startswith("Fel: Ange ett belopp")
         assert field_error(response.text, "budget_by_year-2-year") == "Fel: Året står redan på rad 1."
 
+    def test_a_participant_twice_is_one_message_at_its_row(self):
+        listed_twice = {"participants-1-organisation": "2262", "participants-1-role": "observer"}
+        values = forms.empty_values("2281") | {"title": "Digital nattillsyn", "category": "health"}
+        with pytest.raises(forms.FormInvalid) as raised:
+            forms.read_create(values | TWO_PARTICIPANTS | listed_twice, lambda codes: set())
+        assert raised.value.errors == {"participants-1-organisation": "Organisationen står redan på rad 1."}
+
 
 class TestHostileRows:
     @pytest.mark.parametrize(
