@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from app.core.problems import InvalidParameter
 from app.core.text import without_control_characters
@@ -178,16 +179,16 @@ def empty_values(owner: str | None = None) -> dict[str, str]:
     return values
 
 
-def values_from_form(form: Any) -> dict[str, str]:
-    """The posted fields; cells of rows beyond `MOST_ROWS` are left out and the group marked with
-    how many rows were sent, for a message. `form` is Starlette's FormData (multi_items)."""
+def values_from_form(form: FormData) -> dict[str, str]:
+    """The posted fields; cells of rows beyond `MOST_ROWS` are left out and their group is marked,
+    for a message."""
     values = {name: str(form.get(name) or "").strip() for name in FORM_FIELDS}
     for group in GROUPS:
         values.update(_posted_cells(form, group))
     return values
 
 
-def _posted_cells(form: Any, group: str) -> dict[str, str]:
+def _posted_cells(form: FormData, group: str) -> dict[str, str]:
     cells: dict[str, str] = {}
     last = -1
     for key, value in form.multi_items():
@@ -195,8 +196,7 @@ def _posted_cells(form: Any, group: str) -> dict[str, str]:
         text = str(value).strip()
         if match is None or match[1] != group or match[3] not in (*GROUPS[group], REMOVE) or not text:
             continue
-        # An index too long to read is a row far beyond the limit.
-        index = int(match[2]) if len(match[2]) <= 6 else 10**6
+        index = int(match[2]) if len(match[2]) <= 6 else MOST_ROWS  # too long to read: beyond the limit
         last = max(last, index)
         if index < MOST_ROWS:
             cells[key] = text
@@ -205,7 +205,7 @@ def _posted_cells(form: Any, group: str) -> dict[str, str]:
         shown += EMPTY_ROWS
     cells[f"{group}-rows"] = str(min(shown, MOST_ROWS))
     if last >= MOST_ROWS:
-        cells[group] = str(last + 1)
+        cells[group] = "too many rows"
     return cells
 
 
@@ -415,7 +415,7 @@ def _cross_field_errors(values: dict[str, str], missing_codes: MissingCodes) -> 
 
 def _row_limit_errors(values: dict[str, str]) -> dict[str, str]:
     return {
-        group: f"Formuläret tar högst {MOST_ROWS} rader här men fick {values[group]}; ta bort några."
+        group: f"Formuläret tar högst {MOST_ROWS} rader här; de som kom efter rad {MOST_ROWS} är inte med."
         for group in GROUPS
         if values.get(group)
     }
