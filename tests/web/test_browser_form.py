@@ -1,9 +1,22 @@
 """The initiative form's groups of rows in Debian's headless Chromium: participants and benefit
 evidence typed in, every error shown in one round, fixed, saved, edited (a row removed)."""
 
-from tests.web.test_browser import VIEWPORTS, browser, page, portfolio, pytestmark, screenshot, shown
+import pytest
+from sqlalchemy.engine import Engine
 
-__all__ = ["browser", "page", "portfolio", "pytestmark"]  # fixtures and marks this module uses from test_browser
+from app.auth import service as auth_service
+from app.core.db import session_scope
+from tests.web.browser import BROWSER_MARKS, VIEWPORTS, screenshot, shown
+
+pytestmark = BROWSER_MARKS
+
+
+@pytest.fixture
+def key(committed: Engine) -> str:
+    """A sign-in key of Sundsvall (2281)."""
+    with session_scope(committed) as session:
+        _key, secret = auth_service.mint(session, "2281")
+    return secret
 
 
 def sign_in(tab, key: str) -> None:
@@ -19,8 +32,8 @@ def fill_participant(tab, row: int, code: str, role: str, contribution: str = ""
 
 
 class TestFormGroups:
-    def test_rows_with_every_error_at_once_then_saved_and_edited(self, page, portfolio):
-        sign_in(page, portfolio["key"])
+    def test_rows_with_every_error_at_once_then_saved_and_edited(self, page, key):
+        sign_in(page, key)
         page.goto("/initiativ/nytt")
         page.get_by_label("Titel").fill("AI")
         page.get_by_label("Budget (kr)").fill("en miljon")
