@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import ValidationError
 
 from app.adoptions import service as adoption_service
 from app.analytics.clusters import service as cluster_service
@@ -124,9 +123,9 @@ def download_initiatives(extension: str, page: PageDep, session: SessionDep) -> 
 
 
 @router.get("/initiativ/nytt")
-def new_initiative(editor: EditorDep) -> HTMLResponse:
+def new_initiative(editor: EditorDep, session: SessionDep) -> HTMLResponse:
     """The form for registering an initiative."""
-    return _form(editor, forms.empty_values(editor.signed_in.organisation_code), {}, initiative=None)
+    return _form(editor, session, forms.empty_values(editor.signed_in.organisation_code), {}, initiative=None)
 
 
 @router.post("/initiativ/nytt")
@@ -134,19 +133,22 @@ async def create_initiative(editor: EditorDep, session: SessionDep, csrf: CsrfFi
     """Register an initiative with the API's validation and permissions."""
     if not editor.web.is_valid_csrf(csrf):
         return editor.csrf_failed()
-    values = forms.values_from_form(await editor.request.form())
+    form = await editor.request.form()
+    values = forms.values_from_form(form)
+    if forms.MORE_ROWS in form:
+        return _form(editor, session, values, {}, initiative=None)
     # Only organisations sign in on the web and register for themselves; an owner posted anyway
     # goes to the service, which refuses another organisation's (403), never silently replaced.
     values["owner"] = values["owner"] or (editor.signed_in.organisation_code or "")
     try:
-        data = forms.read_create(values)
+        data = forms.read_create(values, _missing_codes(session))
         with session.begin_nested():
             initiative = initiative_service.create(session, data, editor.signed_in)
-    except ValidationError as error:
-        return _form(editor, values, forms.errors_from_validation(error), initiative=None)
+    except forms.FormInvalid as invalid:
+        return _form(editor, session, values, invalid.errors, initiative=None)
     except ValidationFailed as problem:
-        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
-        return _form(editor, values, errors, initiative=None)
+        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail, values)
+        return _form(editor, session, values, errors, initiative=None)
     except Forbidden:
         owner = organisation_service.labels_by_code(session, [values["owner"]]).get(values["owner"])
         return _forbidden(editor, owner.name if owner else values["owner"])
@@ -260,7 +262,7 @@ def edit_initiative(initiative_id: str, editor: EditorDep, session: SessionDep) 
         return _forbidden(editor, read.owner_name)
     if read.is_archived:
         return _archived(editor)
-    return _form(editor, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
+    return _form(editor, session, forms.values_from_initiative(read), {}, initiative=read, version=read.version)
 
 
 @router.post("/initiativ/{initiative_id}/andra")
@@ -282,22 +284,25 @@ async def update_initiative(
         return _forbidden(editor, read.owner_name)
     if read.is_archived:
         return _archived(editor)
-    values = forms.values_from_form(await editor.request.form())
+    form = await editor.request.form()
+    values = forms.values_from_form(form)
     if version != read.version:
-        return _stale(editor, values, read, version)
+        return _stale(editor, session, values, read, version)
+    if forms.MORE_ROWS in form:
+        return _form(editor, session, values, {}, initiative=read, version=version)
     try:
-        data = forms.read_update(values, forms.values_from_initiative(read))
+        data = forms.read_update(values, forms.values_from_initiative(read), _missing_codes(session))
         with session.begin_nested():
             updated = initiative_service.update(session, read.id, data, editor.signed_in, version)
-    except ValidationError as error:
-        return _form(editor, values, forms.errors_from_validation(error), initiative=read, version=version)
+    except forms.FormInvalid as invalid:
+        return _form(editor, session, values, invalid.errors, initiative=read, version=version)
     except ValidationFailed as problem:
-        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail)
-        return _form(editor, values, errors, initiative=read, version=version)
+        errors = forms.errors_from_service(problem.invalid_parameters, problem.detail, values)
+        return _form(editor, session, values, errors, initiative=read, version=version)
     except Forbidden:
         return _forbidden(editor, read.owner_name)
     except PreconditionFailed:
-        return _stale(editor, values, _initiative(session, initiative_id), version)
+        return _stale(editor, session, values, _initiative(session, initiative_id), version)
     is_changed = updated.version != version
     editor.web.flash("Ändringarna är sparade." if is_changed else "Inget ändrades: formuläret var oförändrat.")
     return editor.redirect(f"/initiativ/{read.id}")
@@ -526,6 +531,7 @@ def _names(session: SessionDep, code: str | None) -> dict:
 
 def _form(
     page: Page,
+    session: SessionDep,
     values: dict[str, str],
     errors: dict[str, str],
     *,
@@ -542,12 +548,20 @@ def _form(
         initiative=initiative,
         version=version,
         stale=stale,
-        form_labels=forms.FORM_LABELS,
+        field_label=forms.field_label,
+        rows=forms.shown_rows(values),
+        column_labels=forms.COLUMN_LABELS,
+        organisations={o.code: o.name for o in organisation_service.list_organisations(session)},
+        participation={p.organisation: p.status for p in initiative.participants} if initiative else {},
     )
 
 
-def _stale(page: Page, values: dict[str, str], current, version: int) -> HTMLResponse:
-    return _form(page, values, {}, initiative=current, version=version, stale=True)
+def _missing_codes(session: SessionDep) -> forms.MissingCodes:
+    return lambda codes: organisation_service.missing_codes(session, codes)
+
+
+def _stale(page: Page, session: SessionDep, values: dict[str, str], current, version: int) -> HTMLResponse:
+    return _form(page, session, values, {}, initiative=current, version=version, stale=True)
 
 
 def _archived(page: Page) -> HTMLResponse:

@@ -399,7 +399,11 @@ class TestUpdateInitiative:
         }
         data |= {e.get("name"): (e.text or "") for e in document.iter("textarea")}
         data |= {
-            s.get("name"): next(o.get("value") for o in s.iter("option") if o.get("selected") is not None)
+            # As a browser does: the selected option, else the first.
+            s.get("name"): next(
+                (o.get("value") for o in s.iter("option") if o.get("selected") is not None),
+                s.find("option").get("value"),
+            )
             for s in document.iter("select")
         }
         return page.text, data
