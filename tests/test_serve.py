@@ -73,3 +73,14 @@ class TestGracefulShutdown:
         assert server.wait(timeout=30) == 0
         (response,) = responses
         assert (response.status_code, response.json()["title"]) == (201, "Digital nattillsyn")
+
+
+class TestBackgroundRoles:
+    def test_run_beside_the_workers_at_a_lower_priority(self, served):
+        """The index build must not slow the API workers' start or their requests."""
+        server, _base_url = served
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        commands = {int(pid): Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children}
+        [background] = [pid for pid, command in commands.items() if b"background" in command]
+        niceness = os.getpriority(os.PRIO_PROCESS, background) - os.getpriority(os.PRIO_PROCESS, server.pid)
+        assert niceness == 10

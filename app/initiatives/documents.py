@@ -26,7 +26,7 @@ from app.initiatives.models import Initiative, InitiativeDocument, InitiativePar
 from app.initiatives.records import COLUMNS, InitiativeRow
 from app.initiatives.schemas import InitiativeRead
 from app.language import search
-from app.language.vocabulary import vocabulary
+from app.language.vocabulary import vocabulary, vocabulary_digest
 from app.organisations import service as organisation_service
 from app.organisations.service import Label
 
@@ -177,7 +177,7 @@ def searchable_text(title: str, summary: str | None, description: str | None, ta
 
 
 def count_stale(session: Session) -> int:
-    statement = select(func.count()).where(col(InitiativeDocument.vocabulary) != vocabulary().digest)
+    statement = select(func.count()).where(col(InitiativeDocument.vocabulary) != vocabulary_digest())
     return session.connection().execute(statement).scalar_one()
 
 
@@ -185,7 +185,7 @@ def stale(session: Session, limit: int) -> list[uuid.UUID]:
     """Initiatives whose documents were annotated with another vocabulary than the current one."""
     statement = (
         select(col(InitiativeDocument.initiative_id))
-        .where(col(InitiativeDocument.vocabulary) != vocabulary().digest)
+        .where(col(InitiativeDocument.vocabulary) != vocabulary_digest())
         .limit(limit)
     )
     return list(session.connection().execute(statement).scalars())

@@ -166,9 +166,16 @@ def vocabulary() -> Vocabulary:
     return load(DIRECTORY)
 
 
+@cache
+def vocabulary_digest() -> str:
+    """`vocabulary().digest` without loading it (which lemmatises every label, seconds of work):
+    what `registry serve` compares the stored annotations with at each start."""
+    return _digest(_texts(DIRECTORY))
+
+
 def load(directory: Path) -> Vocabulary:
     """Read and check a vocabulary: unique ids and labels, every reference resolved, no cycles."""
-    texts = {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
+    texts = _texts(directory)
     scheme_document = tomllib.loads(texts[SCHEME_FILE])
     scheme = Scheme(**scheme_document["scheme"])
     entries = list(scheme_document.get("concept", []))
@@ -182,8 +189,15 @@ def load(directory: Path) -> Vocabulary:
             raise ValueError(f"the concept id {concept.id!r} is defined twice")
         concepts[concept.id] = concept
     _check(concepts.values(), concepts)
-    digest = hashlib.sha256("".join(texts.values()).encode()).hexdigest()[:16]
-    return Vocabulary(scheme, concepts, digest)
+    return Vocabulary(scheme, concepts, _digest(texts))
+
+
+def _texts(directory: Path) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.toml"))}
+
+
+def _digest(texts: dict[str, str]) -> str:
+    return hashlib.sha256("".join(texts.values()).encode()).hexdigest()[:16]
 
 
 def _concept(entry: dict) -> Concept:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.language.vocabulary import DIRECTORY, FACETS, load, vocabulary
+from app.language.vocabulary import DIRECTORY, FACETS, load, vocabulary, vocabulary_digest
 
 SCHEME = """
 [scheme]
@@ -87,3 +87,8 @@ class TestAnnotation:
         assert found.mentions(text).get("digital-nattillsyn", 0) > 0
         assert "digital-nattillsyn" not in found.annotate(text)  # suggested, not named
         assert "digital-nattillsyn" not in found.mentions("En kamera")
+
+
+def test_the_digest_without_loading_is_the_loaded_vocabularys():
+    """`registry serve` compares stored annotations with it at each start, without loading."""
+    assert vocabulary_digest() == vocabulary().digest
