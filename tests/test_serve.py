@@ -22,7 +22,7 @@ REGISTRY = [sys.executable, "-m", "app.cli"]  # this checkout's code, as the `re
 def served(database_url: str, committed) -> Iterator[tuple[subprocess.Popen, str]]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "REGISTRY_ADMIN_TOKEN": ADMIN_TOKEN}
-    command = [*REGISTRY, "serve", "--port", str(port), "--workers", "1", "--timeout-graceful-shutdown", "20"]
+    command = [*REGISTRY, "serve", "--port", str(port), "--workers", "2", "--timeout-graceful-shutdown", "20"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
