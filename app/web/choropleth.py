@@ -69,13 +69,13 @@ def missing_shade() -> Shade:
 
 
 def quantile_shades(
-    values: Sequence[float | None], classes: int, value_text: Callable[[float], str]
+    values: Sequence[float | None], classes: int, value_text: Callable[[float], str], zero_label: str = "0"
 ) -> tuple[list[Shade], list[Shade]]:
-    """The legend, and each value's class: zero alone, then up to `classes` quantile classes of
-    the values above zero (fewer when values repeat), then missing."""
+    """The legend, and each value's class: zero alone (labelled `zero_label`), then up to
+    `classes` quantile classes of the values above zero (fewer when values repeat), then missing."""
     bounds = _lower_bounds(values, classes)
     colours = PALETTE[len(PALETTE) - len(bounds) :]
-    legend = [Shade("0", PALETTE[0])]
+    legend = [Shade(zero_label, PALETTE[0])]
     for index, low in enumerate(bounds):
         high = bounds[index + 1] if index + 1 < len(bounds) else None
         label = f"{value_text(low)} och mer" if high is None else f"{value_text(low)} till under {value_text(high)}"

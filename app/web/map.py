@@ -32,6 +32,8 @@ MEASURES = {
     "losning": "Vilka som har en lösning",
 }
 LEVELS = {"kommun": "kommuner", "region": "regioner"}
+# A registry's zero is what it holds, not what the area does: none registered, or no known need.
+ZERO_LABELS = {"initiativ": "0 (inga registrerade)", "behov": "0 kr (inga kända behov)"}
 CLASSES = 5
 SOLUTIONS_OFFERED = 50
 TABLE_NOTE = "Samma uppgifter finns i tabellen under kartan."
@@ -215,7 +217,7 @@ def classed(context: AnalyticsContext, readings: dict[str, Reading], measure: st
         shades = [readings[code].shade or NOTHING_RECORDED for code in codes]
     else:
         legend, shades = choropleth.quantile_shades(
-            [readings[code].value for code in codes], CLASSES, _bound_text(measure)
+            [readings[code].value for code in codes], CLASSES, _bound_text(measure), ZERO_LABELS[measure]
         )
     rows = [Row(code, names.get(code, code), readings[code], shade) for code, shade in zip(codes, shades, strict=True)]
     return legend, rows

@@ -79,6 +79,8 @@ class TestInitiativesPerInhabitants:
         check_page(response)
         assert rows(response.text)["Ånge"] == ["1,0 per 10 000 invånare", "2 initiativ, 20 000 invånare"]
         assert titles(response.text)["/organisation/2260"] == "Ånge: 1,0 per 10 000 invånare"
+        # Nothing registered is what the registry holds, not what a municipality does.
+        assert "0 (inga registrerade)" in text(parse(response.text).find(".//*[@class='legend']"))
 
     def test_without_a_population_it_is_missing_not_zero(self):
         assert map_page.per_10_000(2, None) == map_page.Reading(
@@ -112,6 +114,7 @@ class TestKnownNeeds:
         assert table["Ånge"] == ["uppgift saknas", "rapporterar inte till registret"]
         assert area_fill(response.text, "2260") == choropleth.MISSING_FILL
         assert "/sa-raknar-vi#kanda-behov" in response.text
+        assert "0 kr (inga kända behov)" in text(parse(response.text).find(".//*[@class='legend']"))
 
 
 class TestSolutionHolders:
