@@ -68,6 +68,11 @@ def day_text(value: Any) -> Any:
 
 Day = Annotated[date, BeforeValidator(day_text)]
 
+# What the OpenAPI document promises: a subset of `MOMENT_PATTERN`, see below.
+DOCUMENTED_MOMENT_PATTERN = (
+    r"^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?$"
+)
 UtcDatetime = Annotated[
     datetime,
     BeforeValidator(moment_text),
@@ -78,8 +83,7 @@ UtcDatetime = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
-            r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?)?$",
+            "pattern": DOCUMENTED_MOMENT_PATTERN,
             "description": "A date (2025-01-31) or a date and time (2025-01-31T08:00:00+01:00); "
             "without an offset it is UTC.",
         }

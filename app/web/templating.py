@@ -1,5 +1,6 @@
 """Jinja2 templates with the Swedish formatting filters, and the per-request page helper."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,11 +163,14 @@ def current_editor(page: PageDep) -> Editor:
 
 
 EditorDep = Annotated[Editor, Depends(current_editor)]
+LOCAL_PATH = re.compile(r"/(?![/\\])[^\\\s\x00-\x1f\x7f]*")
 
 
 def local_path(target: str) -> str:
-    """Only this site's own paths, so a form's `next` cannot send anyone elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    """Only this site's own paths, so a form's `next` cannot send anyone elsewhere: "/…" but never
+    "//host" or "/\\host", and nothing a browser drops before reading the address (a tab or a
+    line break turns "/<tab>/host" into "//host")."""
+    return target if LOCAL_PATH.fullmatch(target) else "/"
 
 
 async def redirect_to_sign_in(_request: Request, required: SignInRequired) -> Response:

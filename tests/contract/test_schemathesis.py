@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from app.core.db import get_session
 from app.core.pagination import CURSOR_PATTERN, encode_cursor
+from app.core.schemas import DOCUMENTED_MOMENT_PATTERN
 from app.core.settings import Settings
 from app.main import create_app
 from app.organisations import seed as organisation_seed
@@ -116,7 +117,9 @@ def flatmap_query(context, query: dict[str, Any] | None) -> st.SearchStrategy:
     # A cursor the schema allows is one the service issued: only a malformed one (a negative case) is left as drawn.
     if isinstance(query.get("cursor"), str) and re.fullmatch(CURSOR_PATTERN, query["cursor"]):
         strategies["cursor"] = issued_cursors(context.operation.path, query)
-    if "updated_since" in query:
+    # Likewise a moment the schema allows is redrawn in every spelling the service reads; a value it
+    # forbids (a number, a malformed text) stays as drawn, so that the service must refuse it.
+    if isinstance(query.get("updated_since"), str) and re.fullmatch(DOCUMENTED_MOMENT_PATTERN, query["updated_since"]):
         strategies["updated_since"] = time_zone_spellings
     return st.fixed_dictionaries(strategies).map(lambda drawn: {**query, **drawn}) if strategies else st.just(query)
 

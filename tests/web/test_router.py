@@ -270,15 +270,30 @@ class TestSignIn:
         response = client.get("/initiativ/nytt", follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/logga-in")
 
-    def test_next_may_only_point_inside_the_site(self, client: TestClient, session: Session):
+    # A browser drops tabs and line breaks from an address before reading it: "/<tab>/host" is "//host".
+    @pytest.mark.parametrize(
+        "elsewhere",
+        ["//evil.example/", "/\t/evil.example", "/\n/evil.example", "/\\evil.example", "https://evil.example"],
+    )
+    def test_next_may_only_point_inside_the_site(self, client: TestClient, session: Session, elsewhere: str):
         _key, secret = auth_service.mint(session, "2281")
         form = client.get("/logga-in")
         response = client.post(
             "/logga-in",
-            data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": "//evil.example/"},
+            data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": elsewhere},
             follow_redirects=False,
         )
         assert response.headers["location"] == "/"
+
+    def test_next_inside_the_site_is_followed(self, client: TestClient, session: Session):
+        _key, secret = auth_service.mint(session, "2281")
+        form = client.get("/logga-in")
+        response = client.post(
+            "/logga-in",
+            data={"key": secret, "csrf": hidden_value(form.text, "csrf"), "next": "/initiativ?category=health"},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/initiativ?category=health"
 
     def test_sign_out_forgets_the_session(self, client: TestClient, signed_in):
         signed_in("2281")
