@@ -27,7 +27,7 @@ from app.changes.router import router as changes_router
 from app.core.db import build_engine
 from app.core.middleware import RequestBodyGuard, SecurityHeaders
 from app.core.problems import install_problem_handlers, on_error
-from app.core.read_cache import ReadCache, ReadCacheMiddleware
+from app.core.read_cache import ReadCache, ReadCacheMiddleware, VersionedMemo
 from app.core.settings import Settings, get_settings
 from app.imports.router import router as imports_router
 from app.initiatives.router import organisation_router as organisation_initiatives_router
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     app.state.settings = settings
     app.state.engine = build_engine(settings.database_url)
     app.state.read_cache = ReadCache(settings.read_cache_bytes)
+    app.state.shared_figures = VersionedMemo()
     app.state.import_jobs = ImportJobs()
     app.state.auth_throttle = FailureThrottle()
     app.state.data_version = partial(indexer_state.data_version_of, app.state.engine)

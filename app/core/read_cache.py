@@ -1,8 +1,9 @@
-"""Rendered public reads, kept by each worker while the registry's data stays at one version."""
+"""Rendered public reads, kept by each worker while the registry's data stays at one version;
+and `VersionedMemo`, for values many pages share, kept the same way."""
 
 import threading
 from collections.abc import Callable, Hashable
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from cachetools import LRUCache
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 RENDER_LOCK_STRIPES = 64
+T = TypeVar("T")
 
 
 class Rendered(NamedTuple):
@@ -71,6 +73,29 @@ class ReadCache:
             kept = self._entries.get(key)
             if kept is None or kept[0] <= version:  # a request that read a newer version may have been faster
                 self._entries[key] = (version, rendered)
+
+
+class VersionedMemo:
+    """Values computed from the data at one version, kept by the worker until the version moves
+    (any write): for what many pages share and no one URL's cache holds, such as the county's
+    and the country's KPIs beside every organisation's. Only the newest version is kept."""
+
+    def __init__(self) -> None:
+        self._version: Hashable | None = None
+        self._values: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: Hashable, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if version != self._version:
+                self._version, self._values = version, {}
+            if key in self._values:
+                return self._values[key]
+        value = compute()  # outside the lock: two requests may both compute, and keep the same
+        with self._lock:
+            if version == self._version:
+                self._values[key] = value
+        return value
 
 
 class ReadCacheMiddleware:

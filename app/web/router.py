@@ -17,6 +17,7 @@ from app.analytics.clusters import service as cluster_service
 from app.analytics.clusters.schemas import ClusterQuery, ClusterRead
 from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
+from app.analytics.indexer import state as indexer_state
 from app.analytics.kpis import service as kpi_service
 from app.analytics.kpis.schemas import KpiReport
 from app.analytics.overlaps import service as overlap_service
@@ -347,15 +348,24 @@ def organisation(code: str, page: PageDep, context: ContextDep) -> Response:
         candidate_bars=views.candidate_bars(candidates),
         kpis=views.kpi_series(history),
         compared_year=history[-1].year if history else None,
-        compared=_kpi_comparison(context, profile, history),
+        compared=_kpi_comparison(page, context, profile, history),
     )
 
 
-def _kpi_comparison(context: AnalyticsContext, profile: Profile, history: list[KpiReport]) -> dict[str, list[Bar]]:
+def _kpi_comparison(
+    page: Page, context: AnalyticsContext, profile: Profile, history: list[KpiReport]
+) -> dict[str, list[Bar]]:
+    """The latest year beside the county's and the country's, which every organisation page
+    shares: computed once per data version by each worker, not once per page."""
     if not history:
         return {}
-    latest = history[-1]
-    return views.kpi_comparison(latest, kpi_service.kpi_comparison(context, profile, latest.year, date.today()))
+    latest, today = history[-1], date.today()
+    aggregates = page.request.app.state.shared_figures.get(
+        indexer_state.data_version(context.session.connection()),
+        ("kpi-aggregates", latest.year, today),
+        lambda: kpi_service.kpi_aggregates(context, latest.year, today),
+    )
+    return views.kpi_comparison(latest, kpi_service.kpi_comparison(aggregates, profile))
 
 
 @router.get("/organisation/{code}/{table}.{extension}", response_class=StreamingResponse)

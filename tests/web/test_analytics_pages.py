@@ -123,6 +123,20 @@ class TestOrganisationAnalytics:
         assert kpis["Alternativkostnad"]["comparison"] is None
         assert kpis["Omsättning av nyckeltal"]["comparison"] is None  # unknown everywhere: nothing to compare
 
+    def test_the_kept_county_and_country_figures_follow_every_write(self, client: TestClient, session: Session):
+        """They are kept between pages while the data stays the same, never after it changed."""
+        for code, held, used in (("2281", 10, 5), ("2262", 30, 3)):
+            organisation_service.record_figures(
+                session, code, 2025, FiguresWrite(datasets_held=held, datasets_used=used), ADMIN
+            )
+        before = kpi_boxes(client.get("/organisation/2262").text)["Datautnyttjande"]["comparison"]["rows"]
+        assert before[1:] == [["Region Västernorrland", "20,0 %"], ["Sverige", "20,0 %"]]
+        organisation_service.record_figures(
+            session, "0180", 2025, FiguresWrite(datasets_held=60, datasets_used=60), ADMIN
+        )
+        after = kpi_boxes(client.get("/organisation/2281").text)["Datautnyttjande"]["comparison"]["rows"]
+        assert after == [["Sundsvall", "50,0 %"], ["Region Västernorrland", "20,0 %"], ["Sverige", "68,0 %"]]
+
     def test_without_yearly_figures_it_says_so(self, client: TestClient):
         assert "Det finns inga årsuppgifter för Göteborgsregionens" in check_page(client.get("/organisation/gr"))
 

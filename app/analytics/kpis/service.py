@@ -66,11 +66,27 @@ def kpis_aggregate(
     return _counties(context, values, year, None if county is None else {county})
 
 
-def kpi_comparison(context: AnalyticsContext, organisation: Profile, year: int, today: date) -> list[KpiReport]:
-    """What an organisation's page compares its KPIs of `year` with: its county (each of them, for
-    a federation whose members span counties) and the country."""
+@dataclass(frozen=True)
+class Aggregates:
+    """Every county's KPIs and the country's for one year: what each organisation is compared with."""
+
+    counties: dict[str, KpiReport]
+    national: KpiReport
+
+
+def kpi_aggregates(context: AnalyticsContext, year: int, today: date) -> Aggregates:
+    """Every county's and the country's KPIs of `year`: reads every organisation's inputs, so
+    pages keep it while the data stays the same (`app.core.read_cache.VersionedMemo`)."""
     year, values = _everyone(context, year, today)
-    return [*_counties(context, values, year, set(organisation.county_codes)), _national(values, year)]
+    counties = {report.code: report for report in _counties(context, values, year, None)}
+    return Aggregates(counties, _national(values, year))
+
+
+def kpi_comparison(aggregates: Aggregates, organisation: Profile) -> list[KpiReport]:
+    """What an organisation's KPIs are compared with: its county (each of them, for a federation
+    whose members span counties) and the country."""
+    counties = [aggregates.counties[code] for code in sorted(organisation.county_codes) if code in aggregates.counties]
+    return [*counties, aggregates.national]
 
 
 def _everyone(
