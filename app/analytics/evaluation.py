@@ -4,7 +4,7 @@ A labelled set names, for each text, its overlap group (texts that do the same w
 (a hard negative: another problem in the same surroundings). The method is run on the set as a
 registry of its own (each text its own owner) and measured as the service would answer:
 
-- pairwise precision, recall and F1 of the pairs at `thresholds.SAME_WORK_SCORE`;
+- pairwise precision, recall and F1 of the pairs taken to be the same work (`scoring.Index.same_work`);
 - hit@5: the share of texts with a partner that have one among their five best matches;
 - cluster B-cubed precision, recall and F (Bagga & Baldwin 1998; Amigó et al. 2009): for each
   text, the share of its cluster that is in its group, and of its group that is in its
@@ -21,7 +21,7 @@ from itertools import combinations
 from pathlib import Path
 
 from app.analytics.clusters import communities
-from app.analytics.overlaps import scoring, thresholds
+from app.analytics.overlaps import scoring
 from app.analytics.overlaps.features import features
 
 HIT_AT = 5
@@ -90,13 +90,11 @@ def measure(texts: list[Text]) -> Quality:
 
 
 def _same_work(index: scoring.Index) -> list[tuple[str, str, float]]:
-    pairs: dict[tuple[str, str], float] = {}
-    for key in index:
-        for other, value in index.best(key):
-            if value >= thresholds.SAME_WORK_SCORE:
-                first, second = sorted((key, other))
-                pairs[first, second] = value
-    return [(first, second, value) for (first, second), value in pairs.items()]
+    first, second, scores = index.same_work_edges()
+    return [
+        (index.key_at(a), index.key_at(b), value)
+        for a, b, value in zip(first.tolist(), second.tolist(), scores.tolist(), strict=True)
+    ]
 
 
 def _same_group(groups: dict[str, str | None], first: str, second: str) -> bool:

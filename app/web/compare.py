@@ -12,7 +12,7 @@ from app.analytics.context import AnalyticsContext, ContextDep
 from app.analytics.flags import service as flag_service
 from app.analytics.flags.schemas import PortfolioRead
 from app.analytics.kpis import service as kpi_service
-from app.analytics.overlaps import store, thresholds
+from app.analytics.overlaps import store
 from app.analytics.scaling import service as scaling_service
 from app.analytics.scaling.schemas import CandidateQuery, ScalingCandidate
 from app.analytics.schemas import InitiativeBrief
@@ -90,7 +90,7 @@ def _shared_work(context: AnalyticsContext, columns: list[Compared]) -> list[Sha
     """Pairs of the compared organisations' initiatives that the registry takes to be the same work."""
     owner = {item.id: column.organisation.code for column in columns for item in column.portfolio.initiatives}
     best: dict[tuple, float] = {}
-    for one, other, score in store.partners(context.session, list(owner), thresholds.SAME_WORK_SCORE):
+    for one, other, score in store.partners(context.session, list(owner), same_work=True):
         if one in owner and other in owner and owner[one] != owner[other]:
             key = tuple(sorted((one, other), key=str))
             best[key] = max(score, best.get(key, 0.0))

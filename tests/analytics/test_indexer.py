@@ -68,7 +68,10 @@ def tables(session: Session) -> dict[str, set]:
     for initiative_id, cluster_id in rows("SELECT initiative_id, cluster_id FROM cluster_member"):
         clusters.setdefault(cluster_id, set()).add(title[initiative_id])
     return {
-        "pairs": {(title[a], title[b], round(s, 4)) for a, b, s in rows("SELECT * FROM overlap_pair")},
+        "pairs": {
+            (title[a], title[b], round(s, 4), bool(same))
+            for a, b, s, same in rows("SELECT initiative_id, other_id, score, same_work FROM overlap_pair")
+        },
         "clusters": {frozenset(members) for members in clusters.values()},
         "labels": {label for (label,) in rows("SELECT label FROM overlap_cluster")},
         "proven": {(title[a], title[b]) for a, b in rows("SELECT initiative_id, proven_id FROM proven_match")},

@@ -8,7 +8,7 @@ import pytest
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate
 from app.analytics.context import AnalyticsContext
-from app.analytics.overlaps import judgements
+from app.analytics.overlaps import judgements, thresholds
 from app.analytics.overlaps import service as overlap_service
 from app.analytics.overlaps.schemas import JudgementWrite, SimilarQuery
 from app.changes import service as change_service
@@ -63,6 +63,25 @@ class TestFindOverlaps:
         weaker = found(session, target, min_score=0.1)
         assert [match.initiative.owner for match in weaker] == ["0180"]
         assert weaker[0].score < 0.3
+
+    def test_a_weaker_pair_is_the_same_work_while_each_is_among_the_others_closest(self, session, index):
+        target = make(session, "Fakturarobot", "2281", summary="Robot för leverantörsreskontra och fakturamatchning.")
+        described = (
+            "Robotiserad processautomatisering i ekonomiavdelningen",
+            "Fakturor och attestflöden automatiseras.",
+        )
+        other = make(session, described[0], "0180", summary=described[1])
+        index()
+        [match] = found(session, target)
+        assert match.initiative.id == other.id
+        assert thresholds.MUTUAL_SCORE <= match.score < thresholds.SAME_WORK_SCORE
+        # Five others write it closer to `other`'s words: `target` is no longer among its closest.
+        for code in ("1480", "0380", "1280", "0580", "1880"):
+            make(session, described[0], code, summary=described[1])
+        index()
+        assert found(session, target) == []
+        weaker = found(session, target, min_score=0.1)
+        assert other.id in {m.initiative.id for m in weaker} and {m.score for m in weaker} == {match.score}
 
     def test_same_named_solution_and_coordination_are_explained(self, session, index):
         target = make(session, NIGHT, "2281", solution={"name": "Tillsynskamera"})

@@ -33,7 +33,7 @@ from app.analytics.clusters import communities, labels
 from app.analytics.clusters import store as cluster_store
 from app.analytics.flags import store as flag_store
 from app.analytics.indexer import state as indexer_state
-from app.analytics.overlaps import judgements, profiles, scoring, store, thresholds
+from app.analytics.overlaps import judgements, profiles, scoring, store
 from app.analytics.overlaps.features import features
 from app.changes import service as change_service
 from app.core.enums import OPERATING_STATUSES, AdoptionStatus, InitiativeStatus, Verdict
@@ -149,7 +149,7 @@ class Indexer:
         store.delete_profiles(session, removed)
         verdicts = _verdicts(session)
         # Every pair that a rewritten list held or holds now: their clusters may change.
-        touched = {str(i) for pair in store.partners(session, _ids(rewritten), 0.0) for i in pair[:2]}
+        touched = {str(i) for pair in store.partners(session, _ids(rewritten), same_work=False) for i in pair[:2]}
         self._write_lists(session, [key for key in rewritten if key in self._index], verdicts)
         store.delete_lists(session, [key for key in rewritten if key not in self._index])
         touched |= {other for key in rewritten if key in self._index for other, _score in self._index.best(key)}
@@ -166,9 +166,12 @@ class Indexer:
                 pinned.setdefault(first, []).append(second)
         lists = {}
         for key in keys:
-            listed = self._index.best(key)
-            missing = [other for other in pinned.get(key, []) if other not in dict(listed)]
-            lists[key] = listed + sorted(self._index.scores_against(key, missing).items())
+            listed = self._index.best_marked(key)
+            missing = [other for other in pinned.get(key, []) if other not in {row[0] for row in listed}]
+            lists[key] = listed + [
+                (other, value, self._index.same_work(key, other, value))
+                for other, value in sorted(self._index.scores_against(key, missing).items())
+            ]
         store.write_lists(session, lists)
 
     def _recluster(self, session: Session, touched: set[str], verdicts: Verdicts) -> set[str]:
@@ -201,9 +204,10 @@ class Indexer:
         return seeds | nodes
 
     def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs taken to be the same work, as positions: listed pairs scoring at least
-        `SAME_WORK_SCORE` unless judged related or different, and pairs judged the same."""
-        first, second, scores = self._index.edges(thresholds.SAME_WORK_SCORE)
+        """The pairs taken to be the same work, as positions: listed pairs the machine takes to be
+        the same work (`scoring.Index.same_work`) unless judged related or different, and pairs
+        judged the same."""
+        first, second, scores = self._index.same_work_edges()
         judged = {
             verdict: np.array(
                 [

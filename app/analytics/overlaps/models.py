@@ -12,13 +12,15 @@ from app.core.models import empty_list, timestamp_field
 class OverlapPair(SQLModel, table=True):
     """`other_id` is among `initiative_id`'s closest matches (or a person judged the two the same
     or related); kept by the indexer (`app.analytics.indexer`). A pair may be listed from one
-    side or from both; its score is the same either way."""
+    side or from both; its score and `same_work` are the same either way. `same_work`: the
+    machine takes the two to be the same work (`thresholds`), whatever people judged."""
 
     __tablename__ = "overlap_pair"
 
     initiative_id: uuid.UUID = Field(primary_key=True)
     other_id: uuid.UUID = Field(primary_key=True, index=True)
     score: float
+    same_work: bool = False
 
 
 class OverlapProfile(SQLModel, table=True):

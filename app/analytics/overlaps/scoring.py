@@ -16,8 +16,9 @@ the registry's), so the same contents give the same scores in whatever order the
 owners' initiatives scoring at least `FLOOR`; a pair is scored only when the two share a
 selective feature (`features.Features.selective`), which keeps the work near linear in the
 registry's size. The pairs it reports are those in either side's list: at most n × NEIGHBOURS
-even when hundreds of initiatives describe the same thing. Every list that a change may have
-altered is worked out again, so the pairs are a function of the contents, not of the order of
+even when hundreds of initiatives describe the same thing. A pair is the same work from
+`SAME_WORK_SCORE`, or from `MUTUAL_SCORE` while each is among the other's `MUTUAL_NEIGHBOURS`
+closest (`same_work`). Every list (and mark) that a change may have altered is worked out again, so the pairs are a function of the contents, not of the order of
 the changes (a test loads one set in several orders and compares).
 """
 
@@ -30,7 +31,7 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 
 from app.analytics.overlaps.features import Features
-from app.analytics.overlaps.thresholds import FLOOR, SAME_WORK_SCORE
+from app.analytics.overlaps.thresholds import FLOOR, MUTUAL_NEIGHBOURS, MUTUAL_SCORE, SAME_WORK_SCORE
 
 # Space weights and the thresholds, chosen on the development part of the evaluation set
 # (tests/analytics/data/eval/overlap_dev.json); see docs/analytics/overlap.md.
@@ -40,7 +41,7 @@ NEIGHBOURS = 20
 BLOCK = 512  # initiatives scored at once against all: bounds the memory a product takes
 SCORE_DECIMALS = 4
 # Raise when what a score is made of changes (features, weights): the indexer then builds anew.
-METHOD = f"v2-{NEIGHBOURS}-{FLOOR}-{SAME_WORK_SCORE}-{CONCEPT_FLOOR}"
+METHOD = f"v3-{NEIGHBOURS}-{FLOOR}-{SAME_WORK_SCORE}-{MUTUAL_NEIGHBOURS}-{MUTUAL_SCORE}-{CONCEPT_FLOOR}"
 DIMENSIONS = 2**22
 _hasher = FeatureHasher(n_features=DIMENSIONS, input_type="dict", alternate_sign=False)
 
@@ -146,16 +147,41 @@ class Index:
         """Positions in use or once used: what position arrays are sized by."""
         return len(self._keys)
 
-    def edges(self, min_score: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every pair in a list scoring at least `min_score`, once, as positions (smaller first)
-        and scores."""
+    def best_marked(self, key: str) -> list[tuple[str, float, bool]]:
+        """The key's list, each match marked with whether the pair is the same work (`same_work`)."""
+        near = self._near(self._positions[key])
+        return [(other, value, self._is_same_work(key, other, value, near)) for other, value in self.best(key)]
+
+    def same_work(self, key: str, other: str, value: float) -> bool:
+        """Whether a pair scoring `value` is the same work: it scores at least `SAME_WORK_SCORE`, or
+        each is among the other's `MUTUAL_NEIGHBOURS` closest matches."""
+        return self._is_same_work(key, other, value, self._near(self._positions[key]))
+
+    def _is_same_work(self, key: str, other: str, value: float, near: set[int]) -> bool:
+        if value >= SAME_WORK_SCORE:
+            return True
+        if value < MUTUAL_SCORE:
+            return False
+        position, partner = self._positions[key], self._positions.get(other)
+        return partner is not None and partner in near and position in self._near(partner)
+
+    def _near(self, position: int) -> set[int]:
+        return set(self._lists[position][0][:MUTUAL_NEIGHBOURS].tolist())
+
+    def same_work_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every listed pair that is the same work (`same_work`), once, as positions (smaller
+        first) and scores."""
         lengths = np.array([len(partners) for partners, _scores in self._lists], dtype=np.int64)
         if not lengths.sum():
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         holders = np.repeat(np.arange(len(self._lists)), lengths)
         partners = np.concatenate([partners for partners, _scores in self._lists]).astype(np.int64)
         scores = np.concatenate([scores for _partners, scores in self._lists])
-        kept = scores >= min_score
+        ranks = np.concatenate([np.arange(length) for length in lengths])
+        size = len(self._lists)
+        near = (holders * size + partners)[ranks < MUTUAL_NEIGHBOURS]
+        mutual = (ranks < MUTUAL_NEIGHBOURS) & np.isin(partners * size + holders, near)
+        kept = (scores >= SAME_WORK_SCORE) | (mutual & (scores >= MUTUAL_SCORE))
         first, second = np.minimum(holders, partners)[kept], np.maximum(holders, partners)[kept]
         pairs, where = np.unique(np.stack([first, second], axis=1), axis=0, return_index=True)
         return pairs[:, 0], pairs[:, 1], scores[kept][where]
@@ -176,13 +202,14 @@ class Index:
                 self._set_list(key, scored)
 
     def apply(self, documents: Iterable[Document], removed: Iterable[str] = ()) -> set[str]:
-        """Add or replace `documents` and drop `removed`; returns the keys whose lists changed
-        (a removed key's among them: its list is now empty)."""
+        """Add or replace `documents` and drop `removed`; returns the keys whose lists changed (a
+        removed key's among them: its list is now empty) or whose pairs' `same_work` did."""
         documents = [document for document in documents if not self._holds(document)]
         changed = {document.key for document in documents} | {key for key in removed if key in self._positions}
         present = [key for key in changed if key in self._positions]
         holders = self._holders_of(present)  # lists that hold a changed key: they are worked out again
         before = {key: self.best(key) for key in {*present, *holders}}
+        near_before = {key: self._near(self._positions[key]) for key in before}
         for key in changed - {document.key for document in documents}:
             self._unplace(key)
         for document in documents:
@@ -197,9 +224,25 @@ class Index:
                 lists_changed.add(key)
         for key in fresh:
             for other, value in scored[key].items():
-                if other not in changed and other not in holders and self._offer(other, key, value):
-                    lists_changed.add(other)
-        return lists_changed
+                if other not in changed and other not in holders:
+                    near = self._near(self._positions[other])
+                    if self._offer(other, key, value):
+                        near_before.setdefault(other, near)
+                        lists_changed.add(other)
+        return lists_changed | self._marks_changed(lists_changed, near_before)
+
+    def _marks_changed(self, lists_changed: set[str], near_before: dict[str, set[int]]) -> set[str]:
+        """The keys whose pair with a key of `lists_changed` may have changed `same_work` although
+        their own list did not: those the key's closest matches took in or let go, and that hold
+        the key among their own closest."""
+        found = set()
+        for key in lists_changed & set(self._positions):
+            position = self._positions[key]
+            for partner in near_before.get(key, set()) ^ self._near(position):
+                other = self._keys[partner]
+                if other is not None and position in self._near(partner):
+                    found.add(other)
+        return found
 
     def _holders_of(self, keys: list[str]) -> set[str]:
         """The keys whose lists hold any of `keys` now: only initiatives that score at least the

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app.adoptions import service as adoption_service
 from app.analytics.briefs import briefs
 from app.analytics.context import AnalyticsContext
-from app.analytics.overlaps import judgements, profiles, store, thresholds
+from app.analytics.overlaps import judgements, profiles, store
 from app.analytics.overlaps.models import OverlapJudgement
 from app.analytics.overlaps.profiles import Profile
 from app.analytics.overlaps.schemas import (
@@ -39,8 +39,8 @@ def find_overlaps(
     context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
 ) -> list[OverlapMatch]:
     """Other organisations' live initiatives most like this one, best first: without `min_score`
-    those at `thresholds.SAME_WORK_SCORE` or more, which the service takes to be the same work,
-    and those people judged the same or related; never those judged different."""
+    those the service takes to be the same work (`thresholds`), and those people judged the
+    same or related; with it, those scoring at least `min_score`; never those judged different."""
     found = _found(context, initiative_id, min_score, limit)
     reads = {read.id: read for read in initiative_reads.reads(context.session, [f.other_id for f in found])}
     explanations = _explanations(context, initiative_id, found)
@@ -61,16 +61,16 @@ def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: Sim
 
 
 def _found(context: AnalyticsContext, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> list[Found]:
-    threshold = thresholds.SAME_WORK_SCORE if min_score is None else min_score
-    scores = store.pairs_of(context.session, initiative_id)
-    judged = judgements.of_pairs(context.session, (judgements.pair(initiative_id, other) for other in scores))
+    paired = store.pairs_of(context.session, initiative_id)
+    judged = judgements.of_pairs(context.session, (judgements.pair(initiative_id, other) for other in paired))
     found = []
-    for other, score in scores.items():
+    for other, pair in paired.items():
         these = judged.get(judgements.pair(initiative_id, other), [])
         decided = judgements.verdict(these)
-        if decided == Verdict.different or (score < threshold and decided not in LISTED_VERDICTS):
+        wanted = pair.same_work if min_score is None else pair.score >= min_score
+        if decided == Verdict.different or not (wanted or decided in LISTED_VERDICTS):
             continue
-        found.append(Found(other, score, these))
+        found.append(Found(other, pair.score, these))
     return sorted(found, key=lambda f: (-f.score, str(f.other_id)))[:limit]
 
 
@@ -126,7 +126,7 @@ def unjudged(context: AnalyticsContext, own_ids: Sequence[uuid.UUID], judge: str
     best first: what the registry asks the organisation to check."""
     own = set(own_ids)
     best: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
-    for listing, listed, score in store.partners(context.session, own_ids, thresholds.SAME_WORK_SCORE):
+    for listing, listed, score in store.partners(context.session, own_ids, same_work=True):
         mine, other = (listing, listed) if listing in own else (listed, listing)
         if other not in own:
             best[mine, other] = max(score, best.get((mine, other), 0.0))

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import CompoundSelect, delete, or_, union_all
 from sqlmodel import Session, col, select
@@ -45,16 +46,16 @@ def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Prof
     return found
 
 
-def write_lists(session: Session, lists: dict[str, list[tuple[str, float]]]) -> None:
-    """Replace these initiatives' lists of closest matches."""
+def write_lists(session: Session, lists: dict[str, list[tuple[str, float, bool]]]) -> None:
+    """Replace these initiatives' lists of closest matches: (other, score, same work)."""
     delete_lists(session, lists)
     bulk_insert(
         session,
         OverlapPair,
         [
-            {"initiative_id": uuid.UUID(key), "other_id": uuid.UUID(other), "score": score}
+            {"initiative_id": uuid.UUID(key), "other_id": uuid.UUID(other), "score": score, "same_work": same}
             for key, listed in lists.items()
-            for other, score in listed
+            for other, score, same in listed
         ],
     )
 
@@ -70,27 +71,34 @@ def listed_ids(session: Session) -> set[uuid.UUID]:
     return set(session.connection().execute(statement).scalars())
 
 
-def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, float]:
+@dataclass(frozen=True)
+class Paired:
+    score: float
+    same_work: bool
+
+
+def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, Paired]:
     """The initiatives paired with this one, from its list or theirs (a few dozen at most)."""
+    columns = (col(OverlapPair.score), col(OverlapPair.same_work))
     statement: CompoundSelect = union_all(
-        select(col(OverlapPair.other_id).label("partner"), col(OverlapPair.score)).where(
-            OverlapPair.initiative_id == initiative_id
-        ),
-        select(col(OverlapPair.initiative_id).label("partner"), col(OverlapPair.score)).where(
-            OverlapPair.other_id == initiative_id
-        ),
+        select(col(OverlapPair.other_id).label("partner"), *columns).where(OverlapPair.initiative_id == initiative_id),
+        select(col(OverlapPair.initiative_id).label("partner"), *columns).where(OverlapPair.other_id == initiative_id),
     )
-    return dict(session.connection().execute(statement).all())
+    return {partner: Paired(score, same) for partner, score, same in session.connection().execute(statement)}
 
 
-def partners(session: Session, ids: Sequence[uuid.UUID], min_score: float) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
-    """Every stored pair that involves one of `ids`, scoring at least `min_score`: (listing, listed, score)."""
+def partners(
+    session: Session, ids: Sequence[uuid.UUID], *, same_work: bool
+) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
+    """Every stored pair that involves one of `ids` (with `same_work`, only those taken to be the
+    same work): (listing, listed, score)."""
     found: list[tuple[uuid.UUID, uuid.UUID, float]] = []
     for chunk in _chunks(str(i) for i in ids):
         statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score)).where(
-            or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk)),
-            col(OverlapPair.score) >= min_score,
+            or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk))
         )
+        if same_work:
+            statement = statement.where(col(OverlapPair.same_work))
         found.extend((a, b, c) for a, b, c in session.connection().execute(statement))
     return found
 
