@@ -15,7 +15,7 @@ candidates.
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapJudgement
@@ -94,20 +94,6 @@ def involving(session: Session, ids: Iterable[uuid.UUID]) -> dict[Pair, list[Ove
         )
         for judgement in session.exec(statement):
             found.setdefault((judgement.first_id, judgement.second_id), []).append(judgement)
-    return found
-
-
-def of_pairs(session: Session, pairs: Iterable[Pair]) -> dict[Pair, list[OverlapJudgement]]:
-    """The judgements of these pairs."""
-    wanted = list(dict.fromkeys(pairs))
-    if not wanted:
-        return {}
-    statement = select(OverlapJudgement).where(
-        or_(*(and_(col(OverlapJudgement.first_id) == a, col(OverlapJudgement.second_id) == b) for a, b in wanted))
-    )
-    found: dict[Pair, list[OverlapJudgement]] = {}
-    for judgement in session.exec(statement):
-        found.setdefault((judgement.first_id, judgement.second_id), []).append(judgement)
     return found
 
 

@@ -18,8 +18,9 @@ selective feature (`features.Features.selective`), which keeps the work near lin
 registry's size. The pairs it reports are those in either side's list: at most n × NEIGHBOURS
 even when hundreds of initiatives describe the same thing. A pair is the same work from
 `SAME_WORK_SCORE`, or from `MUTUAL_SCORE` while each is among the other's `MUTUAL_NEIGHBOURS`
-closest (`same_work`). Every list (and mark) that a change may have altered is worked out again, so the pairs are a function of the contents, not of the order of
-the changes (a test loads one set in several orders and compares).
+closest (`same_work`). Every list (and mark) that a change may have altered is worked out
+again, so the pairs are a function of the contents, not of the order of the changes (a test
+loads one set in several orders and compares).
 """
 
 import math

@@ -62,7 +62,7 @@ def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: Sim
 
 def _found(context: AnalyticsContext, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> list[Found]:
     paired = store.pairs_of(context.session, initiative_id)
-    judged = judgements.of_pairs(context.session, (judgements.pair(initiative_id, other) for other in paired))
+    judged = judgements.involving(context.session, [initiative_id])
     found = []
     for other, pair in paired.items():
         these = judged.get(judgements.pair(initiative_id, other), [])
@@ -130,7 +130,7 @@ def unjudged(context: AnalyticsContext, own_ids: Sequence[uuid.UUID], judge: str
         mine, other = (listing, listed) if listing in own else (listed, listing)
         if other not in own:
             best[mine, other] = max(score, best.get((mine, other), 0.0))
-    judged = judgements.of_pairs(context.session, (judgements.pair(*key) for key in best))
+    judged = judgements.involving(context.session, own_ids)
     open_pairs = sorted(
         (
             (mine, other, score)
