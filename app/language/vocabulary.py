@@ -19,7 +19,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -71,7 +71,7 @@ class _Label:
     is_capitals_only: bool = False
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: `_annotated` caches per vocabulary
 class Vocabulary:
     scheme: Scheme
     concepts: dict[str, Concept]
@@ -98,7 +98,7 @@ class Vocabulary:
 
     def annotate(self, text: str) -> list[str]:
         """The ids of the concepts the text names by a label, in order of first mention."""
-        return list(self._labelled(words(text), written_words(text)))
+        return list(_annotated(self, text))
 
     def mentions(self, text: str) -> dict[str, float]:
         """The concepts the text names (strength 1) or suggests by cues (`CUE_STRENGTH`)."""
@@ -151,6 +151,12 @@ class Vocabulary:
 
     def narrower(self, concept_id: str) -> list[str]:
         return [concept.id for concept in self.concepts.values() if concept_id in concept.broader]
+
+
+@lru_cache(maxsize=1_024)
+def _annotated(vocab: Vocabulary, text: str) -> tuple[str, ...]:
+    # A write annotates one text twice (its document and its search terms): the second is free.
+    return tuple(vocab._labelled(words(text), written_words(text)))
 
 
 def _follows(keys: tuple[str, ...], tokens: list[Word], position: int) -> bool:

@@ -135,7 +135,10 @@ def latest_populations(session: Session) -> dict[str, int]:
 
 def missing_codes(session: Session, codes: Iterable[str]) -> set[str]:
     wanted = set(codes)
-    return wanted - set(names_by_code(session, wanted))
+    if not wanted:
+        return set()
+    statement = select(Organisation.code).where(col(Organisation.code).in_(wanted))
+    return wanted - set(session.connection().execute(statement).scalars())
 
 
 def member_codes(session: Session, codes: Iterable[str] | None = None) -> dict[str, list[str]]:

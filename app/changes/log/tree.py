@@ -6,7 +6,7 @@ import time
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import and_, func, insert, or_
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from app.changes.log import merkle
@@ -40,13 +40,15 @@ def append(session: Session, leaves: list[bytes]) -> int:
 def nodes(session: Session, wanted: set[Node]) -> dict[Node, bytes]:
     if not wanted:
         return {}
-    by_level: dict[int, list[int]] = {}
-    for level, index in sorted(wanted):
-        by_level.setdefault(level, []).append(index)
-    # Level by level rather than `(level, index) IN (...)`: SQLite scans the table for row values.
-    found = or_(*(and_(col(LogNode.level) == lv, col(LogNode.index).in_(ix)) for lv, ix in by_level.items()))
-    rows = session.exec(select(LogNode.level, LogNode.index, LogNode.hash).where(found))
-    return {(level, index): value for level, index, value in rows}
+    # Every level × every index, then only the wanted: two IN lists use the primary key and make
+    # one statement SQLAlchemy compiles once, where `(level, index) IN (...)` scans on SQLite and
+    # an OR per level is built anew for every write.
+    levels, indexes = {level for level, _index in wanted}, {index for _level, index in wanted}
+    statement = select(LogNode.level, LogNode.index, LogNode.hash).where(
+        col(LogNode.level).in_(levels), col(LogNode.index).in_(indexes)
+    )
+    rows = session.connection().execute(statement)
+    return {(level, index): value for level, index, value in rows if (level, index) in wanted}
 
 
 def hashes_of(session: Session, ranges: list[merkle.Range]) -> list[bytes]:
