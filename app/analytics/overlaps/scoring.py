@@ -80,8 +80,12 @@ def score(first: Features, second: Features) -> float:
 
 
 def rounded(value: float) -> float:
-    # Four decimals: the same on every engine and platform.
-    return round(min(value, 1.0), SCORE_DECIMALS)
+    return float(_rounded(np.array([value]))[0])
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    # Four decimals: the same on every engine and platform, and for one pair as for a block.
+    return np.round(np.minimum(values.astype(np.float64), 1.0), SCORE_DECIMALS)
 
 
 def _norm(values: dict[str, float]) -> float:
@@ -104,7 +108,7 @@ class Index:
         self._vectors: list[tuple[np.ndarray, np.ndarray]] = []  # per position: columns, values
         self._selectives: list[np.ndarray] = []
         self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
-        self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None
+        self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -129,7 +133,7 @@ class Index:
     def scores_against(self, key: str, others: Iterable[str]) -> dict[str, float]:
         """The scores of `key` against each of `others` present in the index, selective feature
         shared or not (for pairs a person has judged)."""
-        vectors, _selectives = self._stacked()
+        vectors = self._stacked()[0]
         row = vectors[self._positions[key]]
         return {
             other: rounded(float((row @ vectors[self._positions[other]].T).sum()))
@@ -199,7 +203,7 @@ class Index:
         keys = self.keys()
         for start in range(0, len(keys), BLOCK):
             block = keys[start : start + BLOCK]
-            for key, scored in self._scored(block, self.floor).items():
+            for key, scored in self._scored(block, self.floor, self.neighbours).items():
                 self._set_list(key, scored)
 
     def apply(self, documents: Iterable[Document], removed: Iterable[str] = ()) -> set[str]:
@@ -219,7 +223,8 @@ class Index:
         lists_changed = {key for key in changed if key not in self._positions}
         fresh = [document.key for document in documents]
         redone = sorted((holders - changed) & set(self._positions))
-        scored = self._scored(fresh + redone, self.floor)
+        # A fresh key's every score is offered to the others' lists; a redone key needs its best.
+        scored = self._scored(fresh, self.floor) | self._scored(redone, self.floor, self.neighbours)
         for key in fresh + redone:
             if self._set_list(key, scored[key]) != before.get(key):
                 lists_changed.add(key)
@@ -307,31 +312,44 @@ class Index:
         self._selectives[position] = np.zeros(0, np.int32)
         self._lists[position] = (np.zeros(0, np.int32), np.zeros(0, np.float64))
 
-    def _scored(self, keys: list[str], floor: float) -> dict[str, dict[str, float]]:
+    def _scored(self, keys: list[str], floor: float, best: int | None = None) -> dict[str, dict[str, float]]:
         """Each key's scores against every other owner's initiative it shares a selective feature
-        with, at least `floor` and above 0; a block of keys at a time."""
+        with, at least `floor` and above 0 (with `best`, only its `best` highest and any tied with
+        the last of them); a block of keys at a time, in arrays until what is kept."""
         found: dict[str, dict[str, float]] = {key: {} for key in keys}
         if not keys:
             return found
-        vectors, selectives = self._stacked()
-        owners = self._owners
+        vectors, selectives, owners, alive = self._stacked()
         for start in range(0, len(keys), BLOCK):
             block = keys[start : start + BLOCK]
             positions = np.array([self._positions[key] for key in block])
             shares = (selectives[positions] @ selectives.T).tocsr()
             shares.data[:] = 1.0
             scores = (vectors[positions] @ vectors.T).multiply(shares).tocoo()
-            for row, column, value in zip(scores.row.tolist(), scores.col.tolist(), scores.data.tolist(), strict=True):
-                other, result = self._keys[column], rounded(value)
-                if other is not None and result >= floor and result > 0 and owners[column] != owners[positions[row]]:
-                    found[block[row]][other] = result
+            rows, columns, values = scores.row, scores.col, _rounded(scores.data)
+            kept = (values >= floor) & (values > 0) & alive[columns] & (owners[columns] != owners[positions[rows]])
+            rows, columns, values = rows[kept], columns[kept], values[kept]
+            order = np.lexsort((-values, rows))  # by row, best first
+            rows, columns, values = rows[order], columns[order], values[order]
+            bounds = np.searchsorted(rows, np.arange(len(block) + 1))
+            for row, key in enumerate(block):
+                first, last = bounds[row], bounds[row + 1]
+                if best is not None and last - first > best:
+                    # Ties with the last kept are kept too: which of them the list takes is by key.
+                    last = first + int(np.searchsorted(-values[first:last], -values[first + best - 1], side="right"))
+                others = [self._keys[column] for column in columns[first:last].tolist()]
+                found[key] = dict(zip(others, values[first:last].tolist(), strict=True))
         return found
 
-    def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """The vectors and the selective features as matrices, each position's owner (as a number),
+        and whether a position holds an initiative: built once after each change of the index."""
         if self._matrices is None:
             self._matrices = (
                 _csr([v[0] for v in self._vectors], [v[1] for v in self._vectors]),
                 _csr(self._selectives, [np.ones(len(s), np.float32) for s in self._selectives]),
+                np.unique(np.array(self._owners, dtype=object), return_inverse=True)[1],
+                np.array([key is not None for key in self._keys], dtype=bool),
             )
         return self._matrices
 
