@@ -188,8 +188,8 @@ class Index:
         mutual = (ranks < MUTUAL_NEIGHBOURS) & np.isin(partners * size + holders, near)
         kept = (scores >= SAME_WORK_SCORE) | (mutual & (scores >= MUTUAL_SCORE))
         first, second = np.minimum(holders, partners)[kept], np.maximum(holders, partners)[kept]
-        pairs, where = np.unique(np.stack([first, second], axis=1), axis=0, return_index=True)
-        return pairs[:, 0], pairs[:, 1], scores[kept][where]
+        pairs, where = np.unique(first * size + second, return_index=True)  # one number a pair: sorts fast
+        return pairs // size, pairs % size, scores[kept][where]
 
     def place(self, documents: Iterable[Document]) -> None:
         """Add documents without working out any list: the first part of a full build, which
@@ -323,9 +323,10 @@ class Index:
         for start in range(0, len(keys), BLOCK):
             block = keys[start : start + BLOCK]
             positions = np.array([self._positions[key] for key in block])
-            shares = (selectives[positions] @ selectives.T).tocsr()
+            # All × block, then turned: the block is transposed, never the whole matrix.
+            shares = (selectives @ selectives[positions].T).T.tocsr()
             shares.data[:] = 1.0
-            scores = (vectors[positions] @ vectors.T).multiply(shares).tocoo()
+            scores = (vectors @ vectors[positions].T).T.multiply(shares).tocoo()
             rows, columns, values = scores.row, scores.col, _rounded(scores.data)
             kept = (values >= floor) & (values > 0) & alive[columns] & (owners[columns] != owners[positions[rows]])
             rows, columns, values = rows[kept], columns[kept], values[kept]
@@ -347,7 +348,7 @@ class Index:
         if self._matrices is None:
             self._matrices = (
                 _csr([v[0] for v in self._vectors], [v[1] for v in self._vectors]),
-                _csr(self._selectives, [np.ones(len(s), np.float32) for s in self._selectives]),
+                _csr(self._selectives, None),
                 np.unique(np.array(self._owners, dtype=object), return_inverse=True)[1],
                 np.array([key is not None for key in self._keys], dtype=bool),
             )
@@ -360,11 +361,18 @@ def _vector(document: Document) -> tuple[np.ndarray, np.ndarray]:
     return weighted.indices.astype(np.int32), weighted.data.astype(np.float32)
 
 
-def _csr(columns: list[np.ndarray], values: list[np.ndarray]) -> sparse.csr_matrix:
-    lengths = np.array([len(c) for c in columns], dtype=np.int64)
+def _csr(columns: list[np.ndarray], values: list[np.ndarray] | None) -> sparse.csr_matrix:
+    """Rows of (columns, values) as one matrix; without values, every value is 1."""
+    lengths = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     indices = np.concatenate(columns) if columns else np.zeros(0, np.int32)
-    data = np.concatenate(values) if values else np.zeros(0, np.float32)
+    data = (
+        np.ones(len(indices), np.float32)
+        if values is None
+        else np.concatenate(values)
+        if values
+        else np.zeros(0, np.float32)
+    )
     return sparse.csr_matrix((data, indices, indptr), shape=(len(columns), DIMENSIONS))
 
 
