@@ -228,6 +228,10 @@ def _check(concepts: Iterable[Concept], by_id: dict[str, Concept]) -> None:
         for reference in (*concept.broader, *concept.related):
             if reference not in by_id:
                 raise ValueError(f"concept {concept.id!r} refers to {reference!r}, which is not defined")
+        for cue in concept.cues:
+            if len(cue.split()) != 1:
+                # A cue is read word by word: "höjd beredskap" would be two cues, each too common.
+                raise ValueError(f"the cue {cue!r} of {concept.id!r} is not one word")
         for label in concept.labels:
             key = " ".join(word.lemma for word in words(label))
             if key in labels and labels[key] != concept.id:

@@ -52,6 +52,7 @@ class TestChecks:
             ('[[concept]]\nid = "a"\npref_label = "Omsorg"\nfacet = "service"\n', "also a label"),
             ('[[concept]]\nid = "a"\npref_label = "a"\nfacet = "service"\nbroader = ["b"]\n', "not defined"),
             ('[[concept]]\nid = "a"\npref_label = "a"\nfacet = "colour"\n', "facet must be"),
+            ('[[concept]]\nid = "a"\npref_label = "a"\nfacet = "service"\ncues = ["höjd beredskap"]\n', "not one word"),
             (
                 '[[concept]]\nid = "a"\npref_label = "a"\nfacet = "service"\nbroader = ["b"]\n'
                 '[[concept]]\nid = "b"\npref_label = "b"\nfacet = "service"\nbroader = ["a"]\n',
