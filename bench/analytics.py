@@ -138,11 +138,14 @@ STEPS = {"rebuild": step_rebuild, "overlaps": step_overlaps}
 
 def measure_served(url: str, args: argparse.Namespace) -> dict:
     sample = api_bench.load_sample(url)
+    built = indexer_version(url)
     started = time.monotonic()
     with api_bench.registry_server(url, workers=2, read_cache=True) as base:
         ready = time.monotonic() - started
         server = _server_pid(base)
-        wait_for_indexer(url)
+        # The server's indexer builds everything when it starts: writes measured meanwhile would
+        # wait for the build's transactions.
+        wait_for_indexer(url, after_version=built)
         writes = drive_writes(base, sample, args.seconds)
         wait_for_indexer(url)
         visible = [write_until_visible(base, sample) for _ in range(VISIBLE_ROUNDS)]
@@ -206,8 +209,20 @@ def write_until_visible(base: str, sample: api_bench.Sample) -> float:
     raise RuntimeError(f"a write did not show in its overlaps within {VISIBLE_TIMEOUT} s")
 
 
-def wait_for_indexer(url: str, timeout: float = 1_800) -> None:
-    """Until the server's indexer has built its tables and applied every change."""
+def indexer_version(url: str) -> int:
+    from app.analytics.indexer import state
+
+    engine = build_engine(url)
+    try:
+        with session_scope(engine, write=False) as session:
+            return state.read(session).version
+    finally:
+        engine.dispose()
+
+
+def wait_for_indexer(url: str, after_version: int = -1, timeout: float = 1_800) -> None:
+    """Until an indexer has built its tables (one that started after the tables were at
+    `after_version`: the server's) and applied every change."""
     from app.analytics.indexer import state
 
     engine = build_engine(url)
@@ -215,7 +230,8 @@ def wait_for_indexer(url: str, timeout: float = 1_800) -> None:
     try:
         while time.monotonic() < deadline:
             with session_scope(engine, write=False) as session:
-                if state.read(session).method and state.lag(session) == 0:
+                found = state.read(session)
+                if found.method and found.version > after_version and state.lag(session) == 0:
                     return
             time.sleep(0.5)
     finally:
