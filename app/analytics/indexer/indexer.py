@@ -105,12 +105,15 @@ class Indexer:
         for position in range(0, len(keys), BLOCK):
             with transaction() as session:
                 self._write_lists(session, keys[position : position + BLOCK], _verdicts(session))
-        with transaction() as session:
+        # Clustering everything takes seconds: done in a read, so that writes do not wait for it.
+        with transaction(write=False) as session:
             stale = {str(i) for i in store.listed_ids(session)} - set(keys)
+            verdicts = _verdicts(session)
+            clustered, clusters = self._clusters(session, set(keys) | stale, verdicts)
+        with transaction() as session:
             store.delete_lists(session, stale)
             store.delete_profiles(session, stale)
-            verdicts = _verdicts(session)
-            clustered = self._recluster(session, set(keys) | stale, verdicts)
+            cluster_store.replace(session, clustered, clusters)
             self._match_proven(session, clustered | set(keys) | stale, verdicts)
             self._version = indexer_state.advance(session, start, method())
         logger.info("built the overlap index of %d initiatives", len(keys))
@@ -153,7 +156,8 @@ class Indexer:
         self._write_lists(session, [key for key in rewritten if key in self._index], verdicts)
         store.delete_lists(session, [key for key in rewritten if key not in self._index])
         touched |= {other for key in rewritten if key in self._index for other, _score in self._index.best(key)}
-        clustered = self._recluster(session, touched | rewritten, verdicts)
+        clustered, clusters = self._clusters(session, touched | rewritten, verdicts)
+        cluster_store.replace(session, clustered, clusters)
         self._match_proven(session, clustered | keys, verdicts)
         self._version = indexer_state.advance(session, sequence, method())
 
@@ -174,9 +178,12 @@ class Indexer:
             ]
         store.write_lists(session, lists)
 
-    def _recluster(self, session: Session, touched: set[str], verdicts: Verdicts) -> set[str]:
+    def _clusters(
+        self, session: Session, touched: set[str], verdicts: Verdicts
+    ) -> tuple[set[str], list[cluster_store.Found]]:
         """Cluster again every part of the pair graph that holds a touched initiative or one of
-        their former cluster mates; returns every initiative whose cluster was worked out."""
+        their former cluster mates: every initiative whose cluster was worked out, and the
+        clusters found (for `cluster_store.replace`)."""
         former = cluster_store.mates(session, touched)
         seeds = touched | {key for mates in former.values() for key in mates}
         first, second, scores = self._graph(verdicts)
@@ -200,8 +207,7 @@ class Indexer:
         for members in found:
             label, concepts = labels.label([kept[uuid.UUID(key)] for key in members if uuid.UUID(key) in kept])
             named.append(cluster_store.Found(members, label, concepts))
-        cluster_store.replace(session, seeds | nodes, named)
-        return seeds | nodes
+        return seeds | nodes, named
 
     def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs taken to be the same work, as positions: listed pairs the machine takes to be
