@@ -105,6 +105,7 @@ class Index:
         self._keys: list[str | None] = []
         self._positions: dict[str, int] = {}
         self._owners: list[str] = []
+        self._owner_numbers: dict[str, int] = {}  # an owner's number in `_stacked`, kept while the index lives
         self._vectors: list[tuple[np.ndarray, np.ndarray]] = []  # per position: columns, values
         self._selectives: list[np.ndarray] = []
         self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
@@ -349,7 +350,7 @@ class Index:
             self._matrices = (
                 _csr([v[0] for v in self._vectors], [v[1] for v in self._vectors]),
                 _csr(self._selectives, None),
-                np.unique(np.array(self._owners, dtype=object), return_inverse=True)[1],
+                np.array([self._owner_numbers.setdefault(owner, len(self._owner_numbers)) for owner in self._owners]),
                 np.array([key is not None for key in self._keys], dtype=bool),
             )
         return self._matrices
