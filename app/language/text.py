@@ -86,7 +86,7 @@ class Word:
 
     surface: str
     lemma: str
-    keys: frozenset[str]
+    keys: tuple[str, ...]  # each once, lemma first: the same order in every process
     parts: tuple[str, ...] = ()
 
     @property
@@ -117,19 +117,19 @@ def content_words(text: str) -> list[Word]:
 def analyse(token: str) -> Word:
     """One case-folded token as a `Word` (see the module docstring)."""
     if token.endswith("-"):  # "hälso- och sjukvård": the first half of a shared compound
-        return Word(token, token, frozenset({token}))
+        return Word(token, token, (token,))
     if "-" in token:
         return _hyphenated(token)
     lemma = lemmatise(token)
     parts = compound_parts(token)
     if not parts:
-        return Word(token, lemma, frozenset({lemma, token}))
+        return Word(token, lemma, _unique(lemma, token))
     if lemma == token:  # a compound the dictionary does not know: inflected in its last part
         lemma = token[: len(token) - len(parts[-1])] + lemmatise(parts[-1])
     return Word(
         token,
         lemma,
-        frozenset({lemma, token, *_runs(parts)}),
+        _unique(lemma, token, *_runs(parts)),
         (*(_base(p) for p in parts[:-1]), lemmatise(parts[-1])),
     )
 
@@ -138,7 +138,11 @@ def _hyphenated(token: str) -> Word:
     pieces = token.split("-")
     last = lemmatise(pieces[-1])
     lemma = "-".join([*pieces[:-1], last])
-    return Word(token, lemma, frozenset({lemma, token, *pieces[:-1], last}), (*pieces[:-1], last))
+    return Word(token, lemma, _unique(lemma, token, *pieces[:-1], last), (*pieces[:-1], last))
+
+
+def _unique(*keys: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(keys))
 
 
 @lru_cache(maxsize=200_000)
@@ -219,15 +223,15 @@ def _base(part: str) -> str:
     return max(_bases(part), key=zipf)
 
 
-def _runs(parts: tuple[str, ...]) -> set[str]:
+def _runs(parts: tuple[str, ...]) -> list[str]:
     """Each run of consecutive parts as one word, its last part in base form: "trygghets",
     "larms", "byte" → trygghet, trygghetslarm, trygghetslarmsbyte, larm, larmsbyte, byte."""
-    runs = set()
+    runs = []
     for start in range(len(parts)):
         for end in range(start, len(parts)):
             last = parts[end]
             last = lemmatise(last) if end == len(parts) - 1 else _base(last)
-            runs.add("".join(parts[start:end]) + last)
+            runs.append("".join(parts[start:end]) + last)
     return runs
 
 

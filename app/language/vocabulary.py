@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import count
+from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 
@@ -66,6 +68,7 @@ class Scheme:
 class _Label:
     concept_id: str
     keys: tuple[str, ...]  # per word of the label: the key a text's word must have
+    order: int  # in the vocabulary: which of a word's labels is tried first
     # A two-letter abbreviation ("PA", "AI") counts only in capitals: in lower case it is
     # usually another word or a slip ("pa" for "på").
     is_capitals_only: bool = False
@@ -76,21 +79,26 @@ class Vocabulary:
     scheme: Scheme
     concepts: dict[str, Concept]
     digest: str = ""  # of the files it was read from: what was annotated with which vocabulary
-    _labels: dict[str, list[_Label]] = field(default_factory=dict)
+    _labels: dict[str, list[_Label]] = field(default_factory=dict)  # one-word labels, by their word's key
+    _phrases: dict[tuple[str, str], list[_Label]] = field(default_factory=dict)  # others, by their first two
     _cues: dict[str, list[str]] = field(default_factory=dict)  # a cue's lemma: the concepts it suggests
 
     def __post_init__(self) -> None:
         index: dict[str, list[_Label]] = defaultdict(list)
+        phrases: dict[tuple[str, str], list[_Label]] = defaultdict(list)
         cues: dict[str, list[str]] = defaultdict(list)
+        order = count()
         for concept in self.concepts.values():
             for label in concept.labels:
                 keys = tuple(word.lemma for word in words(label))
-                if keys:
-                    is_capitals_only = len(label) <= SHORT_ABBREVIATION and label.isupper()
-                    index[keys[0]].append(_Label(concept.id, keys, is_capitals_only))
+                entry = _Label(concept.id, keys, next(order), len(label) <= SHORT_ABBREVIATION and label.isupper())
+                if len(keys) == 1:
+                    index[keys[0]].append(entry)
+                elif keys:
+                    phrases[keys[0], keys[1]].append(entry)
             for key in dict.fromkeys(word.lemma for cue in concept.cues for word in words(cue)):
                 cues[key].append(concept.id)
-        self._labels, self._cues = dict(index), dict(cues)
+        self._labels, self._phrases, self._cues = dict(index), dict(phrases), dict(cues)
 
     @property
     def top_concepts(self) -> list[Concept]:
@@ -128,9 +136,13 @@ class Vocabulary:
         for position, word in enumerate(tokens):
             # A one-word label may be any part of a compound ("trygghetslarmsbytet" has
             # "trygghetslarm"); a label of several words matches word for word.
+            following = tokens[position + 1].lemma if position + 1 < len(tokens) else ""
             for key in word.keys:
-                for label in self._labels.get(key, ()):
-                    if label.concept_id in found or (len(label.keys) > 1 and key != word.lemma):
+                labels = self._labels.get(key, [])
+                if key == word.lemma and (key, following) in self._phrases:
+                    labels = sorted(labels + self._phrases[key, following], key=attrgetter("order"))
+                for label in labels:
+                    if label.concept_id in found:
                         continue
                     if label.is_capitals_only and not any(piece.isupper() for piece in written[position].split("-")):
                         continue
