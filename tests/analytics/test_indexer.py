@@ -16,7 +16,9 @@ from sqlmodel import Session
 
 from app.analytics.context import AnalyticsContext
 from app.analytics.indexer import state as indexer_state
-from app.analytics.indexer.indexer import Indexer
+from app.analytics.indexer.indexer import Indexer, method
+from app.analytics.overlaps import judgements, scoring
+from app.analytics.overlaps.schemas import JudgementWrite
 from app.core.caller import ADMIN
 from app.core.db import session_scope
 from app.core.leader import Leadership
@@ -116,6 +118,61 @@ class TestContentsNotHistory:
         index()  # its memory is ahead of the tables: it notices and builds again
         assert tables(session)["pairs"] == set()
         assert indexer_state.lag(session) == 0
+
+
+class TestTakingUpTheTables:
+    """A new indexer (a restart, another process taking the role) takes up the stored tables and
+    works out only what changed since: the tables a full build gives, without a full build."""
+
+    def test_changes_made_while_no_indexer_ran_give_the_tables_of_a_full_build(self, session, texts, monkeypatch):
+        half = len(texts) // 2
+        night = [
+            make_initiative(session, title=title, owner=owner, summary=None, tags=[])
+            for title, owner in (
+                ("Digital nattillsyn med kamera i hemtjänsten", "2281"),
+                ("Nattillsyn via kameror hos brukare i hemtjänsten", "0180"),
+                ("Kameratillsyn nattetid hos brukare i hemtjänsten", "1480"),
+            )
+        ]
+        signing = make_initiative(session, title="Elektronisk signering av avtal och beslut", owner="0580")
+        load(session, texts, list(range(half)), batch=half)
+        judgements.judge(session, night[2].id, signing.id, JudgementWrite(verdict="related"), ADMIN)
+        Indexer().catch_up(partial(_savepoint, session))
+        assert {night[0].title, night[1].title} in [set(pair[:2]) for pair in tables(session)["pairs"]]
+
+        # While no indexer runs: new initiatives, an edit and an archiving that the third night
+        # supervision's list held, and a judgement.
+        codes = owners(session)
+        for number in range(half, len(texts)):
+            make_initiative(
+                session, title=texts[number]["title"], summary=texts[number]["summary"], owner=codes[number]
+            )
+        initiative_service.update(
+            session, night[0].id, InitiativeUpdate(title="Bygglov digitalt"), ADMIN, night[0].version
+        )
+        initiative_service.archive(session, night[1].id, "Ersatt", ADMIN)
+        judgements.judge(session, night[2].id, night[0].id, JudgementWrite(verdict="different"), ADMIN)
+
+        # Taking up must not work out every list again.
+        monkeypatch.setattr(scoring.Index, "rank_all", lambda self: pytest.fail("built all again"))
+        assert Indexer().catch_up(partial(_savepoint, session)) == len(texts) + 3
+        taken_up = tables(session)
+        assert indexer_state.lag(session) == 0
+        monkeypatch.undo()
+
+        Indexer().rebuild(partial(_savepoint, session))
+        assert taken_up == tables(session)
+        assert not any(night[1].title in pair[:2] for pair in taken_up["pairs"])
+        assert {night[2].title, signing.title} in [set(pair[:2]) for pair in taken_up["pairs"]]
+
+    def test_tables_another_method_built_are_built_again(self, session, index):
+        make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+        index()
+        session.connection().execute(text("UPDATE indexer_state SET method = 'an older method'"))
+        Indexer().catch_up(partial(_savepoint, session))
+        assert indexer_state.read(session).method == method()
+        assert tables(session)["pairs"]
 
 
 class TestOneIndexerForAllWorkers:

@@ -14,8 +14,12 @@ Everything it writes is a function of the registry's contents (texts, standings,
 the lists depend on the vectors only, each part of the graph is clustered from its own pairs
 alone, and a batch rewrites all it may have changed; so the same contents give the same tables
 whichever order the writes came in. When its tables are not the ones it wrote last (at start,
-after a failed batch, or when the method or the vocabulary changed: `METHOD`) it builds all
-again, a block of initiatives per transaction, so the API keeps answering meanwhile.
+after a failed batch, or after another process held the role) it takes them up (`resume`): it
+places every live initiative's vector, reads the stored lists instead of working them all out,
+and works out again only what changed since the feed sequence they record, in one transaction.
+When the method or the vocabulary changed (`method`), or the tables were never built, it builds
+all again (`rebuild`), a block of initiatives per transaction, so the API keeps answering
+meanwhile.
 """
 
 import logging
@@ -33,6 +37,7 @@ from app.analytics.clusters import communities, labels
 from app.analytics.clusters import store as cluster_store
 from app.analytics.flags import store as flag_store
 from app.analytics.indexer import state as indexer_state
+from app.analytics.indexer.models import IndexerState
 from app.analytics.overlaps import judgements, profiles, scoring, store
 from app.analytics.overlaps.features import features
 from app.changes import service as change_service
@@ -52,6 +57,8 @@ NOT_YET_OPERATING = (
     InitiativeStatus.implementation,
 )
 
+PINNED = (Verdict.same, Verdict.related)  # judged pairs stored even when no list holds them
+
 # A transaction's session: `write=False` for one that only reads.
 Transaction = Callable[..., AbstractContextManager[Session]]
 Verdicts = dict[tuple[str, str], Verdict]
@@ -68,27 +75,28 @@ class Indexer:
         self._version: int | None = None  # the tables' version this index wrote
 
     def catch_up(self, transaction: Transaction) -> int:
-        """Apply a batch of what the tables have not seen yet (building everything when they are
-        not this index's); returns how many initiatives it read. Texts are read and analysed
+        """Apply a batch of what the tables have not seen yet (taking them up, or building them,
+        when they are not this index's); returns how many initiatives it read. Texts are read and analysed
         outside the write, which only updates the index and the tables."""
         try:
             with transaction(write=False) as session:
                 state = indexer_state.read(session)
-                if self._version is None or state.version != self._version or state.method != method():
-                    rebuild = True
-                else:
-                    rebuild = False
-                    latest = change_service.latest_sequence(session)
-                    if latest <= state.sequence:
-                        return 0
-                    upto = min(latest, state.sequence + FOLLOW_CHANGES)
-                    ids = change_service.initiatives_changed_between(session, state.sequence, upto)
-                    texts = initiative_reads.live_texts(session, ids)
-            if rebuild:
+                latest = change_service.latest_sequence(session)
+            if state.method != method():
                 return self.rebuild(transaction)
+            if self._version is None or state.version != self._version:
+                return self.resume(transaction, state)
+            if latest <= state.sequence:
+                return 0
+            upto = min(latest, state.sequence + FOLLOW_CHANGES)
+            with transaction(write=False) as session:
+                ids = change_service.initiatives_changed_between(session, state.sequence, upto)
+                texts = initiative_reads.live_texts(session, ids)
             documents, found = _documents(texts)
+            keys = {str(i) for i in ids}
             with transaction() as session:
-                self._apply(session, {str(i) for i in ids}, documents, found, upto)
+                rewritten = self._index.apply(documents, keys - set(found)) | keys
+                self._write_batch(session, keys, rewritten, found, upto)
             return len(ids)
         except BaseException:
             self._version = None  # the index may hold what the tables lost with the transaction
@@ -100,7 +108,7 @@ class Indexer:
         self._index = scoring.Index()
         with transaction(write=False) as session:
             start = change_service.latest_sequence(session)
-        keys = self._read_all(transaction)
+        keys = self._read_all(transaction, write_profiles=True)
         self._index.rank_all()
         for position in range(0, len(keys), BLOCK):
             with transaction() as session:
@@ -119,9 +127,36 @@ class Indexer:
         logger.info("built the overlap index of %d initiatives", len(keys))
         return len(keys)
 
-    def _read_all(self, transaction: Transaction) -> list[str]:
-        """Read every live initiative, a block at a time, placing its vector and storing its
-        profile; returns their keys."""
+    def resume(self, transaction: Transaction, state: IndexerState) -> int:
+        """Take up the tables as they are (`state`: built by this method up to a feed sequence):
+        place every live initiative's vector, read the stored lists, and work out again what the
+        changes since that sequence alter (`scoring.Index.adopt`): the tables a full build would
+        write, but the only write is one batch's. Returns how many initiatives it read."""
+        self._version = None
+        self._index = scoring.Index()
+        keys = self._read_all(transaction, write_profiles=False)
+        with transaction(write=False) as session:
+            upto = change_service.latest_sequence(session)
+            ids = change_service.initiatives_changed_between(session, state.sequence, upto)
+            texts = [text for chunk in _chunks(list(ids)) for text in initiative_reads.live_texts(session, chunk)]
+            documents, found = _documents(texts)
+            self._index.place(documents)
+            self._index.remove({str(i) for i in ids} - set(found))
+            # Lists hold pairs people pinned beyond what the index lists (`_write_lists`): their
+            # lists are worked out again.
+            pinned = {first for (first, _second), verdict in _verdicts(session).items() if verdict in PINNED}
+            changed = {str(i) for i in ids} | pinned
+            rewritten = self._index.adopt(store.all_lists(session), changed) | changed
+        with transaction() as session:
+            if indexer_state.read(session).version != state.version:
+                return 0  # another process wrote meanwhile: the next batch decides again
+            self._write_batch(session, changed, rewritten, found, upto)
+        logger.info("took up the overlap index of %d initiatives, %d changed since", len(keys), len(ids))
+        return len(keys)
+
+    def _read_all(self, transaction: Transaction, *, write_profiles: bool) -> list[str]:
+        """Read every live initiative, a block at a time, placing its vector (and storing its
+        profile); returns their keys."""
         keys: list[str] = []
         after: uuid.UUID | None = None
         while True:
@@ -131,23 +166,19 @@ class Indexer:
                 return keys
             documents, found = _documents(texts)
             self._index.place(documents)
-            with transaction() as session:
-                store.write_profiles(session, found)
+            if write_profiles:
+                with transaction() as session:
+                    store.write_profiles(session, found)
             keys.extend(document.key for document in documents)
             after = texts[-1].id
 
-    def _apply(
-        self,
-        session: Session,
-        keys: set[str],
-        documents: list[scoring.Document],
-        found: dict[str, profiles.Profile],
-        sequence: int,
+    def _write_batch(
+        self, session: Session, keys: set[str], rewritten: set[str], found: dict[str, profiles.Profile], sequence: int
     ) -> None:
-        """Apply one batch of changed initiatives (`keys`: their texts are `documents`; the others
-        are gone) to the index and the tables, up to the feed's `sequence`."""
-        removed = keys - set(found)
-        rewritten = self._index.apply(documents, removed) | keys
+        """Write one batch, the index holding it already: changed initiatives (`keys`, the live
+        ones' profiles `found`), the lists that changed (`rewritten`) and every cluster and proven
+        match they may alter; the tables now reflect the feed up to `sequence`."""
+        removed = {key for key in keys if key not in self._index}
         store.write_profiles(session, found)
         store.delete_profiles(session, removed)
         verdicts = _verdicts(session)
@@ -166,7 +197,7 @@ class Indexer:
         the lists lack (each stored once, by its first initiative)."""
         pinned: dict[str, list[str]] = {}
         for (first, second), verdict in verdicts.items():
-            if verdict in (Verdict.same, Verdict.related) and first in self._index and second in self._index:
+            if verdict in PINNED and first in self._index and second in self._index:
                 pinned.setdefault(first, []).append(second)
         lists = {}
         for key in keys:
@@ -306,6 +337,10 @@ def _is_proven(standing: Standing | None) -> bool:
 def _pair(one: str, other: str) -> tuple[str, str]:
     first, second = sorted((one, other))
     return first, second
+
+
+def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+    return (ids[start : start + FOLLOW_CHANGES] for start in range(0, len(ids), FOLLOW_CHANGES))
 
 
 def _ids(keys: Iterable[str]) -> list[uuid.UUID]:

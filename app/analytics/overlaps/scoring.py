@@ -216,13 +216,53 @@ class Index:
         holders = self._holders_of(present)  # lists that hold a changed key: they are worked out again
         before = {key: self.best(key) for key in {*present, *holders}}
         near_before = {key: self._near(self._positions[key]) for key in before}
-        for key in changed - {document.key for document in documents}:
-            self._unplace(key)
-        for document in documents:
-            self._place(document)
+        self.remove(changed - {document.key for document in documents})
+        self.place(documents)
+        return self._rework(changed, holders, before, near_before)
+
+    def remove(self, keys: Iterable[str]) -> None:
+        """Drop keys without working out any list (see `place`, `adopt`)."""
+        for key in keys:
+            if key in self._positions:
+                self._unplace(key)
         self._matrices = None
+
+    def adopt(self, listed: Iterable[tuple[str, str, float]], changed: set[str]) -> set[str]:
+        """Take up lists worked out earlier, instead of working out all (`rank_all`): `listed` are
+        their (holder, other, score) rows, each list as it was for the contents before the keys of
+        `changed` changed; the vectors placed are the contents now. Works out again every list
+        those changes may alter, as `apply` does, and returns what `apply` returns (a list of a key
+        no longer placed counts as changed: it is now empty). A changed key's stored list may hold
+        more than this index would (pairs people pinned, see `app.analytics.indexer`): every key
+        it held counts as changed too, as its mark may have rested on that list."""
+        stored: dict[str, dict[str, float]] = {}
+        for holder, other, value in listed:
+            stored.setdefault(holder, {})[other] = value
+        holders = set()
+        for key, scored in stored.items():
+            if key in self._positions:
+                if any(other in changed or other not in self._positions for other in scored):
+                    holders.add(key)
+                self._set_list(key, {other: value for other, value in scored.items() if other in self._positions})
+        gone = set(stored) - set(self._positions)
+        present = (changed | holders) & set(self._positions)
+        before = {key: _ranked(stored.get(key, {}), len(stored.get(key, {}))) for key in present}
+        near_before = {key: self._near(self._positions[key]) for key in present}
+        held = {other for key in changed for other in stored.get(key, {})}
+        return self._rework(changed | gone, holders, before, near_before) | held
+
+    def _rework(
+        self,
+        changed: set[str],
+        holders: set[str],
+        before: dict[str, list[tuple[str, float]]],
+        near_before: dict[str, set[int]],
+    ) -> set[str]:
+        """Work out again the lists of the `changed` keys (placed anew, or gone) and of the lists
+        that held one of them (`holders`), and offer the changed keys to every other list; `before`
+        and `near_before` hold those lists, and their closest positions, as they were."""
         lists_changed = {key for key in changed if key not in self._positions}
-        fresh = [document.key for document in documents]
+        fresh = sorted(changed & set(self._positions))
         redone = sorted((holders - changed) & set(self._positions))
         # A fresh key's every score is offered to the others' lists; a redone key needs its best.
         scored = self._scored(fresh, self.floor) | self._scored(redone, self.floor, self.neighbours)

@@ -1,7 +1,7 @@
 """The overlap tables as the indexer writes them and the API reads them."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import CompoundSelect, delete, or_, union_all
@@ -12,6 +12,7 @@ from app.analytics.overlaps.profiles import Profile
 from app.core.db import bulk_insert
 
 CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound parameters
+LIST_ROWS = 10_000  # rows fetched at a time when every list is read
 
 
 def write_profiles(session: Session, profiles: dict[str, Profile]) -> None:
@@ -63,6 +64,13 @@ def write_lists(session: Session, lists: dict[str, list[tuple[str, float, bool]]
 def delete_lists(session: Session, keys: Iterable[str]) -> None:
     for chunk in _chunks(keys):
         session.execute(delete(OverlapPair).where(col(OverlapPair.initiative_id).in_(chunk)))
+
+
+def all_lists(session: Session) -> Iterator[tuple[str, str, float]]:
+    """Every stored list's rows: (listing, listed, score), streamed."""
+    statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score))
+    for listing, other, score in session.connection().execute(statement.execution_options(yield_per=LIST_ROWS)):
+        yield str(listing), str(other), score
 
 
 def listed_ids(session: Session) -> set[uuid.UUID]:
