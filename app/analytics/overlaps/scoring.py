@@ -195,8 +195,9 @@ class Index:
     def place(self, documents: Iterable[Document]) -> None:
         """Add documents without working out any list: the first part of a full build, which
         `rank_all` ends."""
-        for document in documents:
-            self._place(document)
+        documents = list(documents)
+        for document, vector, selective in zip(documents, _vectors(documents), _selectives(documents), strict=True):
+            self._place(document, vector, selective)
         self._matrices = None
 
     def rank_all(self) -> None:
@@ -306,7 +307,7 @@ class Index:
         if position is None or self._owners[position] != document.owner_code:
             return False
         columns, values = self._vectors[position]
-        vector = _vector(document)
+        vector = _vectors([document])[0]
         return np.array_equal(columns, vector[0]) and np.array_equal(values, vector[1])
 
     def _set_list(self, key: str, scored: dict[str, float]) -> list[tuple[str, float]]:
@@ -330,20 +331,18 @@ class Index:
         assert key is not None, "a list never holds a removed initiative"
         return key
 
-    def _place(self, document: Document) -> None:
-        vector = _vector(document)
-        selective = _hasher.transform([dict.fromkeys(document.features.selective, 1.0)])
+    def _place(self, document: Document, vector: tuple[np.ndarray, np.ndarray], selective: np.ndarray) -> None:
         empty = (np.zeros(0, np.int32), np.zeros(0, np.float64))
         if document.key in self._positions:
             position = self._positions[document.key]
             self._owners[position] = document.owner_code
-            self._vectors[position], self._selectives[position] = vector, selective.indices.astype(np.int32)
+            self._vectors[position], self._selectives[position] = vector, selective
             return
         self._positions[document.key] = len(self._keys)
         self._keys.append(document.key)
         self._owners.append(document.owner_code)
         self._vectors.append(vector)
-        self._selectives.append(selective.indices.astype(np.int32))
+        self._selectives.append(selective)
         self._lists.append(empty)
 
     def _unplace(self, key: str) -> None:
@@ -396,10 +395,27 @@ class Index:
         return self._matrices
 
 
-def _vector(document: Document) -> tuple[np.ndarray, np.ndarray]:
-    weighted = _hasher.transform([weighted_features(document.features)])
-    weighted.sort_indices()
-    return weighted.indices.astype(np.int32), weighted.data.astype(np.float32)
+def _vectors(documents: list[Document]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each document's weighted features, hashed: columns and values."""
+    hashed = _hashed([weighted_features(document.features) for document in documents])
+    return [(columns, values.astype(np.float32)) for columns, values in hashed]
+
+
+def _selectives(documents: list[Document]) -> list[np.ndarray]:
+    """Each document's selective features, hashed: columns."""
+    hashed = _hashed([dict.fromkeys(document.features.selective, 1.0) for document in documents])
+    return [columns for columns, _values in hashed]
+
+
+def _hashed(features: list[dict[str, float]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each row's hashed columns and values (all at once: one call costs far more than one row)."""
+    if not features:
+        return []
+    matrix = _hasher.transform(features)
+    matrix.sort_indices()
+    indices, bounds = matrix.indices.astype(np.int32), matrix.indptr
+    # Copies: a view would keep the whole batch alive as long as one row lives.
+    return [(indices[a:b].copy(), matrix.data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _csr(columns: list[np.ndarray], values: list[np.ndarray] | None) -> sparse.csr_matrix:
