@@ -25,6 +25,7 @@ loads one set in several orders and compares).
 
 import math
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from dataclasses import dataclass
 
 import numpy as np
@@ -415,7 +416,7 @@ def _hashed(features: list[dict[str, float]]) -> list[tuple[np.ndarray, np.ndarr
     matrix.sort_indices()
     indices, bounds = matrix.indices.astype(np.int32), matrix.indptr
     # Copies: a view would keep the whole batch alive as long as one row lives.
-    return [(indices[a:b].copy(), matrix.data[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(indices[a:b].copy(), matrix.data[a:b]) for a, b in pairwise(bounds)]
 
 
 def _csr(columns: list[np.ndarray], values: list[np.ndarray] | None) -> sparse.csr_matrix:
