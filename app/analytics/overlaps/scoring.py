@@ -25,8 +25,8 @@ loads one set in several orders and compares).
 
 import math
 from collections.abc import Iterable, Iterator
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
