@@ -8,6 +8,9 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
 - rebuild: the indexer's full build from scratch (every initiative read, analysed and placed,
   every list of closest matches, the clusters and the proven matches written), in a process of
   its own so that its peak RSS is the build's;
+- take-up: what a restarted indexer does instead (every initiative read, analysed and placed,
+  the stored lists read; nothing changed since, so nothing else is worked out), in a process of
+  its own;
 - overlaps in the service: `find_overlaps` for random initiatives (SQL over the indexer's
   tables, full InitiativeRead results), p50 and p99;
 - then `registry serve --workers 2` on the same database (with its background indexer):
@@ -30,6 +33,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -64,13 +69,15 @@ def main() -> None:
     for label, url in targets:
         print(f"\n{label}")
         print(
-            f"{'size':>8}{'rebuild s':>11}{'build RSS MB':>14}{'in-service p50/p99 ms':>23}{'ready s':>9}"
-            f"{'writes/s':>10}{'visible p50/p95 s':>19}{'HTTP p50/p99 ms':>17}{'service RSS MB':>16}"
+            f"{'size':>8}{'rebuild s':>11}{'build RSS MB':>14}{'take-up s':>11}"
+            f"{'in-service p50/p99 ms':>23}{'ready s':>9}{'writes/s':>10}{'visible p50/p95 s':>19}"
+            f"{'HTTP p50/p99 ms':>17}{'service RSS MB':>16}"
         )
         for size in args.sizes + args.rebuild_sizes:
             api_bench.prepare_database(url, size)
             build = run_step("rebuild", url)
-            row = f"{size:>8}{build['seconds']:>11.1f}{build['peak_rss_mb']:>14.0f}"
+            take_up = run_step("take_up", url)
+            row = f"{size:>8}{build['seconds']:>11.1f}{build['peak_rss_mb']:>14.0f}{take_up['seconds']:>11.1f}"
             if size in args.rebuild_sizes:
                 print(row, flush=True)
                 continue
@@ -104,15 +111,22 @@ def run_step(step: str, url: str) -> dict:
 
 
 def step_rebuild(url: str) -> dict:
-    from functools import partial
+    return _timed_indexer(url, lambda indexer, transaction: indexer.rebuild(transaction))
 
+
+def step_take_up(url: str) -> dict:
+    return _timed_indexer(url, lambda indexer, transaction: indexer.catch_up(transaction))
+
+
+def _timed_indexer(url: str, work: Callable) -> dict:
+    """Seconds and peak RSS of a new indexer's `work`, in this process."""
     from app.analytics.indexer.indexer import Indexer
     from app.assembly import assemble
 
     assemble()
-    engine = build_engine(url)
+    transaction = partial(session_scope, build_engine(url))
     started = time.perf_counter()
-    Indexer().rebuild(partial(session_scope, engine))
+    work(Indexer(), transaction)
     return {"seconds": time.perf_counter() - started, "peak_rss_mb": _own_peak_rss_mb()}
 
 
@@ -133,7 +147,7 @@ def step_overlaps(url: str) -> dict:
     return {"p50_ms": statistics.median(times) * 1000, "p99_ms": _percentile(times, 0.99) * 1000}
 
 
-STEPS = {"rebuild": step_rebuild, "overlaps": step_overlaps}
+STEPS = {"rebuild": step_rebuild, "take_up": step_take_up, "overlaps": step_overlaps}
 
 
 def measure_served(url: str, args: argparse.Namespace) -> dict:
@@ -143,8 +157,8 @@ def measure_served(url: str, args: argparse.Namespace) -> dict:
     with api_bench.registry_server(url, workers=2, read_cache=True) as base:
         ready = time.monotonic() - started
         server = _server_pid(base)
-        # The server's indexer builds everything when it starts: writes measured meanwhile would
-        # wait for the build's transactions.
+        # The server's indexer takes up the tables when it starts: writes measured meanwhile would
+        # compete with it.
         wait_for_indexer(url, after_version=built)
         writes = drive_writes(base, sample, args.seconds)
         wait_for_indexer(url)
