@@ -26,7 +26,8 @@ loads one set in several orders and compares).
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 import numpy as np
 from scipy import sparse
@@ -231,26 +232,29 @@ class Index:
 
     def adopt(self, listed: Iterable[tuple[str, str, float]], changed: set[str]) -> set[str]:
         """Take up lists worked out earlier, instead of working out all (`rank_all`): `listed` are
-        their (holder, other, score) rows, each list as it was for the contents before the keys of
-        `changed` changed; the vectors placed are the contents now. Works out again every list
-        those changes may alter, as `apply` does, and returns what `apply` returns (a list of a key
-        no longer placed counts as changed: it is now empty). A changed key's stored list may hold
-        more than this index would (pairs people pinned, see `app.analytics.indexer`): every key
-        it held counts as changed too, as its mark may have rested on that list."""
-        stored: dict[str, dict[str, float]] = {}
-        for holder, other, value in listed:
-            stored.setdefault(holder, {})[other] = value
-        holders = set()
-        for key, scored in stored.items():
-            if key in self._positions:
-                if any(other in changed or other not in self._positions for other in scored):
-                    holders.add(key)
-                self._set_list(key, {other: value for other, value in scored.items() if other in self._positions})
-        gone = set(stored) - set(self._positions)
+        their (holder, other, score) rows in order of holder, each list as it was for the contents
+        before the keys of `changed` changed; the vectors placed are the contents now. Works out
+        again every list those changes may alter, as `apply` does, and returns what `apply`
+        returns (a list of a key no longer placed counts as changed: it is now empty). A changed
+        key's stored list may hold more than this index would (pairs people pinned, see
+        `app.analytics.indexer`): every key it held counts as changed too, as its mark may have
+        rested on that list."""
+        holders, gone = set(), set()
+        kept: dict[str, dict[str, float]] = {}  # the stored lists worked out again
+        for key, rows in groupby(listed, key=itemgetter(0)):
+            scored = {other: value for _key, other, value in rows}
+            if key not in self._positions:
+                gone.add(key)
+                continue
+            if any(other in changed or other not in self._positions for other in scored):
+                holders.add(key)
+            if key in changed or key in holders:
+                kept[key] = scored
+            self._set_list(key, {other: value for other, value in scored.items() if other in self._positions})
         present = (changed | holders) & set(self._positions)
-        before = {key: _ranked(stored.get(key, {}), len(stored.get(key, {}))) for key in present}
+        before = {key: _ranked(kept.get(key, {}), len(kept.get(key, {}))) for key in present}
         near_before = {key: self._near(self._positions[key]) for key in present}
-        held = {other for key in changed for other in stored.get(key, {})}
+        held = {other for key in changed for other in kept.get(key, {})}
         return self._rework(changed | gone, holders, before, near_before) | held
 
     def _rework(

@@ -67,8 +67,10 @@ def delete_lists(session: Session, keys: Iterable[str]) -> None:
 
 
 def all_lists(session: Session) -> Iterator[tuple[str, str, float]]:
-    """Every stored list's rows: (listing, listed, score), streamed."""
-    statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score))
+    """Every stored list's rows: (listing, listed, score), streamed in order of listing."""
+    statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score)).order_by(
+        col(OverlapPair.initiative_id)
+    )
     for listing, other, score in session.connection().execute(statement.execution_options(yield_per=LIST_ROWS)):
         yield str(listing), str(other), score
 
