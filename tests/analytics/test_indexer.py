@@ -6,6 +6,8 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from app.analytics.context import AnalyticsContext
+from app.analytics.indexer import forget
 from app.analytics.indexer import state as indexer_state
 from app.analytics.indexer.indexer import Indexer, method
 from app.analytics.overlaps import judgements, scoring
@@ -164,6 +167,25 @@ class TestTakingUpTheTables:
         assert taken_up == tables(session)
         assert not any(night[1].title in pair[:2] for pair in taken_up["pairs"])
         assert {night[2].title, signing.title} in [set(pair[:2]) for pair in taken_up["pairs"]]
+
+    def test_a_build_that_a_deletion_invalidated_meanwhile_is_not_taken_as_current(self, session):
+        night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+        transactions = 0
+
+        @contextmanager
+        def transaction(write: bool = True) -> Iterator[Session]:
+            nonlocal transactions
+            transactions += 1
+            if transactions == 3:  # the build has read the initiatives: the demo deletes one
+                forget.forget(session, [night.id])
+            with session.begin_nested():
+                yield session
+
+        assert Indexer().rebuild(transaction) == 0
+        assert indexer_state.read(session).method == ""
+        Indexer().catch_up(partial(_savepoint, session))
+        assert indexer_state.read(session).method == method()
 
     def test_tables_another_method_built_are_built_again(self, session, index):
         make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")

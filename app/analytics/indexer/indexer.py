@@ -108,6 +108,7 @@ class Indexer:
         self._index = scoring.Index()
         with transaction(write=False) as session:
             start = change_service.latest_sequence(session)
+            version = indexer_state.read(session).version
         keys = self._read_all(transaction, write_profiles=True)
         self._index.rank_all()
         for position in range(0, len(keys), BLOCK):
@@ -119,6 +120,8 @@ class Indexer:
             verdicts = _verdicts(session)
             clustered, clusters = self._clusters(session, set(keys) | stale, verdicts)
         with transaction() as session:
+            if indexer_state.read(session).version != version:
+                return 0  # invalidated meanwhile (initiatives deleted outright): the next batch builds again
             store.delete_lists(session, stale)
             store.delete_profiles(session, stale)
             cluster_store.replace(session, clustered, clusters)
@@ -149,7 +152,7 @@ class Indexer:
             rewritten = self._index.adopt(store.all_lists(session), changed) | changed
         with transaction() as session:
             if indexer_state.read(session).version != state.version:
-                return 0  # another process wrote meanwhile: the next batch decides again
+                return 0  # invalidated, or written by another process, meanwhile: the next batch decides again
             self._write_batch(session, changed, rewritten, found, upto)
         logger.info("took up the overlap index of %d initiatives, %d changed since", len(keys), len(ids))
         return len(keys)

@@ -22,11 +22,22 @@ def read(session: Session) -> IndexerState:
 def advance(session: Session, sequence: int, method: str) -> int:
     """Record that the tables reflect the change feed up to `sequence`, built by `method`; returns
     the new version."""
+    state = _row(session)
+    state.sequence, state.method = sequence, method
+    return _raise_version(session, state)
+
+
+def _row(session: Session) -> IndexerState:
+    """The state's row, added when there is none yet."""
     state = session.get(IndexerState, 1)
     if state is None:
         state = IndexerState()
         session.add(state)
-    state.sequence, state.method, state.version, state.updated_at = sequence, method, state.version + 1, utcnow()
+    return state
+
+
+def _raise_version(session: Session, state: IndexerState) -> int:
+    state.version, state.updated_at = state.version + 1, utcnow()
     session.flush()
     return state.version
 
@@ -55,7 +66,6 @@ def lag(session: Session) -> int:
 def invalidate(session: Session) -> None:
     """Make the indexer build everything again (and read caches start afresh): for when rows it
     followed were deleted outright, which the change feed does not tell."""
-    state = session.get(IndexerState, 1)
-    if state is not None:
-        state.method, state.version, state.updated_at = "", state.version + 1, utcnow()
-        session.flush()
+    state = _row(session)
+    state.method = ""
+    _raise_version(session, state)
