@@ -12,7 +12,7 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
   the stored lists read; nothing changed since, so nothing else is worked out), in a process of
   its own;
 - overlaps in the service: `find_overlaps` for random initiatives (SQL over the indexer's
-  tables, full InitiativeRead results), p50 and p99;
+  tables, full InitiativeRead results) in a process warmed up as a worker is, p50 and p99;
 - then `registry serve --workers 2` on the same database (with its background indexer):
   - ready: seconds from the command to the first `GET /health` answered;
   - writes: `POST /api/v1/initiatives` from 8 connections (wrk) for --seconds, writes per second;
@@ -134,8 +134,10 @@ def step_overlaps(url: str) -> dict:
     from app.analytics.context import AnalyticsContext
     from app.analytics.overlaps.service import find_overlaps
     from app.assembly import assemble
+    from app.main import warm_up
 
     assemble()
+    warm_up(is_server_worker=True)  # as a worker is before the reads measured
     engine = build_engine(url)
     with session_scope(engine, write=False) as session:
         ids = list(session.execute(text("SELECT id FROM initiative")).scalars())
