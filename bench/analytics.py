@@ -226,33 +226,32 @@ def write_until_visible(base: str, sample: api_bench.Sample) -> float:
 
 
 def indexer_version(url: str) -> int:
+    return _indexer_state(url)[0]
+
+
+def wait_for_indexer(url: str, after_version: int = -1, timeout: float = 1_800) -> None:
+    """Until an indexer has built or taken up its tables (one that started after the tables were
+    at `after_version`: the server's) and applied every change."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        version, is_built, lag = _indexer_state(url)
+        if is_built and version > after_version and lag == 0:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the indexer did not catch up")
+
+
+def _indexer_state(url: str) -> tuple[int, bool, int]:
+    """The indexer's version, whether its tables are built, and the changes it has not applied."""
     from app.analytics.indexer import state
 
     engine = build_engine(url)
     try:
         with session_scope(engine, write=False) as session:
-            return state.read(session).version
+            found = state.read(session)
+            return found.version, bool(found.method), state.lag(session)
     finally:
         engine.dispose()
-
-
-def wait_for_indexer(url: str, after_version: int = -1, timeout: float = 1_800) -> None:
-    """Until an indexer has built its tables (one that started after the tables were at
-    `after_version`: the server's) and applied every change."""
-    from app.analytics.indexer import state
-
-    engine = build_engine(url)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            with session_scope(engine, write=False) as session:
-                found = state.read(session)
-                if found.method and found.version > after_version and state.lag(session) == 0:
-                    return
-            time.sleep(0.5)
-    finally:
-        engine.dispose()
-    raise RuntimeError("the indexer did not catch up")
 
 
 def _server_pid(base: str) -> int:
