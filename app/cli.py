@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app import background as background_roles
 from app.analytics.indexer import loop as indexer_loop
+from app.analytics.indexer import state as indexer_state
 from app.assembly import assemble
 from app.core import backup as database_backup
 from app.core import local_secret, migrations
@@ -218,6 +219,15 @@ def _demo_sign_in_key(session: Session) -> tuple[str, str] | None:
 def indexer() -> None:
     """Run only the overlap indexer (for deployments that keep it apart from the API)."""
     background(role=[indexer_loop.ROLE])
+
+
+@cli.command("rebuild-index")
+def rebuild_index() -> None:
+    """Make the overlap indexer build its tables from scratch instead of taking them up (after a
+    code change that alters what a list holds without a new method, or to check the tables)."""
+    with session_scope(_engine()) as session:
+        indexer_state.invalidate(session)
+    console.print("The overlap indexer builds every table again at its next batch (within a second if it runs).")
 
 
 @cli.command()

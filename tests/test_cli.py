@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -17,10 +18,13 @@ import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from app.analytics.indexer import state as indexer_state
+from app.analytics.indexer.indexer import Indexer
+from app.analytics.overlaps.models import OverlapPair
 from app.auth import service as auth_service
 from app.auth.service import KEY_PREFIX
 from app.cli import cli
-from app.core.db import build_engine
+from app.core.db import build_engine, session_scope
 from app.core.settings import get_settings
 from app.demo.loader import read_portfolio
 from app.organisations.models import Organisation
@@ -89,6 +93,25 @@ class TestDemoRemove:
             f"{len(portfolio['initiatives'])} deletions appended to the change log."
         )
         assert "Loaded" in invoke("demo").output  # the registry is empty again
+
+
+class TestRebuildIndex:
+    def test_the_indexer_builds_again_instead_of_taking_up(self, cli_database):
+        invoke("migrate")
+        invoke("seed")
+        invoke("demo")
+        transaction = partial(session_scope, cli_database)
+        Indexer().catch_up(transaction)
+        with session_scope(cli_database, write=False) as session:
+            built = indexer_state.read(session)
+        assert "builds every table again" in invoke("rebuild-index").output
+        with session_scope(cli_database, write=False) as session:
+            assert indexer_state.read(session).method == ""
+        Indexer().catch_up(transaction)
+        with session_scope(cli_database, write=False) as session:
+            rebuilt = indexer_state.read(session)
+            pairs = session.exec(select(func.count()).select_from(OverlapPair)).one()
+        assert rebuilt.method == built.method and rebuilt.version == built.version + 2 and pairs > 0
 
 
 class TestCreateKey:
