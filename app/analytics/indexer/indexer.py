@@ -76,8 +76,8 @@ class Indexer:
 
     def catch_up(self, transaction: Transaction) -> int:
         """Apply a batch of what the tables have not seen yet (taking them up, or building them,
-        when they are not this index's); returns how many initiatives it read. Texts are read and analysed
-        outside the write, which only updates the index and the tables."""
+        when they are not this index's); returns how many initiatives it read. Texts are read and
+        analysed outside the write, which only updates the index and the tables."""
         try:
             with transaction(write=False) as session:
                 state = indexer_state.read(session)
