@@ -259,6 +259,14 @@ def _lemmatiser():
     return simplemma.lemmatize
 
 
+def is_dictionary_word(word: str) -> bool:
+    """Whether the Swedish dictionary knows the word, in lower case ("viss" and "bus" it knows,
+    "lss" not)."""
+    import simplemma  # loaded on first use: see the module docstring
+
+    return bool(simplemma.is_known(normalise(word), lang="sv"))
+
+
 @lru_cache(maxsize=200_000)
 def _is_base_form(word: str) -> bool:
     """Whether the dictionary knows an inflected form of `word` as a form of it (a headword):

@@ -25,13 +25,16 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Literal
 
-from app.language.text import Word, words, written_words
+from app.language.text import Word, is_dictionary_word, words, written_words
 
 DIRECTORY = Path(__file__).parent / "vocabulary"
 SCHEME_FILE = "scheme.toml"
 Facet = Literal["domain", "setting", "service", "solution", "technology"]
 FACETS: tuple[Facet, ...] = ("domain", "setting", "service", "solution", "technology")
 SHORT_ABBREVIATION = 2
+# How labels match text: raise it when that changes, as the digest of the files does not, so that
+# annotations are made again (`registry migrate`) and the overlap index is built again.
+MATCHING = "2"
 CUES_NEEDED = 2
 CUE_STRENGTH = 0.8
 
@@ -69,8 +72,9 @@ class _Label:
     concept_id: str
     keys: tuple[str, ...]  # per word of the label: the key a text's word must have
     order: int  # in the vocabulary: which of a word's labels is tried first
-    # A two-letter abbreviation ("PA", "AI") counts only in capitals: in lower case it is
-    # usually another word or a slip ("pa" for "på").
+    # An abbreviation counts only in capitals when in lower case it is usually another word or a
+    # slip: one of two letters ("PA", "AI": "pa" for "på"), or a word of the Swedish dictionary
+    # ("VISS", the water database: "vissa brukare"; "BUS", "LOD", "FREDA").
     is_capitals_only: bool = False
 
 
@@ -91,7 +95,8 @@ class Vocabulary:
         for concept in self.concepts.values():
             for label in concept.labels:
                 keys = tuple(word.lemma for word in words(label))
-                entry = _Label(concept.id, keys, next(order), len(label) <= SHORT_ABBREVIATION and label.isupper())
+                is_capitals_only = label.isupper() and (len(label) <= SHORT_ABBREVIATION or is_dictionary_word(label))
+                entry = _Label(concept.id, keys, next(order), is_capitals_only)
                 if len(keys) == 1:
                     index[keys[0]].append(entry)
                 elif keys:
@@ -215,7 +220,7 @@ def _texts(directory: Path) -> dict[str, str]:
 
 
 def _digest(texts: dict[str, str]) -> str:
-    return hashlib.sha256("".join(texts.values()).encode()).hexdigest()[:16]
+    return hashlib.sha256((MATCHING + "".join(texts.values())).encode()).hexdigest()[:16]
 
 
 def _concept(entry: dict) -> Concept:

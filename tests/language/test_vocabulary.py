@@ -82,6 +82,21 @@ class TestAnnotation:
         assert "ai" in vocabulary().annotate("Ett AI-stöd för handläggare")
         assert "ai" not in vocabulary().annotate("ai")
 
+    @pytest.mark.parametrize(
+        ("capitals", "lower_case", "concept"),
+        [
+            ("Vi hämtar data från VISS", "Vissa brukare vill ha tillsyn via kamera", "miljoovervakning"),
+            ("Rådgivning från BUS", "Ett bus på skolgården", "budget-och-skuldradgivning"),
+            ("Vi bygger LOD i nya områden", "Mätning med lod i brunnen", "dagvatten"),
+        ],
+    )
+    def test_an_abbreviation_that_is_also_a_word_counts_only_in_capitals(self, capitals, lower_case, concept):
+        assert concept in vocabulary().annotate(capitals)
+        assert concept not in vocabulary().annotate(lower_case)
+
+    def test_an_abbreviation_that_is_no_word_counts_in_lower_case_too(self):
+        assert "dataskydd" in vocabulary().annotate("Vi ser över gdpr-rutinerna")
+
     def test_cues_suggest_a_concept_only_when_two_different_ones_occur(self):
         found = vocabulary()
         text = "En kamera i rummet gör att nattpersonalen kan titta till brukaren utan att väcka henne"
