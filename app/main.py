@@ -83,6 +83,7 @@ def settle_garbage_collector() -> None:
 
 
 def warm_up(is_server_worker: bool) -> None:
+    """Load the language dictionaries, then (in a server's worker) settle the collector."""
     warm_up_language()
     if is_server_worker:
         # After the dictionaries are loaded, or they stay in the collector's sight: frozen before

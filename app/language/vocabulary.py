@@ -82,7 +82,7 @@ class _Label:
 class Vocabulary:
     scheme: Scheme
     concepts: dict[str, Concept]
-    digest: str = ""  # of the files it was read from: what was annotated with which vocabulary
+    digest: str = ""  # of the files it was read from and `MATCHING`: what was annotated with which vocabulary
     _labels: dict[str, list[_Label]] = field(default_factory=dict)  # one-word labels, by their word's key
     _phrases: dict[tuple[str, str], list[_Label]] = field(default_factory=dict)  # others, by their first two
     _cues: dict[str, list[str]] = field(default_factory=dict)  # a cue's lemma: the concepts it suggests
