@@ -6,7 +6,7 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -81,6 +81,23 @@ def tables(session: Session) -> dict[str, set]:
         "labels": {label for (label,) in rows("SELECT label FROM overlap_cluster")},
         "proven": {(title[a], title[b]) for a, b in rows("SELECT initiative_id, proven_id FROM proven_match")},
     }
+
+
+def interrupted(session: Session, at: int, meanwhile: Callable[[], object]) -> Callable:
+    """Transactions on the test's session, as the indexer takes them; `meanwhile` runs just before
+    the `at`-th, as another process's write would."""
+    taken = 0
+
+    @contextmanager
+    def transaction(write: bool = True) -> Iterator[Session]:
+        nonlocal taken
+        taken += 1
+        if taken == at:
+            meanwhile()
+        with session.begin_nested():
+            yield session
+
+    return transaction
 
 
 class TestContentsNotHistory:
@@ -168,21 +185,21 @@ class TestTakingUpTheTables:
         assert not any(night[1].title in pair[:2] for pair in taken_up["pairs"])
         assert {night[2].title, signing.title} in [set(pair[:2]) for pair in taken_up["pairs"]]
 
+    def test_an_initiative_archived_while_the_index_is_read_is_taken_up_as_gone(self, session, index):
+        make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        twin = make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+        index()
+        # The new indexer's third transaction comes after it has read (and placed) both.
+        archived = lambda: initiative_service.archive(session, twin.id, "Ersatt", ADMIN)  # noqa: E731
+        Indexer().catch_up(interrupted(session, 3, archived))
+        assert tables(session)["pairs"] == set()
+        assert indexer_state.lag(session) == 0
+
     def test_a_build_that_a_deletion_invalidated_meanwhile_is_not_taken_as_current(self, session):
         night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
         make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
-        transactions = 0
-
-        @contextmanager
-        def transaction(write: bool = True) -> Iterator[Session]:
-            nonlocal transactions
-            transactions += 1
-            if transactions == 3:  # the build has read the initiatives: the demo deletes one
-                forget.forget(session, [night.id])
-            with session.begin_nested():
-                yield session
-
-        assert Indexer().rebuild(transaction) == 0
+        # The build's third transaction comes after it has read the initiatives: the demo deletes one.
+        assert Indexer().rebuild(interrupted(session, 3, lambda: forget.forget(session, [night.id]))) == 0
         assert indexer_state.read(session).method == ""
         Indexer().catch_up(partial(_savepoint, session))
         assert indexer_state.read(session).method == method()
