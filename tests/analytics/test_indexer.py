@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.analytics.context import AnalyticsContext
 from app.analytics.indexer import forget
+from app.analytics.indexer import indexer as indexer_module
 from app.analytics.indexer import state as indexer_state
 from app.analytics.indexer.indexer import Indexer, method
 from app.analytics.overlaps import judgements, scoring
@@ -203,6 +204,19 @@ class TestTakingUpTheTables:
         assert indexer_state.read(session).method == ""
         Indexer().catch_up(partial(_savepoint, session))
         assert indexer_state.read(session).method == method()
+
+    def test_after_more_changes_than_a_batch_takes_it_builds_all_instead(self, session, index, monkeypatch):
+        make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        index()
+        for owner in ("0180", "1480", "0580"):
+            make_initiative(session, title="Nattillsyn med kamera hos brukare", owner=owner)
+        built = []
+        rank_all = scoring.Index.rank_all
+        monkeypatch.setattr(scoring.Index, "rank_all", lambda self: built.append(rank_all(self)))
+        monkeypatch.setattr(indexer_module, "FOLLOW_CHANGES", 2)
+        Indexer().catch_up(partial(_savepoint, session))
+        listed = session.connection().execute(text("SELECT count(*) FROM overlap_pair")).scalar_one()
+        assert built and listed == 4 * 3 and indexer_state.lag(session) == 0
 
     def test_tables_another_method_built_are_built_again(self, session, index):
         make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")

@@ -82,10 +82,11 @@ class Indexer:
             with transaction(write=False) as session:
                 state = indexer_state.read(session)
                 latest = change_service.latest_sequence(session)
-            if state.method != method():
-                return self.rebuild(transaction)
-            if self._version is None or state.version != self._version:
-                return self.resume(transaction, state)
+            if self._version is None or state.version != self._version or state.method != method():
+                # Taking up writes every change since in one transaction: after more than a batch
+                # takes, build all instead (its transactions are each bounded).
+                taken_up = state.method == method() and latest - state.sequence <= FOLLOW_CHANGES
+                return self.resume(transaction, state) if taken_up else self.rebuild(transaction)
             if latest <= state.sequence:
                 return 0
             upto = min(latest, state.sequence + FOLLOW_CHANGES)
