@@ -17,9 +17,9 @@ whichever order the writes came in. When its tables are not the ones it wrote la
 after a failed batch, or after another process held the role) it takes them up (`resume`): it
 places every live initiative's vector, reads the stored lists instead of working them all out,
 and works out again only what changed since the feed sequence they record, in one transaction.
-When the method or the vocabulary changed (`method`), or the tables were never built, it builds
-all again (`rebuild`), a block of initiatives per transaction, so the API keeps answering
-meanwhile.
+When the method or the vocabulary changed (`method`), the tables were never built, or more
+changes came since they were written than one batch takes, it builds all again (`rebuild`), a
+block of initiatives per transaction, so the API keeps answering meanwhile.
 """
 
 import logging
@@ -344,7 +344,7 @@ def _pair(one: str, other: str) -> tuple[str, str]:
 
 
 def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
-    return (ids[start : start + FOLLOW_CHANGES] for start in range(0, len(ids), FOLLOW_CHANGES))
+    return (ids[start : start + store.CHUNK] for start in range(0, len(ids), store.CHUNK))
 
 
 def _ids(keys: Iterable[str]) -> list[uuid.UUID]:
