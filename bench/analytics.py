@@ -33,12 +33,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -226,32 +228,39 @@ def write_until_visible(base: str, sample: api_bench.Sample) -> float:
 
 
 def indexer_version(url: str) -> int:
-    return _indexer_state(url)[0]
+    with _engine(url) as engine:
+        return _indexer_state(engine)[0]
 
 
 def wait_for_indexer(url: str, after_version: int = -1, timeout: float = 1_800) -> None:
     """Until an indexer has built or taken up its tables (one that started after the tables were
     at `after_version`: the server's) and applied every change."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        version, is_built, lag = _indexer_state(url)
-        if is_built and version > after_version and lag == 0:
-            return
-        time.sleep(0.5)
+    with _engine(url) as engine:
+        while time.monotonic() < deadline:
+            version, is_built, lag = _indexer_state(engine)
+            if is_built and version > after_version and lag == 0:
+                return
+            time.sleep(0.5)
     raise RuntimeError("the indexer did not catch up")
 
 
-def _indexer_state(url: str) -> tuple[int, bool, int]:
+@contextmanager
+def _engine(url: str) -> Iterator[Engine]:
+    engine = build_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _indexer_state(engine: Engine) -> tuple[int, bool, int]:
     """The indexer's version, whether its tables are built, and the changes it has not applied."""
     from app.analytics.indexer import state
 
-    engine = build_engine(url)
-    try:
-        with session_scope(engine, write=False) as session:
-            found = state.read(session)
-            return found.version, bool(found.method), state.lag(session)
-    finally:
-        engine.dispose()
+    with session_scope(engine, write=False) as session:
+        found = state.read(session)
+        return found.version, bool(found.method), state.lag(session)
 
 
 def _server_pid(base: str) -> int:

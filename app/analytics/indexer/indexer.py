@@ -85,8 +85,8 @@ class Indexer:
             if self._version is None or state.version != self._version or state.method != method():
                 # Taking up writes every change since in one transaction: after more than a batch
                 # takes, build all instead (its transactions are each bounded).
-                taken_up = state.method == method() and latest - state.sequence <= FOLLOW_CHANGES
-                return self.resume(transaction, state) if taken_up else self.rebuild(transaction)
+                can_take_up = state.method == method() and latest - state.sequence <= FOLLOW_CHANGES
+                return self.resume(transaction, state) if can_take_up else self.rebuild(transaction)
             if latest <= state.sequence:
                 return 0
             upto = min(latest, state.sequence + FOLLOW_CHANGES)

@@ -198,7 +198,10 @@ class Index:
         """Add documents without working out any list: the first part of a full build, which
         `rank_all` ends."""
         documents = list(documents)
-        for document, vector, selective in zip(documents, _vectors(documents), _selectives(documents), strict=True):
+        self._place_all(documents, _vectors(documents))
+
+    def _place_all(self, documents: list[Document], vectors: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        for document, vector, selective in zip(documents, vectors, _selectives(documents), strict=True):
             self._place(document, vector, selective)
         self._matrices = None
 
@@ -213,14 +216,17 @@ class Index:
     def apply(self, documents: Iterable[Document], removed: Iterable[str] = ()) -> set[str]:
         """Add or replace `documents` and drop `removed`; returns the keys whose lists changed (a
         removed key's among them: its list is now empty) or whose pairs' `same_work` did."""
-        documents = [document for document in documents if not self._holds(document)]
+        documents = list(documents)
+        # Each text is hashed once: to see whether it changed, and then to place it.
+        fresh = [pair for pair in zip(documents, _vectors(documents), strict=True) if not self._holds(*pair)]
+        documents, vectors = [document for document, _vector in fresh], [vector for _document, vector in fresh]
         changed = {document.key for document in documents} | {key for key in removed if key in self._positions}
         present = [key for key in changed if key in self._positions]
         holders = self._holders_of(present)  # lists that hold a changed key: they are worked out again
         before = {key: self.best(key) for key in {*present, *holders}}
         near_before = {key: self._near(self._positions[key]) for key in before}
         self.remove(changed - {document.key for document in documents})
-        self.place(documents)
+        self._place_all(documents, vectors)
         return self._rework(changed, holders, before, near_before)
 
     def remove(self, keys: Iterable[str]) -> None:
@@ -240,7 +246,7 @@ class Index:
         `app.analytics.indexer`): every key it held counts as changed too, as its mark may have
         rested on that list."""
         holders, gone = set(), set()
-        kept: dict[str, dict[str, float]] = {}  # the stored lists worked out again
+        kept: dict[str, list[tuple[str, float]]] = {}  # the stored lists worked out again, ranked
         for key, rows in groupby(listed, key=itemgetter(0)):
             scored = {other: value for _key, other, value in rows}
             if key not in self._positions:
@@ -249,12 +255,12 @@ class Index:
             if any(other in changed or other not in self._positions for other in scored):
                 holders.add(key)
             if key in changed or key in holders:
-                kept[key] = scored
+                kept[key] = _ranked(scored, len(scored))
             self._set_list(key, {other: value for other, value in scored.items() if other in self._positions})
         present = (changed | holders) & set(self._positions)
-        before = {key: _ranked(kept.get(key, {}), len(kept.get(key, {}))) for key in present}
+        before = {key: kept.get(key, []) for key in present}
         near_before = {key: self._near(self._positions[key]) for key in present}
-        held = {other for key in changed for other in kept.get(key, {})}
+        held = {other for key in changed for other, _value in kept.get(key, [])}
         return self._rework(changed | gone, holders, before, near_before) | held
 
     def _rework(
@@ -306,13 +312,13 @@ class Index:
             holders.update(other for other in scored if position in self._lists[self._positions[other]][0])
         return holders
 
-    def _holds(self, document: Document) -> bool:
-        """Whether the index already holds this document as it is (an edit that changed no text)."""
+    def _holds(self, document: Document, vector: tuple[np.ndarray, np.ndarray]) -> bool:
+        """Whether the index already holds this document, hashed as `vector`, as it is (an edit
+        that changed no text)."""
         position = self._positions.get(document.key)
         if position is None or self._owners[position] != document.owner_code:
             return False
         columns, values = self._vectors[position]
-        vector = _vectors([document])[0]
         return np.array_equal(columns, vector[0]) and np.array_equal(values, vector[1])
 
     def _set_list(self, key: str, scored: dict[str, float]) -> list[tuple[str, float]]:
