@@ -383,20 +383,27 @@ def participations(
     """Who takes part in which initiative: all of them, or those among `ids`. With
     `confirmed_only`, only participation its organisation confirmed: what analytics count (a
     participant the owner listed is a claim until then)."""
+    statement = _participations_statement(ids is not None, confirmed_only)
+    found = session.connection().execute(statement, {} if ids is None else {"ids": list(ids)})
+    return [
+        Participation(initiative_id, organisation_code, ParticipantRole(role), ParticipationStatus(status))
+        for initiative_id, organisation_code, role, status in found
+    ]
+
+
+@lru_cache(maxsize=4)
+def _participations_statement(by_id: bool, confirmed_only: bool) -> Select:
     statement = select(
         InitiativeParticipant.initiative_id,
         InitiativeParticipant.organisation_code,
         InitiativeParticipant.role,
         InitiativeParticipant.status,
     )
-    if ids is not None:
-        statement = statement.where(col(InitiativeParticipant.initiative_id).in_(list(ids)))
+    if by_id:
+        statement = statement.where(col(InitiativeParticipant.initiative_id).in_(bindparam("ids", expanding=True)))
     if confirmed_only:
         statement = statement.where(InitiativeParticipant.status == ParticipationStatus.confirmed)
-    return [
-        Participation(initiative_id, organisation_code, ParticipantRole(role), ParticipationStatus(status))
-        for initiative_id, organisation_code, role, status in session.connection().execute(statement)
-    ]
+    return statement
 
 
 def open_claims(session: Session, organisation_code: str) -> list[uuid.UUID]:

@@ -3,6 +3,8 @@ import uuid
 import pytest
 
 from app.analytics.kpis.indicators import KPI_KEYS
+from app.analytics.overlaps import judgements
+from app.analytics.overlaps.schemas import JudgementWrite, OverlapMatchList
 from app.core.caller import ADMIN
 from app.core.pagination import encode_cursor
 from app.organisations import service as organisation_service
@@ -39,6 +41,21 @@ class TestListInitiativeOverlaps:
         assert {"word": "kamera", "other_word": "kamera"} in item["explanation"]["shared_words"]
         assert item["explanation"]["same_category"] is True and item["explanation"]["same_solution"] is False
         assert item["explanation"]["verdict"] is None and item["explanation"]["judgements"] == []
+
+    def test_the_body_is_what_the_model_writes(self, client, session):
+        # The route writes JSON from stored representations, not through `OverlapMatchList`.
+        target = make(session, NIGHT, "2281", solution={"name": "Nattkamera"})
+        twin = make(session, NIGHT_AGAIN, "0180", solution={"name": "Nattkamera"}, budget_sek=400_000)
+        make(session, NIGHT, "1280")
+        judgements.judge(session, target.id, twin.id, JudgementWrite(verdict="same", note="Samma tjänst"), ADMIN)
+        body = client.get(f"/api/v1/initiatives/{target.id}/overlaps").json()
+        assert body == OverlapMatchList.model_validate(body).model_dump(mode="json")
+        first = body["items"][0]
+        assert first["initiative"]["id"] == str(twin.id) and first["explanation"]["same_solution"] is True
+        assert [(j["judge"], j["verdict"], j["note"]) for j in first["explanation"]["judgements"]] == [
+            ("admin", "same", "Samma tjänst")
+        ]
+        assert [item["initiative"]["owner"] for item in body["items"]] == ["0180", "1280"]
 
     def test_limit_and_min_score(self, client, session):
         target = make(session, NIGHT, "2281")

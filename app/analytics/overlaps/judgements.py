@@ -15,7 +15,7 @@ candidates.
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, or_
+from sqlalchemy import bindparam, delete, or_
 from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapJudgement
@@ -30,6 +30,13 @@ from app.initiatives import reads as initiative_reads
 
 ENTITY = "judgement"
 ADMIN_JUDGE = "admin"
+# Built once: an overlap read runs it, and constructing it cost more than running it.
+INVOLVING = select(OverlapJudgement).where(
+    or_(
+        col(OverlapJudgement.first_id).in_(bindparam("ids", expanding=True)),
+        col(OverlapJudgement.second_id).in_(bindparam("ids", expanding=True)),
+    )
+)
 
 Pair = tuple[uuid.UUID, uuid.UUID]
 
@@ -88,11 +95,7 @@ def involving(session: Session, ids: Iterable[uuid.UUID]) -> dict[Pair, list[Ove
     wanted = list(ids)
     found: dict[Pair, list[OverlapJudgement]] = {}
     for start in range(0, len(wanted), 1_000):
-        chunk = wanted[start : start + 1_000]
-        statement = select(OverlapJudgement).where(
-            or_(col(OverlapJudgement.first_id).in_(chunk), col(OverlapJudgement.second_id).in_(chunk))
-        )
-        for judgement in session.exec(statement):
+        for judgement in session.exec(INVOLVING, params={"ids": wanted[start : start + 1_000]}):
             found.setdefault((judgement.first_id, judgement.second_id), []).append(judgement)
     return found
 

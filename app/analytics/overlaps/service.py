@@ -5,6 +5,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic_core import to_json
+
 from app.adoptions import service as adoption_service
 from app.analytics.briefs import briefs
 from app.analytics.context import AnalyticsContext
@@ -14,6 +16,7 @@ from app.analytics.overlaps.profiles import Profile
 from app.analytics.overlaps.schemas import (
     OverlapExplanation,
     OverlapMatch,
+    OverlapMatchList,
     SharedWord,
     SimilarQuery,
     SimilarRead,
@@ -38,15 +41,37 @@ class Found:
 def find_overlaps(
     context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
 ) -> list[OverlapMatch]:
-    """Other organisations' live initiatives most like this one, best first: without `min_score`
-    those the service takes to be the same work (`thresholds`), and those people judged the
-    same or related; with it, those scoring at least `min_score`; never those judged different."""
+    """As `overlaps_json`, as models."""
+    listed = OverlapMatchList.model_validate_json(
+        overlaps_json(context, initiative_id, limit=limit, min_score=min_score)
+    )
+    return listed.items
+
+
+def overlaps_json(
+    context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
+) -> bytes:
+    """Other organisations' live initiatives most like this one, best first, as an
+    `OverlapMatchList` in JSON: without `min_score` those the service takes to be the same work
+    (`thresholds`), and those people judged the same or related; with it, those scoring at least
+    `min_score`; never those judged different.
+
+    Written from the initiatives' stored representations, as their own reads are
+    (`initiative_reads.representation_json`): no `InitiativeRead` is built or validated."""
     found = _found(context, initiative_id, min_score, limit)
-    reads = {read.id: read for read in initiative_reads.reads(context.session, [f.other_id for f in found])}
+    represented = initiative_reads.representation_json(context.session, [f.other_id for f in found])
     explanations = _explanations(context, initiative_id, found)
-    return [
-        OverlapMatch(initiative=reads[f.other_id], score=f.score, explanation=explanations[f.other_id]) for f in found
-    ]
+    items = b",".join(
+        b'{"initiative":'
+        + representation
+        + b',"score":'
+        + to_json(f.score)
+        + b',"explanation":'
+        + to_json(explanations[f.other_id])
+        + b"}"
+        for f, (representation, _version) in zip(found, represented, strict=True)
+    )
+    return b'{"items":[' + items + b'],"next":null}'
 
 
 def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import CompoundSelect, delete, or_, union_all
+from sqlalchemy import CompoundSelect, bindparam, delete, or_, union_all
 from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapPair, OverlapProfile
@@ -13,6 +13,23 @@ from app.core.db import bulk_insert
 
 CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound parameters
 LIST_ROWS = 10_000  # rows fetched at a time when every list is read
+
+# Built once: on an overlap read, constructing statements cost more than running them.
+PROFILES = select(
+    col(OverlapProfile.initiative_id),
+    col(OverlapProfile.concepts),
+    col(OverlapProfile.words),
+    col(OverlapProfile.solution),
+).where(col(OverlapProfile.initiative_id).in_(bindparam("ids", expanding=True)))
+_PAIRED = (col(OverlapPair.score), col(OverlapPair.same_work))
+PAIRS_OF: CompoundSelect = union_all(
+    select(col(OverlapPair.other_id).label("partner"), *_PAIRED).where(
+        col(OverlapPair.initiative_id) == bindparam("id")
+    ),
+    select(col(OverlapPair.initiative_id).label("partner"), *_PAIRED).where(
+        col(OverlapPair.other_id) == bindparam("id")
+    ),
+)
 
 
 def write_profiles(session: Session, profiles: dict[str, Profile]) -> None:
@@ -36,13 +53,7 @@ def delete_profiles(session: Session, keys: Iterable[str]) -> None:
 def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Profile]:
     found: dict[uuid.UUID, Profile] = {}
     for chunk in _chunks(str(i) for i in ids):
-        statement = select(
-            col(OverlapProfile.initiative_id),
-            col(OverlapProfile.concepts),
-            col(OverlapProfile.words),
-            col(OverlapProfile.solution),
-        ).where(col(OverlapProfile.initiative_id).in_(chunk))
-        for initiative_id, concepts, words, solution in session.connection().execute(statement):
+        for initiative_id, concepts, words, solution in session.connection().execute(PROFILES, {"ids": chunk}):
             found[initiative_id] = Profile(concepts, words, solution)
     return found
 
@@ -89,12 +100,8 @@ class Paired:
 
 def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, Paired]:
     """The initiatives paired with this one, from its list or theirs (a few dozen at most)."""
-    columns = (col(OverlapPair.score), col(OverlapPair.same_work))
-    statement: CompoundSelect = union_all(
-        select(col(OverlapPair.other_id).label("partner"), *columns).where(OverlapPair.initiative_id == initiative_id),
-        select(col(OverlapPair.initiative_id).label("partner"), *columns).where(OverlapPair.other_id == initiative_id),
-    )
-    return {partner: Paired(score, same) for partner, score, same in session.connection().execute(statement)}
+    found = session.connection().execute(PAIRS_OF, {"id": initiative_id})
+    return {partner: Paired(score, same) for partner, score, same in found}
 
 
 def partners(
