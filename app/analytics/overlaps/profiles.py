@@ -8,6 +8,7 @@ run (`features.GENERIC_LEMMAS`) are left out, as are words a shared concept alre
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from app.analytics.overlaps.features import GENERIC_LEMMAS, Features
@@ -60,7 +61,7 @@ def explain(one: Profile, other: Profile, vocabulary: Vocabulary) -> Explanation
         (concept for concept in mine if concept in theirs),
         key=lambda concept: (-min(mine[concept], theirs[concept]), concept),
     )[:CONCEPTS_SHOWN]
-    named = {word.lemma for concept in concepts for word in words(vocabulary.concepts[concept].pref_label)}
+    named = {lemma for concept in concepts for lemma in _lemmas(vocabulary.concepts[concept].pref_label)}
     their_words = {lemma: (written, weight) for lemma, written, weight in other.words}
     shared = sorted(
         (
@@ -75,3 +76,8 @@ def explain(one: Profile, other: Profile, vocabulary: Vocabulary) -> Explanation
         words=[SharedWord(written, other_written) for _value, _lemma, written, other_written in shared],
         same_solution=one.solution is not None and one.solution == other.solution,
     )
+
+
+@lru_cache(maxsize=4_096)
+def _lemmas(label: str) -> frozenset[str]:
+    return frozenset(word.lemma for word in words(label))
