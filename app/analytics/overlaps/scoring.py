@@ -283,11 +283,10 @@ class Index:
                 lists_changed.add(key)
         for key in fresh:
             for other, value in scored[key].items():
-                if other not in changed and other not in holders:
-                    near = self._near(self._positions[other])
-                    if self._offer(other, key, value):
-                        near_before.setdefault(other, near)
-                        lists_changed.add(other)
+                if other not in changed and other not in holders and self._takes(other, key, value):
+                    near_before.setdefault(other, self._near(self._positions[other]))
+                    self._set_list(other, dict([*self.best(other), (key, value)]))
+                    lists_changed.add(other)
         return lists_changed | self._marks_changed(lists_changed, near_before)
 
     def _marks_changed(self, lists_changed: set[str], near_before: dict[str, set[int]]) -> set[str]:
@@ -329,13 +328,13 @@ class Index:
         )
         return ranked
 
-    def _offer(self, holder: str, key: str, value: float) -> bool:
-        """Put `key` into `holder`'s list if it belongs there; whether the list changed."""
-        ranked = self.best(holder)
-        if len(ranked) >= self.neighbours and (-value, key) >= (-ranked[-1][1], ranked[-1][0]):
-            return False
-        self._set_list(holder, dict([*ranked, (key, value)]))
-        return True
+    def _takes(self, holder: str, key: str, value: float) -> bool:
+        """Whether `key`, scoring `value`, belongs in `holder`'s list: most offers do not, so this
+        reads the list's last entry only."""
+        partners, scores = self._lists[self._positions[holder]]
+        if len(partners) < self.neighbours:
+            return True
+        return (-value, key) < (-float(scores[-1]), self._key(int(partners[-1])))
 
     def _key(self, position: int) -> str:
         key = self._keys[position]
