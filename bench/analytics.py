@@ -11,8 +11,8 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
 - take-up: what a restarted indexer does instead (every initiative read, analysed and placed,
   the stored lists read; nothing changed since, so nothing else is worked out), in a process of
   its own;
-- overlaps in the service: `find_overlaps` for random initiatives (SQL over the indexer's
-  tables, full InitiativeRead results) in a process warmed up as a worker is, p50 and p99;
+- overlaps in the service: `overlaps_json` for random initiatives (what the route runs: SQL over
+  the indexer's tables, the JSON body written) in a process warmed up as a worker is, p50 and p99;
 - then `registry serve --workers 2` on the same database (with its background indexer):
   - ready: seconds from the command to the first `GET /health` answered;
   - writes: `POST /api/v1/initiatives` from 8 connections (wrk) for --seconds, writes per second;
@@ -134,7 +134,7 @@ def _timed_indexer(url: str, work: Callable) -> dict:
 
 def step_overlaps(url: str) -> dict:
     from app.analytics.context import AnalyticsContext
-    from app.analytics.overlaps.service import find_overlaps
+    from app.analytics.overlaps.service import overlaps_json
     from app.assembly import assemble
     from app.main import warm_up
 
@@ -146,7 +146,7 @@ def step_overlaps(url: str) -> dict:
         times = []
         for initiative_id in random.Random(1).sample(ids, min(ROUNDS, len(ids))):
             started = time.perf_counter()
-            find_overlaps(AnalyticsContext.of(session), _uuid(initiative_id))
+            overlaps_json(AnalyticsContext.of(session), _uuid(initiative_id))
             times.append(time.perf_counter() - started)
     return {"p50_ms": statistics.median(times) * 1000, "p99_ms": _percentile(times, 0.99) * 1000}
 
