@@ -14,7 +14,10 @@ from app.core.db import session_scope
 logger = logging.getLogger(__name__)
 
 ROLE = "indexer"
-IDLE_SECONDS = 0.25  # between looks at the feed when nothing is new: a write shows within about this
+# Between looks at the feed, whether or not the last found anything: a write shows within about
+# this and a batch's time. Looking again at once after a batch would keep SQLite's single writer
+# busy with one batch after another while writes keep coming, and the API's writes would wait.
+PAUSE_SECONDS = 0.25
 RETRY_SECONDS = 5.0
 
 
@@ -28,8 +31,8 @@ def run(engine: Engine, should_go_on: Callable[[], bool]) -> None:
     transaction = partial(session_scope, engine)
     while should_go_on():
         try:
-            if not indexer.catch_up(transaction):
-                time.sleep(IDLE_SECONDS)
+            indexer.catch_up(transaction)
+            time.sleep(PAUSE_SECONDS)
         except SQLAlchemyError as error:
             logger.warning("the indexer could not reach the database (%s); trying again", error)
             time.sleep(RETRY_SECONDS)
