@@ -30,7 +30,7 @@ from app.initiatives import reads as initiative_reads
 
 ENTITY = "judgement"
 ADMIN_JUDGE = "admin"
-# Built once: an overlap read runs it, and constructing it cost more than running it.
+# Built once: an overlap read runs it, and building its statements was a measurable part of one.
 INVOLVING = select(OverlapJudgement).where(
     or_(
         col(OverlapJudgement.first_id).in_(bindparam("ids", expanding=True)),
