@@ -10,7 +10,7 @@ from app.adoptions.schemas import AdoptionCreate
 from app.analytics.context import AnalyticsContext
 from app.analytics.overlaps import judgements, thresholds
 from app.analytics.overlaps import service as overlap_service
-from app.analytics.overlaps.schemas import JudgementWrite, SimilarQuery
+from app.analytics.overlaps.schemas import JudgementWrite, OverlapMatchList, SimilarQuery
 from app.changes import service as change_service
 from app.core.caller import ADMIN, Caller
 from app.core.enums import ActorKind
@@ -31,7 +31,9 @@ def make(session, title: str, owner: str, **overrides):
 
 
 def found(session, initiative, **options):
-    return overlap_service.find_overlaps(AnalyticsContext(session), initiative.id, **options)
+    """The overlap list as the route writes it, validated into models."""
+    written = overlap_service.overlaps_json(AnalyticsContext(session), initiative.id, **options)
+    return OverlapMatchList.model_validate_json(written).items
 
 
 def as_org(code: str) -> Caller:

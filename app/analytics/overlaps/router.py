@@ -23,7 +23,7 @@ def list_initiative_overlaps(
     archived one). Pairs people judged the same or related are always listed, those judged
     different never."""
     # Written as JSON directly, as an initiative's own read is; the model is declared for the
-    # OpenAPI document, and `find_overlaps` (what the tests call) validates the same JSON.
+    # OpenAPI document, and the tests validate the same JSON into it.
     found = overlap_service.overlaps_json(context, initiative.id, limit=query.limit, min_score=query.min_score)
     return Response(found, media_type="application/json")
 

@@ -16,8 +16,6 @@ from app.analytics.overlaps.models import OverlapJudgement
 from app.analytics.overlaps.profiles import Profile
 from app.analytics.overlaps.schemas import (
     OverlapExplanation,
-    OverlapMatch,
-    OverlapMatchList,
     SimilarQuery,
     SimilarRead,
 )
@@ -35,16 +33,6 @@ class Found:
     other_id: uuid.UUID
     score: float
     judgements: list[OverlapJudgement]
-
-
-def find_overlaps(
-    context: AnalyticsContext, initiative_id: uuid.UUID, *, limit: int = 10, min_score: float | None = None
-) -> list[OverlapMatch]:
-    """As `overlaps_json`, as models."""
-    listed = OverlapMatchList.model_validate_json(
-        overlaps_json(context, initiative_id, limit=limit, min_score=min_score)
-    )
-    return listed.items
 
 
 def overlaps_json(
@@ -74,7 +62,7 @@ def overlaps_json(
 
 
 def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: SimilarQuery) -> list[SimilarRead]:
-    """As `find_overlaps`, each match in brief (for the web)."""
+    """As `overlaps_json`, each match in brief (for the web)."""
     found = _found(context, initiative_id, query.min_score, query.limit)
     shown = briefs(context.session, (str(f.other_id) for f in found))
     explanations = _explanations(context, initiative_id, found)
