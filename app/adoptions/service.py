@@ -117,6 +117,19 @@ def facts(session: Session, initiative_ids: Iterable[uuid.UUID] | None = None) -
     ]
 
 
+def coordinated(session: Session, initiative_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    """The organisations already working with each of these initiatives, besides its owner: its
+    confirmed participants and those with an adoption of it they have not abandoned. Such an
+    organisation is neither told it overlaps the initiative nor pointed to it as proven."""
+    found: dict[uuid.UUID, set[str]] = {}
+    for participation in initiative_reads.participations(session, initiative_ids, confirmed_only=True):
+        found.setdefault(participation.initiative_id, set()).add(participation.organisation_code)
+    for adoption in facts(session, initiative_ids):
+        if adoption.status != AdoptionStatus.abandoned:
+            found.setdefault(adoption.initiative_id, set()).add(adoption.organisation_code)
+    return found
+
+
 def taken_after(session: Session, own_initiative_id: uuid.UUID) -> list[tuple[uuid.UUID, AdoptionStatus]]:
     """The initiatives an organisation has recorded adopting (any status but abandoned) through
     this initiative of its own, with the adoption's status: what it takes after."""

@@ -125,14 +125,14 @@ def representations(session: Session, ids: Sequence[uuid.UUID]) -> list[dict[str
     return [{**from_json(found[i].body), **dict(found[i].derived)} for i in ids if i in found]
 
 
-def representation_json(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[bytes, int]]:
+def representation_json(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[bytes, int]]:
     """Each initiative's representation as JSON, with its version, written by joining its
     stored document with the derived fields: no model is built or validated (a test holds this
     equal to `InitiativeRead`). The derived fields are the last fields of `InitiativeRead`.
-    In the order of `ids`; unknown ids are left out."""
+    By id, in the order of `ids`; unknown ids are left out."""
     found = _read(session, ids)
-    return [
-        (
+    return {
+        i: (
             found[i].body[:-1].encode()
             + b"".join(b',"' + name.encode() + b'":' + to_json(value) for name, value in found[i].derived)
             + b"}",
@@ -140,7 +140,7 @@ def representation_json(session: Session, ids: Sequence[uuid.UUID]) -> list[tupl
         )
         for i in ids
         if i in found
-    ]
+    }
 
 
 def own_representations(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:

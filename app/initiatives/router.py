@@ -48,7 +48,7 @@ def page_of(request: Request, session: Session, query: InitiativeQuery) -> Respo
     def render() -> Rendered:
         found, cursor = reads.list_page(session, query)
         next_url = str(request.url.include_query_params(cursor=cursor)) if cursor else None
-        items = b",".join(item for item, _version in reads.representation_json(session, found))
+        items = b",".join(item for item, _version in reads.representation_json(session, found).values())
         counted = b"".join(
             b',"' + name.encode() + b'":' + to_json(value) for name, value in reads.counts_for(session, query).items()
         )
@@ -91,9 +91,9 @@ def get_initiative(initiative_id: uuid.UUID, request: Request, session: SessionD
 
     def render() -> Rendered:
         found = reads.representation_json(session, [initiative_id])
-        if not found:
+        if initiative_id not in found:
             raise initiative_service.not_found(initiative_id)
-        [(representation, version)] = found
+        representation, version = found[initiative_id]
         return Rendered(representation, {"ETag": etag(version)})
 
     return cached_json(request, session, render)

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from app.adoptions import service as adoption_service
-from app.adoptions.schemas import AdoptionCreate
+from app.adoptions.schemas import AdoptionCreate, AdoptionUpdate
 from app.analytics.context import AnalyticsContext
 from app.analytics.overlaps import judgements, thresholds
 from app.analytics.overlaps import service as overlap_service
@@ -92,6 +92,19 @@ class TestFindOverlaps:
         index()
         explanation = found(session, target)[0].explanation
         assert explanation.same_solution and explanation.is_coordinated
+
+    def test_an_abandoned_adoption_is_no_coordination(self, session, index):
+        # The same rule as for proven matches: who gave an initiative up no longer works with it.
+        target = make(session, NIGHT, "2281")
+        other = make(session, NIGHT_AGAIN, "0180")
+        adoption = adoption_service.create(
+            session, other.id, AdoptionCreate(organisation="2281", status="piloting"), ADMIN
+        )
+        index()
+        assert found(session, target)[0].explanation.is_coordinated
+        adoption_service.update(session, adoption, AdoptionUpdate(status="abandoned"), ADMIN)
+        index()
+        assert not found(session, target)[0].explanation.is_coordinated
 
     def test_a_change_of_text_is_indexed_in_the_next_batch(self, session, index):
         target = make(session, NIGHT, "2281")

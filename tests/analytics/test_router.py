@@ -7,6 +7,7 @@ from app.analytics.overlaps import judgements
 from app.analytics.overlaps.schemas import JudgementWrite, OverlapMatchList
 from app.core.caller import ADMIN
 from app.core.pagination import encode_cursor
+from app.initiatives import service as initiative_service
 from app.organisations import service as organisation_service
 from app.organisations.schemas import FiguresWrite
 from tests.factories import make_initiative
@@ -56,6 +57,22 @@ class TestListInitiativeOverlaps:
             ("admin", "same", "Samma tjänst")
         ]
         assert [item["initiative"]["owner"] for item in body["items"]] == ["0180", "1280"]
+
+    def test_a_match_deleted_outright_since_it_was_indexed_is_left_out(self, app, client, session):
+        # The demo's reset deletes initiatives; the index's tables follow a moment later.
+        target = make(session, NIGHT, "2281")
+        twin = make(session, NIGHT_AGAIN, "0180")
+        other = make(session, NIGHT, "1280")
+        assert len(client.get(f"/api/v1/initiatives/{target.id}/overlaps").json()["items"]) == 2
+        app.state.index_before_requests = False
+        initiative_service.mark_demo(session, [twin.id])
+        assert initiative_service.delete_demo(session, [twin.id]) == 1
+        response = client.get(f"/api/v1/initiatives/{target.id}/overlaps")
+        assert response.status_code == 200, response.text
+        assert [item["initiative"]["owner"] for item in response.json()["items"]] == ["1280"]
+        page = client.get(f"/initiativ/{target.id}")
+        assert page.status_code == 200 and f"/initiativ/{other.id}" in page.text
+        assert f"/initiativ/{twin.id}" not in page.text
 
     def test_limit_and_min_score(self, client, session):
         target = make(session, NIGHT, "2281")

@@ -41,7 +41,7 @@ from app.analytics.indexer.models import IndexerState
 from app.analytics.overlaps import judgements, profiles, scoring, store
 from app.analytics.overlaps.features import features
 from app.changes import service as change_service
-from app.core.enums import OPERATING_STATUSES, AdoptionStatus, InitiativeStatus, Verdict
+from app.core.enums import OPERATING_STATUSES, InitiativeStatus, Verdict
 from app.initiatives import reads as initiative_reads
 from app.initiatives.records import Standing, Text
 from app.language.vocabulary import vocabulary
@@ -274,9 +274,9 @@ class Indexer:
     def _match_proven(self, session: Session, keys: set[str], verdicts: Verdicts) -> None:
         """Work out again the proven match of every initiative in `keys` and in their clusters."""
         mates = cluster_store.mates(session, keys)
-        members = keys | {key for cluster in mates.values() for key in cluster}
-        standing = {str(s.id): s for s in initiative_reads.standings(session, _ids(members))}
-        involved = _involved(session, _ids({key for cluster in mates.values() for key in cluster}))
+        clustered = {key for cluster in mates.values() for key in cluster}
+        standing = {str(s.id): s for s in initiative_reads.standings(session, _ids(keys | clustered))}
+        coordinated = adoption_service.coordinated(session, _ids(clustered))
         matches = {}
         for key, cluster in mates.items():
             here = standing.get(key)
@@ -287,12 +287,12 @@ class Indexer:
                 for other in cluster
                 if _is_proven(standing.get(other))
                 and standing[other].owner_code != here.owner_code
-                and here.owner_code not in involved.get(other, set())
+                and here.owner_code not in coordinated.get(uuid.UUID(other), set())
                 and verdicts.get(_pair(key, other)) != Verdict.different
             ]
             if proven:
                 matches[key] = min(proven, key=lambda other: self._preference(key, other, standing[other]))
-        flag_store.replace(session, members, matches)
+        flag_store.replace(session, keys | clustered, matches)
 
     def _preference(self, key: str, other: str, standing: Standing) -> tuple[float, int, str]:
         """The best-scoring pair first, then the largest realised benefit."""
@@ -317,17 +317,6 @@ def _documents(texts: Iterable[Text]) -> tuple[list[scoring.Document], dict[str,
 
 def _verdicts(session: Session) -> Verdicts:
     return {(str(a), str(b)): verdict for (a, b), verdict in judgements.all_verdicts(session).items()}
-
-
-def _involved(session: Session, ids: list[uuid.UUID]) -> dict[str, set[str]]:
-    """Who takes part in, or has recorded an adoption (not abandoned) of, each initiative."""
-    involved: dict[str, set[str]] = {}
-    for participation in initiative_reads.participations(session, ids, confirmed_only=True):
-        involved.setdefault(str(participation.initiative_id), set()).add(participation.organisation_code)
-    for adoption in adoption_service.facts(session, ids):
-        if adoption.status != AdoptionStatus.abandoned:
-            involved.setdefault(str(adoption.initiative_id), set()).add(adoption.organisation_code)
-    return involved
 
 
 def _is_proven(standing: Standing | None) -> bool:

@@ -58,7 +58,10 @@ class OverlapExplanation(SQLModel):
     same_category: bool
     same_solution: bool = Field(description="Both name the same solution (product).")
     is_coordinated: bool = Field(
-        description="One owner already takes part in the other's initiative, or has recorded an adoption of it."
+        description=(
+            "One owner already takes part in the other's initiative, or has recorded an adoption of it"
+            " that it has not abandoned."
+        )
     )
     verdict: Verdict | None = Field(
         description="What people's judgements decide: their verdict when all agree, else null."
