@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import rfc8785
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -16,6 +16,7 @@ from app.changes.log import merkle, tree
 from app.changes.models import Change
 from app.changes.schemas import ChangeRead
 from app.core.caller import Caller
+from app.core.db import insert_rows
 from app.core.enums import ChangeAction
 from app.core.models import utcnow
 
@@ -83,8 +84,9 @@ def record(session: Session, changes: list[dict[str, Any]]) -> list[int]:
     rows = [{**change, "sequence": first + offset} for offset, change in enumerate(changes)]
     leaves = [leaf_bytes(row) for row in rows]
     first_index = tree.append(session, leaves)
-    session.execute(
-        insert(Change),
+    insert_rows(
+        session,
+        Change,
         [
             {**row, "leaf": leaf, "leaf_index": first_index + n}
             for n, (row, leaf) in enumerate(zip(rows, leaves, strict=True))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, event, insert
+from sqlalchemy import JSON, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
@@ -88,7 +88,7 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
+        insert_rows(session, table, rows)
         return
     columns = SQLModel.metadata.tables[str(table.__tablename__)].c
     as_json = [isinstance(columns[name].type, JSON) for name in rows[0]]
@@ -106,6 +106,13 @@ def bulk_insert(session: Session, table: type[SQLModel], rows: list[dict[str, An
                     for value, is_json in zip(row.values(), as_json, strict=True)
                 )
             )
+
+
+def insert_rows(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert rows of plain values into `table` through SQLAlchemy Core, in the session's
+    transaction: the ORM's bulk insert took about a quarter of an API create in its own code."""
+    if rows:
+        session.connection().execute(SQLModel.metadata.tables[str(table.__tablename__)].insert(), rows)
 
 
 def refusals(session: Session) -> tuple[type[Exception], ...]:

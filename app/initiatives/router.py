@@ -75,14 +75,15 @@ def list_organisation_initiatives(
 
 
 @router.post("", response_model=InitiativeRead, status_code=201, responses=problems(401, 403, 413, 415, 422))
-def create_initiative(
-    data: InitiativeCreate, request: Request, response: Response, session: SessionDep, caller: CallerDep
-) -> InitiativeRead:
+def create_initiative(data: InitiativeCreate, request: Request, session: SessionDep, caller: CallerDep) -> Response:
     """Register a new initiative owned by the key's organisation."""
     initiative = initiative_service.create(session, data, caller)
-    response.headers["Location"] = str(request.url_for("get_initiative", initiative_id=initiative.id))
-    response.headers["ETag"] = etag(initiative.version)
-    return reads.reads(session, [initiative.id])[0]
+    representation, version = reads.representation_json(session, [initiative.id])[initiative.id]
+    headers = {
+        "Location": str(request.url_for("get_initiative", initiative_id=initiative.id)),
+        "ETag": etag(version),
+    }
+    return Response(representation, status_code=201, media_type="application/json", headers=headers)
 
 
 @router.get("/{initiative_id}", response_model=InitiativeRead, responses=problems(404, 422))

@@ -14,14 +14,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, col, select
 
 from app.auth import permissions
 from app.changes import service as change_service
 from app.core.caller import SYSTEM, Caller
-from app.core.db import bulk_insert, database_message, refusals
+from app.core.db import bulk_insert, database_message, insert_rows, refusals
 from app.core.enums import ChangeAction, ParticipationStatus
 from app.core.models import utcnow
 from app.core.problems import (
@@ -429,14 +429,17 @@ def _insert(
     for _external_id, data in records:
         _check_may_write(caller, data.owner)
         _check_dates(data.start_date, data.end_date)
-    _check_organisations_exist(session, [data for _external_id, data in records])
     now = utcnow()
+    # Before the first statement: on SQLite a write holds the database's single writer from its
+    # first statement to its commit, and building the rows (the search terms' text analysis
+    # among them) needs no lock.
     new = [_NewRows.of(source, external_id, data, now) for external_id, data in records]
-    session.execute(insert(Initiative), [n.initiative for n in new])  # JSON columns: not for `bulk_insert`
+    _check_organisations_exist(session, [data for _external_id, data in records])
+    insert_rows(session, Initiative, [n.initiative for n in new])  # JSON columns: not for `bulk_insert`
     bulk_insert(session, InitiativeParticipant, [p for n in new for p in n.participants])
     bulk_insert(session, InitiativeTag, [t for n in new for t in n.tags])
     bulk_insert(session, StatusChange, [n.status_change for n in new])
-    _index_terms(session, {n.initiative["id"]: n.searchable_text for n in new})
+    _insert_terms(session, {n.initiative["id"]: n.terms for n in new})
     ids = [n.initiative["id"] for n in new]
     _record(session, ids, ChangeAction.create, caller, {})
     change_service.record(
@@ -458,7 +461,7 @@ class _NewRows:
     participants: list[dict[str, Any]]
     tags: list[dict[str, Any]]
     status_change: dict[str, Any]
-    searchable_text: str
+    terms: set[str]
 
     @classmethod
     def of(cls, source: str, external_id: str | None, data: InitiativeCreate, now: datetime) -> "_NewRows":
@@ -484,7 +487,7 @@ class _NewRows:
             status_change=_status_row(
                 initiative_id, incoming["status"], _status_day(data, from_source=source != REGISTRY_SOURCE), now
             ),
-            searchable_text=_searchable_text(incoming),
+            terms=search.document_terms(_searchable_text(incoming)),
         )
 
 
@@ -677,22 +680,19 @@ def _check_dates(start: date | None, end: date | None) -> None:
 # The search index and the change feed ----------------------------------------------------------
 
 
-def _index_terms(session: Session, texts: dict[uuid.UUID, str]) -> None:
-    """Add each initiative's words to the search index (see `_reindex_terms` for a changed one)."""
+def _insert_terms(session: Session, terms: dict[uuid.UUID, set[str]]) -> None:
+    """Add each initiative's words (`search.document_terms`) to the search index (see
+    `_reindex_terms` for a changed one)."""
     bulk_insert(
         session,
         InitiativeTerm,
-        [
-            {"term": term, "initiative_id": initiative_id}
-            for initiative_id, text in texts.items()
-            for term in search.document_terms(text)
-        ],
+        [{"term": term, "initiative_id": initiative_id} for initiative_id, its in terms.items() for term in its],
     )
 
 
 def _reindex_terms(session: Session, initiative_id: uuid.UUID, fields: dict[str, Any]) -> None:
     session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative_id))
-    _index_terms(session, {initiative_id: _searchable_text(fields)})
+    _insert_terms(session, {initiative_id: search.document_terms(_searchable_text(fields))})
 
 
 def _searchable_text(fields: dict[str, Any]) -> str:
