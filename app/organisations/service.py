@@ -133,12 +133,15 @@ def latest_populations(session: Session) -> dict[str, int]:
     return {row[0]: row[1] for row in session.connection().execute(statement)}
 
 
+# Built once: every write checks its organisations.
+KNOWN_CODES = select(col(Organisation.code)).where(col(Organisation.code).in_(bindparam("codes", expanding=True)))
+
+
 def missing_codes(session: Session, codes: Iterable[str]) -> set[str]:
     wanted = set(codes)
     if not wanted:
         return set()
-    statement = select(Organisation.code).where(col(Organisation.code).in_(wanted))
-    return wanted - set(session.connection().execute(statement).scalars())
+    return wanted - set(session.connection().execute(KNOWN_CODES, {"codes": list(wanted)}).scalars())
 
 
 def member_codes(session: Session, codes: Iterable[str] | None = None) -> dict[str, list[str]]:
