@@ -14,7 +14,9 @@ the registry's), so the same contents give the same scores in whatever order the
 
 `Index` holds every live initiative's vector and its `NEIGHBOURS` best matches among other
 owners' initiatives scoring at least `FLOOR`; a pair is scored only when the two share a
-selective feature (`features.Features.selective`), which keeps the work near linear in the
+selective feature (`features.Features.selective`). That drops pairs sharing only common words
+and grams, but not the work: on the evaluation set 61 % of all pairs share a selective feature
+(the informative words' letter grams among them), so a full build grows with the square of the
 registry's size. The pairs it reports are those in either side's list: at most n × NEIGHBOURS
 even when hundreds of initiatives describe the same thing. A pair is the same work from
 `SAME_WORK_SCORE`, or from `MUTUAL_SCORE` while each is among the other's `MUTUAL_NEIGHBOURS`
@@ -41,7 +43,9 @@ from app.analytics.overlaps.thresholds import FLOOR, MUTUAL_NEIGHBOURS, MUTUAL_S
 SPACE_WEIGHTS = {"concepts": 0.43, "words": 0.22, "grams": 0.35, "solution": 0.1}
 CONCEPT_FLOOR = 3.0
 NEIGHBOURS = 20
-BLOCK = 512  # initiatives scored at once against all: bounds the memory a product takes
+# Initiatives scored at once against all: bounds the memory a product takes. Ranking 20,000
+# synthetic initiatives peaked at 1,006 MB with 512 and 666 MB with 128, no slower (the same lists).
+BLOCK = 128
 SCORE_DECIMALS = 4
 # Raise when what a score is made of changes (features, weights): the indexer then builds anew.
 METHOD = f"v3-{NEIGHBOURS}-{FLOOR}-{SAME_WORK_SCORE}-{MUTUAL_NEIGHBOURS}-{MUTUAL_SCORE}-{CONCEPT_FLOOR}"
