@@ -95,6 +95,7 @@ class Deliverer:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine, self.settings = engine, settings
         self.client = httpx.Client(
+            transport=None if settings.webhook_allow_private else targets.public_only_transport(),
             timeout=settings.webhook_timeout_seconds,
             follow_redirects=False,
             headers={"user-agent": USER_AGENT, "content-type": "application/json"},

@@ -2,6 +2,7 @@
 at least once through a receiver's crash and the deliverer's restart; retries, back-off,
 disabling, rotation, replays."""
 
+import ipaddress
 import socket
 import threading
 import uuid
@@ -27,6 +28,7 @@ from app.core.settings import Settings, get_settings
 from app.webhooks import deliverer as webhook_deliverer
 from app.webhooks import service as webhook_service
 from app.webhooks import signing as webhook_signing
+from app.webhooks import targets
 from app.webhooks.deliverer import Deliverer
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from app.webhooks.schemas import DeliveryRead, WebhookCreate
@@ -284,6 +286,26 @@ class TestFailures:
         [listed] = listed_deliveries(committed, subscription_id)
         assert receiver.accepted == []
         assert listed.attempts[0].error == "not sent: the URL must be an https:// URL"
+
+    def test_a_name_that_turns_private_after_the_check_is_not_connected_to(
+        self, committed, settings, port, monkeypatch
+    ):
+        # DNS rebinding: the name resolves to a public address when the URL is checked, and to the
+        # registry's own network when the connection is made.
+        resolve = targets._resolve
+        answers = iter([[ipaddress.ip_address("192.0.43.10")]])
+        monkeypatch.setattr(targets, "_resolve", lambda host, port: next(answers, None) or resolve(host, port))
+        subscription_id, _secret = subscribe(committed, f"https://localhost:{port}/hook")
+        write(committed, 1)
+        with socket.create_server(("127.0.0.1", port)) as listener:
+            deliver_once(committed, settings)
+            listener.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                listener.accept()  # nothing connected
+        [listed] = listed_deliveries(committed, subscription_id)
+        assert listed.attempts[0].error.startswith(
+            "ConnectError: not connected: the URL must be a public address; localhost is 127.0.0.1"
+        )
 
     def test_410_gone_disables_the_subscription(self, committed, deliverer_settings, port):
         receiver = Receiver(port, status=410)
