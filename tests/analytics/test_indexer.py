@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from app.analytics.context import AnalyticsContext
 from app.analytics.indexer import forget
 from app.analytics.indexer import indexer as indexer_module
+from app.analytics.indexer import loop as indexer_loop
 from app.analytics.indexer import state as indexer_state
 from app.analytics.indexer.indexer import Indexer, method
 from app.analytics.overlaps import judgements, scoring
@@ -282,3 +284,17 @@ def test_wait_until_indexed_sees_a_current_index(committed):
     indexer = Indexer()
     indexer.catch_up(partial(session_scope, committed))
     wait_until_indexed(committed, timeout=1)
+
+
+def test_the_role_pauses_after_every_look_not_only_an_empty_one(monkeypatch, committed):
+    # A batch right after a batch would hold SQLite's single writer while the API's writes wait.
+    looks: list[float] = []
+
+    class Busy:
+        def catch_up(self, transaction) -> int:
+            looks.append(time.monotonic())
+            return 50  # every look finds work
+
+    monkeypatch.setattr(indexer_module, "Indexer", Busy)
+    indexer_loop.run(committed, lambda: len(looks) < 4)
+    assert min(later - earlier for earlier, later in pairwise(looks)) >= indexer_loop.PAUSE_SECONDS
