@@ -42,7 +42,18 @@ Url = Annotated[
     WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": URL_MAX_LENGTH}),
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-BudgetYear = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def _four_digits(value: Any) -> Any:
+    # "02025" would be read as 2025, and its amount would silently replace that of "2025".
+    if isinstance(value, str) and not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise PydanticCustomError("year_format", 'a year is written as four digits, e.g. "2025"')
+    return value
+
+
+BudgetYear = Annotated[int, BeforeValidator(_four_digits), Field(ge=2000, le=2100)]
+
+
 BudgetByYear = Annotated[
     dict[BudgetYear, Money],
     Field(

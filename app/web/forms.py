@@ -141,7 +141,7 @@ FIELD_MESSAGES = {
     "participants-organisation": "Välj en organisation i listan eller skriv dess kod, t.ex. 2281.",
     "participants-role": "Välj en roll.",
     "participants-steering_seats": "Ange ett heltal mellan 0 och 100.",
-    "budget_by_year-year": "Ange ett år mellan 2000 och 2100.",
+    "budget_by_year-year": "Ange ett år mellan 2000 och 2100, med fyra siffror.",
     "benefit_evidence-baseline": NUMBER_MESSAGE,
     "benefit_evidence-result": NUMBER_MESSAGE,
 }

@@ -128,3 +128,16 @@ class TestBudgetByYear:
             "budget_by_year.2101.[key]",
         ]
         assert client.get("/api/v1/initiatives").json()["items"] == []
+
+    def test_a_year_not_written_as_four_digits_is_422_not_merged(self, client, admin_headers):
+        # "02025" would be read as 2025 and replace its amount without a word.
+        response = client.post(
+            "/api/v1/initiatives",
+            json=initiative_payload(budget_by_year={"2025": 800_000, "02025": 1}),
+            headers=admin_headers,
+        )
+        assert response.status_code == 422
+        [problem] = response.json()["invalid_parameters"]
+        assert problem["property"] == "budget_by_year.02025.[key]"
+        assert problem["reason"] == 'a year is written as four digits, e.g. "2025"'
+        assert client.get("/api/v1/initiatives").json()["items"] == []

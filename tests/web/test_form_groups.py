@@ -155,7 +155,7 @@ class TestAllErrorsInOneRound:
         assert listed == [
             "Deltagare, rad 1, organisation: Det finns ingen organisation med den koden i registret.",
             "Deltagare, rad 1, roll: Välj en roll.",
-            "Budget per år, rad 1, år: Ange ett år mellan 2000 och 2100.",
+            "Budget per år, rad 1, år: Ange ett år mellan 2000 och 2100, med fyra siffror.",
             "Nytta, rad 2, resultat: Ange ett tal, t.ex. 12,5.",
             "Länkar, rad 1, webbadress: Ange en fullständig webbadress som börjar med https://.",
         ]
@@ -180,6 +180,15 @@ class TestAllErrorsInOneRound:
         assert field_error(response.text, "participants-1-contribution_sek").startswith("Fel: Ange ett belopp")
         assert field_error(response.text, "budget_by_year-2-year") == "Fel: Året står redan på rad 1."
 
+    def test_a_year_with_a_leading_zero_is_pointed_to_at_its_row(self, client: TestClient, signed_in):
+        # "02025" would be read as 2025 and silently replace the amount of the row that says 2025.
+        signed_in("2281")
+        response = post_new(client, **BUDGET, **{"budget_by_year-2-year": "02025", "budget_by_year-2-amount": "1"})
+        assert response.status_code == 422
+        assert field_error(response.text, "budget_by_year-2-year") == (
+            "Fel: Ange ett år mellan 2000 och 2100, med fyra siffror."
+        )
+
     def test_a_participant_twice_is_one_message_at_its_row(self):
         listed_twice = {"participants-1-organisation": "2262", "participants-1-role": "observer"}
         values = forms.empty_values("2281") | {"title": "Digital nattillsyn", "category": "health"}
@@ -197,7 +206,7 @@ class TestHostileRows:
             ("benefit_evidence-0-baseline", "9" * 5000, "Ange ett tal"),
             ("benefit_evidence-0-result", "NaN", "Ange ett tal"),
             ("benefit_evidence-0-result", "-Infinity", "Ange ett tal"),
-            ("budget_by_year-0-year", "9" * 5000, "Ange ett år mellan 2000 och 2100."),
+            ("budget_by_year-0-year", "9" * 5000, "Ange ett år mellan 2000 och 2100, med fyra siffror."),
             ("budget_by_year-0-amount", "1e9", "Ange ett belopp i hela kronor"),
             ("benefit_evidence-0-unit", "per\x00år", "osynliga styrtecken"),
             ("links-0-title", "Sida\x1b", "osynliga styrtecken"),
