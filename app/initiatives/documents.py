@@ -104,9 +104,12 @@ def write(session: Session, rows: Sequence[InitiativeRow]) -> dict[uuid.UUID, di
 
 def write_missing(session: Session) -> int:
     """Write the documents of initiatives that have none, a batch at a time; returns how many."""
-    missing = (
-        select(*COLUMNS).where(~col(Initiative.id).in_(select(col(InitiativeDocument.initiative_id)))).limit(BATCH)
+    # NOT EXISTS, not NOT IN: before statistics exist (right after a bulk load), PostgreSQL plans
+    # NOT IN over a large table as a scan of it per row, which took 37 s at 50,000 initiatives.
+    has_document = select(col(InitiativeDocument.initiative_id)).where(
+        col(InitiativeDocument.initiative_id) == col(Initiative.id)
     )
+    missing = select(*COLUMNS).where(~has_document.exists()).limit(BATCH)
     return _write_batches(session, missing)
 
 
