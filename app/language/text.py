@@ -20,10 +20,12 @@ never pays for them.
 import math
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 MIN_PART = 3
+GRAM_LENGTH = 3
 MAX_PARTS = 4
 # A word at least this frequent (wordfreq's Zipf scale: 3 is about once per million words) is
 # read as the word it is; rarer ones may be compounds. Parts of a compound must be this common,
@@ -247,6 +249,34 @@ def zipf(word: str) -> float:
     """wordfreq's Zipf value (log10 of occurrences per billion words), 0 for unknown words."""
     frequency = _frequencies().get(word, 0.0)
     return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+@lru_cache(maxsize=200_000)
+def letter_grams(word: str) -> tuple[str, ...]:
+    """The word's letter trigrams, "<" and ">" marking where it starts and ends: "larm" → "<la",
+    "lar", "arm", "rm>"."""
+    return _letter_grams(word)
+
+
+def _letter_grams(word: str) -> tuple[str, ...]:
+    padded = f"<{word}>"
+    return tuple(padded[start : start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
+
+
+def gram_zipf(gram: str) -> float:
+    """How common a letter gram is in Swedish text, on wordfreq's Zipf scale: the frequencies of
+    the words it occurs in, summed ("ing" 7.1, "<rp" 3.5); 0 for a gram in no known word."""
+    frequency = _gram_frequencies().get(gram, 0.0)
+    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+
+
+@cache
+def _gram_frequencies() -> dict[str, float]:
+    frequencies: dict[str, float] = defaultdict(float)
+    for word, frequency in _frequencies().items():
+        for gram in _letter_grams(word):  # not cached: these are every word wordfreq knows
+            frequencies[gram] += frequency
+    return dict(frequencies)
 
 
 _CHANGED_PLURALS = frozenset({*(("a", ending) for ending in A_PLURALS), *(("e", ending) for ending in E_PLURALS)})
