@@ -142,6 +142,19 @@ class TestContentsNotHistory:
         assert tables(session)["pairs"] == set()
         assert indexer_state.lag(session) == 0
 
+    def test_a_batch_that_a_deletion_invalidated_meanwhile_writes_nothing(self, session):
+        night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        indexer = Indexer()
+        indexer.catch_up(partial(_savepoint, session))
+        make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+        # A batch works out what to write in its third transaction and writes in its fourth:
+        # the demo deletes an initiative in between.
+        invalidated = interrupted(session, 4, lambda: forget.forget(session, [night.id]))
+        assert indexer.catch_up(invalidated) == 0
+        assert tables(session)["pairs"] == set() and indexer_state.read(session).method == ""
+        indexer.catch_up(partial(_savepoint, session))
+        assert indexer_state.read(session).method == method() and tables(session)["pairs"]
+
 
 class TestTakingUpTheTables:
     """A new indexer (a restart, another process taking the role) takes up the stored tables and

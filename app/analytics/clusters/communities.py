@@ -50,9 +50,10 @@ def clusters(edges: Iterable[tuple[str, str, float]], joined: Iterable[tuple[str
         node_weights=sizes,
         n_iterations=-1,
     )
+    membership = partition.membership  # a new list at each access
     members: dict[int, list[str]] = {}
     for key in nodes:
-        members.setdefault(partition.membership[position[node_of[key]]], []).append(key)
+        members.setdefault(membership[position[node_of[key]]], []).append(key)
     return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda group: group[0])
 
 

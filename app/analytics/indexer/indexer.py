@@ -3,7 +3,8 @@ are read from, for every API worker at once.
 
 It holds the overlap index (`scoring.Index`) in memory and follows the change feed: each batch
 reads the initiatives that changes since its last batch name, updates their vectors and every
-list of closest matches that may have changed, and writes in one transaction
+list of closest matches that may have changed, works out in a read what that alters, and writes
+in one short transaction
 
 - the profiles and lists that changed (`overlaps.store`),
 - the clusters of every part of the pair graph whose pairs changed (`clusters.communities`),
@@ -26,6 +27,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -69,6 +71,19 @@ def method() -> str:
     return f"{scoring.METHOD}/{communities.RESOLUTION}/{vocabulary().digest}"
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What a batch writes (`Indexer._work_out`)."""
+
+    profiles: dict[str, profiles.Profile]
+    removed: set[str]  # initiatives no longer live: their profiles go
+    lists: dict[str, list[tuple[str, float, bool]]]
+    emptied: list[str]  # lists that go
+    clustered: set[str]  # initiatives whose clusters and proven matches were worked out again
+    clusters: list[cluster_store.Found]
+    matches: dict[str, str]  # initiative → its proven match
+
+
 class Indexer:
     def __init__(self) -> None:
         self._index = scoring.Index()
@@ -77,7 +92,7 @@ class Indexer:
     def catch_up(self, transaction: Transaction) -> int:
         """Apply a batch of what the tables have not seen yet (taking them up, or building them,
         when they are not this index's); returns how many initiatives it read. Texts are read and
-        analysed outside the write, which only updates the index and the tables."""
+        analysed, and what changes worked out, before the write, which only writes the tables."""
         try:
             with transaction(write=False) as session:
                 state = indexer_state.read(session)
@@ -89,15 +104,19 @@ class Indexer:
                 return self.resume(transaction, state) if can_take_up else self.rebuild(transaction)
             if latest <= state.sequence:
                 return 0
-            upto = min(latest, state.sequence + FOLLOW_CHANGES)
+            upto, version = min(latest, state.sequence + FOLLOW_CHANGES), state.version
             with transaction(write=False) as session:
                 ids = change_service.initiatives_changed_between(session, state.sequence, upto)
                 texts = initiative_reads.live_texts(session, ids)
             documents, found = _documents(texts)
             keys = {str(i) for i in ids}
+            rewritten = self._index.apply(documents, keys - set(found)) | keys
+            with transaction(write=False) as session:
+                batch = self._work_out(session, keys, rewritten, found)
             with transaction() as session:
-                rewritten = self._index.apply(documents, keys - set(found)) | keys
-                self._write_batch(session, keys, rewritten, found, upto)
+                if indexer_state.read(session).version != version:
+                    return 0  # invalidated meanwhile: the next batch takes the tables up or builds them
+                self._write(session, batch, upto)
             return len(ids)
         except BaseException:
             self._version = None  # the index may hold what the tables lost with the transaction
@@ -114,19 +133,20 @@ class Indexer:
         self._index.rank_all()
         for position in range(0, len(keys), BLOCK):
             with transaction() as session:
-                self._write_lists(session, keys[position : position + BLOCK], _verdicts(session))
+                store.write_lists(session, self._lists(keys[position : position + BLOCK], _verdicts(session)))
         # Clustering everything takes seconds: done in a read, so that writes do not wait for it.
         with transaction(write=False) as session:
             stale = {str(i) for i in store.listed_ids(session)} - set(keys)
             verdicts = _verdicts(session)
-            clustered, clusters = self._clusters(session, set(keys) | stale, verdicts)
+            clustered, clusters = self._clusters(session, set(keys) | stale, verdicts, {})
+            matches = self._proven_matches(session, clusters, verdicts)
         with transaction() as session:
             if indexer_state.read(session).version != version:
                 return 0  # invalidated meanwhile (initiatives deleted outright): the next batch builds again
             store.delete_lists(session, stale)
             store.delete_profiles(session, stale)
             cluster_store.replace(session, clustered, clusters)
-            self._match_proven(session, clustered | set(keys) | stale, verdicts)
+            flag_store.replace(session, clustered, matches)
             self._version = indexer_state.advance(session, start, method())
         logger.info("built the overlap index of %d initiatives", len(keys))
         return len(keys)
@@ -146,15 +166,16 @@ class Indexer:
             documents, found = _documents(texts)
             self._index.place(documents)
             self._index.remove({str(i) for i in ids} - set(found))
-            # Lists hold pairs people pinned beyond what the index lists (`_write_lists`): their
+            # Lists hold pairs people pinned beyond what the index lists (`_lists`): their
             # lists are worked out again.
             pinned = {first for (first, _second), verdict in _verdicts(session).items() if verdict in PINNED}
             changed = {str(i) for i in ids} | pinned
             rewritten = self._index.adopt(store.all_lists(session), changed) | changed
+            batch = self._work_out(session, changed, rewritten, found)
         with transaction() as session:
             if indexer_state.read(session).version != state.version:
                 return 0  # invalidated, or written by another process, meanwhile: the next batch decides again
-            self._write_batch(session, changed, rewritten, found, upto)
+            self._write(session, batch, upto)
         logger.info("took up the overlap index of %d initiatives, %d changed since", len(keys), len(ids))
         return len(keys)
 
@@ -176,29 +197,42 @@ class Indexer:
             keys.extend(document.key for document in documents)
             after = texts[-1].id
 
-    def _write_batch(
-        self, session: Session, keys: set[str], rewritten: set[str], found: dict[str, profiles.Profile], sequence: int
-    ) -> None:
-        """Write one batch, the index holding it already: changed initiatives (`keys`, the live
-        ones' profiles `found`), the lists that changed (`rewritten`) and every cluster and proven
-        match they may alter; the tables now reflect the feed up to `sequence`."""
-        removed = {key for key in keys if key not in self._index}
-        store.write_profiles(session, found)
-        store.delete_profiles(session, removed)
+    def _work_out(
+        self, session: Session, keys: set[str], rewritten: set[str], found: dict[str, profiles.Profile]
+    ) -> Batch:
+        """What a batch writes, the index holding it already (`keys` changed, the live ones'
+        profiles `found`, the lists `rewritten` changed): those lists, and every cluster and
+        proven match they may alter. Worked out in a read, so that on SQLite the writes of the
+        API wait only for the batch's own writes."""
         verdicts = _verdicts(session)
+        live = [key for key in rewritten if key in self._index]
         # Every pair that a rewritten list held or holds now: their clusters may change.
         touched = {str(i) for pair in store.partners(session, _ids(rewritten), same_work=False) for i in pair[:2]}
-        self._write_lists(session, [key for key in rewritten if key in self._index], verdicts)
-        store.delete_lists(session, [key for key in rewritten if key not in self._index])
-        touched |= {other for key in rewritten if key in self._index for other, _score in self._index.best(key)}
-        clustered, clusters = self._clusters(session, touched | rewritten, verdicts)
-        cluster_store.replace(session, clustered, clusters)
-        self._match_proven(session, clustered | keys, verdicts)
+        touched |= {other for key in live for other, _score in self._index.best(key)}
+        clustered, clusters = self._clusters(session, touched | rewritten, verdicts, found)
+        return Batch(
+            profiles=found,
+            removed={key for key in keys if key not in self._index},
+            lists=self._lists(live, verdicts),
+            emptied=[key for key in rewritten if key not in self._index],
+            clustered=clustered,
+            clusters=clusters,
+            matches=self._proven_matches(session, clusters, verdicts),
+        )
+
+    def _write(self, session: Session, batch: Batch, sequence: int) -> None:
+        """Write a batch (`_work_out`); the tables then reflect the feed up to `sequence`."""
+        store.write_profiles(session, batch.profiles)
+        store.delete_profiles(session, batch.removed)
+        store.write_lists(session, batch.lists)
+        store.delete_lists(session, batch.emptied)
+        cluster_store.replace(session, batch.clustered, batch.clusters)
+        flag_store.replace(session, batch.clustered, batch.matches)
         self._version = indexer_state.advance(session, sequence, method())
 
-    def _write_lists(self, session: Session, keys: list[str], verdicts: Verdicts) -> None:
-        """Store these initiatives' lists, with the pairs people judged the same or related that
-        the lists lack (each stored once, by its first initiative)."""
+    def _lists(self, keys: list[str], verdicts: Verdicts) -> dict[str, list[tuple[str, float, bool]]]:
+        """These initiatives' lists as stored: with the pairs people judged the same or related
+        that the lists lack (each stored once, by its first initiative)."""
         pinned: dict[str, list[str]] = {}
         for (first, second), verdict in verdicts.items():
             if verdict in PINNED and first in self._index and second in self._index:
@@ -211,14 +245,15 @@ class Indexer:
                 (other, value, self._index.same_work(key, other, value))
                 for other, value in sorted(self._index.scores_against(key, missing).items())
             ]
-        store.write_lists(session, lists)
+        return lists
 
     def _clusters(
-        self, session: Session, touched: set[str], verdicts: Verdicts
+        self, session: Session, touched: set[str], verdicts: Verdicts, fresh: dict[str, profiles.Profile]
     ) -> tuple[set[str], list[cluster_store.Found]]:
         """Cluster again every part of the pair graph that holds a touched initiative or one of
         their former cluster mates: every initiative whose cluster was worked out, and the
-        clusters found (for `cluster_store.replace`)."""
+        clusters found (for `cluster_store.replace`), labelled from the stored profiles and the
+        `fresh` ones not stored yet."""
         former = cluster_store.mates(session, touched)
         seeds = touched | {key for mates in former.values() for key in mates}
         first, second, scores = self._graph(verdicts)
@@ -237,10 +272,11 @@ class Indexer:
             ),
             joined,
         )
-        kept = store.profiles(session, _ids({key for cluster in found for key in cluster}))
+        kept = {str(i): profile for i, profile in store.profiles(session, _ids({k for c in found for k in c})).items()}
+        kept |= fresh
         named = []
         for members in found:
-            label, concepts = labels.label([kept[uuid.UUID(key)] for key in members if uuid.UUID(key) in kept])
+            label, concepts = labels.label([kept[key] for key in members if key in kept])
             named.append(cluster_store.Found(members, label, concepts))
         return seeds | nodes, named
 
@@ -271,12 +307,13 @@ class Indexer:
             np.concatenate([scores[kept], np.ones(len(pinned))]),
         )
 
-    def _match_proven(self, session: Session, keys: set[str], verdicts: Verdicts) -> None:
-        """Work out again the proven match of every initiative in `keys` and in their clusters."""
-        mates = cluster_store.mates(session, keys)
-        clustered = {key for cluster in mates.values() for key in cluster}
-        standing = {str(s.id): s for s in initiative_reads.standings(session, _ids(keys | clustered))}
-        coordinated = adoption_service.coordinated(session, _ids(clustered))
+    def _proven_matches(
+        self, session: Session, clusters: list[cluster_store.Found], verdicts: Verdicts
+    ) -> dict[str, str]:
+        """The proven match of every initiative in `clusters` that has one."""
+        mates = {key: cluster.members for cluster in clusters for key in cluster.members}
+        standing = {str(s.id): s for s in initiative_reads.standings(session, _ids(mates))}
+        coordinated = adoption_service.coordinated(session, _ids(mates))
         matches = {}
         for key, cluster in mates.items():
             here = standing.get(key)
@@ -292,7 +329,7 @@ class Indexer:
             ]
             if proven:
                 matches[key] = min(proven, key=lambda other: self._preference(key, other, standing[other]))
-        flag_store.replace(session, keys | clustered, matches)
+        return matches
 
     def _preference(self, key: str, other: str, standing: Standing) -> tuple[float, int, str]:
         """The best-scoring pair first, then the largest realised benefit."""
