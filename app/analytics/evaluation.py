@@ -73,9 +73,13 @@ def measure(texts: list[Text]) -> Quality:
     index = scoring.Index()
     index.apply(text.document for text in texts)
     groups = {text.key: text.group for text in texts}
-    found = _same_work(index)
+    first, second, scores = index.same_work_edges()
+    found = [
+        (index.key_at(a), index.key_at(b), value)
+        for a, b, value in zip(first.tolist(), second.tolist(), scores.tolist(), strict=True)
+    ]
     precision, recall, f1 = _pairwise(found, groups)
-    bcubed = _bcubed(communities.clusters(found), groups)
+    bcubed = _bcubed(communities.clusters(index.key_at, first, second, scores), groups)
     return Quality(
         texts=len(texts),
         groups=len({group for group in groups.values() if group}),
@@ -87,14 +91,6 @@ def measure(texts: list[Text]) -> Quality:
         bcubed_recall=bcubed[1],
         bcubed_f=bcubed[2],
     )
-
-
-def _same_work(index: scoring.Index) -> list[tuple[str, str, float]]:
-    first, second, scores = index.same_work_edges()
-    return [
-        (index.key_at(a), index.key_at(b), value)
-        for a, b, value in zip(first.tolist(), second.tolist(), scores.tolist(), strict=True)
-    ]
 
 
 def _same_group(groups: dict[str, str | None], first: str, second: str) -> bool:

@@ -14,59 +14,73 @@ and pairs are given in key order and the algorithm's random choices start from a
 """
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import igraph
+import numpy as np
 
 # Chosen with SAME_WORK_SCORE on the development set's cluster B-cubed F (docs/analytics/overlap.md).
 RESOLUTION = 0.2
 SEED = 20261130
 
 
-def clusters(edges: Iterable[tuple[str, str, float]], joined: Iterable[tuple[str, str]] = ()) -> list[list[str]]:
-    """Clusters of two or more keys, each sorted, in order of their first key. `edges` are the
-    pairs with their weights; `joined` the pairs that must share a cluster."""
-    edges = list(edges)
-    groups = _joined(joined)
-    nodes = sorted({key for a, b, _weight in edges for key in (a, b)} | set(groups))
-    node_of = {key: groups.get(key, key) for key in nodes}
-    heads = sorted(set(node_of.values()))
-    position = {head: number for number, head in enumerate(heads)}
-    sizes = [0] * len(heads)
-    for key in nodes:
-        sizes[position[node_of[key]]] += 1
-    weights: dict[tuple[int, int], float] = {}
-    for a, b, weight in edges:
-        first, second = sorted((position[node_of[a]], position[node_of[b]]))
-        if first != second:
-            weights[first, second] = weights.get((first, second), 0.0) + weight
-    pairs = sorted(weights)
-    graph = igraph.Graph(n=len(heads), edges=pairs)
+def clusters(
+    key_of: Callable[[int], str],
+    first: np.ndarray,
+    second: np.ndarray,
+    weights: np.ndarray,
+    joined: Iterable[tuple[int, int]] = (),
+) -> list[list[str]]:
+    """Clusters of two or more keys, each sorted, in order of their first key. Nodes are numbers
+    (`key_of` gives each one's key): `first`, `second` and `weights` are the pairs with their
+    weights, `joined` the pairs that must share a cluster. In arrays: a registry's graph has
+    hundreds of thousands of pairs."""
+    joined = list(joined)
+    numbers = np.unique(np.concatenate([first, second, np.array(joined, dtype=np.int64).reshape(-1)]))
+    keys = np.array([key_of(number) for number in numbers.tolist()])
+    by_key = np.argsort(keys, kind="stable")
+    rank = np.empty(len(numbers), dtype=np.int64)
+    rank[by_key] = np.arange(len(numbers))  # each node's place in key order
+
+    def ranked(nodes: np.ndarray) -> np.ndarray:
+        return rank[np.searchsorted(numbers, nodes)]
+
+    # Joined keys become one node (their smallest key heads it), weighing its members.
+    head = np.arange(len(numbers))
+    for member, smallest in _joined(ranked(np.array(joined, dtype=np.int64).reshape(-1, 2)).tolist()).items():
+        head[member] = smallest
+    heads, node = np.unique(head, return_inverse=True)
+    a, b = node[ranked(first)], node[ranked(second)]
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    apart = low != high
+    pairs, where = np.unique(low[apart] * len(heads) + high[apart], return_inverse=True)
+    summed = np.bincount(where.reshape(-1), weights=weights[apart], minlength=len(pairs))
+    graph = igraph.Graph(n=len(heads), edges=np.column_stack([pairs // len(heads), pairs % len(heads)]).tolist())
     igraph.set_random_number_generator(random.Random(SEED))
     partition = graph.community_leiden(
         objective_function="CPM",
-        weights=[weights[pair] for pair in pairs],
+        weights=summed.tolist(),
         resolution=RESOLUTION,
-        node_weights=sizes,
+        node_weights=np.bincount(node, minlength=len(heads)).tolist(),
         n_iterations=-1,
     )
-    membership = partition.membership  # a new list at each access
+    cluster = np.array(partition.membership)[node]  # by node in key order
     members: dict[int, list[str]] = {}
-    for key in nodes:
-        members.setdefault(membership[position[node_of[key]]], []).append(key)
-    return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda group: group[0])
+    for number, key in zip(cluster.tolist(), keys[by_key].tolist(), strict=True):
+        members.setdefault(number, []).append(key)
+    return [group for group in members.values() if len(group) > 1]  # in key order already
 
 
-def _joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Each key of a joined pair and the smallest key it is joined with, directly or not."""
-    parent: dict[str, str] = {}
+def _joined(pairs: Iterable[list[int]]) -> dict[int, int]:
+    """Each node of a joined pair and the smallest node it is joined with, directly or not."""
+    parent: dict[int, int] = {}
 
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
+    def root(node: int) -> int:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
 
     for a, b in pairs:
         low, high = sorted((root(a), root(b)))
         parent[high] = low
-    return {key: root(key) for key in parent}
+    return {node: root(node) for node in parent}

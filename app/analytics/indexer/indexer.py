@@ -264,14 +264,12 @@ class Indexer:
         in_wanted = np.isin(component, list(wanted))
         edges = in_wanted[first]
         nodes = {self._index.key_at(p) for p in np.flatnonzero(in_wanted).tolist()}
-        joined = [pair for pair, verdict in verdicts.items() if verdict == Verdict.same and pair[0] in nodes]
-        found = communities.clusters(
-            (
-                (self._index.key_at(a), self._index.key_at(b), s)
-                for a, b, s in zip(first[edges].tolist(), second[edges].tolist(), scores[edges].tolist(), strict=True)
-            ),
-            joined,
-        )
+        joined = [
+            (self._index.position_of(one), self._index.position_of(other))
+            for (one, other), verdict in verdicts.items()
+            if verdict == Verdict.same and one in nodes
+        ]
+        found = communities.clusters(self._index.key_at, first[edges], second[edges], scores[edges], joined)
         kept = {str(i): profile for i, profile in store.profiles(session, _ids({k for c in found for k in c})).items()}
         kept |= fresh
         named = []

@@ -1,0 +1,26 @@
+"""Clusters from the pair graph: cohesive groups, in key order, whatever the nodes' numbers."""
+
+import numpy as np
+
+from app.analytics.clusters import communities
+
+# Numbers as an index places initiatives: not in the order of their keys.
+KEYS = {7: "a", 3: "b", 9: "c", 1: "x", 5: "y", 2: "z", 4: "lone"}
+
+
+def clusters(pairs: list[tuple[int, int, float]], joined: list[tuple[int, int]] = ()) -> list[list[str]]:
+    first, second, weights = (np.array(column) for column in zip(*pairs, strict=True))
+    return communities.clusters(KEYS.__getitem__, first, second, weights.astype(float), joined)
+
+
+TRIANGLES = [(7, 3, 0.9), (3, 9, 0.8), (9, 7, 0.85), (1, 5, 0.9), (5, 2, 0.8), (2, 1, 0.85)]
+
+
+def test_one_weak_pair_does_not_chain_two_groups_and_clusters_come_in_key_order():
+    assert clusters([*TRIANGLES, (9, 1, 0.25)]) == [["a", "b", "c"], ["x", "y", "z"]]
+
+
+def test_a_joined_pair_shares_a_cluster_whatever_its_weight():
+    found = clusters([*TRIANGLES, (4, 7, 0.01)], joined=[(4, 2)])
+    assert ["a", "b", "c"] in found
+    assert any({"lone", "z"} <= set(cluster) for cluster in found)
