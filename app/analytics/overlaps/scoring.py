@@ -298,13 +298,27 @@ class Index:
         for key in fresh + redone:
             if self._set_list(key, scored[key]) != before.get(key):
                 lists_changed.add(key)
+        bars = self._bars()
         for key in fresh:
-            for other, value in scored[key].items():
+            for other, value in self._offers(scored[key], bars):
                 if other not in changed and other not in holders and self._takes(other, key, value):
                     near_before.setdefault(other, self._near(self._positions[other]))
                     self._set_list(other, dict([*self.best(other), (key, value)]))
                     lists_changed.add(other)
         return lists_changed | self._marks_changed(lists_changed, near_before)
+
+    def _bars(self) -> np.ndarray:
+        """Each position's bar: the score a key must reach to enter its list (the last entry's,
+        when the list is full; else none)."""
+        return np.array([scores[-1] if len(scores) >= self.neighbours else -np.inf for _p, scores in self._lists])
+
+    def _offers(self, scored: dict[str, float], bars: np.ndarray) -> list[tuple[str, float]]:
+        """The scores that reach their list's bar: of thousands, most lists refuse all but a few
+        (`_takes` decides; lists only rise while a batch offers, so a bar read before is low enough)."""
+        others = list(scored)
+        values = np.fromiter(scored.values(), dtype=np.float64, count=len(others))
+        positions = np.fromiter(map(self._positions.__getitem__, others), dtype=np.int64, count=len(others))
+        return [(others[i], float(values[i])) for i in np.flatnonzero(values >= bars[positions]).tolist()]
 
     def _marks_changed(self, lists_changed: set[str], near_before: dict[str, set[int]]) -> set[str]:
         """The keys whose pair with a key of `lists_changed` may have changed `same_work` although
