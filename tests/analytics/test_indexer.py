@@ -209,6 +209,15 @@ class TestTakingUpTheTables:
         assert tables(session)["pairs"] == set()
         assert indexer_state.lag(session) == 0
 
+    def test_a_take_up_that_a_deletion_invalidated_meanwhile_writes_nothing(self, session, index):
+        night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
+        index()
+        make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")
+        # A new indexer's fifth transaction is the take-up's write, after it read everything.
+        invalidated = interrupted(session, 5, lambda: forget.forget(session, [night.id]))
+        assert Indexer().catch_up(invalidated) == 0
+        assert tables(session)["pairs"] == set() and indexer_state.read(session).method == ""
+
     def test_a_build_that_a_deletion_invalidated_meanwhile_is_not_taken_as_current(self, session):
         night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")
         make_initiative(session, title="Nattillsyn med kamera hos brukare", owner="0180")

@@ -156,7 +156,7 @@ class Indexer:
         place every live initiative's vector, read the stored lists, and work out again what the
         changes since that sequence alter (`scoring.Index.adopt`): the tables a full build would
         write, but the only write is one batch's. Returns how many initiatives it read."""
-        self._version = None
+        self._version, version = None, state.version  # the number: the row itself may be refreshed
         self._index = scoring.Index()
         keys = self._read_all(transaction, write_profiles=False)
         with transaction(write=False) as session:
@@ -173,7 +173,7 @@ class Indexer:
             rewritten = self._index.adopt(store.all_lists(session), changed) | changed
             batch = self._work_out(session, changed, rewritten, found)
         with transaction() as session:
-            if indexer_state.read(session).version != state.version:
+            if indexer_state.read(session).version != version:
                 return 0  # invalidated, or written by another process, meanwhile: the next batch decides again
             self._write(session, batch, upto)
         logger.info("took up the overlap index of %d initiatives, %d changed since", len(keys), len(ids))
