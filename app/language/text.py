@@ -255,10 +255,6 @@ def zipf(word: str) -> float:
 def letter_grams(word: str) -> tuple[str, ...]:
     """The word's letter trigrams, "<" and ">" marking where it starts and ends: "larm" → "<la",
     "lar", "arm", "rm>"."""
-    return _letter_grams(word)
-
-
-def _letter_grams(word: str) -> tuple[str, ...]:
     padded = f"<{word}>"
     return tuple(padded[start : start + GRAM_LENGTH] for start in range(max(1, len(padded) - GRAM_LENGTH + 1)))
 
@@ -274,7 +270,7 @@ def gram_zipf(gram: str) -> float:
 def _gram_frequencies() -> dict[str, float]:
     frequencies: dict[str, float] = defaultdict(float)
     for word, frequency in _frequencies().items():
-        for gram in _letter_grams(word):  # not cached: these are every word wordfreq knows
+        for gram in letter_grams.__wrapped__(word):  # not cached: these are every word wordfreq knows
             frequencies[gram] += frequency
     return dict(frequencies)
 

@@ -35,8 +35,8 @@ def clusters(
     (`key_of` gives each one's key): `first`, `second` and `weights` are the pairs with their
     weights, `joined` the pairs that must share a cluster. In arrays: a registry's graph has
     hundreds of thousands of pairs."""
-    joined = list(joined)
-    numbers = np.unique(np.concatenate([first, second, np.array(joined, dtype=np.int64).reshape(-1)]))
+    together = np.array(list(joined), dtype=np.int64).reshape(-1, 2)
+    numbers = np.unique(np.concatenate([first, second, together.reshape(-1)]))
     keys = np.array([key_of(number) for number in numbers.tolist()])
     by_key = np.argsort(keys, kind="stable")
     rank = np.empty(len(numbers), dtype=np.int64)
@@ -47,7 +47,7 @@ def clusters(
 
     # Joined keys become one node (their smallest key heads it), weighing its members.
     head = np.arange(len(numbers))
-    for member, smallest in _joined(ranked(np.array(joined, dtype=np.int64).reshape(-1, 2)).tolist()).items():
+    for member, smallest in _joined(ranked(together).tolist()).items():
         head[member] = smallest
     heads, node = np.unique(head, return_inverse=True)
     a, b = node[ranked(first)], node[ranked(second)]

@@ -75,7 +75,7 @@ def method() -> str:
 class Batch:
     """What a batch writes (`Indexer._work_out`)."""
 
-    profiles: dict[str, profiles.Profile]
+    fresh_profiles: dict[str, profiles.Profile]  # of the live initiatives that changed
     removed: set[str]  # initiatives no longer live: their profiles go
     lists: dict[str, list[tuple[str, float, bool]]]
     emptied: list[str]  # lists that go
@@ -211,7 +211,7 @@ class Indexer:
         touched |= {other for key in live for other, _score in self._index.best(key)}
         clustered, clusters = self._clusters(session, touched | rewritten, verdicts, found)
         return Batch(
-            profiles=found,
+            fresh_profiles=found,
             removed={key for key in keys if key not in self._index},
             lists=self._lists(live, verdicts),
             emptied=[key for key in rewritten if key not in self._index],
@@ -222,7 +222,7 @@ class Indexer:
 
     def _write(self, session: Session, batch: Batch, sequence: int) -> None:
         """Write a batch (`_work_out`); the tables then reflect the feed up to `sequence`."""
-        store.write_profiles(session, batch.profiles)
+        store.write_profiles(session, batch.fresh_profiles)
         store.delete_profiles(session, batch.removed)
         store.write_lists(session, batch.lists)
         store.delete_lists(session, batch.emptied)
