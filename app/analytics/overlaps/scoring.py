@@ -16,8 +16,9 @@ the registry's), so the same contents give the same scores in whatever order the
 owners' initiatives scoring at least `FLOOR`; a pair is scored only when the two share a
 selective feature (`features.Features.selective`). That drops pairs sharing only common words
 and grams, but not the work: on the evaluation set 21 % of all pairs share a selective feature,
-and a full build multiplies, for each block of like initiatives, only the vectors of those that
-share one with the block; it still grows with the square of the registry's size. The pairs it
+and a full build multiplies, for each block of like texts, only the vectors of those that share
+one with the block. It scores each text once however many initiatives hold it (`rank_all`), but
+still grows with the square of the number of different texts that share features. The pairs it
 reports are those in either side's list: at most n × NEIGHBOURS even when hundreds of
 initiatives describe the same thing. A pair is the same work from `SAME_WORK_SCORE`, or from
 `MUTUAL_SCORE` while each is among the other's `MUTUAL_NEIGHBOURS` closest (`same_work`). Every
@@ -26,6 +27,7 @@ of the contents, not of the order of the changes (a test loads one set in severa
 compares).
 """
 
+import hashlib
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -211,12 +213,59 @@ class Index:
         self._matrices = None
 
     def rank_all(self) -> None:
-        """Work out every list from scratch."""
-        keys = self._grouped(self.keys())
-        for start in range(0, len(keys), BLOCK):
-            block = keys[start : start + BLOCK]
-            for key, scored in self._scored(block, self.floor, self.neighbours).items():
-                self._set_list(key, scored)
+        """Work out every list from scratch. Initiatives with the same text (*twins*: the same
+        vector and selective features) score alike against every other, so each text is scored
+        once, against one twin of each other text, and its twins' lists are drawn from those
+        scores: a registry that holds one text many times costs what one holding it once does."""
+        vectors, selectives, owners, _alive = self._stacked()
+        by_key = [position for _key, position in sorted(self._positions.items())]
+        key_rank = np.zeros(self.size, np.int64)
+        key_rank[by_key] = np.arange(len(by_key))
+        twins = self._twins(by_key)
+        heads = [self._head(members, owners) for members in twins]
+        texts = [int(members[0]) for members in twins]
+        number_of = {position: number for number, position in enumerate(texts)}
+        grouped = [number_of[self._positions[key]] for key in self._grouped([self._key(p) for p in texts])]
+        text_vectors, text_selectives = vectors[texts], selectives[texts]
+        for start in range(0, len(grouped), BLOCK):
+            block = np.array(grouped[start : start + BLOCK])
+            rows, columns, values = _block_scores(text_vectors, text_selectives, block, self.floor)
+            bounds = np.searchsorted(rows, np.arange(len(block) + 1))
+            for row, number in enumerate(block.tolist()):
+                found = slice(bounds[row], bounds[row + 1])
+                others = [heads[column] for column in columns[found].tolist()]
+                self._list_twins(twins[number], others, values[found], key_rank, owners)
+
+    def _twins(self, by_key: list[int]) -> list[np.ndarray]:
+        """The positions `by_key` grouped by text (vector and selective features alike), each group
+        in the order given."""
+        groups: dict[bytes, list[int]] = {}
+        for position in by_key:
+            (columns, values), selective = self._vectors[position], self._selectives[position]
+            # A digest, not the arrays: a copy of every vector would double a large build's memory.
+            digest = hashlib.blake2b(digest_size=16)
+            for part in (columns, values, selective):
+                digest.update(len(part).to_bytes(4, "little") + part.tobytes())
+            groups.setdefault(digest.digest(), []).append(position)
+        return [np.array(positions, np.int64) for positions in groups.values()]
+
+    def _head(self, twins: np.ndarray, owners: np.ndarray) -> np.ndarray:
+        """The twins any list can hold: by key, as many as fill a list after leaving out those of
+        the list's own owner (those further on lose every tie to these)."""
+        return twins[: self.neighbours + int(np.bincount(owners[twins]).max())]
+
+    def _list_twins(
+        self, twins: np.ndarray, heads: list[np.ndarray], values: np.ndarray, key_rank: np.ndarray, owners: np.ndarray
+    ) -> None:
+        """Set the lists of one text's twins from its scores (`values`) against other texts, each
+        given by the head of its twins (`_head`)."""
+        partners = np.concatenate(heads) if heads else np.zeros(0, np.int64)
+        scores = np.repeat(values, [len(head) for head in heads])
+        ranked = np.lexsort((key_rank[partners], -scores))  # best first, ties to the smaller key
+        partners, scores = partners[ranked], scores[ranked]
+        for position in twins.tolist():
+            kept = np.flatnonzero(owners[partners] != owners[position])[: self.neighbours]
+            self._lists[position] = (partners[kept].astype(np.int32), scores[kept])
 
     def _grouped(self, keys: list[str]) -> list[str]:
         """The keys in blocks of like initiatives: sorted by their rarest selective features (the
@@ -404,17 +453,9 @@ class Index:
         for start in range(0, len(keys), BLOCK):
             block = keys[start : start + BLOCK]
             positions = np.array([self._positions[key] for key in block])
-            # All × block, then turned: the block is transposed, never the whole matrix.
-            shares = (selectives @ selectives[positions].T).T.tocsr()
-            shares.data[:] = 1.0
-            # Only the initiatives sharing a selective feature with one of the block are multiplied.
-            candidates = np.unique(shares.indices)
-            scores = (vectors[candidates] @ vectors[positions].T).T.multiply(shares[:, candidates]).tocoo()
-            rows, columns, values = scores.row, candidates[scores.col], _rounded(scores.data)
-            kept = (values >= floor) & (values > 0) & alive[columns] & (owners[columns] != owners[positions[rows]])
+            rows, columns, values = _block_scores(vectors, selectives, positions, floor)
+            kept = alive[columns] & (owners[columns] != owners[positions[rows]])
             rows, columns, values = rows[kept], columns[kept], values[kept]
-            order = np.lexsort((-values, rows))  # by row, best first
-            rows, columns, values = rows[order], columns[order], values[order]
             bounds = np.searchsorted(rows, np.arange(len(block) + 1))
             for row, key in enumerate(block):
                 first, last = bounds[row], bounds[row + 1]
@@ -436,6 +477,24 @@ class Index:
                 np.array([key is not None for key in self._keys], dtype=bool),
             )
         return self._matrices
+
+
+def _block_scores(
+    vectors: sparse.csr_matrix, selectives: sparse.csr_matrix, block: np.ndarray, floor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scores of the `block`'s rows against every row sharing a selective feature with them,
+    from `floor` up and above 0: row numbers in the block, rows, scores; by block row, best first."""
+    # All × block, then turned: the block is transposed, never the whole matrix.
+    shares = (selectives @ selectives[block].T).T.tocsr()
+    shares.data[:] = 1.0
+    # Only the rows sharing a selective feature with one of the block are multiplied.
+    candidates = np.unique(shares.indices)
+    scores = (vectors[candidates] @ vectors[block].T).T.multiply(shares[:, candidates]).tocoo()
+    rows, columns, values = scores.row, candidates[scores.col], _rounded(scores.data)
+    kept = (values >= floor) & (values > 0)
+    rows, columns, values = rows[kept], columns[kept], values[kept]
+    order = np.lexsort((-values, rows))
+    return rows[order], columns[order], values[order]
 
 
 def _vectors(documents: list[Document]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -1,0 +1,68 @@
+"""A full build scores each text once however many initiatives hold it (`scoring.Index.rank_all`),
+and must still give every list what writing the initiatives one by one gives."""
+
+import random
+
+from app.analytics.overlaps import scoring
+from app.analytics.overlaps.features import features
+
+TEXTS = [
+    ("Digital nattillsyn med kamera", "Brukare i hemtjänsten får tillsyn via kamera i stället för nattligt besök."),
+    ("Digitala trygghetslarm", "Byte från analoga till digitala trygghetslarm i ordinärt boende."),
+    ("E-faktura till leverantörer", "Leverantörsfakturor tas emot som e-faktura via Peppol."),
+    ("E-tjänst för bygglov", "Ansökan om bygglov med ritningar digitalt."),
+    ("Nattkameror i hemtjänsten", "Kameratillsyn nattetid för brukare som vill slippa besök."),
+]
+
+
+def registry(seed: int) -> list[scoring.Document]:
+    rng = random.Random(seed)
+    analysed = [features(title, summary, None, [], None) for title, summary in TEXTS]
+    documents = [scoring.Document(f"t{n}", f"o{n}", analysed[n]) for n in range(len(TEXTS))]
+    # Many twins of each text, one owner holding more of them than a list takes, so that a
+    # list of that owner's twin must reach past the first of them by key.
+    for n in range(160):
+        text = n % len(TEXTS)
+        owner = "o-many" if text == 0 and n < 125 else f"o{rng.randrange(30)}"
+        documents.append(scoring.Document(f"k{rng.randrange(10**6):06d}-{n}", owner, analysed[text]))
+    rng.shuffle(documents)
+    return documents
+
+
+def documents_of(documents: list[scoring.Document], key: str):
+    return next(document.features for document in documents if document.key == key)
+
+
+def lists(index: scoring.Index) -> dict[str, list[tuple[str, float]]]:
+    return {key: index.best(key) for key in sorted(index.keys())}
+
+
+def test_a_full_build_gives_each_twin_the_list_one_by_one_writing_gives():
+    documents = registry(seed=4)
+    one_by_one = scoring.Index()
+    for document in documents:
+        one_by_one.apply([document])
+    built = scoring.Index()
+    built.place(documents)
+    built.rank_all()
+    assert lists(built) == lists(one_by_one)
+    many = [d.key for d in documents if d.owner_code == "o-many"]
+    assert len(many) > scoring.NEIGHBOURS  # the case the head of a text's twins is for
+    # Their twins of other owners come first, at the same score, wherever their keys sort.
+    twins_elsewhere = sorted(
+        d.key for d in documents if d.features == documents_of(documents, many[0]) and d.key not in many
+    )
+    assert [other for other, _score in built.best(many[0])][: len(twins_elsewhere)] == twins_elsewhere
+
+
+def test_a_full_build_after_removals_leaves_the_removed_out():
+    documents = registry(seed=5)
+    removed = [document.key for document in documents[::7]]
+    built = scoring.Index()
+    built.place(documents)
+    built.remove(removed)
+    built.rank_all()
+    kept = scoring.Index()
+    kept.apply([document for document in documents if document.key not in removed])
+    assert lists(built) == lists(kept)
+    assert not set(removed) & {other for listed in lists(built).values() for other, _score in listed}
