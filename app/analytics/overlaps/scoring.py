@@ -222,19 +222,20 @@ class Index:
         key_rank = np.zeros(self.size, np.int64)
         key_rank[by_key] = np.arange(len(by_key))
         twins = self._twins(by_key)
-        heads = [self._head(members, owners) for members in twins]
+        heads = _Heads([self._head(members, owners) for members in twins])
         texts = [int(members[0]) for members in twins]
         number_of = {position: number for number, position in enumerate(texts)}
         grouped = [number_of[self._positions[key]] for key in self._grouped([self._key(p) for p in texts])]
         text_vectors, text_selectives = vectors[texts], selectives[texts]
         for start in range(0, len(grouped), BLOCK):
             block = np.array(grouped[start : start + BLOCK])
-            rows, columns, values = _block_scores(text_vectors, text_selectives, block, self.floor)
+            rows, partners, values = heads.expand(*_block_scores(text_vectors, text_selectives, block, self.floor))
+            order = np.lexsort((key_rank[partners], -values, rows))  # by row, best first, ties to the smaller key
+            rows, partners, values = rows[order], partners[order], values[order]
             bounds = np.searchsorted(rows, np.arange(len(block) + 1))
             for row, number in enumerate(block.tolist()):
                 found = slice(bounds[row], bounds[row + 1])
-                others = [heads[column] for column in columns[found].tolist()]
-                self._list_twins(twins[number], others, values[found], key_rank, owners)
+                self._list_twins(twins[number], partners[found], values[found], owners)
 
     def _twins(self, by_key: list[int]) -> list[np.ndarray]:
         """The positions `by_key` grouped by text (vector and selective features alike), each group
@@ -254,17 +255,12 @@ class Index:
         the list's own owner (those further on lose every tie to these)."""
         return twins[: self.neighbours + int(np.bincount(owners[twins]).max())]
 
-    def _list_twins(
-        self, twins: np.ndarray, heads: list[np.ndarray], values: np.ndarray, key_rank: np.ndarray, owners: np.ndarray
-    ) -> None:
-        """Set the lists of one text's twins from its scores (`values`) against other texts, each
-        given by the head of its twins (`_head`)."""
-        partners = np.concatenate(heads) if heads else np.zeros(0, np.int64)
-        scores = np.repeat(values, [len(head) for head in heads])
-        ranked = np.lexsort((key_rank[partners], -scores))  # best first, ties to the smaller key
-        partners, scores = partners[ranked], scores[ranked]
+    def _list_twins(self, twins: np.ndarray, partners: np.ndarray, scores: np.ndarray, owners: np.ndarray) -> None:
+        """Set the lists of one text's twins from its scores against the heads of other texts'
+        twins (`_head`), ranked."""
+        partner_owners = owners[partners]
         for position in twins.tolist():
-            kept = np.flatnonzero(owners[partners] != owners[position])[: self.neighbours]
+            kept = np.flatnonzero(partner_owners != owners[position])[: self.neighbours]
             self._lists[position] = (partners[kept].astype(np.int32), scores[kept])
 
     def _grouped(self, keys: list[str]) -> list[str]:
@@ -275,6 +271,7 @@ class Index:
 
         def rarest_first(key: str) -> tuple[list[int], str]:
             columns = self._selectives[self._positions[key]]
+            columns = columns[held_by[columns] > 1]  # a feature no other holds selects nothing
             return columns[np.lexsort((columns, held_by[columns]))][:3].tolist(), key
 
         return sorted(keys, key=rarest_first)
@@ -477,6 +474,24 @@ class Index:
                 np.array([key is not None for key in self._keys], dtype=bool),
             )
         return self._matrices
+
+
+class _Heads:
+    """The heads of every text's twins (`Index._head`), end to end, by the text's number."""
+
+    def __init__(self, heads: list[np.ndarray]) -> None:
+        self.lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
+        self.positions = np.concatenate(heads) if heads else np.zeros(0, np.int64)
+
+    def expand(
+        self, rows: np.ndarray, texts: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each (row, text, score) as one (row, position, score) for each position of the text's head."""
+        counts = self.lengths[texts]
+        begins = np.cumsum(counts) - counts  # where each entry's positions begin in the result
+        offsets = np.repeat(self.starts[texts] - begins, counts) + np.arange(int(counts.sum()))
+        return np.repeat(rows, counts), self.positions[offsets], np.repeat(values, counts)
 
 
 def _block_scores(
