@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.language.text import Word, content_words, gram_zipf, letter_grams, normalise, zipf
+from app.language.text import Word, common_grams, content_words, letter_grams, normalise, zipf
 from app.language.vocabulary import Vocabulary, vocabulary
 
 TITLE_WEIGHT = 2.0
@@ -103,6 +103,7 @@ def features(
             written.setdefault(word.lemma, word.surface)
     concepts = _concepts(vocab, [text for text, _weight in fields if text])
     solution = normalise(" ".join(solution_name.split())) if solution_name and solution_name.strip() else None
+    common = common_grams(SELECTIVE_GRAM_ZIPF)
     selective = frozenset(
         [f"c:{concept}" for concept, weight in concepts.items() if weight >= SELECTIVE_CONCEPT]
         + [f"w:{lemma}" for lemma in words if information(lemma) >= SELECTIVE_WORD and lemma not in GENERIC_LEMMAS]
@@ -111,7 +112,7 @@ def features(
             for lemma in words
             if information(lemma) >= SELECTIVE_GRAM_WORD
             for gram in letter_grams(lemma)
-            if gram_zipf(gram) <= SELECTIVE_GRAM_ZIPF
+            if gram not in common
         ]
         + ([f"s:{solution}"] if solution else [])
     )
