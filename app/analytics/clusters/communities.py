@@ -22,8 +22,8 @@ import numpy as np
 # Chosen with SAME_WORK_SCORE on the development set's cluster B-cubed F (docs/analytics/overlap.md).
 RESOLUTION = 0.2
 SEED = 20261130
-# Edges handed to igraph at once, as Python lists: all of them at once were most of a full
-# build's peak memory (a million edges, about 110 MB more than in chunks; the same clusters).
+# Edges handed to igraph at once, as Python lists: a list of all of them cost about 100 MB more
+# at a million edges (on a random graph, a peak of 176 MB against 70-84 MB; the same clusters).
 EDGES_AT_ONCE = 100_000
 
 

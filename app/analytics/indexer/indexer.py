@@ -348,8 +348,8 @@ def _labelled(
     session: Session, found: list[list[str]], fresh: dict[str, profiles.Profile]
 ) -> Iterator[cluster_store.Found]:
     """Each cluster with its label, from its members' profiles: the stored ones, read for
-    `BLOCK` members at a time (all at once, a full build held every clustered initiative's
-    profile: 250 MB at 50,000), and the `fresh` ones not stored yet."""
+    `BLOCK` members at a time (a full build read every clustered initiative's profile at once),
+    and the `fresh` ones not stored yet."""
     for group in _groups_of_members(found, BLOCK):
         keys = {key for members in group for key in members}
         kept = {str(i): profile for i, profile in store.profiles(session, _ids(keys - fresh.keys())).items()}

@@ -17,8 +17,9 @@ owners' initiatives scoring at least `FLOOR`; a pair is scored only when the two
 selective feature (`features.Features.selective`). That drops pairs sharing only common words
 and grams, but not the work: on the evaluation set 21 % of all pairs share a selective feature,
 and a full build multiplies, for each block of like texts, only the vectors of those that share
-one with the block. It scores each text once however many initiatives hold it (`rank_all`), but
-still grows with the square of the number of different texts that share features. The pairs it
+one with the block. A full build scores each text once however many initiatives hold it
+(`rank_all`), but still grows with the square of the number of different texts that share
+features. The pairs it
 reports are those in either side's list: at most n × NEIGHBOURS even when hundreds of
 initiatives describe the same thing. A pair is the same work from `SAME_WORK_SCORE`, or from
 `MUTUAL_SCORE` while each is among the other's `MUTUAL_NEIGHBOURS` closest (`same_work`). Every
