@@ -10,6 +10,7 @@ precision 0.90, hit@5 0.95, B-cubed F 0.85 on the test part), and the docs say s
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.analytics import evaluation
@@ -39,3 +40,15 @@ def test_quality_stays_at_its_floors(measured):
     part, quality = measured
     for metric, floor in FLOORS[part].items():
         assert getattr(quality, metric) >= floor, (part, metric, quality)
+
+
+def test_a_draw_of_every_group_once_gives_the_figures_and_the_intervals_hold_them(measured):
+    part, quality = measured
+    texts = evaluation.load(DATA / f"overlap_{part}.json")
+    counts = evaluation.unit_counts(texts)
+    assert counts.figures(np.ones(len(counts.possible))) == pytest.approx(
+        (quality.precision, quality.recall, quality.f1), abs=1e-12
+    )
+    intervals = evaluation.pairwise_intervals(texts, rounds=400)
+    for metric, (low, high) in intervals.items():
+        assert low < getattr(quality, metric) < high, (part, metric, low, high)
