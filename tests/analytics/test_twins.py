@@ -4,7 +4,7 @@ and must still give every list what writing the initiatives one by one gives."""
 import random
 
 from app.analytics.overlaps import scoring
-from app.analytics.overlaps.features import features
+from app.analytics.overlaps.features import Features, features
 
 TEXTS = [
     ("Digital nattillsyn med kamera", "Brukare i hemtjänsten får tillsyn via kamera i stället för nattligt besök."),
@@ -29,7 +29,7 @@ def registry(seed: int) -> list[scoring.Document]:
     return documents
 
 
-def documents_of(documents: list[scoring.Document], key: str):
+def features_of(documents: list[scoring.Document], key: str) -> Features:
     return next(document.features for document in documents if document.key == key)
 
 
@@ -50,7 +50,7 @@ def test_a_full_build_gives_each_twin_the_list_one_by_one_writing_gives():
     assert len(many) > scoring.NEIGHBOURS  # the case the head of a text's twins is for
     # Their twins of other owners come first, at the same score, wherever their keys sort.
     twins_elsewhere = sorted(
-        d.key for d in documents if d.features == documents_of(documents, many[0]) and d.key not in many
+        d.key for d in documents if d.features == features_of(documents, many[0]) and d.key not in many
     )
     assert [other for other, _score in built.best(many[0])][: len(twins_elsewhere)] == twins_elsewhere
 
