@@ -133,6 +133,8 @@ class UnitCounts:
 
 
 def unit_counts(texts: list[Text]) -> UnitCounts:
+    """The set's units, counted with the pairs the method takes to be the same work on the
+    whole set (`UnitCounts`)."""
     index = scoring.Index()
     index.apply(text.document for text in texts)
     # A group's texts are one unit; a hard negative is a unit of its own (and has no pair).
