@@ -1,8 +1,8 @@
 """A large synthetic registry for the benchmarks, bulk-inserted (the benchmarks measure reads).
 
-Texts recombine the demo portfolio's sentences, so topics recur across owners as real
-duplicates do; but they are only 63 different texts at any size, and a full build of the
-overlap index scores each different text once (`scoring.Index.rank_all`): its time here says
+Texts recombine the demo portfolio's sentences, so topics recur across owners as real duplicates
+do; but they are only 63 different texts (at 50,000, 100,000 and 200,000), and a full build of
+the overlap index scores each different text once (`scoring.Index.rank_all`): its time here says
 little about a registry of as many different texts. Search terms are indexed exactly as the
 service indexes them.
 """

@@ -77,8 +77,7 @@ def load(path: Path) -> list[Text]:
 
 
 def measure(texts: list[Text]) -> Quality:
-    index = scoring.Index()
-    index.apply(text.document for text in texts)
+    index = _indexed(texts)
     groups = {text.key: text.group for text in texts}
     first, second, scores = index.same_work_edges()
     found = [
@@ -135,8 +134,7 @@ class UnitCounts:
 def unit_counts(texts: list[Text]) -> UnitCounts:
     """The set's units, counted with the pairs the method takes to be the same work on the
     whole set (`UnitCounts`)."""
-    index = scoring.Index()
-    index.apply(text.document for text in texts)
+    index = _indexed(texts)
     # A group's texts are one unit; a hard negative is a unit of its own (and has no pair).
     unit_of = {text.key: (text.group, None) if text.group else (None, text.key) for text in texts}
     units = sorted(set(unit_of.values()), key=str)
@@ -153,6 +151,13 @@ def unit_counts(texts: list[Text]) -> UnitCounts:
             across[one, other] += 1
             across[other, one] += 1
     return UnitCounts(possible, found, across)
+
+
+def _indexed(texts: list[Text]) -> scoring.Index:
+    """The set as a registry of its own, every list worked out."""
+    index = scoring.Index()
+    index.apply(text.document for text in texts)
+    return index
 
 
 def _same_group(groups: dict[str, str | None], first: str, second: str) -> bool:
