@@ -102,6 +102,14 @@ def _norm(values: dict[str, float]) -> float:
     return math.sqrt(sum(value * value for value in values.values()))
 
 
+@dataclass(frozen=True)
+class _Scores:
+    """One key's scores: the positions scored and their scores, best first."""
+
+    positions: np.ndarray
+    values: np.ndarray
+
+
 class Index:
     """Every live initiative's vector and its list of closest matches (see the module docstring).
 
@@ -119,6 +127,7 @@ class Index:
         self._vectors: list[tuple[np.ndarray, np.ndarray]] = []  # per position: columns, values
         self._selectives: list[np.ndarray] = []
         self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
+        self._bars: list[float] = []  # per position: the score a key must reach to enter its list (`_store`)
         self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -211,7 +220,6 @@ class Index:
     def _place_all(self, documents: list[Document], vectors: list[tuple[np.ndarray, np.ndarray]]) -> None:
         for document, vector, selective in zip(documents, vectors, _selectives(documents), strict=True):
             self._place(document, vector, selective)
-        self._matrices = None
 
     def rank_all(self) -> None:
         """Work out every list from scratch. Initiatives with the same text (*twins*: the same
@@ -262,7 +270,7 @@ class Index:
         partner_owners = owners[partners]
         for position in twins.tolist():
             kept = np.flatnonzero(partner_owners != owners[position])[: self.neighbours]
-            self._lists[position] = (partners[kept].astype(np.int32), scores[kept])
+            self._store(position, partners[kept].astype(np.int32), scores[kept])
 
     def _grouped(self, keys: list[str]) -> list[str]:
         """The keys in blocks of like initiatives: sorted by their rarest selective features (the
@@ -298,7 +306,7 @@ class Index:
         for key in keys:
             if key in self._positions:
                 self._unplace(key)
-        self._matrices = None
+                self._matrices = None
 
     def adopt(self, listed: Iterable[tuple[str, str, float]], changed: set[str]) -> set[str]:
         """Take up lists worked out earlier, instead of working out all (`rank_all`): `listed` are
@@ -320,7 +328,8 @@ class Index:
                 holders.add(key)
             if key in changed or key in holders:
                 kept[key] = _ranked(scored, len(scored))
-            self._set_list(key, {other: value for other, value in scored.items() if other in self._positions})
+            placed = {other: value for other, value in scored.items() if other in self._positions}
+            self._set_list(key, _ranked(placed, self.neighbours))
         present = (changed | holders) & set(self._positions)
         before = {key: kept.get(key, []) for key in present}
         near_before = {key: self._near(self._positions[key]) for key in present}
@@ -343,29 +352,34 @@ class Index:
         # A fresh key's every score is offered to the others' lists; a redone key needs its best.
         scored = self._scored(fresh, self.floor) | self._scored(redone, self.floor, self.neighbours)
         for key in fresh + redone:
-            if self._set_list(key, scored[key]) != before.get(key):
+            if self._set_list(key, self._best_of(scored[key])) != before.get(key):
                 lists_changed.add(key)
-        bars = self._bars()
+        bars = np.array(self._bars)
         for key in fresh:
             for other, value in self._offers(scored[key], bars):
                 if other not in changed and other not in holders and self._takes(other, key, value):
                     near_before.setdefault(other, self._near(self._positions[other]))
-                    self._set_list(other, dict([*self.best(other), (key, value)]))
+                    self._set_list(other, _ranked(dict([*self.best(other), (key, value)]), self.neighbours))
                     lists_changed.add(other)
         return lists_changed | self._marks_changed(lists_changed, near_before)
 
-    def _bars(self) -> np.ndarray:
-        """Each position's bar: the score a key must reach to enter its list (the last entry's,
-        when the list is full; else none)."""
-        return np.array([scores[-1] if len(scores) >= self.neighbours else -np.inf for _p, scores in self._lists])
-
-    def _offers(self, scored: dict[str, float], bars: np.ndarray) -> list[tuple[str, float]]:
+    def _offers(self, scored: _Scores, bars: np.ndarray) -> list[tuple[str, float]]:
         """The scores that reach their list's bar: of thousands, most lists refuse all but a few
         (`_takes` decides; lists only rise while a batch offers, so a bar read before is low enough)."""
-        others = list(scored)
-        values = np.fromiter(scored.values(), dtype=np.float64, count=len(others))
-        positions = np.fromiter(map(self._positions.__getitem__, others), dtype=np.int64, count=len(others))
-        return [(others[i], float(values[i])) for i in np.flatnonzero(values >= bars[positions]).tolist()]
+        reach = scored.values >= bars[scored.positions]
+        return self._named(scored.positions[reach], scored.values[reach])
+
+    def _best_of(self, scored: _Scores) -> list[tuple[str, float]]:
+        """The list these scores (best first) make: the `neighbours` best, ties to the smaller key.
+        Only those scoring at least the last place's score are named and sorted."""
+        cut = len(scored.values)
+        if cut > self.neighbours:
+            last = -scored.values[self.neighbours - 1]
+            cut = int(np.searchsorted(-scored.values, last, side="right"))
+        return _ranked(dict(self._named(scored.positions[:cut], scored.values[:cut])), self.neighbours)
+
+    def _named(self, positions: np.ndarray, values: np.ndarray) -> list[tuple[str, float]]:
+        return [(self._key(p), v) for p, v in zip(positions.tolist(), values.tolist(), strict=True)]
 
     def _marks_changed(self, lists_changed: set[str], near_before: dict[str, set[int]]) -> set[str]:
         """The keys whose pair with a key of `lists_changed` may have changed `same_work` although
@@ -386,7 +400,7 @@ class Index:
         holders: set[str] = set()
         for key, scored in self._scored(keys, self.floor).items():
             position = self._positions[key]
-            holders.update(other for other in scored if position in self._lists[self._positions[other]][0])
+            holders.update(self._key(p) for p in scored.positions.tolist() if position in self._lists[p][0])
         return holders
 
     def _holds(self, document: Document, vector: tuple[np.ndarray, np.ndarray]) -> bool:
@@ -398,13 +412,18 @@ class Index:
         columns, values = self._vectors[position]
         return np.array_equal(columns, vector[0]) and np.array_equal(values, vector[1])
 
-    def _set_list(self, key: str, scored: dict[str, float]) -> list[tuple[str, float]]:
-        ranked = _ranked(scored, self.neighbours)
-        self._lists[self._positions[key]] = (
+    def _set_list(self, key: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        self._store(
+            self._positions[key],
             np.array([self._positions[other] for other, _value in ranked], dtype=np.int32),
             np.array([value for _other, value in ranked], dtype=np.float64),
         )
         return ranked
+
+    def _store(self, position: int, partners: np.ndarray, scores: np.ndarray) -> None:
+        """Set a position's list and its bar: the last entry's score when the list is full, else none."""
+        self._lists[position] = (partners, scores)
+        self._bars[position] = float(scores[-1]) if len(scores) >= self.neighbours else -math.inf
 
     def _takes(self, holder: str, key: str, value: float) -> bool:
         """Whether `key`, scoring `value`, belongs in `holder`'s list: most offers do not, so this
@@ -420,31 +439,33 @@ class Index:
         return key
 
     def _place(self, document: Document, vector: tuple[np.ndarray, np.ndarray], selective: np.ndarray) -> None:
-        empty = (np.zeros(0, np.int32), np.zeros(0, np.float64))
         if document.key in self._positions:
             position = self._positions[document.key]
             self._owners[position] = document.owner_code
             self._vectors[position], self._selectives[position] = vector, selective
+            self._matrices = None
             return
         self._positions[document.key] = len(self._keys)
         self._keys.append(document.key)
         self._owners.append(document.owner_code)
         self._vectors.append(vector)
         self._selectives.append(selective)
-        self._lists.append(empty)
+        self._lists.append((np.zeros(0, np.int32), np.zeros(0, np.float64)))
+        self._bars.append(-math.inf)
 
     def _unplace(self, key: str) -> None:
         position = self._positions.pop(key)
         self._keys[position] = None
         self._vectors[position] = (np.zeros(0, np.int32), np.zeros(0, np.float32))
         self._selectives[position] = np.zeros(0, np.int32)
-        self._lists[position] = (np.zeros(0, np.int32), np.zeros(0, np.float64))
+        self._store(position, np.zeros(0, np.int32), np.zeros(0, np.float64))
 
-    def _scored(self, keys: list[str], floor: float, best: int | None = None) -> dict[str, dict[str, float]]:
+    def _scored(self, keys: list[str], floor: float, best: int | None = None) -> dict[str, _Scores]:
         """Each key's scores against every other owner's initiative it shares a selective feature
-        with, at least `floor` and above 0 (with `best`, only its `best` highest and any tied with
-        the last of them); a block of keys at a time, in arrays until what is kept."""
-        found: dict[str, dict[str, float]] = {key: {} for key in keys}
+        with, at least `floor` and above 0, best first (with `best`, only its `best` highest and
+        any tied with the last of them); a block of keys at a time. They stay arrays of positions:
+        a fresh key scores thousands, and only those a list takes are named (`_best_of`, `_offers`)."""
+        found = {key: _Scores(np.zeros(0, np.int64), np.zeros(0)) for key in keys}
         if not keys:
             return found
         vectors, selectives, owners, alive = self._stacked()
@@ -460,21 +481,37 @@ class Index:
                 if best is not None and last - first > best:
                     # Ties with the last kept are kept too: which of them the list takes is by key.
                     last = first + int(np.searchsorted(-values[first:last], -values[first + best - 1], side="right"))
-                others = [self._keys[column] for column in columns[first:last].tolist()]
-                found[key] = dict(zip(others, values[first:last].tolist(), strict=True))
+                found[key] = _Scores(columns[first:last], values[first:last])
         return found
 
     def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
         """The vectors and the selective features as matrices, each position's owner (as a number),
-        and whether a position holds an initiative: built once after each change of the index."""
+        and whether a position holds an initiative. Positions added since are appended to them (a
+        batch of new initiatives does not stack 50,000 vectors again); any other change of the
+        index stacks them all again."""
         if self._matrices is None:
+            self._matrices = self._stack(0)
+        elif (stacked := self._matrices[0].shape[0]) < self.size:
+            old, new = self._matrices, self._stack(stacked)
             self._matrices = (
-                _csr([v[0] for v in self._vectors], [v[1] for v in self._vectors]),
-                _csr(self._selectives, None),
-                np.array([self._owner_numbers.setdefault(owner, len(self._owner_numbers)) for owner in self._owners]),
-                np.array([key is not None for key in self._keys], dtype=bool),
+                sparse.vstack([old[0], new[0]], format="csr"),
+                sparse.vstack([old[1], new[1]], format="csr"),
+                np.concatenate([old[2], new[2]]),
+                np.concatenate([old[3], new[3]]),
             )
         return self._matrices
+
+    def _stack(self, start: int) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """`_stacked` for the positions from `start` on."""
+        vectors = self._vectors[start:]
+        return (
+            _csr([v[0] for v in vectors], [v[1] for v in vectors]),
+            _csr(self._selectives[start:], None),
+            np.array(
+                [self._owner_numbers.setdefault(owner, len(self._owner_numbers)) for owner in self._owners[start:]]
+            ),
+            np.array([key is not None for key in self._keys[start:]], dtype=bool),
+        )
 
 
 class _Heads:
