@@ -6,6 +6,7 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.analytics.clusters import store as cluster_store
 from app.analytics.context import AnalyticsContext
+from app.analytics.flags import store as flag_store
 from app.analytics.indexer import forget
 from app.analytics.indexer import indexer as indexer_module
 from app.analytics.indexer import loop as indexer_loop
@@ -29,6 +32,7 @@ from app.core.caller import ADMIN
 from app.core.db import session_scope
 from app.core.leader import Leadership
 from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
 from app.initiatives.schemas import InitiativeUpdate
 from tests.conftest import ADMIN_TOKEN, _savepoint, wait_until_indexed
 from tests.factories import initiative_payload, make_initiative
@@ -115,6 +119,55 @@ class TestContentsNotHistory:
             savepoint.rollback()
         assert found[0]["pairs"] and found[0]["clusters"] and found[0]["proven"]
         assert found[0] == found[1] == found[2]
+
+    def test_a_batch_writes_only_the_clusters_and_proven_matches_that_changed(self, session, texts, monkeypatch):
+        indexer, codes = Indexer(), owners(session)
+        for number, entry in enumerate(texts[:80]):
+            status = ("in_operation", "pilot", "planned")[number % 3]
+            make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number], status=status)
+        indexer.catch_up(partial(_savepoint, session))
+        before = tables(session)
+        written: list = []
+        for module in (cluster_store, flag_store):
+            monkeypatch.setattr(
+                module, "write", lambda s, changes, write=module.write: written.append(changes) or write(s, changes)
+            )
+        # The texts of one cluster again, by other owners: that cluster grows, the others stay.
+        title = lambda initiative_id: session.get(Initiative, initiative_id).title  # noqa: E731
+        grown = min(before["clusters"], key=lambda members: (-len(members), sorted(members)))
+        for number, entry in enumerate(e for e in texts[:80] if e["title"] in grown):
+            make_initiative(
+                session,
+                title=entry["title"] + " (del 2)",
+                summary=entry["summary"],
+                owner=codes[100 + number],
+                status="in_operation",
+            )
+        indexer.catch_up(partial(_savepoint, session))
+        after = tables(session)
+        clusters, matches = written
+        assert before["clusters"] - after["clusters"] and before["clusters"] & after["clusters"]
+        assert {frozenset(map(title, map(uuid.UUID, c.members))) for c in clusters.added} == after["clusters"] - before[
+            "clusters"
+        ]
+        assert len(clusters.dropped) == len(before["clusters"] - after["clusters"])
+        changed = {
+            (title(uuid.UUID(key)), title(uuid.UUID(proven)) if proven else None) for key, proven in matches.items()
+        }
+        assert {pair for pair in changed if pair[1]} == after["proven"] - before["proven"]
+        assert {key for key, _proven in changed} == {a for a, _b in after["proven"] ^ before["proven"]}
+
+    def test_a_cluster_whose_label_alone_changed_is_written_again(self, session):
+        members = sorted(str(make_initiative(session, owner=code).id) for code in ("0180", "2281"))
+        cluster_store.write(
+            session, cluster_store.changes(session, members, [cluster_store.Found(members, "Nattillsyn", [])])
+        )
+        relabelled = cluster_store.Found(members, "Digital nattillsyn", ["nattillsyn"])
+        changes = cluster_store.changes(session, members, [relabelled])
+        assert changes == cluster_store.Changes(dropped=[members[0]], added=[relabelled])
+        cluster_store.write(session, changes)
+        assert cluster_store.held(session, members[:1]) == {members[0]: relabelled}
+        assert cluster_store.changes(session, members, [relabelled]) == cluster_store.Changes(dropped=[], added=[])
 
     def test_an_edit_and_its_undoing_leave_the_tables_as_they_were(self, session, index):
         night = make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281", summary=None, tags=[])
@@ -320,3 +373,22 @@ def test_the_role_pauses_after_every_look_not_only_an_empty_one(monkeypatch, com
     monkeypatch.setattr(indexer_module, "Indexer", Busy)
     indexer_loop.run(committed, lambda: len(looks) < 4)
     assert min(later - earlier for earlier, later in pairwise(looks)) >= indexer_loop.PAUSE_SECONDS
+
+
+def test_after_a_long_look_the_role_rests_as_long_as_it_took_up_to_a_bound(monkeypatch, committed):
+    # Under a stream of writes the indexer then takes about half a core, whatever a batch costs.
+    monkeypatch.setattr(indexer_loop, "LONGEST_PAUSE_SECONDS", 1.0)
+    looks: list[tuple[float, float]] = []  # when each look began and ended
+
+    class Slow:
+        def catch_up(self, transaction) -> int:
+            began = time.monotonic()
+            time.sleep(0.6 if len(looks) < 2 else 1.5)
+            looks.append((began, time.monotonic()))
+            return 50
+
+    monkeypatch.setattr(indexer_module, "Indexer", Slow)
+    indexer_loop.run(committed, lambda: len(looks) < 4)
+    rests = [next_began - ended for (_began, ended), (next_began, _ended) in pairwise(looks)]
+    assert 0.6 <= rests[0] < 0.6 + 0.5  # as long as the 0.6 s look
+    assert 1.0 <= rests[2] < 1.0 + 0.5  # the bound, not the 1.5 s look

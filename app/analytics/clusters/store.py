@@ -26,41 +26,65 @@ class Found:
         return self.members[0]
 
 
-def replace(session: Session, cleared: Iterable[str], found: list[Found]) -> None:
-    """Take the `cleared` initiatives out of their clusters (dropping the clusters they were in)
-    and store `found`."""
-    ids = [uuid.UUID(key) for key in cleared]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        old = select(col(ClusterMember.cluster_id)).where(col(ClusterMember.initiative_id).in_(chunk))
-        dropped = list(session.connection().execute(old).scalars())
-        session.execute(delete(Cluster).where(col(Cluster.id).in_(dropped)))
+@dataclass(frozen=True)
+class Changes:
+    """What writing newly found clusters changes in the tables (`changes`, `write`)."""
+
+    dropped: list[str]  # the ids of stored clusters that go
+    added: list[Found]
+
+
+def changes(session: Session, cleared: Iterable[str], found: list[Found]) -> Changes:
+    """The clusters to drop and to add so that the `cleared` initiatives are in the `found`
+    clusters, or in none: every stored cluster holding one of them goes, unless one found is the
+    same (members, label and concepts). A batch re-clusters whole parts of the pair graph, and
+    most of their clusters come out as they were: only the others are written."""
+    before = held(session, cleared)
+    kept = {cluster.id for cluster in found if before.get(cluster.id) == cluster}
+    return Changes([key for key in before if key not in kept], [cluster for cluster in found if cluster.id not in kept])
+
+
+def write(session: Session, changes: Changes) -> None:
+    for start in range(0, len(changes.dropped), CHUNK):
+        dropped = [uuid.UUID(key) for key in changes.dropped[start : start + CHUNK]]
         session.execute(delete(ClusterMember).where(col(ClusterMember.cluster_id).in_(dropped)))
-    bulk_insert(session, Cluster, [{"id": uuid.UUID(c.id), "label": c.label, "concepts": c.concepts} for c in found])
+        session.execute(delete(Cluster).where(col(Cluster.id).in_(dropped)))
+    added = changes.added
+    bulk_insert(session, Cluster, [{"id": uuid.UUID(c.id), "label": c.label, "concepts": c.concepts} for c in added])
     bulk_insert(
         session,
         ClusterMember,
-        [{"initiative_id": uuid.UUID(key), "cluster_id": uuid.UUID(c.id)} for c in found for key in c.members],
+        [{"initiative_id": uuid.UUID(key), "cluster_id": uuid.UUID(c.id)} for c in added for key in c.members],
     )
+
+
+def held(session: Session, keys: Iterable[str]) -> dict[str, Found]:
+    """The stored clusters that hold any of these initiatives, by id."""
+    ids = [uuid.UUID(key) for key in keys]
+    clusters: dict[uuid.UUID, tuple[str, list[str]]] = {}
+    members: dict[uuid.UUID, list[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        holding = select(col(ClusterMember.cluster_id)).where(
+            col(ClusterMember.initiative_id).in_(ids[start : start + CHUNK])
+        )
+        for cluster_id, label, concepts in session.connection().execute(
+            select(col(Cluster.id), col(Cluster.label), col(Cluster.concepts)).where(col(Cluster.id).in_(holding))
+        ):
+            clusters[cluster_id] = (label, concepts)
+        statement = select(col(ClusterMember.cluster_id), col(ClusterMember.initiative_id)).where(
+            col(ClusterMember.cluster_id).in_(holding)
+        )
+        for cluster_id, initiative_id in session.connection().execute(statement):
+            members.setdefault(cluster_id, []).append(str(initiative_id))
+    return {
+        str(cluster_id): Found(sorted(set(members.get(cluster_id, []))), label, concepts)
+        for cluster_id, (label, concepts) in clusters.items()
+    }
 
 
 def mates(session: Session, keys: Iterable[str]) -> dict[str, list[str]]:
     """Each clustered key's cluster, as its members (the key among them)."""
-    ids = [uuid.UUID(key) for key in keys]
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        clusters = select(col(ClusterMember.cluster_id)).where(col(ClusterMember.initiative_id).in_(chunk))
-        statement = select(col(ClusterMember.cluster_id), col(ClusterMember.initiative_id)).where(
-            col(ClusterMember.cluster_id).in_(clusters)
-        )
-        members: dict[uuid.UUID, list[str]] = {}
-        for cluster_id, initiative_id in session.connection().execute(statement):
-            members.setdefault(cluster_id, []).append(str(initiative_id))
-        for listed in members.values():
-            for key in listed:
-                found[key] = sorted(listed)
-    return found
+    return {key: cluster.members for cluster in held(session, keys).values() for key in cluster.members}
 
 
 def all_clusters(session: Session) -> dict[uuid.UUID, tuple[str, list[str], list[uuid.UUID]]]:

@@ -12,15 +12,30 @@ from app.core.db import bulk_insert
 CHUNK = 2_000
 
 
-def replace(session: Session, cleared: Iterable[str], matches: dict[str, str]) -> None:
-    """Drop the `cleared` initiatives' matches and store `matches` (initiative → proven initiative)."""
-    ids = [uuid.UUID(key) for key in cleared]
+def changes(session: Session, cleared: Iterable[str], found: dict[str, str]) -> dict[str, str | None]:
+    """What storing the `found` matches (initiative → proven initiative) of the `cleared`
+    initiatives changes: each initiative whose match is new or other (→ its match) or gone
+    (→ None). Most of a batch's re-clustered initiatives keep theirs: only the others are written."""
+    keys = list(cleared)
+    before: dict[str, str] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = [uuid.UUID(key) for key in keys[start : start + CHUNK]]
+        before |= {str(key): str(proven) for key, proven in matches(session, chunk).items()}
+    return {key: found.get(key) for key in keys if found.get(key) != before.get(key)}
+
+
+def write(session: Session, changes: dict[str, str | None]) -> None:
+    ids = [uuid.UUID(key) for key in changes]
     for start in range(0, len(ids), CHUNK):
         session.execute(delete(ProvenMatch).where(col(ProvenMatch.initiative_id).in_(ids[start : start + CHUNK])))
     bulk_insert(
         session,
         ProvenMatch,
-        [{"initiative_id": uuid.UUID(key), "proven_id": uuid.UUID(proven)} for key, proven in matches.items()],
+        [
+            {"initiative_id": uuid.UUID(key), "proven_id": uuid.UUID(proven)}
+            for key, proven in changes.items()
+            if proven is not None
+        ],
     )
 
 

@@ -8,7 +8,8 @@ in one short transaction
 
 - the profiles and lists that changed (`overlaps.store`),
 - the clusters of every part of the pair graph whose pairs changed (`clusters.communities`),
-- the proven matches of every initiative whose cluster or standing changed (`flags.store`),
+- the proven matches of every initiative whose cluster or standing changed (`flags.store`);
+  of both, only those that differ from what is stored, as most of a part comes out as it was,
 - its state: the feed sequence reached, and a new version (`state`).
 
 Everything it writes is a function of the registry's contents (texts, standings, judgements):
@@ -79,9 +80,8 @@ class Batch:
     removed: set[str]  # initiatives no longer live: their profiles go
     lists: dict[str, list[tuple[str, float, bool]]]
     emptied: list[str]  # lists that go
-    clustered: set[str]  # initiatives whose clusters and proven matches were worked out again
-    clusters: list[cluster_store.Found]
-    matches: dict[str, str]  # initiative → its proven match
+    clusters: cluster_store.Changes
+    matches: dict[str, str | None]  # initiative → its new proven match, or None: it has none now
 
 
 class Indexer:
@@ -139,14 +139,15 @@ class Indexer:
             stale = {str(i) for i in store.listed_ids(session)} - set(keys)
             verdicts = _verdicts(session)
             clustered, clusters = self._clusters(session, set(keys) | stale, verdicts, {})
-            matches = self._proven_matches(session, clusters, verdicts)
+            cluster_changes = cluster_store.changes(session, clustered, clusters)
+            match_changes = flag_store.changes(session, clustered, self._proven_matches(session, clusters, verdicts))
         with transaction() as session:
             if indexer_state.read(session).version != version:
                 return 0  # invalidated meanwhile (initiatives deleted outright): the next batch builds again
             store.delete_lists(session, stale)
             store.delete_profiles(session, stale)
-            cluster_store.replace(session, clustered, clusters)
-            flag_store.replace(session, clustered, matches)
+            cluster_store.write(session, cluster_changes)
+            flag_store.write(session, match_changes)
             self._version = indexer_state.advance(session, start, method())
         logger.info("built the overlap index of %d initiatives", len(keys))
         return len(keys)
@@ -215,9 +216,8 @@ class Indexer:
             removed={key for key in keys if key not in self._index},
             lists=self._lists(live, verdicts),
             emptied=[key for key in rewritten if key not in self._index],
-            clustered=clustered,
-            clusters=clusters,
-            matches=self._proven_matches(session, clusters, verdicts),
+            clusters=cluster_store.changes(session, clustered, clusters),
+            matches=flag_store.changes(session, clustered, self._proven_matches(session, clusters, verdicts)),
         )
 
     def _write(self, session: Session, batch: Batch, sequence: int) -> None:
@@ -226,8 +226,8 @@ class Indexer:
         store.delete_profiles(session, batch.removed)
         store.write_lists(session, batch.lists)
         store.delete_lists(session, batch.emptied)
-        cluster_store.replace(session, batch.clustered, batch.clusters)
-        flag_store.replace(session, batch.clustered, batch.matches)
+        cluster_store.write(session, batch.clusters)
+        flag_store.write(session, batch.matches)
         self._version = indexer_state.advance(session, sequence, method())
 
     def _lists(self, keys: list[str], verdicts: Verdicts) -> dict[str, list[tuple[str, float, bool]]]:
@@ -252,7 +252,7 @@ class Indexer:
     ) -> tuple[set[str], list[cluster_store.Found]]:
         """Cluster again every part of the pair graph that holds a touched initiative or one of
         their former cluster mates: every initiative whose cluster was worked out, and the
-        clusters found (for `cluster_store.replace`), labelled from the stored profiles and the
+        clusters found (for `cluster_store.changes`), labelled from the stored profiles and the
         `fresh` ones not stored yet."""
         former = cluster_store.mates(session, touched)
         seeds = touched | {key for mates in former.values() for key in mates}
