@@ -14,15 +14,10 @@ from app.core.db import session_scope
 logger = logging.getLogger(__name__)
 
 ROLE = "indexer"
-# Between looks at the feed, whether or not the last found anything, the indexer rests as long as
-# the look took (at least PAUSE_SECONDS, at most LONGEST_PAUSE_SECONDS): a write shows within
-# about this and a batch's time. Looking again at once after a batch would keep SQLite's single
-# writer busy with one batch after another while writes keep coming, and the API's writes would
-# wait; and under a stream of writes a batch costs much the same whether it holds ten writes or a
-# hundred, so resting as long as it worked keeps the indexer to about half a core, and the other
-# cores for the API.
+# Between looks at the feed, whether or not the last found anything: a write shows within about
+# this and a batch's time. Looking again at once after a batch would keep SQLite's single writer
+# busy with one batch after another while writes keep coming, and the API's writes would wait.
 PAUSE_SECONDS = 0.25
-LONGEST_PAUSE_SECONDS = 2.0
 RETRY_SECONDS = 5.0
 
 
@@ -36,9 +31,8 @@ def run(engine: Engine, should_go_on: Callable[[], bool]) -> None:
     transaction = partial(session_scope, engine)
     while should_go_on():
         try:
-            started = time.monotonic()
             indexer.catch_up(transaction)
-            time.sleep(min(max(PAUSE_SECONDS, time.monotonic() - started), LONGEST_PAUSE_SECONDS))
+            time.sleep(PAUSE_SECONDS)
         except SQLAlchemyError as error:
             logger.warning("the indexer could not reach the database (%s); trying again", error)
             time.sleep(RETRY_SECONDS)
