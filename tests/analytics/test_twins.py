@@ -1,5 +1,6 @@
 """A full build scores each text once however many initiatives hold it (`scoring.Index.rank_all`),
-and must still give every list what writing the initiatives one by one gives."""
+and so does a batch (`scoring.Index.apply`): both must still give every list what writing the
+initiatives one by one gives."""
 
 import random
 
@@ -66,3 +67,16 @@ def test_a_full_build_after_removals_leaves_the_removed_out():
     kept.apply([document for document in documents if document.key not in removed])
     assert lists(built) == lists(kept)
     assert not set(removed) & {other for listed in lists(built).values() for other, _score in listed}
+
+
+def test_twins_written_in_one_batch_get_the_lists_a_full_build_gives():
+    # `apply` scores the twins among a batch's initiatives once, each then leaving out its own owner.
+    documents = registry(seed=6)
+    half = len(documents) // 2
+    in_batches = scoring.Index()
+    in_batches.apply(documents[:half])
+    in_batches.apply(documents[half:])
+    built = scoring.Index()
+    built.place(documents)
+    built.rank_all()
+    assert lists(in_batches) == lists(built)

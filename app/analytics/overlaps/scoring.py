@@ -251,13 +251,17 @@ class Index:
         in the order given."""
         groups: dict[bytes, list[int]] = {}
         for position in by_key:
-            (columns, values), selective = self._vectors[position], self._selectives[position]
-            # A digest, not the arrays: a copy of every vector would double a large build's memory.
-            digest = hashlib.blake2b(digest_size=16)
-            for part in (columns, values, selective):
-                digest.update(len(part).to_bytes(4, "little") + part.tobytes())
-            groups.setdefault(digest.digest(), []).append(position)
+            groups.setdefault(self._text_digest(position), []).append(position)
         return [np.array(positions, np.int64) for positions in groups.values()]
+
+    def _text_digest(self, position: int) -> bytes:
+        """What twins share: a digest of the vector and the selective features (a digest, not
+        the arrays: a copy of every vector would double a large build's memory)."""
+        (columns, values), selective = self._vectors[position], self._selectives[position]
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (columns, values, selective):
+            digest.update(len(part).to_bytes(4, "little") + part.tobytes())
+        return digest.digest()
 
     def _head(self, twins: np.ndarray, owners: np.ndarray) -> np.ndarray:
         """The twins any list can hold: by key, as many as fill a list after leaving out those of
@@ -372,11 +376,8 @@ class Index:
     def _best_of(self, scored: _Scores) -> list[tuple[str, float]]:
         """The list these scores (best first) make: the `neighbours` best, ties to the smaller key.
         Only those scoring at least the last place's score are named and sorted."""
-        cut = len(scored.values)
-        if cut > self.neighbours:
-            last = -scored.values[self.neighbours - 1]
-            cut = int(np.searchsorted(-scored.values, last, side="right"))
-        return _ranked(dict(self._named(scored.positions[:cut], scored.values[:cut])), self.neighbours)
+        top = _best(scored, self.neighbours)
+        return _ranked(dict(self._named(top.positions, top.values)), self.neighbours)
 
     def _named(self, positions: np.ndarray, values: np.ndarray) -> list[tuple[str, float]]:
         return [(self._key(p), v) for p, v in zip(positions.tolist(), values.tolist(), strict=True)]
@@ -463,25 +464,33 @@ class Index:
     def _scored(self, keys: list[str], floor: float, best: int | None = None) -> dict[str, _Scores]:
         """Each key's scores against every other owner's initiative it shares a selective feature
         with, at least `floor` and above 0, best first (with `best`, only its `best` highest and
-        any tied with the last of them); a block of keys at a time. They stay arrays of positions:
-        a fresh key scores thousands, and only those a list takes are named (`_best_of`, `_offers`)."""
-        found = {key: _Scores(np.zeros(0, np.int64), np.zeros(0)) for key in keys}
-        if not keys:
+        any tied with the last of them). They stay arrays of positions: a fresh key scores
+        thousands, and only those a list takes are named (`_best_of`, `_offers`). Twins among the
+        keys (as in `rank_all`) are scored once, a block of texts at a time: a twin's scores are
+        the first's, less those of its own owner (itself among them)."""
+        twins: dict[bytes, list[str]] = {}
+        for key in keys:
+            twins.setdefault(self._text_digest(self._positions[key]), []).append(key)
+        texts = list(twins.values())
+        found: dict[str, _Scores] = {}
+        if not texts:
             return found
         vectors, selectives, owners, alive = self._stacked()
-        for start in range(0, len(keys), BLOCK):
-            block = keys[start : start + BLOCK]
-            positions = np.array([self._positions[key] for key in block])
+        for start in range(0, len(texts), BLOCK):
+            block = texts[start : start + BLOCK]
+            positions = np.array([self._positions[members[0]] for members in block])
             rows, columns, values = _block_scores(vectors, selectives, positions, floor)
-            kept = alive[columns] & (owners[columns] != owners[positions[rows]])
+            kept = alive[columns]
             rows, columns, values = rows[kept], columns[kept], values[kept]
             bounds = np.searchsorted(rows, np.arange(len(block) + 1))
-            for row, key in enumerate(block):
-                first, last = bounds[row], bounds[row + 1]
-                if best is not None and last - first > best:
-                    # Ties with the last kept are kept too: which of them the list takes is by key.
-                    last = first + int(np.searchsorted(-values[first:last], -values[first + best - 1], side="right"))
-                found[key] = _Scores(columns[first:last], values[first:last])
+            for row, members in enumerate(block):
+                text_columns, text_values = (
+                    columns[bounds[row] : bounds[row + 1]],
+                    values[bounds[row] : bounds[row + 1]],
+                )
+                for key in members:
+                    other = owners[text_columns] != owners[self._positions[key]]
+                    found[key] = _best(_Scores(text_columns[other], text_values[other]), best)
         return found
 
     def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
@@ -512,6 +521,15 @@ class Index:
             ),
             np.array([key is not None for key in self._keys[start:]], dtype=bool),
         )
+
+
+def _best(scores: _Scores, best: int | None) -> _Scores:
+    """The `best` highest scores and any tied with the last of them (which of those a list takes
+    is by key); all without `best`."""
+    if best is None or len(scores.values) <= best:
+        return scores
+    last = int(np.searchsorted(-scores.values, -scores.values[best - 1], side="right"))
+    return _Scores(scores.positions[:last], scores.values[:last])
 
 
 class _Heads:
