@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # The language dictionaries take seconds to load: not before the worker is ready, but
         # before the first write or search is likely to need them.
         threading.Thread(target=warm_up, args=(is_server_worker,), name="language-warm-up", daemon=True).start()

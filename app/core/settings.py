@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = 1_048_576
     read_cache_bytes: int = Field(32 * 1024 * 1024, ge=0)
+    # Threads each worker runs the synchronous routes on (anyio's default is 40): Python runs one
+    # at a time, and many only take turns (README, "The overlap indexer and the API beside it").
+    worker_threads: int = Field(4, ge=1, le=200)
     public_url: str = "http://127.0.0.1:8000"
     webhook_allow_private: bool = False  # loopback and private targets, over http:// too (tests, closed networks)
     webhook_timeout_seconds: float = Field(15.0, gt=0, le=60)

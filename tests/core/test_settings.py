@@ -1,13 +1,18 @@
-"""Every setting is documented in README's tables, and placeholder secrets are refused."""
+"""Every setting is documented in README's tables, placeholder secrets are refused, and a worker
+serves as many requests at once as its setting says."""
 
 from pathlib import Path
 
 import pytest
+from anyio import to_thread
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from app.core.settings import Settings
+from app.main import create_app
 from importers.settings import ImporterSettings
+from tests.conftest import fresh_database
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
@@ -58,3 +63,12 @@ class TestWeakAdminToken:
     def test_a_random_token_is_accepted(self, monkeypatch):
         monkeypatch.setenv("REGISTRY_ADMIN_TOKEN", "9f1c2e7ab04d4c1e8d5f3a6b7c8d9e0f")
         assert Settings().admin_token.get_secret_value() == "9f1c2e7ab04d4c1e8d5f3a6b7c8d9e0f"
+
+
+def test_a_worker_runs_its_synchronous_routes_on_worker_threads_threads():
+    with fresh_database("threads") as url:
+        app = create_app(Settings(database_url=url, worker_threads=3))
+        with TestClient(app) as client:
+            threads = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
+        app.state.engine.dispose()
+    assert threads == 3
