@@ -65,7 +65,7 @@ class TestWeakAdminToken:
         assert Settings().admin_token.get_secret_value() == "9f1c2e7ab04d4c1e8d5f3a6b7c8d9e0f"
 
 
-def test_a_worker_runs_its_synchronous_routes_on_worker_threads_threads():
+def test_worker_threads_is_how_many_requests_a_worker_runs_at_once():
     with fresh_database("threads") as url:
         app = create_app(Settings(database_url=url, worker_threads=3))
         with TestClient(app) as client:

@@ -60,31 +60,38 @@ def write(session: Session, changes: Changes) -> None:
 
 def held(session: Session, keys: Iterable[str]) -> dict[str, Found]:
     """The stored clusters that hold any of these initiatives, by id."""
-    ids = [uuid.UUID(key) for key in keys]
-    clusters: dict[uuid.UUID, tuple[str, list[str]]] = {}
-    members: dict[uuid.UUID, list[str]] = {}
+    members = _members(session, keys)
+    statement = select(col(Cluster.id), col(Cluster.label), col(Cluster.concepts))
+    found: dict[str, Found] = {}
+    ids = list(members)
     for start in range(0, len(ids), CHUNK):
-        holding = select(col(ClusterMember.cluster_id)).where(
-            col(ClusterMember.initiative_id).in_(ids[start : start + CHUNK])
-        )
         for cluster_id, label, concepts in session.connection().execute(
-            select(col(Cluster.id), col(Cluster.label), col(Cluster.concepts)).where(col(Cluster.id).in_(holding))
+            statement.where(col(Cluster.id).in_(ids[start : start + CHUNK]))
         ):
-            clusters[cluster_id] = (label, concepts)
-        statement = select(col(ClusterMember.cluster_id), col(ClusterMember.initiative_id)).where(
-            col(ClusterMember.cluster_id).in_(holding)
-        )
-        for cluster_id, initiative_id in session.connection().execute(statement):
-            members.setdefault(cluster_id, []).append(str(initiative_id))
-    return {
-        str(cluster_id): Found(sorted(set(members.get(cluster_id, []))), label, concepts)
-        for cluster_id, (label, concepts) in clusters.items()
-    }
+            found[str(cluster_id)] = Found(members[cluster_id], label, concepts)
+    return found
 
 
 def mates(session: Session, keys: Iterable[str]) -> dict[str, list[str]]:
     """Each clustered key's cluster, as its members (the key among them)."""
-    return {key: cluster.members for cluster in held(session, keys).values() for key in cluster.members}
+    return {key: listed for listed in _members(session, keys).values() for key in listed}
+
+
+def _members(session: Session, keys: Iterable[str]) -> dict[uuid.UUID, list[str]]:
+    """The members (sorted) of each stored cluster that holds any of these initiatives."""
+    ids = [uuid.UUID(key) for key in keys]
+    members: dict[uuid.UUID, set[str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        holding = select(col(ClusterMember.cluster_id)).where(
+            col(ClusterMember.initiative_id).in_(ids[start : start + CHUNK])
+        )
+        statement = select(col(ClusterMember.cluster_id), col(ClusterMember.initiative_id)).where(
+            col(ClusterMember.cluster_id).in_(holding)
+        )
+        # A set: a cluster holding keys of two chunks is read once for each.
+        for cluster_id, initiative_id in session.connection().execute(statement):
+            members.setdefault(cluster_id, set()).add(str(initiative_id))
+    return {cluster_id: sorted(listed) for cluster_id, listed in members.items()}
 
 
 def all_clusters(session: Session) -> dict[uuid.UUID, tuple[str, list[str], list[uuid.UUID]]]:
