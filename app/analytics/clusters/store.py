@@ -38,7 +38,7 @@ def changes(session: Session, cleared: Iterable[str], found: list[Found]) -> Cha
     """The clusters to drop and to add so that the `cleared` initiatives are in the `found`
     clusters, or in none: every stored cluster holding one of them goes, unless one found is the
     same (members, label and concepts). A batch re-clusters whole parts of the pair graph, and
-    most of their clusters come out as they were: only the others are written."""
+    writes only the clusters that differ, not every cluster of the part again."""
     before = held(session, cleared)
     kept = {cluster.id for cluster in found if before.get(cluster.id) == cluster}
     return Changes([key for key in before if key not in kept], [cluster for cluster in found if cluster.id not in kept])

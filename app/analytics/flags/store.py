@@ -15,7 +15,7 @@ CHUNK = 2_000
 def changes(session: Session, cleared: Iterable[str], found: dict[str, str]) -> dict[str, str | None]:
     """What storing the `found` matches (initiative → proven initiative) of the `cleared`
     initiatives changes: each initiative whose match is new or other (→ its match) or gone
-    (→ None). Most of a batch's re-clustered initiatives keep theirs: only the others are written."""
+    (→ None): a batch writes those, not every match of the part of the graph it clustered again."""
     keys = list(cleared)
     before: dict[str, str] = {}
     for start in range(0, len(keys), CHUNK):
