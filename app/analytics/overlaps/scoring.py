@@ -202,11 +202,15 @@ class Index:
         holders = np.repeat(np.arange(len(self._lists)), lengths)
         partners = np.concatenate([partners for partners, _scores in self._lists]).astype(np.int64)
         scores = np.concatenate([scores for _partners, scores in self._lists])
-        ranks = np.concatenate([np.arange(length) for length in lengths])
+        ranks = np.arange(len(holders)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         size = len(self._lists)
-        near = (holders * size + partners)[ranks < MUTUAL_NEIGHBOURS]
-        mutual = (ranks < MUTUAL_NEIGHBOURS) & np.isin(partners * size + holders, near)
-        kept = (scores >= SAME_WORK_SCORE) | (mutual & (scores >= MUTUAL_SCORE))
+        # Only a pair from MUTUAL_SCORE to below SAME_WORK_SCORE depends on being mutual: only those
+        # are looked up (in the synthetic registry, whose lists hold twins, none is).
+        asked = (ranks < MUTUAL_NEIGHBOURS) & (scores >= MUTUAL_SCORE) & (scores < SAME_WORK_SCORE)
+        kept = scores >= SAME_WORK_SCORE
+        if asked.any():
+            near = (holders * size + partners)[ranks < MUTUAL_NEIGHBOURS]
+            kept[asked] = np.isin(partners[asked] * size + holders[asked], near)
         first, second = np.minimum(holders, partners)[kept], np.maximum(holders, partners)[kept]
         pairs, where = np.unique(first * size + second, return_index=True)  # one number a pair: sorts fast
         return pairs // size, pairs % size, scores[kept][where]
