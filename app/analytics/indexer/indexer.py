@@ -9,8 +9,8 @@ in one short transaction
 - the profiles and lists that changed (`overlaps.store`),
 - the clusters of every part of the pair graph whose pairs changed (`clusters.communities`),
 - the proven matches of every initiative whose cluster or standing changed (`flags.store`);
-  of both, only those that differ from what is stored (a part of tens of thousands of
-  initiatives is clustered again for one new member),
+  of both, only those that differ from what is stored (a whole part of the graph is clustered
+  again for one new member),
 - its state: the feed sequence reached, and a new version (`state`).
 
 Everything it writes is a function of the registry's contents (texts, standings, judgements):
