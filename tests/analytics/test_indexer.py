@@ -26,7 +26,7 @@ from app.analytics.indexer import indexer as indexer_module
 from app.analytics.indexer import loop as indexer_loop
 from app.analytics.indexer import state as indexer_state
 from app.analytics.indexer.indexer import Indexer, method
-from app.analytics.overlaps import judgements, scoring
+from app.analytics.overlaps import judgements, scoring, store
 from app.analytics.overlaps.schemas import JudgementWrite
 from app.core.caller import ADMIN
 from app.core.db import session_scope
@@ -88,6 +88,12 @@ def tables(session: Session) -> dict[str, set]:
         "labels": {label for (label,) in rows("SELECT label FROM overlap_cluster")},
         "proven": {(title[a], title[b]) for a, b in rows("SELECT initiative_id, proven_id FROM proven_match")},
     }
+
+
+def stored_rows(session: Session) -> dict[tuple[uuid.UUID, uuid.UUID], tuple[float, bool]]:
+    """Every stored list's rows: (listing, listed) → (score, same work)."""
+    rows = session.connection().execute(text("SELECT initiative_id, other_id, score, same_work FROM overlap_pair"))
+    return {(uuid.UUID(str(a)), uuid.UUID(str(b))): (score, bool(same)) for a, b, score, same in rows}
 
 
 def interrupted(session: Session, at: int, meanwhile: Callable[[], object]) -> Callable:
@@ -156,6 +162,49 @@ class TestContentsNotHistory:
         }
         assert {pair for pair in changed if pair[1]} == after["proven"] - before["proven"]
         assert {key for key, _proven in changed} == {a for a, _b in after["proven"] ^ before["proven"]}
+
+    def test_a_batch_writes_only_the_list_rows_that_changed(self, session, texts, monkeypatch):
+        indexer, codes = Indexer(), owners(session)
+        for number, entry in enumerate(texts[:60]):
+            make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number])
+        indexer.catch_up(partial(_savepoint, session))
+        before = stored_rows(session)
+        written: list[store.ListChanges] = []
+        monkeypatch.setattr(
+            store,
+            "write_list_changes",
+            lambda s, changes, write=store.write_list_changes: written.append(changes) or write(s, changes),
+        )
+        # A text like one already listed, by another owner: it enters the lists of that text's partners.
+        make_initiative(session, title=texts[0]["title"] + " (del 2)", summary=texts[0]["summary"], owner=codes[70])
+        indexer.catch_up(partial(_savepoint, session))
+        after = stored_rows(session)
+        [changes] = written
+        assert set(changes.dropped) == {row for row, value in before.items() if after.get(row) != value}
+        assert {(row["initiative_id"], row["other_id"]) for row in changes.added} == {
+            row for row, value in after.items() if before.get(row) != value
+        }
+        # Lists other than the new one's changed, each by a row or two, not by every row.
+        rewritten = {listing for listing, _listed in changes.dropped}
+        assert rewritten and len(changes.dropped) < sum(1 for listing, _listed in before if listing in rewritten)
+
+    def test_a_list_row_whose_score_or_mark_alone_changed_is_written_again(self, session):
+        first, second, third = (str(make_initiative(session, owner=code).id) for code in ("0180", "2281", "1480"))
+        store.write_list_changes(
+            session, store.list_changes(session, {first: [(second, 0.5, True), (third, 0.3, False)]})
+        )
+        changes = store.list_changes(session, {first: [(second, 0.5, False), (third, 0.31, False)]})
+        pairs = [(uuid.UUID(first), uuid.UUID(other)) for other in (second, third)]
+        assert sorted(changes.dropped) == sorted(pairs)
+        assert {(row["other_id"], row["score"], row["same_work"]) for row in changes.added} == {
+            (pairs[0][1], 0.5, False),
+            (pairs[1][1], 0.31, False),
+        }
+        store.write_list_changes(session, changes)
+        assert stored_rows(session) == {pairs[0]: (0.5, False), pairs[1]: (0.31, False)}
+        assert store.list_changes(session, {first: [(second, 0.5, False), (third, 0.31, False)]}) == store.ListChanges(
+            [], []
+        )
 
     def test_a_cluster_whose_label_alone_changed_is_written_again(self, session):
         members = sorted(str(make_initiative(session, owner=code).id) for code in ("0180", "2281"))

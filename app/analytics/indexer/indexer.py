@@ -79,7 +79,7 @@ class Batch:
 
     fresh_profiles: dict[str, profiles.Profile]  # of the live initiatives that changed
     removed: set[str]  # initiatives no longer live: their profiles go
-    lists: dict[str, list[tuple[str, float, bool]]]
+    lists: store.ListChanges
     emptied: list[str]  # lists that go
     clusters: cluster_store.Changes
     matches: dict[str, str | None]  # initiative → its new proven match, or None: it has none now
@@ -133,8 +133,10 @@ class Indexer:
         keys = self._read_all(transaction, write_profiles=True)
         self._index.rank_all()
         for position in range(0, len(keys), BLOCK):
+            with transaction(write=False) as session:
+                lists = store.list_changes(session, self._lists(keys[position : position + BLOCK], _verdicts(session)))
             with transaction() as session:
-                store.write_lists(session, self._lists(keys[position : position + BLOCK], _verdicts(session)))
+                store.write_list_changes(session, lists)
         # Clustering everything takes seconds: done in a read, so that writes do not wait for it.
         with transaction(write=False) as session:
             stale = {str(i) for i in store.listed_ids(session)} - set(keys)
@@ -215,7 +217,7 @@ class Indexer:
         return Batch(
             fresh_profiles=found,
             removed={key for key in keys if key not in self._index},
-            lists=self._lists(live, verdicts),
+            lists=store.list_changes(session, self._lists(live, verdicts)),
             emptied=[key for key in rewritten if key not in self._index],
             clusters=cluster_store.changes(session, clustered, clusters),
             matches=flag_store.changes(session, clustered, self._proven_matches(session, clusters, verdicts)),
@@ -225,7 +227,7 @@ class Indexer:
         """Write a batch (`_work_out`); the tables then reflect the feed up to `sequence`."""
         store.write_profiles(session, batch.fresh_profiles)
         store.delete_profiles(session, batch.removed)
-        store.write_lists(session, batch.lists)
+        store.write_list_changes(session, batch.lists)
         store.delete_lists(session, batch.emptied)
         cluster_store.write(session, batch.clusters)
         flag_store.write(session, batch.matches)

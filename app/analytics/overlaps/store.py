@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import CompoundSelect, bindparam, delete, or_, union_all
 from sqlmodel import Session, col, select
@@ -22,6 +23,10 @@ PROFILES = select(
     col(OverlapProfile.solution),
 ).where(col(OverlapProfile.initiative_id).in_(bindparam("ids", expanding=True)))
 _PAIRED = (col(OverlapPair.score), col(OverlapPair.same_work))
+_LISTED = (col(OverlapPair.initiative_id), col(OverlapPair.other_id), *_PAIRED)
+DROP_ROW = delete(OverlapPair).where(
+    col(OverlapPair.initiative_id) == bindparam("listing"), col(OverlapPair.other_id) == bindparam("listed")
+)
 PAIRS_OF: CompoundSelect = union_all(
     select(col(OverlapPair.other_id).label("partner"), *_PAIRED).where(
         col(OverlapPair.initiative_id) == bindparam("id")
@@ -58,18 +63,54 @@ def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Prof
     return found
 
 
-def write_lists(session: Session, lists: dict[str, list[tuple[str, float, bool]]]) -> None:
-    """Replace these initiatives' lists of closest matches: (other, score, same work)."""
-    delete_lists(session, lists)
-    bulk_insert(
-        session,
-        OverlapPair,
-        [
-            {"initiative_id": uuid.UUID(key), "other_id": uuid.UUID(other), "score": score, "same_work": same}
-            for key, listed in lists.items()
-            for other, score, same in listed
+Row = tuple[uuid.UUID, uuid.UUID]  # (listing, listed): a stored list's row
+
+
+@dataclass(frozen=True)
+class ListChanges:
+    """What writing lists changes in the pairs table (`list_changes`, `write_list_changes`)."""
+
+    dropped: list[Row]
+    added: list[dict[str, Any]]
+
+
+def list_changes(session: Session, lists: dict[str, list[tuple[str, float, bool]]]) -> ListChanges:
+    """The rows to drop and to add so that these initiatives' stored lists are `lists`: (other,
+    score, same work). A batch works out again every list a change may alter, and most of a list
+    stays as it was (a new initiative enters a neighbour's list and pushes its last out): only
+    the rows that differ are written."""
+    wanted = {
+        (uuid.UUID(key), uuid.UUID(other)): (score, same)
+        for key, listed in lists.items()
+        for other, score, same in listed
+    }
+    stored = _stored_rows(session, lists)
+    return ListChanges(
+        dropped=[row for row, value in stored.items() if wanted.get(row) != value],
+        added=[
+            {"initiative_id": listing, "other_id": listed, "score": score, "same_work": same}
+            for (listing, listed), (score, same) in wanted.items()
+            if stored.get((listing, listed)) != (score, same)
         ],
     )
+
+
+def write_list_changes(session: Session, changes: ListChanges) -> None:
+    # One row at a time by its key: a row-value IN list made SQLite scan the table.
+    if changes.dropped:
+        session.connection().execute(DROP_ROW, [{"listing": a, "listed": b} for a, b in changes.dropped])
+    bulk_insert(session, OverlapPair, changes.added)
+
+
+def _stored_rows(session: Session, keys: Iterable[str]) -> dict[Row, tuple[float, bool]]:
+    statement = select(*_LISTED)
+    found: dict[Row, tuple[float, bool]] = {}
+    for chunk in _chunks(keys):
+        for listing, listed, score, same in session.connection().execute(
+            statement.where(col(OverlapPair.initiative_id).in_(chunk))
+        ):
+            found[(listing, listed)] = (score, bool(same))
+    return found
 
 
 def delete_lists(session: Session, keys: Iterable[str]) -> None:
