@@ -63,14 +63,14 @@ def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Prof
     return found
 
 
-Row = tuple[uuid.UUID, uuid.UUID]  # (listing, listed): a stored list's row
+ListRow = tuple[uuid.UUID, uuid.UUID]  # (listing, listed): a stored list's row
 
 
 @dataclass(frozen=True)
 class ListChanges:
     """What writing lists changes in the pairs table (`list_changes`, `write_list_changes`)."""
 
-    dropped: list[Row]
+    dropped: list[ListRow]
     added: list[dict[str, Any]]
 
 
@@ -102,9 +102,9 @@ def write_list_changes(session: Session, changes: ListChanges) -> None:
     bulk_insert(session, OverlapPair, changes.added)
 
 
-def _stored_rows(session: Session, keys: Iterable[str]) -> dict[Row, tuple[float, bool]]:
+def _stored_rows(session: Session, keys: Iterable[str]) -> dict[ListRow, tuple[float, bool]]:
     statement = select(*_LISTED)
-    found: dict[Row, tuple[float, bool]] = {}
+    found: dict[ListRow, tuple[float, bool]] = {}
     for chunk in _chunks(keys):
         for listing, listed, score, same in session.connection().execute(
             statement.where(col(OverlapPair.initiative_id).in_(chunk))
