@@ -1,14 +1,14 @@
 """Engine, sessions and the one-transaction-per-request dependency."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, Insert, event
+from sqlalchemy import JSON, Delete, Insert, bindparam, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
@@ -121,6 +121,21 @@ def insert_rows(session: Session, table: type[SQLModel], rows: list[dict[str, An
 def _insert_into(table_name: str) -> Insert:
     # One statement per table: SQLAlchemy works out a new statement's cache key at every use.
     return SQLModel.metadata.tables[table_name].insert()
+
+
+def delete_rows(session: Session, table: type[SQLModel], column: str, values: Collection[Any]) -> None:
+    """Delete the rows of `table` whose `column` holds one of `values`, through SQLAlchemy Core,
+    in the session's transaction: through the session, the ORM's bulk delete (its statement's
+    cache key and its sync of the session) took a fifth of an API create, in a profile. For
+    tables whose rows no session holds as objects."""
+    if values:
+        session.connection().execute(_delete_from(str(table.__tablename__), column), {"values": list(values)})
+
+
+@cache
+def _delete_from(table_name: str, column: str) -> Delete:
+    table = SQLModel.metadata.tables[table_name]
+    return table.delete().where(table.c[column].in_(bindparam("values", expanding=True)))
 
 
 def refusals(session: Session) -> tuple[type[Exception], ...]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic_core import from_json, to_json, to_jsonable_python
-from sqlalchemy import BindParameter, Select, bindparam, delete, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlmodel import Session, col
 
-from app.core.db import bulk_insert
+from app.core.db import bulk_insert, delete_rows
 from app.initiatives.models import Initiative, InitiativeDocument, InitiativeParticipant, InitiativeTag, StatusChange
 from app.initiatives.records import COLUMNS, InitiativeRow
 from app.initiatives.schemas import InitiativeRead
@@ -83,8 +83,7 @@ def current(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[
 def write(session: Session, rows: Sequence[InitiativeRow]) -> dict[uuid.UUID, dict[str, Any]]:
     """Render and store the documents of these initiatives; returns them as values."""
     rendered = render(session, rows)
-    ids = list(rendered)
-    session.execute(delete(InitiativeDocument).where(col(InitiativeDocument.initiative_id).in_(ids)))
+    delete_rows(session, InitiativeDocument, "initiative_id", rendered)
     annotated_with = vocabulary().digest
     bulk_insert(
         session,

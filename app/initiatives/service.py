@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from app.auth import permissions
 from app.changes import service as change_service
 from app.core.caller import SYSTEM, Caller
-from app.core.db import bulk_insert, database_message, insert_rows, refusals
+from app.core.db import bulk_insert, database_message, delete_rows, insert_rows, refusals
 from app.core.enums import ChangeAction, ParticipationStatus
 from app.core.models import utcnow
 from app.core.problems import (
@@ -547,11 +547,11 @@ def _replace_related(
         stored = _participants(session, initiative_id)
         kept = _answers_kept(stored)
         rows = [_participant_row(initiative_id, p, kept.get(_written(p))) for p in changed["participants"]]
-        session.execute(delete(InitiativeParticipant).where(col(InitiativeParticipant.initiative_id) == initiative_id))
+        delete_rows(session, InitiativeParticipant, "initiative_id", [initiative_id])
         bulk_insert(session, InitiativeParticipant, rows)
         participation = (stored, [_listed(row) for row in rows])
     if "tags" in changed:
-        session.execute(delete(InitiativeTag).where(col(InitiativeTag.initiative_id) == initiative_id))
+        delete_rows(session, InitiativeTag, "initiative_id", [initiative_id])
         bulk_insert(session, InitiativeTag, [{"initiative_id": initiative_id, "tag": tag} for tag in changed["tags"]])
     if "status" in changed:
         bulk_insert(session, StatusChange, [_status_row(initiative_id, changed["status"], status_date, now)])
@@ -691,7 +691,7 @@ def _insert_terms(session: Session, terms: dict[uuid.UUID, set[str]]) -> None:
 
 
 def _reindex_terms(session: Session, initiative_id: uuid.UUID, fields: dict[str, Any]) -> None:
-    session.execute(delete(InitiativeTerm).where(col(InitiativeTerm.initiative_id) == initiative_id))
+    delete_rows(session, InitiativeTerm, "initiative_id", [initiative_id])
     _insert_terms(session, {initiative_id: search.document_terms(_searchable_text(fields))})
 
 
@@ -757,7 +757,7 @@ def delete_demo(session: Session, initiative_ids: Sequence[uuid.UUID]) -> int:
     history: the registry's only hard delete (other domains delete their rows of them first)."""
     ids = list(initiative_ids)
     for table in (InitiativeParticipant, InitiativeTag, InitiativeTerm, InitiativeDocument, StatusChange):
-        session.execute(delete(table).where(col(table.initiative_id).in_(ids)))
+        delete_rows(session, table, "initiative_id", ids)
     deleted = session.connection().execute(
         delete(Initiative).where(col(Initiative.id).in_(ids), col(Initiative.is_demo))
     )

@@ -4,11 +4,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.analytics.clusters.models import Cluster, ClusterMember
-from app.core.db import bulk_insert
+from app.core.db import bulk_insert, delete_rows
 
 CHUNK = 2_000
 
@@ -47,8 +46,8 @@ def changes(session: Session, cleared: Iterable[str], found: list[Found]) -> Cha
 def write(session: Session, changes: Changes) -> None:
     for start in range(0, len(changes.dropped), CHUNK):
         dropped = [uuid.UUID(key) for key in changes.dropped[start : start + CHUNK]]
-        session.execute(delete(ClusterMember).where(col(ClusterMember.cluster_id).in_(dropped)))
-        session.execute(delete(Cluster).where(col(Cluster.id).in_(dropped)))
+        delete_rows(session, ClusterMember, "cluster_id", dropped)
+        delete_rows(session, Cluster, "id", dropped)
     added = changes.added
     bulk_insert(session, Cluster, [{"id": uuid.UUID(c.id), "label": c.label, "concepts": c.concepts} for c in added])
     bulk_insert(

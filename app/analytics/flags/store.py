@@ -7,7 +7,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from app.analytics.flags.models import ProvenMatch
-from app.core.db import bulk_insert
+from app.core.db import bulk_insert, delete_rows
 
 CHUNK = 2_000
 
@@ -27,7 +27,7 @@ def changes(session: Session, cleared: Iterable[str], found: dict[str, str]) -> 
 def write(session: Session, changes: dict[str, str | None]) -> None:
     ids = [uuid.UUID(key) for key in changes]
     for start in range(0, len(ids), CHUNK):
-        session.execute(delete(ProvenMatch).where(col(ProvenMatch.initiative_id).in_(ids[start : start + CHUNK])))
+        delete_rows(session, ProvenMatch, "initiative_id", ids[start : start + CHUNK])
     bulk_insert(
         session,
         ProvenMatch,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapPair, OverlapProfile
 from app.analytics.overlaps.profiles import Profile
-from app.core.db import bulk_insert
+from app.core.db import bulk_insert, delete_rows
 
 CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound parameters
 LIST_ROWS = 10_000  # rows fetched at a time when every list is read
@@ -52,7 +52,7 @@ def write_profiles(session: Session, profiles: dict[str, Profile]) -> None:
 
 def delete_profiles(session: Session, keys: Iterable[str]) -> None:
     for chunk in _chunks(keys):
-        session.execute(delete(OverlapProfile).where(col(OverlapProfile.initiative_id).in_(chunk)))
+        delete_rows(session, OverlapProfile, "initiative_id", chunk)
 
 
 def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Profile]:
@@ -115,7 +115,7 @@ def _stored_rows(session: Session, keys: Iterable[str]) -> dict[ListRow, tuple[f
 
 def delete_lists(session: Session, keys: Iterable[str]) -> None:
     for chunk in _chunks(keys):
-        session.execute(delete(OverlapPair).where(col(OverlapPair.initiative_id).in_(chunk)))
+        delete_rows(session, OverlapPair, "initiative_id", chunk)
 
 
 def all_lists(session: Session) -> Iterator[tuple[str, str, float]]:

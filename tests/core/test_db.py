@@ -1,0 +1,33 @@
+"""Writing rows through SQLAlchemy Core (`app.core.db`)."""
+
+import uuid
+
+from sqlmodel import Session, col, select
+
+from app.core.db import delete_rows
+from app.initiatives.models import InitiativeTag
+from tests.factories import make_initiative
+
+
+def tags_by_initiative(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+    found: dict[uuid.UUID, set[str]] = {}
+    for tag in session.exec(select(InitiativeTag).where(col(InitiativeTag.initiative_id).in_(ids))):
+        found.setdefault(tag.initiative_id, set()).add(tag.tag)
+    return found
+
+
+def test_delete_rows_deletes_the_rows_holding_one_of_the_values_and_no_other(session: Session) -> None:
+    kept, dropped, also_dropped = (make_initiative(session, tags=[f"tagg {n}", "delad"]) for n in range(3))
+    ids = [kept.id, dropped.id, also_dropped.id]
+
+    delete_rows(session, InitiativeTag, "initiative_id", {dropped.id, also_dropped.id})
+
+    assert tags_by_initiative(session, ids) == {kept.id: {"tagg 0", "delad"}}
+
+
+def test_delete_rows_with_no_values_deletes_nothing(session: Session) -> None:
+    initiative = make_initiative(session, tags=["nattillsyn"])
+
+    delete_rows(session, InitiativeTag, "initiative_id", [])
+
+    assert tags_by_initiative(session, [initiative.id]) == {initiative.id: {"nattillsyn"}}
