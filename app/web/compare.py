@@ -90,7 +90,7 @@ def _shared_work(context: AnalyticsContext, columns: list[Compared]) -> list[Sha
     """Pairs of the compared organisations' initiatives that the registry takes to be the same work."""
     owner = {item.id: column.organisation.code for column in columns for item in column.portfolio.initiatives}
     best: dict[tuple, float] = {}
-    for one, other, score in store.partners(context.session, list(owner), same_work=True):
+    for one, other, score in store.partners(context.session, list(owner)):
         if one in owner and other in owner and owner[one] != owner[other]:
             key = tuple(sorted((one, other), key=str))
             best[key] = max(score, best.get(key, 0.0))

@@ -33,12 +33,11 @@ class Changes:
     added: list[Found]
 
 
-def changes(session: Session, cleared: Iterable[str], found: list[Found]) -> Changes:
-    """The clusters to drop and to add so that the `cleared` initiatives are in the `found`
-    clusters, or in none: every stored cluster holding one of them goes, unless one found is the
+def changes(before: dict[str, Found], found: list[Found]) -> Changes:
+    """The clusters to drop and to add so that the initiatives of the stored clusters `before`
+    (`held`) are in the `found` clusters, or in none: each of those goes, unless one found is the
     same (members, label and concepts). A batch re-clusters whole parts of the pair graph, and
     writes only the clusters that differ, not every cluster of the part again."""
-    before = held(session, cleared)
     kept = {cluster.id for cluster in found if before.get(cluster.id) == cluster}
     return Changes([key for key in before if key not in kept], [cluster for cluster in found if cluster.id not in kept])
 

@@ -15,7 +15,7 @@ from app.analytics.overlaps import store as overlap_store
 
 def forget(session: Session, ids: list[uuid.UUID]) -> None:
     keys = [str(initiative_id) for initiative_id in ids]
-    cluster_store.write(session, cluster_store.changes(session, keys, []))
+    cluster_store.write(session, cluster_store.changes(cluster_store.held(session, keys), []))
     overlap_store.delete_pairs_naming(session, keys)
     overlap_store.delete_profiles(session, keys)
     flag_store.delete_matches_naming(session, ids)

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -71,6 +72,14 @@ Verdicts = dict[tuple[str, str], Verdict]
 def method() -> str:
     """What the tables are built with; a change means a full build."""
     return f"{scoring.METHOD}/{communities.RESOLUTION}/{vocabulary().digest}"
+
+
+class Reclustered(NamedTuple):
+    """A part of the pair graph clustered again (`Indexer._clusters`)."""
+
+    keys: set[str]  # every initiative whose cluster was worked out
+    before: dict[str, cluster_store.Found]  # the stored clusters that held one of them, by id
+    found: list[cluster_store.Found]
 
 
 @dataclass(frozen=True)
@@ -134,16 +143,18 @@ class Indexer:
         self._index.rank_all()
         for position in range(0, len(keys), BLOCK):
             with transaction(write=False) as session:
-                lists = store.list_changes(session, self._lists(keys[position : position + BLOCK], _verdicts(session)))
+                block = keys[position : position + BLOCK]
+                lists = store.list_changes(self._lists(block, _verdicts(session)), store.list_rows(session, block))
             with transaction() as session:
                 store.write_list_changes(session, lists)
         # Clustering everything takes seconds: done in a read, so that writes do not wait for it.
         with transaction(write=False) as session:
             stale = {str(i) for i in store.listed_ids(session)} - set(keys)
             verdicts = _verdicts(session)
-            clustered, clusters = self._clusters(session, set(keys) | stale, verdicts, {})
-            cluster_changes = cluster_store.changes(session, clustered, clusters)
-            match_changes = flag_store.changes(session, clustered, self._proven_matches(session, clusters, verdicts))
+            # Every label anew: the build may follow a new vocabulary.
+            part = self._clusters(session, set(keys) | stale, verdicts, {}, relabel=True)
+            cluster_changes = cluster_store.changes(part.before, part.found)
+            match_changes = flag_store.changes(session, part.keys, self._proven_matches(session, part.found, verdicts))
         with transaction() as session:
             if indexer_state.read(session).version != version:
                 return 0  # invalidated meanwhile (initiatives deleted outright): the next batch builds again
@@ -211,16 +222,17 @@ class Indexer:
         verdicts = _verdicts(session)
         live = [key for key in rewritten if key in self._index]
         # Every pair that a rewritten list held or holds now: their clusters may change.
-        touched = {str(i) for pair in store.partners(session, _ids(rewritten), same_work=False) for i in pair[:2]}
+        held = store.rows_naming(session, rewritten)
+        touched = {str(i) for row in held for i in row}
         touched |= {other for key in live for other, _score in self._index.best(key)}
-        clustered, clusters = self._clusters(session, touched | rewritten, verdicts, found)
+        part = self._clusters(session, touched | rewritten, verdicts, found)
         return Batch(
             fresh_profiles=found,
             removed={key for key in keys if key not in self._index},
-            lists=store.list_changes(session, self._lists(live, verdicts)),
+            lists=store.list_changes(self._lists(live, verdicts), held),
             emptied=[key for key in rewritten if key not in self._index],
-            clusters=cluster_store.changes(session, clustered, clusters),
-            matches=flag_store.changes(session, clustered, self._proven_matches(session, clusters, verdicts)),
+            clusters=cluster_store.changes(part.before, part.found),
+            matches=flag_store.changes(session, part.keys, self._proven_matches(session, part.found, verdicts)),
         )
 
     def _write(self, session: Session, batch: Batch, sequence: int) -> None:
@@ -251,12 +263,17 @@ class Indexer:
         return lists
 
     def _clusters(
-        self, session: Session, touched: set[str], verdicts: Verdicts, fresh: dict[str, profiles.Profile]
-    ) -> tuple[set[str], list[cluster_store.Found]]:
+        self,
+        session: Session,
+        touched: set[str],
+        verdicts: Verdicts,
+        fresh: dict[str, profiles.Profile],
+        *,
+        relabel: bool = False,
+    ) -> Reclustered:
         """Cluster again every part of the pair graph that holds a touched initiative or one of
-        their former cluster mates: every initiative whose cluster was worked out, and the
-        clusters found (for `cluster_store.changes`), labelled from the stored profiles and the
-        `fresh` ones not stored yet."""
+        their former cluster mates, labelled from the stored profiles and the `fresh` ones not
+        stored yet (a cluster found as it was stored keeps its label, unless `relabel`)."""
         former = cluster_store.mates(session, touched)
         seeds = touched | {key for mates in former.values() for key in mates}
         first, second, scores = self._graph(verdicts)
@@ -273,7 +290,8 @@ class Indexer:
             if verdict == Verdict.same and one in nodes
         ]
         found = communities.clusters(self._index.key_at, first[edges], second[edges], scores[edges], joined)
-        return seeds | nodes, list(_labelled(session, found, fresh))
+        before = cluster_store.held(session, seeds | nodes)
+        return Reclustered(seeds | nodes, before, _labelled(session, found, fresh, {} if relabel else before))
 
     def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs taken to be the same work, as positions: listed pairs the machine takes to be
@@ -348,6 +366,24 @@ def _documents(texts: Iterable[Text]) -> tuple[list[scoring.Document], dict[str,
 
 
 def _labelled(
+    session: Session,
+    found: list[list[str]],
+    fresh: dict[str, profiles.Profile],
+    known: dict[str, cluster_store.Found],
+) -> list[cluster_store.Found]:
+    """Each cluster with its label. One `known` with the same members, none of them `fresh`,
+    keeps its label: a label is a function of the members' profiles, and theirs are as they were
+    (reading them was a third of a batch's time, for clusters a batch mostly finds unchanged)."""
+    kept = {
+        members[0]: known[members[0]]
+        for members in found
+        if members[0] in known and known[members[0]].members == members and fresh.keys().isdisjoint(members)
+    }
+    labelled = {cluster.id: cluster for cluster in _label(session, [m for m in found if m[0] not in kept], fresh)}
+    return [kept.get(members[0]) or labelled[members[0]] for members in found]
+
+
+def _label(
     session: Session, found: list[list[str]], fresh: dict[str, profiles.Profile]
 ) -> Iterator[cluster_store.Found]:
     """Each cluster with its label, from its members' profiles: the stored ones, read for

@@ -143,7 +143,7 @@ def unjudged(context: AnalyticsContext, own_ids: Sequence[uuid.UUID], judge: str
     best first: what the registry asks the organisation to check."""
     own = set(own_ids)
     best: dict[tuple[uuid.UUID, uuid.UUID], float] = {}
-    for listing, listed, score in store.partners(context.session, own_ids, same_work=True):
+    for listing, listed, score in store.partners(context.session, own_ids):
         mine, other = (listing, listed) if listing in own else (listed, listing)
         if other not in own:
             best[mine, other] = max(score, best.get((mine, other), 0.0))

@@ -1,11 +1,11 @@
 """The overlap tables as the indexer writes them and the API reads them."""
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, delete, or_, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, bindparam, delete, or_, union_all
 from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapPair, OverlapProfile
@@ -74,19 +74,23 @@ class ListChanges:
     added: list[dict[str, Any]]
 
 
-def list_changes(session: Session, lists: dict[str, list[tuple[str, float, bool]]]) -> ListChanges:
+StoredRows = dict[ListRow, tuple[float, bool]]  # (score, same work) by row
+
+
+def list_changes(lists: dict[str, list[tuple[str, float, bool]]], stored: StoredRows) -> ListChanges:
     """The rows to drop and to add so that these initiatives' stored lists are `lists`: (other,
-    score, same work). A batch works out again every list a change may alter, and most of a list
-    stays as it was (a new initiative enters a neighbour's list and pushes its last out): only
-    the rows that differ are written."""
+    score, same work), given at least their `stored` rows (`list_rows`, `rows_naming`). A batch
+    works out again every list a change may alter, and most of a list stays as it was (a new
+    initiative enters a neighbour's list and pushes its last out): only the rows that differ are
+    written."""
     wanted = {
         (uuid.UUID(key), uuid.UUID(other)): (score, same)
         for key, listed in lists.items()
         for other, score, same in listed
     }
-    stored = _stored_rows(session, lists)
+    listings = {uuid.UUID(key) for key in lists}
     return ListChanges(
-        dropped=[row for row, value in stored.items() if wanted.get(row) != value],
+        dropped=[row for row, value in stored.items() if row[0] in listings and wanted.get(row) != value],
         added=[
             {"initiative_id": listing, "other_id": listed, "score": score, "same_work": same}
             for (listing, listed), (score, same) in wanted.items()
@@ -102,15 +106,30 @@ def write_list_changes(session: Session, changes: ListChanges) -> None:
     bulk_insert(session, OverlapPair, changes.added)
 
 
-def _stored_rows(session: Session, keys: Iterable[str]) -> dict[ListRow, tuple[float, bool]]:
-    statement = select(*_LISTED)
-    found: dict[ListRow, tuple[float, bool]] = {}
+def list_rows(session: Session, keys: Iterable[str]) -> StoredRows:
+    """The stored rows of these initiatives' lists."""
+    return _rows(session, keys, _listed_by)
+
+
+def rows_naming(session: Session, keys: Iterable[str]) -> StoredRows:
+    """The stored rows that name one of these initiatives, in its list or in another's."""
+    return _rows(session, keys, _naming)
+
+
+def _rows(session: Session, keys: Iterable[str], which: Callable[[list[uuid.UUID]], ColumnElement[bool]]) -> StoredRows:
+    found: StoredRows = {}
     for chunk in _chunks(keys):
-        for listing, listed, score, same in session.connection().execute(
-            statement.where(col(OverlapPair.initiative_id).in_(chunk))
-        ):
+        for listing, listed, score, same in session.connection().execute(select(*_LISTED).where(which(chunk))):
             found[(listing, listed)] = (score, bool(same))
     return found
+
+
+def _listed_by(ids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return col(OverlapPair.initiative_id).in_(ids)
+
+
+def _naming(ids: list[uuid.UUID]) -> ColumnElement[bool]:
+    return or_(_listed_by(ids), col(OverlapPair.other_id).in_(ids))
 
 
 def delete_lists(session: Session, keys: Iterable[str]) -> None:
@@ -145,18 +164,14 @@ def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, Pair
     return {partner: Paired(score, same) for partner, score, same in found}
 
 
-def partners(
-    session: Session, ids: Sequence[uuid.UUID], *, same_work: bool
-) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
-    """Every stored pair that involves one of `ids` (with `same_work`, only those taken to be the
-    same work): (listing, listed, score)."""
+def partners(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
+    """Every stored pair taken to be the same work that involves one of `ids`: (listing, listed,
+    score)."""
     found: list[tuple[uuid.UUID, uuid.UUID, float]] = []
     for chunk in _chunks(str(i) for i in ids):
         statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score)).where(
-            or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk))
+            _naming(chunk), col(OverlapPair.same_work)
         )
-        if same_work:
-            statement = statement.where(col(OverlapPair.same_work))
         found.extend((a, b, c) for a, b, c in session.connection().execute(statement))
     return found
 
@@ -175,8 +190,4 @@ def _chunks(keys: Iterable[str]) -> Iterable[list[uuid.UUID]]:
 def delete_pairs_naming(session: Session, keys: Iterable[str]) -> None:
     """Delete every pair with one of these initiatives on either side."""
     for chunk in _chunks(keys):
-        session.execute(
-            delete(OverlapPair).where(
-                or_(col(OverlapPair.initiative_id).in_(chunk), col(OverlapPair.other_id).in_(chunk))
-            )
-        )
+        session.connection().execute(delete(OverlapPair).where(_naming(chunk)))
