@@ -171,7 +171,9 @@ class TestContentsNotHistory:
         before = tables(session)
         read: list[uuid.UUID] = []
         monkeypatch.setattr(
-            store, "profiles", lambda s, ids, profiles=store.profiles: read.extend(ids) or profiles(s, ids)
+            store,
+            "profiles",
+            lambda s, ids, profiles=store.profiles, **words: read.extend(ids) or profiles(s, ids, **words),
         )
         written: list[cluster_store.Changes] = []
         monkeypatch.setattr(
@@ -276,6 +278,14 @@ class TestContentsNotHistory:
         index()
         after = tables(session)
         assert after["clusters"] == before["clusters"] and after["labels"] == before["labels"] != {"Gammal etikett"}
+
+    def test_a_cluster_whose_members_share_no_concept_is_labelled_by_their_words(self, session, index):
+        make_initiative(session, title="Konstgräsplaner och gummigranulat", owner="2281", summary=None, tags=[])
+        make_initiative(session, title="Gummigranulat från konstgräsplaner", owner="0180", summary=None, tags=[])
+        index()
+        [(label, concepts)] = session.connection().execute(text("SELECT label, concepts FROM overlap_cluster"))
+        assert (json.loads(concepts) if isinstance(concepts, str) else concepts) == []
+        assert {"gummigranulat", "konstgräsplaner"} <= set(label.lower().split(", "))
 
     def test_what_a_rolled_back_batch_wrote_is_built_again(self, session, index):
         make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")

@@ -388,14 +388,23 @@ def _label(
 ) -> Iterator[cluster_store.Found]:
     """Each cluster with its label, from its members' profiles: the stored ones, read for
     `BLOCK` members at a time (a full build read every clustered initiative's profile at once),
-    and the `fresh` ones not stored yet."""
+    and the `fresh` ones not stored yet. Their words are read only for a cluster whose members
+    share no concept (`labels.label`)."""
     for group in _groups_of_members(found, BLOCK):
-        keys = {key for members in group for key in members}
-        kept = {str(i): profile for i, profile in store.profiles(session, _ids(keys - fresh.keys())).items()}
-        kept |= {key: fresh[key] for key in keys & fresh.keys()}
+        held = _profiles(session, {key for members in group for key in members}, fresh, words=False)
         for members in group:
-            label, concepts = labels.label([kept[key] for key in members if key in kept])
+            label, concepts = labels.label([held[key] for key in members if key in held])
+            if not concepts:
+                written = _profiles(session, set(members), fresh, words=True)
+                label, concepts = labels.label([written[key] for key in members if key in written])
             yield cluster_store.Found(members, label, concepts)
+
+
+def _profiles(
+    session: Session, keys: set[str], fresh: dict[str, profiles.Profile], *, words: bool
+) -> dict[str, profiles.Profile]:
+    stored = store.profiles(session, _ids(keys - fresh.keys()), words=words)
+    return {str(i): profile for i, profile in stored.items()} | {key: fresh[key] for key in keys & fresh.keys()}
 
 
 def _groups_of_members(clusters: list[list[str]], size: int) -> Iterator[list[list[str]]]:

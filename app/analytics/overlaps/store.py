@@ -16,12 +16,11 @@ CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound paramet
 LIST_ROWS = 10_000  # rows fetched at a time when every list is read
 
 # Built once: building the statements was a measurable part of an overlap read.
-PROFILES = select(
-    col(OverlapProfile.initiative_id),
-    col(OverlapProfile.concepts),
-    col(OverlapProfile.words),
-    col(OverlapProfile.solution),
-).where(col(OverlapProfile.initiative_id).in_(bindparam("ids", expanding=True)))
+_OF_IDS = col(OverlapProfile.initiative_id).in_(bindparam("ids", expanding=True))
+_PROFILE = (col(OverlapProfile.initiative_id), col(OverlapProfile.concepts), col(OverlapProfile.solution))
+PROFILES = select(*_PROFILE, col(OverlapProfile.words)).where(_OF_IDS)
+# Without the words, three quarters of a profile's JSON: what a cluster's label mostly needs.
+PROFILE_CONCEPTS = select(*_PROFILE).where(_OF_IDS)
 _PAIRED = (col(OverlapPair.score), col(OverlapPair.same_work))
 _LISTED = (col(OverlapPair.initiative_id), col(OverlapPair.other_id), *_PAIRED)
 DROP_ROW = delete(OverlapPair).where(
@@ -55,11 +54,13 @@ def delete_profiles(session: Session, keys: Iterable[str]) -> None:
         delete_rows(session, OverlapProfile, "initiative_id", chunk)
 
 
-def profiles(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Profile]:
+def profiles(session: Session, ids: Iterable[uuid.UUID], *, words: bool = True) -> dict[uuid.UUID, Profile]:
+    """These initiatives' profiles (with no `words`, each with none)."""
     found: dict[uuid.UUID, Profile] = {}
+    statement = PROFILES if words else PROFILE_CONCEPTS
     for chunk in _chunks(str(i) for i in ids):
-        for initiative_id, concepts, words, solution in session.connection().execute(PROFILES, {"ids": chunk}):
-            found[initiative_id] = Profile(concepts, words, solution)
+        for row in session.connection().execute(statement, {"ids": chunk}):
+            found[row.initiative_id] = Profile(row.concepts, row.words if words else [], row.solution)
     return found
 
 
