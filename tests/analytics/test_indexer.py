@@ -72,6 +72,29 @@ def load(session: Session, texts: list[dict], order: list[int], batch: int) -> N
     indexer.catch_up(partial(_savepoint, session))
 
 
+def indexed(session: Session, texts: list[dict], count: int, statuses: bool = False) -> tuple[Indexer, list[str]]:
+    """The first `count` texts, each by another owner (in rotating statuses if asked), taken up
+    by an indexer; returns that indexer and the owners' codes."""
+    indexer, codes = Indexer(), owners(session)
+    for number, entry in enumerate(texts[:count]):
+        status = ("in_operation", "pilot", "planned")[number % 3] if statuses else "pilot"
+        make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number], status=status)
+    indexer.catch_up(partial(_savepoint, session))
+    return indexer, codes
+
+
+def recording(monkeypatch, module, name: str) -> list:
+    """Calls of `module.name` (a function of a session and one argument) go on as before; the
+    list returned collects each call's argument."""
+    original, calls = getattr(module, name), []
+    monkeypatch.setattr(
+        module,
+        name,
+        lambda session, argument, **options: calls.append(argument) or original(session, argument, **options),
+    )
+    return calls
+
+
 def tables(session: Session) -> dict[str, set]:
     """What the indexer wrote, by titles (ids differ between loads)."""
     rows = lambda sql: session.connection().execute(text(sql)).all()  # noqa: E731
@@ -127,17 +150,12 @@ class TestContentsNotHistory:
         assert found[0] == found[1] == found[2]
 
     def test_a_batch_writes_only_the_clusters_and_proven_matches_that_changed(self, session, texts, monkeypatch):
-        indexer, codes = Indexer(), owners(session)
-        for number, entry in enumerate(texts[:80]):
-            status = ("in_operation", "pilot", "planned")[number % 3]
-            make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number], status=status)
-        indexer.catch_up(partial(_savepoint, session))
+        indexer, codes = indexed(session, texts, 80, statuses=True)
         before = tables(session)
-        written: list = []
-        for module in (cluster_store, flag_store):
-            monkeypatch.setattr(
-                module, "write", lambda s, changes, write=module.write: written.append(changes) or write(s, changes)
-            )
+        cluster_writes, match_writes = (
+            recording(monkeypatch, cluster_store, "write"),
+            recording(monkeypatch, flag_store, "write"),
+        )
         # The texts of one cluster again, by other owners: that cluster grows, the others stay.
         title = lambda initiative_id: session.get(Initiative, initiative_id).title  # noqa: E731
         grown = min(before["clusters"], key=lambda members: (-len(members), sorted(members)))
@@ -151,7 +169,7 @@ class TestContentsNotHistory:
             )
         indexer.catch_up(partial(_savepoint, session))
         after = tables(session)
-        clusters, matches = written
+        [clusters], [matches] = cluster_writes, match_writes
         assert before["clusters"] - after["clusters"] and before["clusters"] & after["clusters"]
         assert {frozenset(map(title, map(uuid.UUID, c.members))) for c in clusters.added} == after["clusters"] - before[
             "clusters"
@@ -164,23 +182,9 @@ class TestContentsNotHistory:
         assert {key for key, _proven in changed} == {a for a, _b in after["proven"] ^ before["proven"]}
 
     def test_a_batch_reads_the_profiles_only_of_the_clusters_it_labels_anew(self, session, texts, monkeypatch):
-        indexer, codes = Indexer(), owners(session)
-        for number, entry in enumerate(texts[:80]):
-            make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number])
-        indexer.catch_up(partial(_savepoint, session))
+        indexer, codes = indexed(session, texts, 80)
         before = tables(session)
-        read: list[uuid.UUID] = []
-        monkeypatch.setattr(
-            store,
-            "profiles",
-            lambda s, ids, profiles=store.profiles, **words: read.extend(ids) or profiles(s, ids, **words),
-        )
-        written: list[cluster_store.Changes] = []
-        monkeypatch.setattr(
-            cluster_store,
-            "write",
-            lambda s, changes, write=cluster_store.write: written.append(changes) or write(s, changes),
-        )
+        reads, written = recording(monkeypatch, store, "profiles"), recording(monkeypatch, cluster_store, "write")
         # The texts of one cluster again, by other owners: that cluster grows, the others of its part stay.
         grown = min(before["clusters"], key=lambda members: (-len(members), sorted(members)))
         added = [
@@ -190,20 +194,13 @@ class TestContentsNotHistory:
         indexer.catch_up(partial(_savepoint, session))
         [changes] = written
         relabelled = {key for cluster in changes.added for key in cluster.members}
-        assert read and {str(i) for i in read} == relabelled - set(added)
+        read = {str(initiative_id) for ids in reads for initiative_id in ids}
+        assert read and read == relabelled - set(added)
 
     def test_a_batch_writes_only_the_list_rows_that_changed(self, session, texts, monkeypatch):
-        indexer, codes = Indexer(), owners(session)
-        for number, entry in enumerate(texts[:60]):
-            make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number])
-        indexer.catch_up(partial(_savepoint, session))
+        indexer, codes = indexed(session, texts, 60)
         before = stored_rows(session)
-        written: list[store.ListChanges] = []
-        monkeypatch.setattr(
-            store,
-            "write_list_changes",
-            lambda s, changes, write=store.write_list_changes: written.append(changes) or write(s, changes),
-        )
+        written = recording(monkeypatch, store, "write_list_changes")
         # A text like one already listed, by another owner: it enters the lists of that text's partners.
         make_initiative(session, title=texts[0]["title"] + " (del 2)", summary=texts[0]["summary"], owner=codes[70])
         indexer.catch_up(partial(_savepoint, session))
@@ -279,13 +276,22 @@ class TestContentsNotHistory:
         after = tables(session)
         assert after["clusters"] == before["clusters"] and after["labels"] == before["labels"] != {"Gammal etikett"}
 
-    def test_a_cluster_whose_members_share_no_concept_is_labelled_by_their_words(self, session, index):
-        make_initiative(session, title="Konstgräsplaner och gummigranulat", owner="2281", summary=None, tags=[])
-        make_initiative(session, title="Gummigranulat från konstgräsplaner", owner="0180", summary=None, tags=[])
+    def test_clusters_whose_members_share_no_concept_are_labelled_by_their_words(self, session, index, monkeypatch):
+        for title, owner in (
+            ("Konstgräsplaner och gummigranulat", "2281"),
+            ("Gummigranulat från konstgräsplaner", "0180"),
+            ("Fågelholkar i stadsparkerna", "1280"),
+            ("Stadsparkernas fågelholkar", "1480"),
+        ):
+            make_initiative(session, title=title, owner=owner, summary=None, tags=[])
+        reads = recording(monkeypatch, store, "profiles")
         index()
-        [(label, concepts)] = session.connection().execute(text("SELECT label, concepts FROM overlap_cluster"))
-        assert (json.loads(concepts) if isinstance(concepts, str) else concepts) == []
-        assert {"gummigranulat", "konstgräsplaner"} <= set(label.lower().split(", "))
+        found = session.connection().execute(text("SELECT label, concepts FROM overlap_cluster")).all()
+        assert all((json.loads(concepts) if isinstance(concepts, str) else concepts) == [] for _, concepts in found)
+        named = [set(label.lower().split(", ")) & {"gummigranulat", "fågelholkar"} for label, _ in found]
+        assert sorted(word for words in named for word in words) == ["fågelholkar", "gummigranulat"]
+        # One read of the concepts, one of the words for both clusters.
+        assert len(reads) == 2
 
     def test_what_a_rolled_back_batch_wrote_is_built_again(self, session, index):
         make_initiative(session, title="Digital nattillsyn i hemtjänsten", owner="2281")

@@ -388,14 +388,17 @@ def _label(
 ) -> Iterator[cluster_store.Found]:
     """Each cluster with its label, from its members' profiles: the stored ones, read for
     `BLOCK` members at a time (a full build read every clustered initiative's profile at once),
-    and the `fresh` ones not stored yet. Their words are read only for a cluster whose members
-    share no concept (`labels.label`)."""
+    and the `fresh` ones not stored yet. Their words are read only for the clusters whose
+    members share no concept (`labels.label`), in one read for all such clusters of a group."""
     for group in _groups_of_members(found, BLOCK):
         held = _profiles(session, {key for members in group for key in members}, fresh, words=False)
-        for members in group:
-            label, concepts = labels.label([held[key] for key in members if key in held])
+        by_concepts = [labels.label([held[key] for key in members if key in held]) for members in group]
+        wordy = {
+            key for members, (_, concepts) in zip(group, by_concepts, strict=True) if not concepts for key in members
+        }
+        written = _profiles(session, wordy, fresh, words=True) if wordy else {}
+        for members, (label, concepts) in zip(group, by_concepts, strict=True):
             if not concepts:
-                written = _profiles(session, set(members), fresh, words=True)
                 label, concepts = labels.label([written[key] for key in members if key in written])
             yield cluster_store.Found(members, label, concepts)
 
