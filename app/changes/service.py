@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import rfc8785
-from sqlalchemy import func, text
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from app.changes.log import merkle, tree
@@ -71,17 +73,42 @@ def new_change(
     }
 
 
-def record(session: Session, changes: list[dict[str, Any]]) -> list[int]:
-    """Append to the feed after the session's pending writes; the changes get their sequence
-    numbers in list order (returned), and each its leaf of the verifiable log (`app.changes.log`)."""
-    if not changes:
-        return []
+class _Queued(NamedTuple):
+    transaction: SessionTransaction
+    changes: list[dict[str, Any]]
+
+
+_QUEUE = "change_feed_queue"  # the session's entries recorded but not yet appended (`session.info`)
+
+
+def record(session: Session, changes: list[dict[str, Any]]) -> None:
+    """Record these entries of the feed: they are appended, in the order recorded, when the
+    session's transaction commits (or the session reads the feed first)."""
+    if changes:
+        session.connection()  # a transaction to tie them to
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        assert transaction is not None
+        session.info.setdefault(_QUEUE, []).append(_Queued(transaction, changes))
+
+
+def append_recorded(session: Session) -> None:
+    """Append what the session recorded to the feed: number it, add its leaves to the verifiable
+    log (`app.changes.log`) and tell the listeners. On PostgreSQL the feed's lock is held from
+    here to the commit, so this runs as late as it can: at the commit, not at each write, which
+    held the lock while the request went on and kept most of the writers waiting for it. The
+    feed's reads below call it first, so a transaction reads the entries it recorded."""
+    queued = session.info.pop(_QUEUE, [])
+    if not queued:
+        return
     session.flush()
     _serialise_feed_writes(session)
     # Numbered here, under the lock, rather than by the database: the leaf is the entry as the
     # feed serves it, sequence included, and is written with it, never afterwards.
-    first = latest_sequence(session) + 1
-    rows = [{**change, "sequence": first + offset} for offset, change in enumerate(changes)]
+    first = (session.connection().execute(LATEST_SEQUENCE).scalar() or 0) + 1
+    rows = [
+        {**change, "sequence": first + offset}
+        for offset, change in enumerate(change for entry in queued for change in entry.changes)
+    ]
     leaves = [leaf_bytes(row) for row in rows]
     first_index = tree.append(session, leaves)
     insert_rows(
@@ -94,7 +121,33 @@ def record(session: Session, changes: list[dict[str, Any]]) -> list[int]:
     )
     for listener in _listeners:
         listener(session, rows)
-    return [row["sequence"] for row in rows]
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _append_before_commit(session: Session) -> None:
+    append_recorded(session)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_rolled_back(session: OrmSession, rolled_back: SessionTransaction) -> None:
+    """Entries recorded in a transaction (or a savepoint within it) that rolled back never happened."""
+    queued = session.info.get(_QUEUE)
+    if queued:
+        session.info[_QUEUE] = [entry for entry in queued if not _within(entry.transaction, rolled_back)]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_at_end(session: OrmSession, ended: SessionTransaction) -> None:
+    if ended.parent is None:
+        session.info.pop(_QUEUE, None)
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def leaf_bytes(row: dict[str, Any]) -> bytes:
@@ -116,17 +169,20 @@ def _serialise_feed_writes(session: Session) -> None:
 
 
 def list_changes(session: Session, *, after: int, limit: int) -> list[Change]:
+    append_recorded(session)
     query = select(Change).where(col(Change.sequence) > after).order_by(col(Change.sequence)).limit(limit)
     return list(session.exec(query))
 
 
 def entries(session: Session, sequences: Iterable[int]) -> list[Change]:
     """The entries with these sequence numbers, in sequence order."""
+    append_recorded(session)
     statement = select(Change).where(col(Change.sequence).in_(list(sequences))).order_by(col(Change.sequence))
     return list(session.exec(statement))
 
 
 def history(session: Session, initiative_id: uuid.UUID) -> list[Change]:
+    append_recorded(session)
     query = select(Change).where(Change.initiative_id == initiative_id).order_by(col(Change.sequence))
     return list(session.exec(query))
 
@@ -142,12 +198,14 @@ LATEST_CHANGE = select(Change.sequence, Change.occurred_at).order_by(col(Change.
 
 
 def latest_position(session: Session) -> FeedPosition:
+    append_recorded(session)
     row = session.connection().execute(LATEST_CHANGE).first()
     return FeedPosition(row.sequence, row.occurred_at) if row else FeedPosition(0, None)
 
 
 def written_at(session: Session, sequences: Iterable[int]) -> dict[int, datetime]:
     """When each of these entries was written, for those the feed still holds."""
+    append_recorded(session)
     statement = select(Change.sequence, Change.occurred_at).where(col(Change.sequence).in_(list(sequences)))
     return {row[0]: row[1] for row in session.connection().execute(statement)}
 
@@ -155,6 +213,7 @@ def written_at(session: Session, sequences: Iterable[int]) -> dict[int, datetime
 def initiatives_changed_between(session: Session, after: int, upto: int) -> set[uuid.UUID]:
     """The initiatives that entries after `after` up to `upto` concern (their own writes, their
     adoptions' and judgements')."""
+    append_recorded(session)
     statement = (
         select(Change.initiative_id)
         .where(col(Change.sequence) > after, col(Change.sequence) <= upto, col(Change.initiative_id).is_not(None))
@@ -167,6 +226,7 @@ LATEST_SEQUENCE = select(func.max(Change.sequence))  # built once: every cached 
 
 
 def latest_sequence(session: Session) -> int:
+    append_recorded(session)
     return session.connection().execute(LATEST_SEQUENCE).scalar() or 0
 
 
@@ -196,4 +256,5 @@ def record_deleted_initiatives(session: Session, initiative_ids: Iterable[uuid.U
         )
         for initiative_id in initiative_ids
     ]
-    return len(record(session, changes))
+    record(session, changes)
+    return len(changes)
