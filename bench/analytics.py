@@ -13,6 +13,9 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
   its own;
 - overlaps in the service: `overlaps_json` for random initiatives (what the route runs: SQL over
   the indexer's tables, the JSON body written) in a process warmed up as a worker is, p50 and p99;
+- search, uncached: `GET /api/v1/initiatives?q=…&limit=20` through the whole app in-process,
+  one request at a time, with the read cache off (the bench's search words, inflections, an
+  abbreviation that names a concept, two words), p50 and p99;
 - then `registry serve --workers 2` on the same database (with its background indexer):
   - ready: seconds from the command to the first `GET /health` answered;
   - writes: `POST /api/v1/initiatives` from 8 connections (wrk) for --seconds, writes per second;
@@ -48,6 +51,7 @@ from app.core.db import build_engine, session_scope
 from bench import api as api_bench
 
 ROUNDS = 200
+SEARCH_EXAMPLES = ("larmet", "kameran", "IFO", "digital nattillsyn", "e-tjänst", "skola")
 VISIBLE_ROUNDS = 20
 VISIBLE_TIMEOUT = 60.0
 WRITE_CONNECTIONS = 8
@@ -72,7 +76,8 @@ def main() -> None:
         print(f"\n{label}")
         print(
             f"{'size':>8}{'rebuild s':>11}{'build RSS MB':>14}{'take-up s':>11}"
-            f"{'in-service p50/p99 ms':>23}{'ready s':>9}{'writes/s':>10}{'visible p50/p95 s':>19}"
+            f"{'in-service p50/p99 ms':>23}{'search p50/p99 ms':>19}"
+            f"{'ready s':>9}{'writes/s':>10}{'visible p50/p95 s':>19}"
             f"{'HTTP p50/p99 ms':>17}{'service RSS MB':>16}"
         )
         for size in args.sizes + args.rebuild_sizes:
@@ -84,9 +89,11 @@ def main() -> None:
                 print(row, flush=True)
                 continue
             found = run_step("overlaps", url)
+            searched = run_step("search", url)
             served = measure_served(url, args)
             print(
-                f"{row}{_pair(found['p50_ms'], found['p99_ms'], 1):>23}{served['ready_s']:>9.1f}"
+                f"{row}{_pair(found['p50_ms'], found['p99_ms'], 1):>23}"
+                f"{_pair(searched['p50_ms'], searched['p99_ms'], 1):>19}{served['ready_s']:>9.1f}"
                 f"{served['writes_per_s']:>10.0f}{_pair(served['visible_p50_s'], served['visible_p95_s'], 2):>19}"
                 f"{_pair(served['http_p50_ms'], served['http_p99_ms'], 1):>17}{served['service_rss_mb']:>16.0f}",
                 flush=True,
@@ -151,7 +158,31 @@ def step_overlaps(url: str) -> dict:
     return {"p50_ms": statistics.median(times) * 1000, "p99_ms": _percentile(times, 0.99) * 1000}
 
 
-STEPS = {"rebuild": step_rebuild, "take_up": step_take_up, "overlaps": step_overlaps}
+def step_search(url: str) -> dict:
+    """Full-text searches through the whole app, one at a time, with the read cache off: the
+    bench's search words and words of the issue's examples (inflections, an abbreviation that
+    names a concept, two words)."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app, warm_up
+
+    os.environ.update(DATABASE_URL=url, REGISTRY_READ_CACHE_BYTES="0", REGISTRY_LOG_LEVEL="WARNING")
+    warm_up(is_server_worker=True)
+    queries = [*api_bench.SEARCH_WORDS, *SEARCH_EXAMPLES]
+    times = []
+    with TestClient(create_app()) as client:
+        for q in queries:  # each worker asks once whether a word is common, then remembers
+            client.get("/api/v1/initiatives", params={"q": q, "limit": 20}).raise_for_status()
+        for q in random.Random(2).choices(queries, k=ROUNDS * 2):
+            started = time.perf_counter()
+            client.get("/api/v1/initiatives", params={"q": q, "limit": 20}).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return {"p50_ms": statistics.median(times) * 1000, "p99_ms": _percentile(times, 0.99) * 1000}
+
+
+STEPS = {"rebuild": step_rebuild, "take_up": step_take_up, "overlaps": step_overlaps, "search": step_search}
 
 
 def measure_served(url: str, args: argparse.Namespace) -> dict:
