@@ -25,7 +25,7 @@ from app.core.models import utcnow
 # Any constant works; it names the lock that orders change-feed writes on PostgreSQL.
 FEED_LOCK_ID = 7_260_301
 
-# Called with the entries `record` has just appended, in the same transaction: the webhook outbox
+# Called with the entries `append_recorded` has just appended, in the same transaction: the webhook outbox
 # (`app.webhooks.outbox`, registered by `app.assembly`) queues its deliveries here.
 Listener = Callable[[Session, list[dict[str, Any]]], None]
 _listeners: list[Listener] = []
