@@ -78,7 +78,10 @@ class _Queued(NamedTuple):
     changes: list[dict[str, Any]]
 
 
-_QUEUE = "change_feed_queue"  # the session's entries recorded but not yet appended (`session.info`)
+# In `session.info`: the entries recorded but not yet appended, and those recorded outside a
+# savepoint but appended inside it, with that savepoint (they go back to the queue if it rolls back).
+_QUEUE = "change_feed_queue"
+_APPENDED = "change_feed_appended"
 
 
 def record(session: Session, changes: list[dict[str, Any]]) -> None:
@@ -121,6 +124,10 @@ def append_recorded(session: Session) -> None:
     )
     for listener in _listeners:
         listener(session, rows)
+    savepoint = session.get_nested_transaction()
+    outside = [entry for entry in queued if not _within(entry.transaction, savepoint)] if savepoint else []
+    if outside:  # those recorded within the savepoint go with it, whatever becomes of it
+        session.info.setdefault(_APPENDED, []).append((savepoint, outside))
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -130,16 +137,25 @@ def _append_before_commit(session: Session) -> None:
 
 @event.listens_for(OrmSession, "after_soft_rollback")
 def _forget_rolled_back(session: OrmSession, rolled_back: SessionTransaction) -> None:
-    """Entries recorded in a transaction (or a savepoint within it) that rolled back never happened."""
-    queued = session.info.get(_QUEUE)
-    if queued:
-        session.info[_QUEUE] = [entry for entry in queued if not _within(entry.transaction, rolled_back)]
+    """Entries recorded in a transaction (or a savepoint within it) that rolled back never happened;
+    entries recorded outside a savepoint but appended inside it (a read there appended them) are
+    appended again."""
+    undone: list[_Queued] = []
+    still_appended = []
+    for savepoint, entries in session.info.get(_APPENDED, []):
+        if _within(savepoint, rolled_back):
+            undone.extend(entries)
+        else:
+            still_appended.append((savepoint, entries))
+    queued = [entry for entry in undone + session.info.get(_QUEUE, []) if not _within(entry.transaction, rolled_back)]
+    session.info[_QUEUE], session.info[_APPENDED] = queued, still_appended
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
 def _forget_at_end(session: OrmSession, ended: SessionTransaction) -> None:
     if ended.parent is None:
         session.info.pop(_QUEUE, None)
+        session.info.pop(_APPENDED, None)
 
 
 def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -41,3 +41,14 @@ def test_entries_recorded_in_a_rolled_back_savepoint_are_never_appended(session)
     failed_request.rollback()
     feed = change_service.list_changes(session, after=before, limit=100)
     assert [entry.entity_id for entry in feed] == [kept]
+
+
+def test_entries_a_read_appended_inside_a_rolled_back_savepoint_are_appended_again(session):
+    before = change_service.latest_sequence(session)
+    kept = make_initiative(session, title="Sparas").id
+    savepoint = session.begin_nested()
+    make_initiative(session, title="Rullas tillbaka")
+    assert len(change_service.list_changes(session, after=before, limit=100)) == 2  # appended here
+    savepoint.rollback()
+    feed = change_service.list_changes(session, after=before, limit=100)
+    assert [entry.entity_id for entry in feed] == [kept]
