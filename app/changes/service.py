@@ -99,7 +99,8 @@ def append_recorded(session: Session) -> None:
     log (`app.changes.log`) and tell the listeners. On PostgreSQL the feed's lock is held from
     here to the commit, so this runs as late as it can: at the commit, not at each write, which
     held the lock while the request went on and kept most of the writers waiting for it. The
-    feed's reads below call it first, so a transaction reads the entries it recorded."""
+    feed's reads below call it first, so a transaction reads the entries it recorded (on
+    PostgreSQL such a read takes the lock from there to the commit)."""
     queued = session.info.pop(_QUEUE, [])
     if not queued:
         return
