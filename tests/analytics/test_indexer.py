@@ -51,12 +51,17 @@ def owners(session: Session) -> list[str]:
     return sorted(AnalyticsContext(session).organisations.profiles)
 
 
+def rotating_status(number: int) -> str:
+    """The text's status by its number, so that proven and unproven initiatives meet."""
+    return ("in_operation", "pilot", "planned")[number % 3]
+
+
 def load(session: Session, texts: list[dict], order: list[int], batch: int) -> None:
     """Write the texts in this order, the indexer following every `batch` writes."""
     indexer, codes = Indexer(), owners(session)
     for count, number in enumerate(order, start=1):
         entry = texts[number]
-        status = ("in_operation", "pilot", "planned")[number % 3]
+        status = rotating_status(number)
         make_initiative(
             session,
             title=entry["title"],
@@ -77,7 +82,7 @@ def indexed(session: Session, texts: list[dict], count: int, statuses: bool = Fa
     by an indexer; returns that indexer and the owners' codes."""
     indexer, codes = Indexer(), owners(session)
     for number, entry in enumerate(texts[:count]):
-        status = ("in_operation", "pilot", "planned")[number % 3] if statuses else "pilot"
+        status = rotating_status(number) if statuses else "pilot"
         make_initiative(session, title=entry["title"], summary=entry["summary"], owner=codes[number], status=status)
     indexer.catch_up(partial(_savepoint, session))
     return indexer, codes
