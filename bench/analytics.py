@@ -29,6 +29,7 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -162,8 +163,6 @@ def step_search(url: str) -> dict:
     """Full-text searches through the whole app, one at a time, with the read cache off: the
     bench's search words and words of the issue's examples (inflections, an abbreviation that
     names a concept, two words)."""
-    import os
-
     from fastapi.testclient import TestClient
 
     from app.main import create_app, warm_up
