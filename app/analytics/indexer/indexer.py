@@ -7,7 +7,7 @@ list of closest matches that may have changed, works out in a read what that alt
 in one short transaction
 
 - the profiles and lists that changed (`overlaps.store`),
-- the clusters of every part of the pair graph whose pairs changed (`clusters.communities`),
+- the clusters of every part of the pair graph whose pairs changed (`graph`, `clusters.communities`),
 - the proven matches of every initiative whose cluster or standing changed (`flags.store`);
   of both, only those that differ from what is stored (a whole part of the graph is clustered
   again for one new member),
@@ -33,15 +33,15 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 from sqlmodel import Session
 
 from app.adoptions import service as adoption_service
 from app.analytics.clusters import communities, labels
 from app.analytics.clusters import store as cluster_store
 from app.analytics.flags import store as flag_store
+from app.analytics.indexer import graph
 from app.analytics.indexer import state as indexer_state
+from app.analytics.indexer.graph import Verdicts
 from app.analytics.indexer.models import IndexerState
 from app.analytics.overlaps import judgements, profiles, scoring, store
 from app.analytics.overlaps.features import features
@@ -66,7 +66,6 @@ PINNED = (Verdict.same, Verdict.related)  # judged pairs stored even when no lis
 
 # A transaction's session: `write=False` for one that only reads.
 Transaction = Callable[..., AbstractContextManager[Session]]
-Verdicts = dict[tuple[str, str], Verdict]
 
 
 def method() -> str:
@@ -276,49 +275,16 @@ class Indexer:
         stored yet (a cluster found as it was stored keeps its label, unless `relabel`)."""
         former = cluster_store.mates(session, touched)
         seeds = touched | {key for mates in former.values() for key in mates}
-        first, second, scores = self._graph(verdicts)
-        size = self._index.size
-        graph = sparse.coo_matrix((np.ones(len(first)), (first, second)), shape=(size, size))
-        _count, component = connected_components(graph, directed=False)
-        wanted = {component[self._index.position_of(key)] for key in seeds if key in self._index}
-        in_wanted = np.isin(component, list(wanted))
-        edges = in_wanted[first]
-        nodes = {self._index.key_at(p) for p in np.flatnonzero(in_wanted).tolist()}
+        first, second, scores = graph.part(self._index, seeds, verdicts)
+        nodes = {self._index.key_at(p) for p in np.union1d(first, second).tolist()}
         joined = [
             (self._index.position_of(one), self._index.position_of(other))
             for (one, other), verdict in verdicts.items()
             if verdict == Verdict.same and one in nodes
         ]
-        found = communities.clusters(self._index.key_at, first[edges], second[edges], scores[edges], joined)
+        found = communities.clusters(self._index.key_at, first, second, scores, joined)
         before = cluster_store.held(session, seeds | nodes)
         return Reclustered(seeds | nodes, before, _labelled(session, found, fresh, {} if relabel else before))
-
-    def _graph(self, verdicts: Verdicts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs taken to be the same work, as positions: listed pairs the machine takes to be
-        the same work (`scoring.Index.same_work`) unless judged related or different, and pairs
-        judged the same."""
-        first, second, scores = self._index.same_work_edges()
-        judged = {
-            verdict: np.array(
-                [
-                    sorted(map(self._index.position_of, pair))
-                    for pair, decided in verdicts.items()
-                    if decided == verdict and all(key in self._index for key in pair)
-                ],
-                dtype=np.int64,
-            ).reshape(-1, 2)
-            for verdict in Verdict
-        }
-        size = self._index.size
-        # Every judged pair is cut from the machine's pairs; those judged the same come back pinned.
-        cut = np.concatenate(list(judged.values()))
-        kept = ~np.isin(first * size + second, cut[:, 0] * size + cut[:, 1])
-        pinned = judged[Verdict.same]
-        return (
-            np.concatenate([first[kept], pinned[:, 0]]),
-            np.concatenate([second[kept], pinned[:, 1]]),
-            np.concatenate([scores[kept], np.ones(len(pinned))]),
-        )
 
     def _proven_matches(
         self, session: Session, clusters: list[cluster_store.Found], verdicts: Verdicts

@@ -128,6 +128,7 @@ class Index:
         self._selectives: list[np.ndarray] = []
         self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
         self._bars: list[float] = []  # per position: the score a key must reach to enter its list (`_store`)
+        self._listings = _Listings()
         self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
@@ -153,13 +154,12 @@ class Index:
     def scores_against(self, key: str, others: Iterable[str]) -> dict[str, float]:
         """The scores of `key` against each of `others` present in the index, selective feature
         shared or not (for pairs a person has judged)."""
+        present = [other for other in others if other in self._positions]
+        if not present:
+            return {}  # most keys: reading a row of the stacked vectors costs more than the rest
         vectors = self._stacked()[0]
         row = vectors[self._positions[key]]
-        return {
-            other: rounded(float((row @ vectors[self._positions[other]].T).sum()))
-            for other in others
-            if other in self._positions
-        }
+        return {other: rounded(float((row @ vectors[self._positions[other]].T).sum())) for other in present}
 
     def key_at(self, position: int) -> str:
         return self._key(position)
@@ -193,27 +193,39 @@ class Index:
     def _near(self, position: int) -> set[int]:
         return set(self._lists[position][0][:MUTUAL_NEIGHBOURS].tolist())
 
-    def same_work_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every listed pair that is the same work (`same_work`), once, as positions (smaller
-        first) and scores."""
-        lengths = np.array([len(partners) for partners, _scores in self._lists], dtype=np.int64)
-        if not lengths.sum():
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        holders = np.repeat(np.arange(len(self._lists)), lengths)
-        partners = np.concatenate([partners for partners, _scores in self._lists]).astype(np.int64)
-        scores = np.concatenate([scores for _partners, scores in self._lists])
-        ranks = np.arange(len(holders)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        size = len(self._lists)
+    def same_work_edges(self, holders: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair that the lists of `holders` (positions; all by default) hold and that is the
+        same work (`same_work`), once, as positions (smaller first) and scores."""
+        holders = np.arange(self.size) if holders is None else holders.astype(np.int64)
+        holder, partners, scores, ranks = self._entries(holders)
+        size = self.size
         # Only a pair from MUTUAL_SCORE to below SAME_WORK_SCORE depends on being mutual: only those
         # are looked up (in the synthetic registry, whose lists hold twins, none is).
         asked = (ranks < MUTUAL_NEIGHBOURS) & (scores >= MUTUAL_SCORE) & (scores < SAME_WORK_SCORE)
         kept = scores >= SAME_WORK_SCORE
         if asked.any():
-            near = (holders * size + partners)[ranks < MUTUAL_NEIGHBOURS]
-            kept[asked] = np.isin(partners[asked] * size + holders[asked], near)
-        first, second = np.minimum(holders, partners)[kept], np.maximum(holders, partners)[kept]
+            asking, near_partners, _scores, near_ranks = self._entries(np.unique(partners[asked]))
+            near = (asking * size + near_partners)[near_ranks < MUTUAL_NEIGHBOURS]
+            kept[asked] = np.isin(partners[asked] * size + holder[asked], near)
+        first, second = np.minimum(holder, partners)[kept], np.maximum(holder, partners)[kept]
         pairs, where = np.unique(first * size + second, return_index=True)  # one number a pair: sorts fast
         return pairs // size, pairs % size, scores[kept][where]
+
+    def listing(self, positions: np.ndarray) -> np.ndarray:
+        """The positions whose lists hold one of `positions`, and perhaps some that no longer do
+        (`_Listings`): for walking the pair graph out from a few positions."""
+        return self._listings.holders(positions, self._lists)
+
+    def _entries(self, holders: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of the lists of `holders`, end to end: holder, partner, score, rank."""
+        lists = [self._lists[holder] for holder in holders.tolist()]
+        lengths = np.fromiter((len(partners) for partners, _scores in lists), dtype=np.int64, count=len(lists))
+        if not lengths.sum():
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+        partners = np.concatenate([partners for partners, _scores in lists]).astype(np.int64)
+        scores = np.concatenate([scores for _partners, scores in lists])
+        ranks = np.arange(len(partners)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        return np.repeat(holders, lengths), partners, scores, ranks
 
     def place(self, documents: Iterable[Document]) -> None:
         """Add documents without working out any list: the first part of a full build, which
@@ -427,6 +439,7 @@ class Index:
 
     def _store(self, position: int, partners: np.ndarray, scores: np.ndarray) -> None:
         """Set a position's list and its bar: the last entry's score when the list is full, else none."""
+        self._listings.took(position, partners, self._lists[position][0])
         self._lists[position] = (partners, scores)
         self._bars[position] = float(scores[-1]) if len(scores) >= self.neighbours else -math.inf
 
@@ -525,6 +538,47 @@ class Index:
             ),
             np.array([key is not None for key in self._keys[start:]], dtype=bool),
         )
+
+
+class _Listings:
+    """Which lists hold each position, for `Index.listing`: a snapshot of every list's entries by
+    the position they name, taken when first asked, and the entries lists took in since. An entry
+    a list let go stays until the next snapshot (finding it costs what a snapshot does), so the
+    holders found may include some that no longer hold the position. A snapshot is taken again
+    once the entries taken in since outnumber a quarter of its own."""
+
+    def __init__(self) -> None:
+        self._bounds: np.ndarray | None = None  # by position: where its holders begin in `_holders`
+        self._holders = np.zeros(0, np.int32)
+        self._since: dict[int, list[int]] = {}
+        self._count = 0
+
+    def took(self, holder: int, partners: np.ndarray, before: np.ndarray) -> None:
+        if self._bounds is None:
+            return  # no snapshot yet: the first one reads every list as it then is
+        for partner in set(partners.tolist()).difference(before.tolist()):
+            self._since.setdefault(partner, []).append(holder)
+            self._count += 1
+
+    def holders(self, positions: np.ndarray, lists: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        if self._bounds is None or self._count > len(self._holders) // 4:
+            self._snapshot(lists)
+        assert self._bounds is not None
+        known = positions[positions < len(self._bounds) - 1]
+        starts, ends = self._bounds[known], self._bounds[known + 1]
+        lengths = ends - starts
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        since = [holder for position in positions.tolist() for holder in self._since.get(position, ())]
+        return np.unique(np.concatenate([self._holders[offsets], np.array(since, dtype=np.int32)]))
+
+    def _snapshot(self, lists: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        lengths = np.fromiter((len(partners) for partners, _scores in lists), dtype=np.int64, count=len(lists))
+        partners = np.concatenate([partners for partners, _scores in lists]) if lists else np.zeros(0, np.int32)
+        holders = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
+        order = np.argsort(partners, kind="stable")
+        self._holders = holders[order]
+        self._bounds = np.concatenate([[0], np.cumsum(np.bincount(partners, minlength=len(lists)))])
+        self._since, self._count = {}, 0
 
 
 def _best(scores: _Scores, best: int | None) -> _Scores:
