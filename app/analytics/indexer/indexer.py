@@ -222,7 +222,7 @@ class Indexer:
         live = [key for key in rewritten if key in self._index]
         # Every pair that a rewritten list held or holds now: their clusters may change.
         held = store.rows_naming(session, rewritten)
-        touched = {str(i) for row in held for i in row}
+        touched = {key for row in held for key in row}
         touched |= {other for key in live for other, _score in self._index.best(key)}
         part = self._clusters(session, touched | rewritten, verdicts, found)
         return Batch(

@@ -64,7 +64,7 @@ def profiles(session: Session, ids: Iterable[uuid.UUID], *, words: bool = True) 
     return found
 
 
-ListRow = tuple[uuid.UUID, uuid.UUID]  # (listing, listed): a stored list's row
+ListRow = tuple[str, str]  # (listing, listed): a stored list's row, by the initiatives' keys
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,12 @@ def list_changes(lists: dict[str, list[tuple[str, float, bool]]], stored: Stored
     works out again every list a change may alter, and most of a list stays as it was (a new
     initiative enters a neighbour's list and pushes its last out): only the rows that differ are
     written."""
-    wanted = {
-        (uuid.UUID(key), uuid.UUID(other)): (score, same)
-        for key, listed in lists.items()
-        for other, score, same in listed
-    }
-    listings = {uuid.UUID(key) for key in lists}
+    wanted = {(key, other): (score, same) for key, listed in lists.items() for other, score, same in listed}
+    # By key, not id: a batch compares tens of thousands of rows and writes a few thousand.
     return ListChanges(
-        dropped=[row for row, value in stored.items() if row[0] in listings and wanted.get(row) != value],
+        dropped=[row for row, value in stored.items() if row[0] in lists and wanted.get(row) != value],
         added=[
-            {"initiative_id": listing, "other_id": listed, "score": score, "same_work": same}
+            {"initiative_id": uuid.UUID(listing), "other_id": uuid.UUID(listed), "score": score, "same_work": same}
             for (listing, listed), (score, same) in wanted.items()
             if stored.get((listing, listed)) != (score, same)
         ],
@@ -103,7 +99,8 @@ def list_changes(lists: dict[str, list[tuple[str, float, bool]]], stored: Stored
 def write_list_changes(session: Session, changes: ListChanges) -> None:
     # One row at a time by its key: a row-value IN list made SQLite scan the table.
     if changes.dropped:
-        session.connection().execute(DROP_ROW, [{"listing": a, "listed": b} for a, b in changes.dropped])
+        rows = [{"listing": uuid.UUID(a), "listed": uuid.UUID(b)} for a, b in changes.dropped]
+        session.connection().execute(DROP_ROW, rows)
     bulk_insert(session, OverlapPair, changes.added)
 
 
@@ -121,7 +118,7 @@ def _rows(session: Session, keys: Iterable[str], which: Callable[[list[uuid.UUID
     found: StoredRows = {}
     for chunk in _chunks(keys):
         for listing, listed, score, same in session.connection().execute(select(*_LISTED).where(which(chunk))):
-            found[(listing, listed)] = (score, bool(same))
+            found[(str(listing), str(listed))] = (score, bool(same))
     return found
 
 
