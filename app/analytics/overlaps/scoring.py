@@ -412,13 +412,13 @@ class Index:
         return found
 
     def _holders_of(self, keys: list[str]) -> set[str]:
-        """The keys whose lists hold any of `keys` now: only initiatives that score at least the
-        floor against one (with the vectors as they are) can."""
-        holders: set[str] = set()
-        for key, scored in self._scored(keys, self.floor).items():
-            position = self._positions[key]
-            holders.update(self._key(p) for p in scored.positions.tolist() if position in self._lists[p][0])
-        return holders
+        """The keys whose lists hold any of `keys` now."""
+        positions = {self._positions[key] for key in keys}
+        return {
+            self._key(holder)
+            for holder in self.listing(np.array(sorted(positions), dtype=np.int64)).tolist()
+            if not positions.isdisjoint(self._lists[holder][0].tolist())
+        }
 
     def _holds(self, document: Document, vector: tuple[np.ndarray, np.ndarray]) -> bool:
         """Whether the index already holds this document, hashed as `vector`, as it is (an edit
