@@ -4,7 +4,7 @@ Its nodes are initiatives; its pairs are those the machine takes to be the same 
 (`scoring.Index.same_work`) unless people judged them related or different, and those people
 judged the same. A batch clusters again only the parts (connected components) that hold an
 initiative it touched: they are found by walking out from those initiatives a step of neighbours
-at a time, so that what a batch costs depends on the parts it touches, not on the size of the
+at a time, so that what clustering costs a batch depends on the parts it touches, not on the size of the
 registry. A part is a function of the lists and the judgements only, however it is reached.
 """
 
@@ -40,7 +40,7 @@ def part(index: scoring.Index, seeds: Iterable[str], verdicts: Verdicts) -> tupl
     if not firsts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     first, second = np.concatenate(firsts), np.concatenate(seconds)
-    _codes_kept, where = np.unique(first * size + second, return_index=True)  # a pair reached twice counts once
+    _pairs, where = np.unique(first * size + second, return_index=True)  # a pair reached twice counts once
     return first[where], second[where], np.concatenate(weights)[where]
 
 

@@ -213,7 +213,8 @@ class Index:
 
     def listing(self, positions: np.ndarray) -> np.ndarray:
         """The positions whose lists hold one of `positions`, and perhaps some that no longer do
-        (`_Listings`): for walking the pair graph out from a few positions."""
+        (`_Listings`): for walking the pair graph out from a few positions, and for finding the
+        lists an edit may change."""
         return self._listings.holders(positions, self._lists)
 
     def _entries(self, holders: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
