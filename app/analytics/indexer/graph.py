@@ -4,8 +4,9 @@ Its nodes are initiatives; its pairs are those the machine takes to be the same 
 (`scoring.Index.same_work`) unless people judged them related or different, and those people
 judged the same. A batch clusters again only the parts (connected components) that hold an
 initiative it touched: they are found by walking out from those initiatives a step of neighbours
-at a time, so that what clustering costs a batch depends on the parts it touches, not on the size of the
-registry. A part is a function of the lists and the judgements only, however it is reached.
+at a time, so that what clustering costs a batch depends on the parts it touches, not on the
+size of the registry. A part is a function of the lists and the judgements only, however it is
+reached.
 """
 
 from collections.abc import Iterable
