@@ -24,14 +24,16 @@ def part(index: scoring.Index, seeds: Iterable[str], verdicts: Verdicts) -> tupl
     positions (smaller first) and weights (a pair judged the same weighs 1), each pair once."""
     size = index.size
     judged = _judged(index, verdicts)
-    cut = _codes(np.concatenate(list(judged.values())), size)  # those judged the same come back pinned
+    cut = np.concatenate(list(judged.values()))  # every judged pair; those judged the same come back pinned
     pinned = judged[Verdict.same]
     reached = frontier = np.unique(np.array([index.position_of(key) for key in seeds if key in index], np.int64))
     firsts, seconds, weights = [], [], []
     while len(frontier):
         # Pairs are held by lists: those of the frontier, and those that hold one of it.
         first, second, scores = index.same_work_edges(np.union1d(frontier, index.listing(frontier)))
-        kept = ~np.isin(first * size + second, cut) & (np.isin(first, frontier) | np.isin(second, frontier))
+        kept = ~np.isin(first * size + second, cut[:, 0] * size + cut[:, 1]) & (
+            np.isin(first, frontier) | np.isin(second, frontier)
+        )
         held = np.isin(pinned, frontier).any(axis=1)
         firsts += [first[kept], pinned[held, 0]]
         seconds += [second[kept], pinned[held, 1]]
@@ -58,7 +60,3 @@ def _judged(index: scoring.Index, verdicts: Verdicts) -> dict[Verdict, np.ndarra
         ).reshape(-1, 2)
         for verdict in Verdict
     }
-
-
-def _codes(pairs: np.ndarray, size: int) -> np.ndarray:
-    return pairs[:, 0] * size + pairs[:, 1]

@@ -30,7 +30,7 @@ compares).
 
 import hashlib
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from operator import itemgetter
@@ -215,7 +215,7 @@ class Index:
         """The positions whose lists hold one of `positions`, and perhaps some that no longer do
         (`_Listings`): for walking the pair graph out from a few positions, and for finding the
         lists an edit may change."""
-        return self._listings.holders(positions, self._lists)
+        return self._listings.holders(positions, lambda: self._entries(np.arange(self.size))[:2], self.size)
 
     def _entries(self, holders: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The entries of the lists of `holders`, end to end: holder, partner, score, rank."""
@@ -561,9 +561,12 @@ class _Listings:
             self._since.setdefault(partner, []).append(holder)
             self._count += 1
 
-    def holders(self, positions: np.ndarray, lists: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    def holders(
+        self, positions: np.ndarray, every_entry: Callable[[], tuple[np.ndarray, np.ndarray]], size: int
+    ) -> np.ndarray:
+        """`every_entry`: each list entry's holder and partner, for a snapshot of `size` positions."""
         if self._bounds is None or self._count > len(self._holders) // 4:
-            self._snapshot(lists)
+            self._snapshot(*every_entry(), size)
         assert self._bounds is not None
         known = positions[positions < len(self._bounds) - 1]
         starts, ends = self._bounds[known], self._bounds[known + 1]
@@ -572,13 +575,9 @@ class _Listings:
         since = [holder for position in positions.tolist() for holder in self._since.get(position, ())]
         return np.unique(np.concatenate([self._holders[offsets], np.array(since, dtype=np.int32)]))
 
-    def _snapshot(self, lists: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        lengths = np.fromiter((len(partners) for partners, _scores in lists), dtype=np.int64, count=len(lists))
-        partners = np.concatenate([partners for partners, _scores in lists]) if lists else np.zeros(0, np.int32)
-        holders = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
-        order = np.argsort(partners, kind="stable")
-        self._holders = holders[order]
-        self._bounds = np.concatenate([[0], np.cumsum(np.bincount(partners, minlength=len(lists)))])
+    def _snapshot(self, holders: np.ndarray, partners: np.ndarray, size: int) -> None:
+        self._holders = holders[np.argsort(partners, kind="stable")].astype(np.int32)
+        self._bounds = np.concatenate([[0], np.cumsum(np.bincount(partners, minlength=size))])
         self._since, self._count = {}, 0
 
 
