@@ -4,12 +4,14 @@ and people's judgements."""
 import uuid
 
 import pytest
+from sqlmodel import select
 
 from app.adoptions import service as adoption_service
 from app.adoptions.schemas import AdoptionCreate, AdoptionUpdate
 from app.analytics.context import AnalyticsContext
 from app.analytics.overlaps import judgements, thresholds
 from app.analytics.overlaps import service as overlap_service
+from app.analytics.overlaps.models import OverlapPair
 from app.analytics.overlaps.schemas import JudgementWrite, OverlapMatchList, SimilarQuery
 from app.changes import service as change_service
 from app.core.caller import ADMIN, Caller
@@ -17,6 +19,7 @@ from app.core.enums import ActorKind
 from app.core.problems import Forbidden, NotFound, ValidationFailed
 from app.initiatives import service as initiative_service
 from app.initiatives.schemas import InitiativeUpdate
+from app.organisations.models import Organisation
 from tests.factories import confirm_participation, make_initiative
 
 NIGHT = "Digital nattillsyn med kamera i hemtjänsten"
@@ -131,6 +134,54 @@ class TestFindOverlaps:
         index()
         brief = overlap_service.list_similar(AnalyticsContext(session), target.id, SimilarQuery(limit=1))
         assert [item.initiative.owner for item in brief] == ["1480"] and brief[0].score == 1.0
+
+
+class TestAnInitiativeManyListsHold:
+    """A text many organisations wrote is in hundreds of lists; its read takes only the best of
+    the pairs those lists hold, and must list what reading every pair would."""
+
+    def test_each_limit_lists_the_best_of_every_pair_judgements_included(self, session):
+        target, rows = self._held_by_many(session)
+        self._assert_lists(session, target, rows, different=None, pinned=None)
+        top = rows[0][0]
+        low = next(other for other, score, same_work in reversed(rows) if not same_work and score < 0.3)
+        judgements.judge(session, top, target.id, JudgementWrite(verdict="different"), ADMIN)
+        judgements.judge(session, low, target.id, JudgementWrite(verdict="same"), ADMIN)
+        self._assert_lists(session, target, rows, different=top, pinned=low)
+
+    @staticmethod
+    def _assert_lists(session, target, rows, different, pinned):
+        for min_score in (None, 0.3):
+            expected = [
+                other
+                for other, score, same_work in rows
+                if other != different and (other == pinned or (same_work if min_score is None else score >= min_score))
+            ]
+            for limit in range(1, len(rows) + 2):
+                listed = found(session, target, limit=limit, min_score=min_score)
+                assert [match.initiative.id for match in listed] == expected[:limit], (min_score, limit)
+
+    @staticmethod
+    def _held_by_many(session):
+        """An initiative whose own list holds three of its weaker pairs, and 24 lists of others
+        that hold it, at scores from 0.97 down to 0.19 (two at each score), a third of them not
+        the same work. The pairs best first, ties by id, as the read orders them."""
+        owners = (
+            code for code in session.exec(select(Organisation.code).order_by(Organisation.code)) if code != "2281"
+        )
+        target = make(session, NIGHT, "2281")
+        others = [make(session, NIGHT_AGAIN, next(owners)) for _ in range(27)]
+        rows = [
+            (other.id, round(0.97 - 0.06 * (number // 2), 4), number % 3 != 1) for number, other in enumerate(others)
+        ]
+        session.add_all(
+            OverlapPair(initiative_id=target.id, other_id=other, score=score, same_work=same)
+            if 21 <= number < 24
+            else OverlapPair(initiative_id=other, other_id=target.id, score=score, same_work=same)
+            for number, (other, score, same) in enumerate(rows)
+        )
+        session.flush()
+        return target, sorted(rows, key=lambda row: (-row[1], str(row[0])))
 
 
 class TestJudgements:

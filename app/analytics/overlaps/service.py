@@ -79,8 +79,9 @@ def list_similar(context: AnalyticsContext, initiative_id: uuid.UUID, query: Sim
 
 
 def _found(context: AnalyticsContext, initiative_id: uuid.UUID, min_score: float | None, limit: int) -> list[Found]:
-    paired = store.pairs_of(context.session, initiative_id)
     judged = judgements.involving(context.session, [initiative_id])
+    partners = {one if one != initiative_id else other for one, other in judged}
+    paired = store.pairs_of(context.session, initiative_id, min_score=min_score, judged=partners, limit=limit)
     found = []
     for other, pair in paired.items():
         these = judged.get(judgements.pair(initiative_id, other), [])

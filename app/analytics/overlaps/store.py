@@ -1,7 +1,7 @@
 """The overlap tables as the indexer writes them and the API reads them."""
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,14 +26,31 @@ _LISTED = (col(OverlapPair.initiative_id), col(OverlapPair.other_id), *_PAIRED)
 DROP_ROW = delete(OverlapPair).where(
     col(OverlapPair.initiative_id) == bindparam("listing"), col(OverlapPair.other_id) == bindparam("listed")
 )
-PAIRS_OF: CompoundSelect = union_all(
-    select(col(OverlapPair.other_id).label("partner"), *_PAIRED).where(
-        col(OverlapPair.initiative_id) == bindparam("id")
-    ),
-    select(col(OverlapPair.initiative_id).label("partner"), *_PAIRED).where(
-        col(OverlapPair.other_id) == bindparam("id")
-    ),
-)
+
+
+def _pairs_of(wanted: ColumnElement[bool]) -> CompoundSelect:
+    """An initiative's own list whole, and the best `shown` rows naming it in other lists that are
+    `wanted` or judged (a text many organisations wrote is in hundreds of lists)."""
+    held = (
+        select(col(OverlapPair.initiative_id).label("partner"), *_PAIRED)
+        .where(
+            col(OverlapPair.other_id) == bindparam("id"),
+            or_(wanted, col(OverlapPair.initiative_id).in_(bindparam("judged", expanding=True))),
+        )
+        .order_by(col(OverlapPair.score).desc(), col(OverlapPair.initiative_id))
+        .limit(bindparam("shown"))
+        .subquery()
+    )
+    return union_all(
+        select(col(OverlapPair.other_id).label("partner"), *_PAIRED).where(
+            col(OverlapPair.initiative_id) == bindparam("id")
+        ),
+        select(held.c.partner, held.c.score, held.c.same_work),
+    )
+
+
+PAIRS_OF_SAME_WORK = _pairs_of(col(OverlapPair.same_work).is_(True))
+PAIRS_OF_FROM_SCORE = _pairs_of(col(OverlapPair.score) >= bindparam("min_score"))
 
 
 def write_profiles(session: Session, profiles: dict[str, Profile]) -> None:
@@ -156,10 +173,20 @@ class Paired:
     same_work: bool
 
 
-def pairs_of(session: Session, initiative_id: uuid.UUID) -> dict[uuid.UUID, Paired]:
-    """The initiatives paired with this one, from its list or theirs (a few dozen at most)."""
-    found = session.connection().execute(PAIRS_OF, {"id": initiative_id})
-    return {partner: Paired(score, same) for partner, score, same in found}
+def pairs_of(
+    session: Session, initiative_id: uuid.UUID, *, min_score: float | None, judged: Collection[uuid.UUID], limit: int
+) -> dict[uuid.UUID, Paired]:
+    """The initiatives paired with this one that its best `limit` may hold: every pair of its own
+    list (a few dozen at most), and of the pairs other lists hold, those taken to be the same work
+    (with `min_score`: scoring at least that) or `judged`, best first, as many as `limit` and the
+    judged together: only a judgement (of a pair judged different) can take one of them out."""
+    parameters: dict[str, Any] = {"id": initiative_id, "judged": list(judged), "shown": limit + len(judged)}
+    statement = PAIRS_OF_SAME_WORK if min_score is None else PAIRS_OF_FROM_SCORE
+    if min_score is not None:
+        parameters["min_score"] = min_score
+    return {
+        partner: Paired(score, same) for partner, score, same in session.connection().execute(statement, parameters)
+    }
 
 
 def partners(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID, float]]:
