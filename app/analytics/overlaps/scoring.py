@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -128,8 +129,9 @@ class Index:
         self._selectives: list[np.ndarray] = []
         self._lists: list[tuple[np.ndarray, np.ndarray]] = []  # per position: partner positions, scores
         self._bars: list[float] = []  # per position: the score a key must reach to enter its list (`_store`)
+        self._lasts: list[int] = []  # per position: its full list's last entry, which a key tying the bar must precede
         self._listings = _Listings()
-        self._matrices: tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray] | None = None
+        self._matrices: _Stacked | None = None
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -157,7 +159,7 @@ class Index:
         present = [other for other in others if other in self._positions]
         if not present:
             return {}  # most keys: reading a row of the stacked vectors costs more than the rest
-        vectors = self._stacked()[0]
+        vectors = self._stacked().vectors
         row = vectors[self._positions[key]]
         return {other: rounded(float((row @ vectors[self._positions[other]].T).sum())) for other in present}
 
@@ -243,7 +245,7 @@ class Index:
         vector and selective features) score alike against every other, so each text is scored
         once, against one twin of each other text, and its twins' lists are drawn from those
         scores: a registry that holds one text many times costs what one holding it once does."""
-        vectors, selectives, owners, _alive = self._stacked()
+        vectors, selectives, owners, _alive, _keys = self._stacked()
         by_key = [position for _key, position in sorted(self._positions.items())]
         key_rank = np.zeros(self.size, np.int64)
         key_rank[by_key] = np.arange(len(by_key))
@@ -297,7 +299,7 @@ class Index:
         """The keys in blocks of like initiatives: sorted by their rarest selective features (the
         fewest initiatives hold them), so that a block's initiatives mostly share their candidates
         and `_scored` multiplies fewer vectors. Only the work depends on the order, not a list."""
-        held_by = np.asarray(self._stacked()[1].sum(axis=0)).ravel()
+        held_by = np.asarray(self._stacked().selectives.sum(axis=0)).ravel()
 
         def rarest_first(key: str) -> tuple[list[int], str]:
             columns = self._selectives[self._positions[key]]
@@ -375,26 +377,33 @@ class Index:
         for key in fresh + redone:
             if self._set_list(key, self._best_of(scored[key])) != before.get(key):
                 lists_changed.add(key)
-        bars = np.array(self._bars)
+        bars, lasts = np.array(self._bars), np.array(self._lasts)
         for key in fresh:
-            for other, value in self._offers(scored[key], bars):
+            for other, value in self._offers(key, scored[key], bars, lasts):
                 if other not in changed and other not in holders and self._takes(other, key, value):
                     near_before.setdefault(other, self._near(self._positions[other]))
                     self._set_list(other, _ranked(dict([*self.best(other), (key, value)]), self.neighbours))
                     lists_changed.add(other)
         return lists_changed | self._marks_changed(lists_changed, near_before)
 
-    def _offers(self, scored: _Scores, bars: np.ndarray) -> list[tuple[str, float]]:
-        """The scores that reach their list's bar: of thousands, most lists refuse all but a few
-        (`_takes` decides; lists only rise while a batch offers, so a bar read before is low enough)."""
-        reach = scored.values >= bars[scored.positions]
-        return self._named(scored.positions[reach], scored.values[reach])
+    def _offers(self, key: str, scored: _Scores, bars: np.ndarray, lasts: np.ndarray) -> list[tuple[str, float]]:
+        """The scores of `key` that pass their list's bar: above it, or tying it with a key that
+        precedes the list's last. Of thousands, most lists refuse all but a few, and a text many
+        organisations wrote ties hundreds of bars (`_takes` decides; lists only rise while a batch
+        offers, so bars read before are low enough)."""
+        positions, values = scored.positions, scored.values
+        keys = self._stacked().keys
+        bar = bars[positions]
+        passes = (values > bar) | ((values == bar) & (keys[self._positions[key]] < keys[lasts[positions]]))
+        return self._named(positions[passes], values[passes])
 
     def _best_of(self, scored: _Scores) -> list[tuple[str, float]]:
         """The list these scores (best first) make: the `neighbours` best, ties to the smaller key.
-        Only those scoring at least the last place's score are named and sorted."""
+        Only those scoring at least the last place's score are sorted (thousands, for a text many
+        organisations wrote), and only those taken are named."""
         top = _best(scored, self.neighbours)
-        return _ranked(dict(self._named(top.positions, top.values)), self.neighbours)
+        order = np.lexsort((self._stacked().keys[top.positions], -top.values))[: self.neighbours]
+        return self._named(top.positions[order], top.values[order])
 
     def _named(self, positions: np.ndarray, values: np.ndarray) -> list[tuple[str, float]]:
         return [(self._key(p), v) for p, v in zip(positions.tolist(), values.tolist(), strict=True)]
@@ -442,7 +451,9 @@ class Index:
         """Set a position's list and its bar: the last entry's score when the list is full, else none."""
         self._listings.took(position, partners, self._lists[position][0])
         self._lists[position] = (partners, scores)
-        self._bars[position] = float(scores[-1]) if len(scores) >= self.neighbours else -math.inf
+        is_full = len(scores) >= self.neighbours
+        self._bars[position] = float(scores[-1]) if is_full else -math.inf
+        self._lasts[position] = int(partners[-1]) if is_full else 0
 
     def _takes(self, holder: str, key: str, value: float) -> bool:
         """Whether `key`, scoring `value`, belongs in `holder`'s list: most offers do not, so this
@@ -471,6 +482,7 @@ class Index:
         self._selectives.append(selective)
         self._lists.append((np.zeros(0, np.int32), np.zeros(0, np.float64)))
         self._bars.append(-math.inf)
+        self._lasts.append(0)
 
     def _unplace(self, key: str) -> None:
         position = self._positions.pop(key)
@@ -493,7 +505,7 @@ class Index:
         found: dict[str, _Scores] = {}
         if not texts:
             return found
-        vectors, selectives, owners, alive = self._stacked()
+        vectors, selectives, owners, alive, _keys = self._stacked()
         for start in range(0, len(texts), BLOCK):
             block = texts[start : start + BLOCK]
             positions = np.array([self._positions[members[0]] for members in block])
@@ -511,34 +523,45 @@ class Index:
                     found[key] = _best(_Scores(text_columns[other], text_values[other]), best)
         return found
 
-    def _stacked(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """The vectors and the selective features as matrices, each position's owner (as a number),
-        and whether a position holds an initiative. Positions added since are appended to them (a
-        batch of new initiatives does not stack 50,000 vectors again); any other change of the
-        index stacks them all again."""
+    def _stacked(self) -> "_Stacked":
+        """Every position's vector, selective features, owner, whether it holds an initiative and
+        its key, as arrays. Positions added since are appended to them (a batch of new initiatives
+        does not stack 50,000 vectors again); any other change of the index stacks them all again."""
         if self._matrices is None:
             self._matrices = self._stack(0)
-        elif (stacked := self._matrices[0].shape[0]) < self.size:
+        elif (stacked := self._matrices.vectors.shape[0]) < self.size:
             old, new = self._matrices, self._stack(stacked)
-            self._matrices = (
-                sparse.vstack([old[0], new[0]], format="csr"),
-                sparse.vstack([old[1], new[1]], format="csr"),
-                np.concatenate([old[2], new[2]]),
-                np.concatenate([old[3], new[3]]),
+            self._matrices = _Stacked(
+                sparse.vstack([old.vectors, new.vectors], format="csr"),
+                sparse.vstack([old.selectives, new.selectives], format="csr"),
+                np.concatenate([old.owners, new.owners]),
+                np.concatenate([old.alive, new.alive]),
+                np.concatenate([old.keys, new.keys]),
             )
         return self._matrices
 
-    def _stack(self, start: int) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray, np.ndarray]:
+    def _stack(self, start: int) -> "_Stacked":
         """`_stacked` for the positions from `start` on."""
-        vectors = self._vectors[start:]
-        return (
+        vectors, keys = self._vectors[start:], self._keys[start:]
+        return _Stacked(
             _csr([v[0] for v in vectors], [v[1] for v in vectors]),
             _csr(self._selectives[start:], None),
             np.array(
                 [self._owner_numbers.setdefault(owner, len(self._owner_numbers)) for owner in self._owners[start:]]
             ),
-            np.array([key is not None for key in self._keys[start:]], dtype=bool),
+            np.array([key is not None for key in keys], dtype=bool),
+            np.array([b"" if key is None else key.encode() for key in keys], dtype=bytes),
         )
+
+
+class _Stacked(NamedTuple):
+    """The index's positions as arrays (`Index._stacked`)."""
+
+    vectors: sparse.csr_matrix
+    selectives: sparse.csr_matrix
+    owners: np.ndarray  # each position's owner, as a number
+    alive: np.ndarray  # whether the position holds an initiative
+    keys: np.ndarray  # each position's key in UTF-8, whose byte order is the keys' order (b"" when empty)
 
 
 class _Listings:
