@@ -1,10 +1,11 @@
-"""Writing rows through SQLAlchemy Core (`app.core.db`)."""
+"""Writing rows through SQLAlchemy Core, and reading ids as text (`app.core.db`)."""
 
 import uuid
 
 from sqlmodel import Session, col, select
 
-from app.core.db import delete_rows
+from app.analytics.overlaps.models import OverlapPair
+from app.core.db import delete_rows, uuid_text
 from app.initiatives.models import InitiativeTag
 from tests.factories import make_initiative
 
@@ -31,3 +32,15 @@ def test_delete_rows_with_no_values_deletes_nothing(session: Session) -> None:
     delete_rows(session, InitiativeTag, "initiative_id", [])
 
     assert tags_by_initiative(session, [initiative.id]) == {initiative.id: {"nattillsyn"}}
+
+
+def test_uuid_text_reads_an_id_as_str_writes_it(session: Session) -> None:
+    # The edges of the range, every hex digit in each group, and a random one.
+    ids = [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID("0123abcd-4567-89ef-fedc-ba9876543210"), uuid.uuid4()]
+    session.add_all(OverlapPair(initiative_id=i, other_id=i, score=0.5) for i in ids)
+    session.flush()
+
+    statement = select(uuid_text(col(OverlapPair.initiative_id)), uuid_text(col(OverlapPair.other_id)))
+    read = session.connection().execute(statement).all()
+
+    assert sorted(read) == sorted((str(i), str(i)) for i in ids)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.analytics.clusters.models import Cluster, ClusterMember
-from app.core.db import bulk_insert, delete_rows
+from app.core.db import bulk_insert, delete_rows, uuid_text
 
 CHUNK = 2_000
 
@@ -83,12 +83,12 @@ def _members(session: Session, keys: Iterable[str]) -> dict[uuid.UUID, list[str]
         holding = select(col(ClusterMember.cluster_id)).where(
             col(ClusterMember.initiative_id).in_(ids[start : start + CHUNK])
         )
-        statement = select(col(ClusterMember.cluster_id), col(ClusterMember.initiative_id)).where(
+        statement = select(col(ClusterMember.cluster_id), uuid_text(col(ClusterMember.initiative_id))).where(
             col(ClusterMember.cluster_id).in_(holding)
         )
         # A set: a cluster holding keys of two chunks is read once for each.
-        for cluster_id, initiative_id in session.connection().execute(statement):
-            members.setdefault(cluster_id, set()).add(str(initiative_id))
+        for cluster_id, key in session.connection().execute(statement):
+            members.setdefault(cluster_id, set()).add(key)
     return {cluster_id: sorted(listed) for cluster_id, listed in members.items()}
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.analytics.overlaps.models import OverlapPair, OverlapProfile
 from app.analytics.overlaps.profiles import Profile
-from app.core.db import bulk_insert, delete_rows
+from app.core.db import bulk_insert, delete_rows, uuid_text
 
 CHUNK = 2_000  # ids in one IN list: under every engine's limit on bound parameters
 LIST_ROWS = 10_000  # rows fetched at a time when every list is read
@@ -22,7 +22,7 @@ PROFILES = select(*_PROFILE, col(OverlapProfile.words)).where(_OF_IDS)
 # Without the words, three quarters of a profile's JSON: what a cluster's label mostly needs.
 PROFILE_CONCEPTS = select(*_PROFILE).where(_OF_IDS)
 _PAIRED = (col(OverlapPair.score), col(OverlapPair.same_work))
-_LISTED = (col(OverlapPair.initiative_id), col(OverlapPair.other_id), *_PAIRED)
+_LISTED_KEYS = (uuid_text(col(OverlapPair.initiative_id)), uuid_text(col(OverlapPair.other_id)), *_PAIRED)
 DROP_ROW = delete(OverlapPair).where(
     col(OverlapPair.initiative_id) == bindparam("listing"), col(OverlapPair.other_id) == bindparam("listed")
 )
@@ -134,8 +134,8 @@ def rows_naming(session: Session, keys: Iterable[str]) -> StoredRows:
 def _rows(session: Session, keys: Iterable[str], which: Callable[[list[uuid.UUID]], ColumnElement[bool]]) -> StoredRows:
     found: StoredRows = {}
     for chunk in _chunks(keys):
-        for listing, listed, score, same in session.connection().execute(select(*_LISTED).where(which(chunk))):
-            found[(str(listing), str(listed))] = (score, bool(same))
+        for listing, listed, score, same in session.connection().execute(select(*_LISTED_KEYS).where(which(chunk))):
+            found[(listing, listed)] = (score, bool(same))
     return found
 
 
@@ -154,11 +154,8 @@ def delete_lists(session: Session, keys: Iterable[str]) -> None:
 
 def all_lists(session: Session) -> Iterator[tuple[str, str, float]]:
     """Every stored list's rows: (listing, listed, score), streamed in order of listing."""
-    statement = select(col(OverlapPair.initiative_id), col(OverlapPair.other_id), col(OverlapPair.score)).order_by(
-        col(OverlapPair.initiative_id)
-    )
-    for listing, other, score in session.connection().execute(statement.execution_options(yield_per=LIST_ROWS)):
-        yield str(listing), str(other), score
+    statement = select(*_LISTED_KEYS[:3]).order_by(col(OverlapPair.initiative_id))
+    yield from session.connection().execute(statement.execution_options(yield_per=LIST_ROWS))
 
 
 def listed_ids(session: Session) -> set[uuid.UUID]:
