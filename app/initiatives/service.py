@@ -77,8 +77,8 @@ def not_found(initiative_id: uuid.UUID) -> NotFound:
 
 
 def create(session: Session, data: InitiativeCreate, caller: Caller) -> InitiativeRow:
-    [initiative_id] = _insert(session, REGISTRY_SOURCE, [(None, data)], caller)
-    return _row(session, initiative_id)
+    [row] = _insert(session, REGISTRY_SOURCE, [(None, data)], caller)
+    return row
 
 
 def update(
@@ -279,11 +279,8 @@ def _create_from_source(
         return []
     try:
         with session.begin_nested():
-            ids = _insert(session, source, fresh, caller)
-        return [
-            Upserted(external_id, "created", initiative_id)
-            for (external_id, _), initiative_id in zip(fresh, ids, strict=True)
-        ]
+            rows = _insert(session, source, fresh, caller)
+        return [Upserted(external_id, "created", row.id) for (external_id, _), row in zip(fresh, rows, strict=True)]
     except _refusals(session):
         return [_create_one(session, source, external_id, data, caller) for external_id, data in fresh]
 
@@ -291,10 +288,10 @@ def _create_from_source(
 def _create_one(session: Session, source: str, external_id: str, data: InitiativeCreate, caller: Caller) -> Upserted:
     try:
         with session.begin_nested():
-            [initiative_id] = _insert(session, source, [(external_id, data)], caller)
+            [row] = _insert(session, source, [(external_id, data)], caller)
     except _refusals(session) as error:
         return Upserted(external_id, "rejected", problem=_as_problem(error))
-    return Upserted(external_id, "created", initiative_id)
+    return Upserted(external_id, "created", row.id)
 
 
 def _update_from_source(
@@ -425,7 +422,8 @@ def _ids_by_external_id(session: Session, source: str, external_ids: list[str]) 
 
 def _insert(
     session: Session, source: str, records: Sequence[tuple[str | None, InitiativeCreate]], caller: Caller
-) -> list[uuid.UUID]:
+) -> list[InitiativeRow]:
+    """Insert the records as new initiatives; returns them as written, in order."""
     for _external_id, data in records:
         _check_may_write(caller, data.owner)
         _check_dates(data.start_date, data.end_date)
@@ -440,8 +438,7 @@ def _insert(
     bulk_insert(session, InitiativeTag, [t for n in new for t in n.tags])
     bulk_insert(session, StatusChange, [n.status_change for n in new])
     _insert_terms(session, {n.initiative["id"]: n.terms for n in new})
-    ids = [n.initiative["id"] for n in new]
-    _record(session, ids, ChangeAction.create, caller, {})
+    rows = _record(session, [n.initiative["id"] for n in new], ChangeAction.create, caller, {})
     change_service.record(
         session,
         [
@@ -450,7 +447,7 @@ def _insert(
             for entry in _participation_changes(n.initiative["id"], [], [_listed(p) for p in n.participants], caller)
         ],
     )
-    return ids
+    return rows
 
 
 @dataclass
@@ -719,9 +716,10 @@ def _record(
     befores: dict[uuid.UUID, dict[str, Any]],
     *,
     only_changed: bool = False,
-) -> None:
+) -> list[InitiativeRow]:
     """Write the initiatives' new documents and record each in the change feed, with what changed
-    (with `only_changed`, only those whose document changed)."""
+    (with `only_changed`, only those whose document changed); returns the rows they were written
+    from, in the order of `ids`."""
     rows = reads.rows(session, ids)
     afters = documents.write(session, rows)
     changes = {
@@ -745,6 +743,7 @@ def _record(
             if changes[row.id] or not only_changed
         ],
     )
+    return rows
 
 
 def mark_demo(session: Session, initiative_ids: Sequence[uuid.UUID]) -> None:
