@@ -21,7 +21,9 @@ so every text has near-copies owned by other municipalities: many overlaps) and 
   - writes: `POST /api/v1/initiatives` from 8 connections (wrk) for --seconds, writes per second;
   - visible: a write of a text like others' followed by `GET …/overlaps` until the match shows,
     p50 and p95 over VISIBLE_ROUNDS writes;
-  - overlaps over HTTP: `GET /api/v1/initiatives/{id}/overlaps` from 16 connections (wrk), p50/p99;
+  - overlaps over HTTP: `GET /api/v1/initiatives/{id}/overlaps` from 16 connections (wrk), p50/p99,
+    and each worker's CPU seconds over it: wrk's connections stay with the worker that accepted
+    them, and when one worker holds most of them the figures are several times worse;
   - service RSS: the peak RSS of the server's processes (workers and background roles) summed.
 
 `--rebuild-sizes` are measured for the rebuild only. The machine is shared: compare rows of one run.
@@ -79,7 +81,7 @@ def main() -> None:
             f"{'size':>8}{'rebuild s':>11}{'build RSS MB':>14}{'take-up s':>11}"
             f"{'in-service p50/p99 ms':>23}{'search p50/p99 ms':>19}"
             f"{'ready s':>9}{'writes/s':>10}{'visible p50/p95 s':>19}"
-            f"{'HTTP p50/p99 ms':>17}{'service RSS MB':>16}"
+            f"{'HTTP p50/p99 ms':>17}{'workers CPU s':>15}{'service RSS MB':>16}"
         )
         for size in args.sizes + args.rebuild_sizes:
             api_bench.prepare_database(url, size)
@@ -96,7 +98,9 @@ def main() -> None:
                 f"{row}{_pair(found['p50_ms'], found['p99_ms'], 1):>23}"
                 f"{_pair(searched['p50_ms'], searched['p99_ms'], 1):>19}{served['ready_s']:>9.1f}"
                 f"{served['writes_per_s']:>10.0f}{_pair(served['visible_p50_s'], served['visible_p95_s'], 2):>19}"
-                f"{_pair(served['http_p50_ms'], served['http_p99_ms'], 1):>17}{served['service_rss_mb']:>16.0f}",
+                f"{_pair(served['http_p50_ms'], served['http_p99_ms'], 1):>17}"
+                f"{' / '.join(f'{cpu:.1f}' for cpu in served['http_workers_cpu_s']):>15}"
+                f"{served['service_rss_mb']:>16.0f}",
                 flush=True,
             )
 
@@ -197,12 +201,14 @@ def measure_served(url: str, args: argparse.Namespace) -> dict:
         writes = drive_writes(base, sample, args.seconds)
         wait_for_indexer(url)
         visible = [write_until_visible(base, sample) for _ in range(VISIBLE_ROUNDS)]
+        workers_before = _workers_cpu_s(server)
         reads = api_bench.drive(
             base,
             "overlaps",
             [f"GET /api/v1/initiatives/{random.choice(sample.ids)}/overlaps" for _ in range(5_000)],
             argparse.Namespace(clients=READ_CONNECTIONS, seconds=args.seconds),
         )
+        workers_cpu = [after - before for after, before in zip(_workers_cpu_s(server), workers_before, strict=True)]
         service_rss = _tree_peak_rss_mb(server)
     return {
         "ready_s": ready,
@@ -211,6 +217,7 @@ def measure_served(url: str, args: argparse.Namespace) -> dict:
         "visible_p95_s": _percentile(visible, 0.95),
         "http_p50_ms": reads.p50_ms,
         "http_p99_ms": reads.p99_ms,
+        "http_workers_cpu_s": workers_cpu,
         "service_rss_mb": service_rss,
     }
 
@@ -317,6 +324,17 @@ def _tree_peak_rss_mb(pid: int) -> float:
         for task in Path(f"/proc/{current}/task").iterdir():
             pending.extend(int(child) for child in (task / "children").read_text().split())
     return total_kb / 1024
+
+
+def _workers_cpu_s(server: int) -> list[float]:
+    """The CPU seconds (user and system) each of the server's API workers has used so far."""
+    found = []
+    for task in Path(f"/proc/{server}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text():
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                found.append((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return found
 
 
 def _own_peak_rss_mb() -> float:
