@@ -108,13 +108,14 @@ def append_recorded(session: Session) -> None:
     _serialise_feed_writes(session)
     # Numbered here, under the lock, rather than by the database: the leaf is the entry as the
     # feed serves it, sequence included, and is written with it, never afterwards.
-    first = (session.connection().execute(LATEST_SEQUENCE).scalar() or 0) + 1
+    latest, tree_size = session.connection().execute(FEED_ENDS).one()
+    first = (latest or 0) + 1
     rows = [
         {**change, "sequence": first + offset}
         for offset, change in enumerate(change for entry in queued for change in entry.changes)
     ]
     leaves = [leaf_bytes(row) for row in rows]
-    first_index = tree.append(session, leaves)
+    first_index = tree.append(session, leaves, tree_size)
     insert_rows(
         session,
         Change,
@@ -240,6 +241,8 @@ def initiatives_changed_between(session: Session, after: int, upto: int) -> set[
 
 
 LATEST_SEQUENCE = select(func.max(Change.sequence))  # built once: every cached read asks
+# The feed's last sequence and the log's size, read in one statement under the feed's lock.
+FEED_ENDS = select(LATEST_SEQUENCE.scalar_subquery(), tree.SIZE.scalar_subquery())
 
 
 def latest_sequence(session: Session) -> int:

@@ -18,7 +18,7 @@ from app.core.db import insert_rows
 from app.core.problems import NotFound
 
 # Built once: every write appends to the tree, and building these took a tenth of an API create.
-LAST_LEAF = select(func.max(LogNode.index)).where(col(LogNode.level) == 0)
+SIZE = select(func.coalesce(func.max(LogNode.index) + 1, 0)).where(col(LogNode.level) == 0)  # a node per leaf
 NODES = select(col(LogNode.level), col(LogNode.index), col(LogNode.hash)).where(
     col(LogNode.level).in_(bindparam("levels", expanding=True)),
     col(LogNode.index).in_(bindparam("indexes", expanding=True)),
@@ -30,15 +30,14 @@ def b64(value: bytes) -> str:
 
 
 def size(session: Session) -> int:
-    """How many leaves the tree holds: one level-0 node each."""
-    last = session.connection().execute(LAST_LEAF).scalar()
-    return 0 if last is None else last + 1
+    """How many leaves the tree holds."""
+    return session.connection().execute(SIZE).scalar_one()
 
 
-def append(session: Session, leaves: list[bytes]) -> int:
-    """Add these leaves (in order) and every subtree they complete; returns the first one's index.
-    The caller holds the feed's write lock."""
-    first = size(session)
+def append(session: Session, leaves: list[bytes], first: int) -> int:
+    """Add these leaves (in order) and every subtree they complete, to a tree of `first` leaves
+    (`size`, read under the feed's write lock, which the caller holds); returns the first one's
+    index."""
     known = nodes(session, set(merkle.frontier(first)))
     new = merkle.appended_nodes(first, known, [merkle.leaf_hash(leaf) for leaf in leaves])
     insert_rows(session, LogNode, [{"level": lv, "index": ix, "hash": h} for (lv, ix), h in new.items()])
