@@ -245,8 +245,9 @@ class Index:
         vector and selective features) score alike against every other, so each text is scored
         once, against one twin of each other text, and its twins' lists are drawn from those
         scores: a registry that holds one text many times costs what one holding it once does."""
-        vectors, selectives, owners, _alive, _keys = self._stacked()
-        by_key = [position for _key, position in sorted(self._positions.items())]
+        vectors, selectives, owners, alive, keys = self._stacked()
+        living = np.flatnonzero(alive)
+        by_key = living[np.argsort(keys[living], kind="stable")].tolist()
         key_rank = np.zeros(self.size, np.int64)
         key_rank[by_key] = np.arange(len(by_key))
         twins = self._twins(by_key)
