@@ -32,6 +32,10 @@ RUN useradd --system --create-home --home-dir /srv/registry registry
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=root:root /srv/registry /srv/registry
 WORKDIR /srv/registry
+# The Swedish word lists as tries (app/language/resources.py), built now: the user below cannot
+# write its home, where they would otherwise be kept.
+ENV REGISTRY_LANGUAGE_CACHE_DIR=/opt/language
+RUN python -m app.language.resources /opt/language
 
 USER registry
 EXPOSE 8000

@@ -3,6 +3,7 @@
 import base64
 import binascii
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     # Who publishes the registry's open data: named in the DCAT-AP-SE catalogue (`GET /api/v1/dcat`).
     publisher_name: str = "Registret för offentlig digitalisering"
     contact_email: str = "registry-operators@example.org"
+    # Where the Swedish word lists are kept as tries (`app.language.resources`); by default the
+    # user's cache directory.
+    language_cache_dir: Path | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

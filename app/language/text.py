@@ -13,8 +13,8 @@
 - A hyphenated word keeps its parts as keys too: "AI-verktyg" → "ai-verktyg", "ai", "verktyg";
   "e-arkivet" → "e-arkiv" (the last part is lemmatised).
 
-The dictionaries are loaded on first use (about a second), so a process that never reads text
-never pays for them.
+The dictionaries are loaded on first use, so a process that never reads text never pays for
+them; they are kept as compact tries (`app.language.resources`).
 """
 
 import math
@@ -24,6 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from app.language import resources
+
+# How many words each of the analysis's caches keeps. In running Swedish text (tokens drawn by
+# wordfreq's frequencies), 65,536 words answer 96.7 % of lookups and 200,000 answer 96.9 %, the
+# rest being words met for the first time; a full cache costs per entry, and in every process.
+CACHED_WORDS = 65_536
 MIN_PART = 3
 GRAM_LENGTH = 3
 MAX_PARTS = 4
@@ -115,7 +121,7 @@ def content_words(text: str) -> list[Word]:
     return [word for word in words(text) if not word.is_stop_word and len(word.lemma) > 1 and not word.lemma.isdigit()]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def analyse(token: str) -> Word:
     """One case-folded token as a `Word` (see the module docstring)."""
     if token.endswith("-"):  # "hälso- och sjukvård": the first half of a shared compound
@@ -147,7 +153,7 @@ def _unique(*keys: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def lemmatise(word: str) -> str:
     """The word's base form when the dictionary knows it as an inflection of it; else the word."""
     lemma = _lemmatiser()(word, lang="sv")
@@ -167,7 +173,7 @@ def lemmatise(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def compound_parts(word: str) -> tuple[str, ...]:
     """The parts of a compound as written (a non-final part with its linking letter), or () for a
     word that is common, short or cannot be split into common parts."""
@@ -237,21 +243,14 @@ def _runs(parts: tuple[str, ...]) -> list[str]:
     return runs
 
 
-@cache
-def _frequencies() -> dict[str, float]:
-    import wordfreq  # loaded on first use: see the module docstring
-
-    return wordfreq.get_frequency_dict("sv")
-
-
-@lru_cache(maxsize=400_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def zipf(word: str) -> float:
     """wordfreq's Zipf value (log10 of occurrences per billion words), 0 for unknown words."""
-    frequency = _frequencies().get(word, 0.0)
-    return math.log10(frequency) + 9 if frequency > 0 else 0.0
+    found = resources.frequencies().get(word)
+    return math.log10(found[0][0]) + 9 if found else 0.0
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def letter_grams(word: str) -> tuple[str, ...]:
     """The word's letter trigrams, "<" and ">" marking where it starts and ends: "larm" → "<la",
     "lar", "arm", "rm>"."""
@@ -276,7 +275,7 @@ def common_grams(above: float) -> frozenset[str]:
 @cache
 def _gram_frequencies() -> dict[str, float]:
     frequencies: dict[str, float] = defaultdict(float)
-    for word, frequency in _frequencies().items():
+    for word, (frequency,) in resources.frequencies().items():
         for gram in letter_grams.__wrapped__(word):  # not cached: these are every word wordfreq knows
             frequencies[gram] += frequency
     return dict(frequencies)
@@ -287,20 +286,27 @@ _CHANGED_PLURALS = frozenset({*(("a", ending) for ending in A_PLURALS), *(("e", 
 
 @cache
 def _lemmatiser():
-    import simplemma  # loaded on first use: see the module docstring
+    from simplemma import Lemmatizer  # loaded on first use: see the module docstring
+    from simplemma.strategies import DefaultStrategy
 
-    return simplemma.lemmatize
+    strategy = DefaultStrategy(dictionary_factory=resources.SwedishDictionaryFactory())
+    return Lemmatizer(lemmatization_strategy=strategy).lemmatize
+
+
+@cache
+def _dictionary_lookup():
+    from simplemma.strategies import DictionaryLookupStrategy
+
+    return DictionaryLookupStrategy(resources.SwedishDictionaryFactory())
 
 
 def is_dictionary_word(word: str) -> bool:
     """Whether the Swedish dictionary knows the word, in lower case ("viss" and "bus" it knows,
     "lss" not)."""
-    import simplemma  # loaded on first use: see the module docstring
-
-    return bool(simplemma.is_known(normalise(word), lang="sv"))
+    return _dictionary_lookup().get_lemma(normalise(word), "sv") is not None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def _is_base_form(word: str) -> bool:
     """Whether the dictionary knows an inflected form of `word` as a form of it (a headword):
     "datorer" is a form of "dator", so "dator" is a base form even though the dictionary reads
@@ -311,7 +317,7 @@ def _is_base_form(word: str) -> bool:
 
 def warm_up() -> None:
     """Load the dictionaries now, so that no request waits for them."""
-    _frequencies()
+    resources.frequencies()
     _lemmatiser()("hus", lang="sv")
 
 

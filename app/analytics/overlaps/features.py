@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.language.text import Word, common_grams, content_words, letter_grams, normalise, zipf
+from app.language.text import CACHED_WORDS, Word, common_grams, content_words, letter_grams, normalise, zipf
 from app.language.vocabulary import Vocabulary, vocabulary
 
 TITLE_WEIGHT = 2.0
@@ -146,7 +146,7 @@ def _concepts(vocab: Vocabulary, texts: list[str]) -> dict[str, float]:
     return found
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED_WORDS)
 def information(lemma: str) -> float:
     return min(MAX_INFORMATION, max(MIN_INFORMATION, MOST_COMMON - zipf(lemma)))
 
