@@ -3,7 +3,6 @@
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 from enum import StrEnum
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress
@@ -37,6 +35,7 @@ from app.organisations import seed as organisation_seed
 from app.organisations import service as organisation_service
 from app.sources import service as source_service
 from app.sources.schemas import SourceCreate
+from app.supervisor import command as supervisor_command
 from importers.cli import import_cli
 from importers.pipeline import describe_validation_error
 
@@ -49,7 +48,6 @@ console = Console(stderr=True)
 REANNOTATE_BATCH = 500
 LOOPBACK = "127.0.0.1"
 LOCAL_SECRET_PATH = Path("var/session-secret")  # beside the embedded database's default file
-BACKGROUND_NICENESS = 10
 cli.add_typer(import_cli, name="import")
 
 
@@ -165,27 +163,19 @@ def serve(
         name, secret = demo_key
         console.print(f"Try the forms: sign in at http://{host}:{port}/logga-in as {name} (demo) with this key:")
         print(secret, flush=True)
-    # The background roles run in a process of their own: the API workers hold no index. Its work
-    # (indexing, deliveries) can wait a moment and requests cannot, so it runs at a lower CPU
-    # priority from its first instruction: its start no longer slows the workers' on a busy
-    # machine. (`serve` has started no thread yet, so `preexec_fn` is safe here.)
-    roles = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "background"], preexec_fn=lambda: os.nice(BACKGROUND_NICENESS)
+    # The background roles run in a process of their own (the API workers hold no index), watched
+    # with the workers by a supervisor that holds none of the registry: this process becomes it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    supervisor = supervisor_command(
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        timeout_worker_healthcheck=timeout_worker_healthcheck,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
-    try:
-        uvicorn.run(
-            "app.main:app",
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            proxy_headers=True,
-            timeout_worker_healthcheck=timeout_worker_healthcheck,
-            timeout_graceful_shutdown=timeout_graceful_shutdown,
-        )
-    finally:
-        roles.terminate()
-        roles.wait()
+    os.execv(supervisor[0], supervisor)
 
 
 def _check_port_is_free(host: str, port: int) -> None:

@@ -301,11 +301,11 @@ def _indexer_state(engine: Engine) -> tuple[int, bool, int]:
 
 
 def _server_pid(base: str) -> int:
-    """The `registry serve` process listening at `base`."""
-    wanted = f"--port\0{base.rsplit(':', 1)[1]}\0"
+    """The supervisor `registry serve` became (`app.supervisor`), listening at `base`."""
+    wanted = f"--port={base.rsplit(':', 1)[1]}\0"
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if wanted in cmdline.read_text() and "serve" in cmdline.read_text():
+            if wanted in cmdline.read_text() and "app.supervisor" in cmdline.read_text():
                 return int(cmdline.parent.name)
         except OSError:
             continue

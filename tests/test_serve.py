@@ -84,3 +84,20 @@ class TestBackgroundRoles:
         [background] = [pid for pid, command in commands.items() if b"background" in command]
         niceness = os.getpriority(os.PRIO_PROCESS, background) - os.getpriority(os.PRIO_PROCESS, server.pid)
         assert niceness == 10
+
+
+class TestSupervisor:
+    def test_holds_none_of_the_registry_while_its_workers_serve(self, served):
+        """`registry serve` becomes a bare uvicorn supervisor: the registry's code (and the
+        pydantic, SQLAlchemy and language libraries it loads) stays in the workers."""
+        server, base_url = served
+        command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+        libraries = Path(f"/proc/{server.pid}/maps").read_text()
+
+        assert command[1:3] == [b"-m", b"app.supervisor"]
+        assert "pydantic_core" not in libraries and "marisa" not in libraries
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        workers = [pid for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        assert all("pydantic_core" in Path(f"/proc/{pid}/maps").read_text() for pid in workers)
+        assert httpx.get(f"{base_url}/api/v1/initiatives").json()["items"] == []
