@@ -1,8 +1,16 @@
 """Clusters from the pair graph: cohesive groups, in key order, whatever the nodes' numbers."""
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from app.analytics import evaluation
 from app.analytics.clusters import communities
+from app.analytics.overlaps import scoring
+
+DEV = Path(__file__).parent / "data" / "eval" / "overlap_dev.json"
 
 # Numbers as an index places initiatives: not in the order of their keys.
 KEYS = {7: "a", 3: "b", 9: "c", 1: "x", 5: "y", 2: "z", 4: "lone"}
@@ -24,3 +32,21 @@ def test_a_joined_pair_shares_a_cluster_whatever_its_weight():
     found = clusters([*TRIANGLES, (4, 7, 0.01)], joined=[(4, 2)])
     assert ["a", "b", "c"] in found
     assert any({"lone", "z"} <= set(cluster) for cluster in found)
+
+
+def test_a_part_of_the_graph_is_clustered_as_it_would_be_alone():
+    """A batch clusters only the parts it touched, a full build all of them: a part's clusters
+    must not depend on what else is clustered beside it."""
+    texts = evaluation.load(DEV)
+    index = scoring.Index()
+    index.apply([text.document for text in texts])
+    first, second, weights = index.same_work_edges()
+    together = communities.clusters(index.key_at, first, second, weights)
+    ends = sparse.coo_matrix((np.ones(len(first)), (first, second)), shape=(index.size, index.size))
+    _count, part = connected_components(ends, directed=False)
+    alone = []
+    for number in np.unique(part[first]).tolist():
+        kept = part[first] == number
+        alone += communities.clusters(index.key_at, first[kept], second[kept], weights[kept])
+    assert len(np.unique(part[first])) > 20  # many parts, several of them large
+    assert sorted(together) == sorted(alone)

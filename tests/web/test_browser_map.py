@@ -41,8 +41,8 @@ class TestMap:
         page.get_by_label("Mått", exact=True).select_option("losning")
         page.get_by_label("Lösning", exact=False).select_option(portfolio["fall"])
         page.get_by_role("button", name="Visa").click()
-        # The table is read from the page the form asks for, not the one it leaves (a busy machine
-        # once read it between the two).
+        # Until the page has loaded: its heading comes before its 290 rows, and on a busy machine the
+        # table was once read while it was still arriving.
         page.wait_for_url(f"**/karta?*losning={portfolio['fall']}*")
         heading = page.locator("#matt-rubrik")
         assert "Fallprevention med sensorer i särskilt boende" in heading.inner_text()

@@ -70,7 +70,7 @@ Transaction = Callable[..., AbstractContextManager[Session]]
 
 def method() -> str:
     """What the tables are built with; a change means a full build."""
-    return f"{scoring.METHOD}/{communities.RESOLUTION}/{vocabulary().digest}"
+    return f"{scoring.METHOD}/{communities.METHOD}/{communities.RESOLUTION}/{vocabulary().digest}"
 
 
 class Reclustered(NamedTuple):
