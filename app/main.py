@@ -71,9 +71,10 @@ writes that organisation's initiatives, the admin key writes everything. Errors 
 def settle_garbage_collector() -> None:
     """Keep the collector's full passes short and rare once a worker has warmed up.
 
-    A full pass walks every object the worker holds, the language dictionaries among them:
-    measured, that stalled one request in a hundred by about 90 ms. Freezing moves what exists after
-    warm-up out of the collector's sight, and a higher first threshold makes passes rarer;
+    A full pass walks every object the worker holds, the vocabulary and the word caches among
+    them (and, when this was measured, the word lists as Python dicts, now tries): that stalled
+    one request in a hundred by about 90 ms. Freezing moves what exists after warm-up out of the
+    collector's sight, and a higher first threshold makes passes rarer;
     cycles are still collected. Only for a server's workers: a process that builds many apps
     (the tests) would keep every frozen one.
     """
@@ -83,11 +84,11 @@ def settle_garbage_collector() -> None:
 
 
 def warm_up(is_server_worker: bool) -> None:
-    """Load the language dictionaries, then (in a server's worker) settle the collector."""
+    """Load the word lists and the vocabulary, then (in a server's worker) settle the collector."""
     warm_up_language()
     if is_server_worker:
-        # After the dictionaries are loaded, or they stay in the collector's sight: frozen before
-        # them, a full pass every few hundred requests stalled one by about 170 ms at 20,000
+        # After the vocabulary is loaded, or it stays in the collector's sight: frozen before
+        # it, a full pass every few hundred requests stalled one by about 170 ms at 20,000
         # initiatives (bench/analytics.py's in-service reads, p99 13 ms once frozen after them).
         settle_garbage_collector()
 
@@ -102,8 +103,8 @@ def create_app(settings: Settings | None = None, *, is_server_worker: bool = Fal
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        # The language dictionaries take seconds to load: not before the worker is ready, but
-        # before the first write or search is likely to need them.
+        # The vocabulary takes seconds to load (every label is analysed): not before the worker
+        # is ready, but before the first write or search is likely to need it.
         threading.Thread(target=warm_up, args=(is_server_worker,), name="language-warm-up", daemon=True).start()
         yield
         # After uvicorn has let in-flight requests finish: imports this worker runs stop at
